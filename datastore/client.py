@@ -1,0 +1,62 @@
+"""The connection to MongoDB and the directory's collections."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.monitoring import CommandListener
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """The directory's collections, one per domain."""
+
+    client: AsyncMongoClient
+    name: str
+
+    @property
+    def organisations(self) -> AsyncCollection:
+        return self.client[self.name]["organisations"]
+
+    @property
+    def people(self) -> AsyncCollection:
+        return self.client[self.name]["people"]
+
+    @property
+    def contacts(self) -> AsyncCollection:
+        return self.client[self.name]["contacts"]
+
+    @property
+    def groups(self) -> AsyncCollection:
+        return self.client[self.name]["groups"]
+
+    @property
+    def roster(self) -> AsyncCollection:
+        return self.client[self.name]["roster"]
+
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def drop(self) -> None:
+        await self.client.drop_database(self.name)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def connect(
+    uri: str,
+    name: str,
+    *,
+    listeners: Sequence[CommandListener] = (),
+    timeout_ms: int = 5000,
+) -> Database:
+    client: AsyncMongoClient = AsyncMongoClient(
+        uri,
+        event_listeners=list(listeners),
+        serverSelectionTimeoutMS=timeout_ms,
+        tz_aware=True,
+        appname="memberdir",
+    )
+    return Database(client, name)

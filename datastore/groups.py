@@ -1,0 +1,87 @@
+"""Working groups, committees, forums and the rest: records and lookups."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from datastore.client import Database
+from datastore.documents import find_in, replace_many
+from datastore.text import contains_folded, fold
+from datastore.vocabulary import GroupKind
+
+_SORT = [("name_folded", 1), ("_id", 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    slug: str
+    name: str
+    kind: GroupKind
+    active: bool = True
+    description: str | None = None
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFilter:
+    kinds: tuple[GroupKind, ...] = ()
+    active: bool | None = None
+    search: str | None = None
+
+    def to_query(self) -> dict:
+        query: dict = {}
+        if self.kinds:
+            query["kind"] = {"$in": [k.value for k in self.kinds]}
+        if self.active is not None:
+            query["active"] = self.active
+        if self.search:
+            query["name_folded"] = contains_folded(self.search)
+        return query
+
+
+def to_document(group: Group) -> dict:
+    return {
+        "_id": group.id,
+        "slug": group.slug,
+        "name": group.name,
+        "name_folded": fold(group.name),
+        "kind": group.kind.value,
+        "description": group.description,
+        "active": group.active,
+        "parent_id": group.parent_id,
+    }
+
+
+def from_document(document: dict) -> Group:
+    return Group(
+        id=document["_id"],
+        slug=document["slug"],
+        name=document["name"],
+        kind=GroupKind(document["kind"]),
+        description=document.get("description"),
+        active=bool(document.get("active")),
+        parent_id=document.get("parent_id"),
+    )
+
+
+async def by_ids(db: Database, ids: Iterable[str]) -> list[Group]:
+    return [from_document(d) for d in await find_in(db.groups, "_id", ids)]
+
+
+async def by_slug(db: Database, slug: str) -> Group | None:
+    document = await db.groups.find_one({"slug": slug})
+    return from_document(document) if document else None
+
+
+async def by_parents(db: Database, parent_ids: Iterable[str]) -> list[Group]:
+    return [from_document(d) for d in await find_in(db.groups, "parent_id", parent_ids, _SORT)]
+
+
+async def matching(db: Database, where: GroupFilter) -> list[Group]:
+    """All groups matching `where`, by name. The alliance has tens, not thousands."""
+    cursor = db.groups.find(where.to_query(), sort=_SORT)
+    return [from_document(d) async for d in cursor]
+
+
+async def upsert(db: Database, groups: Sequence[Group]) -> None:
+    await replace_many(db.groups, [to_document(g) for g in groups])

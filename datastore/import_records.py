@@ -1,0 +1,184 @@
+"""The shapes of records in import files, validated field by field.
+
+Field names are the GraphQL API's (camelCase), so a file reads like a query
+result. Each model turns into the datastore record of the same domain.
+"""
+
+import re
+from datetime import date
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from datastore import countries
+from datastore.contacts import RoleContact
+from datastore.groups import Group
+from datastore.organisations import Organisation
+from datastore.people import Person
+from datastore.rosters import RosterEntry
+from datastore.vocabulary import (
+    ContactRole,
+    ContactVisibility,
+    Designation,
+    GroupKind,
+    MembershipStatus,
+    OrganisationKind,
+    RosterRole,
+    Sector,
+)
+
+
+def _prefixed(prefix: str):
+    pattern = re.compile(rf"^{prefix}_[A-Za-z0-9_-]{{1,60}}$")
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"must look like {prefix}_<letters, digits, - or _> (at most 64 characters)")
+        return value
+
+    return AfterValidator(check)
+
+
+def _country(value: str) -> str:
+    found = countries.country(value)
+    if found is None:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code on an inhabited continent")
+    return found.code
+
+
+OrganisationId = Annotated[str, _prefixed("org")]
+PersonId = Annotated[str, _prefixed("per")]
+GroupId = Annotated[str, _prefixed("grp")]
+CountryCode = Annotated[str, AfterValidator(_country)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Orcid = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")]
+Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=300)]
+RorId = Annotated[str, StringConstraints(pattern=r"^https://ror\.org/0[a-z0-9]{8}$")]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class OrganisationRecord(_Record):
+    id: OrganisationId
+    slug: Slug
+    name: Text
+    kind: OrganisationKind
+    country: CountryCode
+    status: MembershipStatus
+    sectors: list[Sector] = []
+    designations: list[Designation] = []
+    city: Text | None = None
+    website: Website | None = None
+    rorId: RorId | None = None
+    joinedOn: date | None = None
+    lastReviewedOn: date | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.joinedOn and self.lastReviewedOn and self.lastReviewedOn < self.joinedOn:
+            raise ValueError("lastReviewedOn is before joinedOn")
+        return self
+
+    def to_record(self) -> Organisation:
+        return Organisation(
+            id=self.id, slug=self.slug, name=self.name, kind=self.kind,
+            country_code=self.country, status=self.status,
+            sectors=tuple(dict.fromkeys(self.sectors)),
+            designations=tuple(dict.fromkeys(self.designations)),
+            city=self.city, website=self.website, ror_id=self.rorId,
+            joined_on=self.joinedOn, last_reviewed_on=self.lastReviewedOn,
+        )
+
+
+class PersonRecord(_Record):
+    id: PersonId
+    givenName: Text
+    familyName: Text
+    email: Email | None = None
+    orcid: Orcid | None = None
+    country: CountryCode | None = None
+    affiliation: OrganisationId | None = None
+    contactVisibility: ContactVisibility = ContactVisibility.MEMBERS
+
+    def to_record(self) -> Person:
+        return Person(
+            id=self.id, given_name=self.givenName, family_name=self.familyName,
+            email=self.email, orcid=self.orcid, country_code=self.country,
+            affiliation_id=self.affiliation, contact_visibility=self.contactVisibility,
+        )
+
+
+class ContactRecord(_Record):
+    organisation: OrganisationId
+    person: PersonId
+    role: ContactRole
+    workingGroup: GroupId | None = None
+
+    @model_validator(mode="after")
+    def _group_for_communications_only(self) -> Self:
+        if (self.role is ContactRole.COMMUNICATIONS) != (self.workingGroup is not None):
+            raise ValueError("workingGroup is required for COMMUNICATIONS contacts and only for them")
+        return self
+
+    def to_record(self) -> RoleContact:
+        return RoleContact(self.organisation, self.person, self.role, self.workingGroup)
+
+
+class GroupRecord(_Record):
+    id: GroupId
+    slug: Slug
+    name: Text
+    kind: GroupKind
+    active: bool = True
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    parent: GroupId | None = None
+
+    @model_validator(mode="after")
+    def _not_own_parent(self) -> Self:
+        if self.parent == self.id:
+            raise ValueError("a group cannot be its own parent")
+        return self
+
+    def to_record(self) -> Group:
+        return Group(
+            id=self.id, slug=self.slug, name=self.name, kind=self.kind,
+            active=self.active, description=self.description, parent_id=self.parent,
+        )
+
+
+class RosterRecord(_Record):
+    group: GroupId
+    person: PersonId
+    role: RosterRole
+    since: date
+    until: date | None = Field(default=None)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.until and self.until < self.since:
+            raise ValueError("until is before since")
+        return self
+
+    def to_record(self) -> RosterEntry:
+        return RosterEntry(self.group, self.person, self.role, self.since, self.until)
+
+
+# Section of a .json file -> model; NDJSON "type" -> section.
+RECORD_MODELS: dict[str, type[_Record]] = {
+    "organisations": OrganisationRecord,
+    "people": PersonRecord,
+    "contacts": ContactRecord,
+    "groups": GroupRecord,
+    "roster": RosterRecord,
+}
+SECTION_OF_TYPE = {
+    "organisation": "organisations",
+    "person": "people",
+    "contact": "contacts",
+    "group": "groups",
+    "roster": "roster",
+}

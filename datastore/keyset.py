@@ -1,0 +1,31 @@
+"""Keyset pagination: 'the rows after this sort key', never an offset.
+
+A sort is a list of (field, direction) ending with `_id`, so every row has a
+distinct key and a page boundary stays put while rows are added or removed.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+Sort = Sequence[tuple[str, int]]
+SortKey = tuple[Any, ...]
+
+
+def after_filter(sort: Sort, after: SortKey) -> dict:
+    """A MongoDB filter for rows strictly after `after` in `sort` order.
+
+    For a sort (a, b, _id) that is: a > A, or a = A and b > B, or
+    a = A and b = B and _id > I (with < for descending fields).
+    """
+    if len(after) != len(sort):
+        raise ValueError("sort key does not match the sort")
+    branches = []
+    for depth, (field, direction) in enumerate(sort):
+        branch = {f: v for (f, _), v in zip(sort[:depth], after[:depth])}
+        branch[field] = {"$gt" if direction > 0 else "$lt": after[depth]}
+        branches.append(branch)
+    return {"$or": branches}
+
+
+def sort_key(document: dict, sort: Sort) -> SortKey:
+    return tuple(document[field] for field, _ in sort)

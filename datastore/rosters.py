@@ -1,0 +1,74 @@
+"""Roster entries: a person's role in a group, from `since` until `until`."""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from datastore import dates
+from datastore.client import Database
+from datastore.documents import find_in, replace_many
+from datastore.keyset import SortKey
+from datastore.vocabulary import RosterRole
+
+# Chairs first, then by seniority on the group.
+SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    group_id: str
+    person_id: str
+    role: RosterRole
+    since: date
+    until: date | None = None
+
+    @property
+    def id(self) -> str:
+        """Derived from what the tenure is, so importing it twice is one entry."""
+        natural = "|".join((self.group_id, self.person_id, self.role.value, self.since.isoformat()))
+        return "ros_" + hashlib.sha256(natural.encode()).hexdigest()[:20]
+
+    @property
+    def sort_key(self) -> SortKey:
+        return (self.role.rank, self.since.isoformat(), self.id)
+
+    def active_on(self, day: date) -> bool:
+        return self.since <= day and (self.until is None or day <= self.until)
+
+
+def to_document(entry: RosterEntry) -> dict:
+    return {
+        "_id": entry.id,
+        "group_id": entry.group_id,
+        "person_id": entry.person_id,
+        "role": entry.role.value,
+        "role_rank": entry.role.rank,
+        "since": dates.to_text(entry.since),
+        "until": dates.to_text(entry.until),
+    }
+
+
+def from_document(document: dict) -> RosterEntry:
+    since = dates.from_text(document["since"])
+    assert since is not None
+    return RosterEntry(
+        group_id=document["group_id"],
+        person_id=document["person_id"],
+        role=RosterRole(document["role"]),
+        since=since,
+        until=dates.from_text(document.get("until")),
+    )
+
+
+async def by_groups(db: Database, group_ids: Iterable[str]) -> list[RosterEntry]:
+    """Every tenure on any of the groups, in roster order."""
+    return [from_document(d) for d in await find_in(db.roster, "group_id", group_ids, SORT)]
+
+
+async def by_people(db: Database, person_ids: Iterable[str]) -> list[RosterEntry]:
+    return [from_document(d) for d in await find_in(db.roster, "person_id", person_ids, SORT)]
+
+
+async def upsert(db: Database, entries: Sequence[RosterEntry]) -> None:
+    await replace_many(db.roster, [to_document(e) for e in entries])

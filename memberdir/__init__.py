@@ -1,0 +1,1 @@
+"""Composition root: the ASGI app, settings, the embedded database and the CLI."""

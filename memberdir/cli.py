@@ -1,0 +1,81 @@
+"""The `memberdir` command: serve, seed, import, schema."""
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from datastore import dataset, demo
+from datastore.indexes import ensure_indexes
+from datastore.importer import ImportRejected, import_files
+from memberdir.app import create_app
+from memberdir.database import open_database
+from memberdir.ferretdb import FerretDBError
+from memberdir.settings import Settings
+from schema import build_schema
+
+app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve GraphQL on /graphql (GraphiQL in development), /healthz and /readyz."""
+    settings = Settings()
+    where = settings.mongodb_uri and "MONGODB_URI" or f"embedded FerretDB in {settings.data_dir}"
+    typer.echo(f"Member Directory on http://{host}:{port}/graphql ({where}); Ctrl-C stops it.")
+    # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+
+
+@app.command()
+def seed(
+    scale: Annotated[int, typer.Option(min=1, max=20, help="Multiply the demo's size.")] = 1,
+    reset: Annotated[bool, typer.Option(help="Drop the directory's data first.")] = False,
+) -> None:
+    """Load the demo dataset (deterministic: seeding twice leaves the same data)."""
+    found = demo.generate(scale)
+
+    async def run() -> None:
+        async with open_database(Settings()) as db:
+            if reset:
+                await db.drop()
+                await ensure_indexes(db)
+            await dataset.write(db, found)
+
+    _run(run())
+    typer.echo("Seeded: " + ", ".join(f"{n} {what}" for what, n in found.counts().items()))
+
+
+@app.command("import")
+def import_(paths: Annotated[list[Path], typer.Argument(help="JSON or NDJSON files (see README).")]) -> None:
+    """Validate the files completely, then upsert every record by id."""
+
+    async def run():
+        async with open_database(Settings()) as db:
+            return await import_files(db, paths)
+
+    try:
+        found = _run(run())
+    except ImportRejected as rejected:
+        typer.echo(str(rejected), err=True)
+        raise typer.Exit(code=1)
+    typer.echo("Imported: " + ", ".join(f"{n} {what}" for what, n in found.counts().items()))
+
+
+@app.command()
+def schema() -> None:
+    """Print the subgraph's SDL."""
+    typer.echo(build_schema().as_str())
+
+
+def _run(work):
+    try:
+        return asyncio.run(work)
+    except FerretDBError as error:
+        typer.echo(f"Database: {error}", err=True)
+        raise typer.Exit(code=2)

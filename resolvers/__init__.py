@@ -1,0 +1,2 @@
+"""Query logic: validates arguments, pages through the datastore, and batches
+every relationship through per-request DataLoaders."""

@@ -1,0 +1,22 @@
+"""What every resolver of one request shares."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from datastore.client import Database
+from resolvers.loaders import Loaders
+
+
+@dataclass
+class Context:
+    db: Database
+    loaders: Loaders
+    # One 'today' per request, so every 'active' in an answer agrees.
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    request: Any = None
+    response: Any = None
+
+    @classmethod
+    def for_request(cls, db: Database, request: Any = None, response: Any = None) -> "Context":
+        return cls(db=db, loaders=Loaders(db), request=request, response=response)

@@ -1,0 +1,82 @@
+"""Working groups and the like: lookups, hierarchy, chairs, rosters, organisations."""
+
+from datetime import date
+from typing import Any
+
+from datastore import groups
+from datastore.groups import Group, GroupFilter
+from datastore.organisations import Organisation
+from datastore.people import Person
+from datastore.rosters import RosterEntry
+from datastore.vocabulary import RosterRole
+from resolvers import arguments
+from resolvers.context import Context
+from resolvers.errors import BadArgument
+from resolvers.pagination import Page, PageRequest, page_from_list
+
+DEFAULT_ROSTER_PAGE = 100
+MAX_ROSTER_PAGE = 500
+CHAIR_ROLES = (RosterRole.CHAIR, RosterRole.CO_CHAIR)
+
+
+async def group(ctx: Context, id: str | None, slug: str | None) -> Group | None:
+    if (id is None) == (slug is None):
+        raise BadArgument("id", "give exactly one of 'id' or 'slug'")
+    if id is not None:
+        return await ctx.loaders.group.load(arguments.identifier(id, "id"))
+    return await groups.by_slug(ctx.db, arguments.identifier(slug or "", "slug"))
+
+
+async def groups_matching(ctx: Context, given: Any | None) -> list[Group]:
+    where = GroupFilter()
+    if given is not None:
+        where = GroupFilter(
+            kinds=arguments.values(given.kinds, "filter.kinds"),
+            active=given.active,
+            search=arguments.search_text(given.search, "filter.search"),
+        )
+    return await groups.matching(ctx.db, where)
+
+
+async def parent_of(ctx: Context, group: Group) -> Group | None:
+    return await ctx.loaders.group.load(group.parent_id) if group.parent_id else None
+
+
+async def children_of(ctx: Context, group_id: str) -> list[Group]:
+    return await ctx.loaders.children_of_group.load(group_id)
+
+
+async def _current(ctx: Context, group_id: str) -> list[RosterEntry]:
+    return [e for e in await ctx.loaders.roster_of_group.load(group_id) if e.active_on(ctx.today)]
+
+
+async def chairs_of(ctx: Context, group_id: str) -> list[Person]:
+    chairs = [e.person_id for e in await _current(ctx, group_id) if e.role in CHAIR_ROLES]
+    return [p for p in await ctx.loaders.person.load_many(chairs) if p]
+
+
+async def roster_of(
+    ctx: Context,
+    group_id: str,
+    roles: list[RosterRole] | None,
+    active_on: date | None,
+    first: int | None,
+    after: str | None,
+) -> Page[RosterEntry]:
+    wanted = set(arguments.values(roles, "roles")) or set(RosterRole)
+    request = PageRequest.of(
+        f"roster:{group_id}", first, after, default=DEFAULT_ROSTER_PAGE, cap=MAX_ROSTER_PAGE, key_types=(int, str, str)
+    )
+    entries = [
+        e for e in await ctx.loaders.roster_of_group.load(group_id)
+        if e.role in wanted and (active_on is None or e.active_on(active_on))
+    ]
+    return page_from_list(request, entries, key_of=lambda e: e.sort_key)
+
+
+async def organisations_of(ctx: Context, group_id: str) -> list[Organisation]:
+    """Organisations whose people currently serve on the group, by name."""
+    members = await ctx.loaders.person.load_many([e.person_id for e in await _current(ctx, group_id)])
+    affiliations = sorted({p.affiliation_id for p in members if p and p.affiliation_id})
+    found = await ctx.loaders.organisation.load_many(affiliations)
+    return sorted((o for o in found if o), key=lambda o: (o.name.casefold(), o.id))

@@ -1,0 +1,50 @@
+"""Per-request DataLoaders: one database command per loader per tick.
+
+Every relationship is fetched by its foreign key through one of these, so a
+query's command count depends on its depth, never on its page size.
+"""
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from datastore import contacts, groups, organisations, people, rosters
+from datastore.client import Database
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
+
+Fetch = Callable[[Database, Iterable[Any]], Awaitable[list[R]]]
+
+
+def _one_each(db: Database, fetch: Fetch, key: Callable[[R], K]) -> DataLoader[K, R | None]:
+    async def load(keys: Sequence[K]) -> list[R | None]:
+        found = {key(r): r for r in await fetch(db, keys)}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _all_each(db: Database, fetch: Fetch, key: Callable[[R], K]) -> DataLoader[K, list[R]]:
+    async def load(keys: Sequence[K]) -> list[list[R]]:
+        grouped: dict[K, list[R]] = defaultdict(list)
+        for record in await fetch(db, keys):  # already in display order
+            grouped[key(record)].append(record)
+        return [grouped.get(k, []) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    def __init__(self, db: Database):
+        self.organisation = _one_each(db, organisations.by_ids, lambda o: o.id)
+        self.person = _one_each(db, people.by_ids, lambda p: p.id)
+        self.group = _one_each(db, groups.by_ids, lambda g: g.id)
+        self.contacts_of_organisation = _all_each(db, contacts.by_organisations, lambda c: c.organisation_id)
+        self.contacts_of_person = _all_each(db, contacts.by_people, lambda c: c.person_id)
+        self.people_of_organisation = _all_each(db, people.by_affiliations, lambda p: p.affiliation_id)
+        self.children_of_group = _all_each(db, groups.by_parents, lambda g: g.parent_id)
+        self.roster_of_group = _all_each(db, rosters.by_groups, lambda r: r.group_id)
+        self.roster_of_person = _all_each(db, rosters.by_people, lambda r: r.person_id)

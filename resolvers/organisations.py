@@ -1,0 +1,103 @@
+"""Organisations: lookups, filtered pages, statistics and their relationships."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from datastore import countries, organisations
+from datastore.contacts import RoleContact
+from datastore.groups import Group
+from datastore.organisations import Organisation, OrganisationFilter, OrganisationOrder, StatDimension
+from datastore.people import Person
+from datastore.vocabulary import ContactRole, label
+from resolvers import arguments
+from resolvers.context import Context
+from resolvers.errors import BadArgument
+from resolvers.pagination import Page, PageRequest, page_from_list, page_from_query
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class StatBucket:
+    key: str
+    label: str
+    count: int
+
+
+async def organisation(ctx: Context, id: str | None, slug: str | None) -> Organisation | None:
+    if (id is None) == (slug is None):
+        raise BadArgument("id", "give exactly one of 'id' or 'slug'")
+    if id is not None:
+        return await ctx.loaders.organisation.load(arguments.identifier(id, "id"))
+    return await organisations.by_slug(ctx.db, arguments.identifier(slug or "", "slug"))
+
+
+def organisation_filter(given: Any | None, argument: str = "filter") -> OrganisationFilter:
+    """The datastore filter for a GraphQL OrganisationFilter input, checked."""
+    if given is None:
+        return OrganisationFilter()
+    if given.joined_after and given.joined_before and given.joined_after >= given.joined_before:
+        raise BadArgument(f"{argument}.joinedAfter", "must be before joinedBefore")
+    return OrganisationFilter(
+        search=arguments.search_text(given.search, f"{argument}.search"),
+        countries=arguments.country_codes(given.countries, f"{argument}.countries"),
+        continents=arguments.values(given.continents, f"{argument}.continents"),
+        sectors=arguments.values(given.sectors, f"{argument}.sectors"),
+        kinds=arguments.values(given.kinds, f"{argument}.kinds"),
+        designations=arguments.values(given.designations, f"{argument}.designations"),
+        statuses=arguments.values(given.statuses, f"{argument}.statuses"),
+        joined_after=given.joined_after,
+        joined_before=given.joined_before,
+    )
+
+
+async def organisations_page(
+    ctx: Context, given: Any | None, order: OrganisationOrder, first: int | None, after: str | None
+) -> Page[Organisation]:
+    where = organisation_filter(given)
+    request = PageRequest.of(
+        f"organisations:{order.name}", first, after, default=DEFAULT_PAGE, cap=MAX_PAGE, key_types=(str, str)
+    )
+    return await page_from_query(
+        request,
+        fetch=lambda key, limit: organisations.page(ctx.db, where, order, key, limit),
+        key_of=order.key_of,
+        count=lambda: organisations.count(ctx.db, where),
+    )
+
+
+async def membership_stats(ctx: Context, by: StatDimension, given: Any | None) -> list[StatBucket]:
+    where = organisation_filter(given)
+    return [StatBucket(key, _label(by, key), n) for key, n in await organisations.count_by(ctx.db, by, where)]
+
+
+def _label(dimension: StatDimension, key: str) -> str:
+    if dimension is StatDimension.COUNTRY:
+        found = countries.country(key)
+        return found.name if found else key
+    return label(key)
+
+
+async def contacts_of(ctx: Context, organisation_id: str, roles: list[ContactRole] | None) -> list[RoleContact]:
+    contacts = await ctx.loaders.contacts_of_organisation.load(organisation_id)
+    wanted = set(roles or ContactRole)
+    return [c for c in contacts if c.role in wanted]
+
+
+async def people_of(ctx: Context, organisation_id: str, first: int | None, after: str | None) -> Page[Person]:
+    request = PageRequest.of(
+        f"people-of:{organisation_id}", first, after, default=DEFAULT_PAGE, cap=MAX_PAGE, key_types=(str, str)
+    )
+    return page_from_list(request, await ctx.loaders.people_of_organisation.load(organisation_id),
+                          key_of=lambda p: p.sort_key)
+
+
+async def working_groups_of(ctx: Context, organisation_id: str) -> list[Group]:
+    """Groups on which someone affiliated with the organisation currently serves."""
+    members = await ctx.loaders.people_of_organisation.load(organisation_id)
+    tenures = await ctx.loaders.roster_of_person.load_many([p.id for p in members])
+    group_ids = {e.group_id for entries in tenures for e in entries if e.active_on(ctx.today)}
+    found = await ctx.loaders.group.load_many(sorted(group_ids))
+    return sorted((g for g in found if g), key=lambda g: (g.name.casefold(), g.id))
+

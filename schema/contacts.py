@@ -1,0 +1,44 @@
+"""RoleContact: a person holding a role for an organisation."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Info
+
+from datastore import contacts as records
+from resolvers import contacts as resolve
+from schema.enums import ContactRole
+
+if TYPE_CHECKING:
+    from schema.groups import WorkingGroup
+    from schema.organisations import Organisation
+    from schema.people import Person
+
+
+@strawberry.type
+class RoleContact:
+    role: ContactRole
+    record: strawberry.Private[records.RoleContact]
+
+    @classmethod
+    def of(cls, record: records.RoleContact) -> "RoleContact":
+        return cls(role=record.role, record=record)
+
+    @strawberry.field
+    async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")]:
+        from schema.people import Person
+
+        return Person.of(await resolve.person_of(info.context, self.record))
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> Annotated["Organisation", strawberry.lazy("schema.organisations")]:
+        from schema.organisations import Organisation
+
+        return Organisation.of(await resolve.organisation_of(info.context, self.record))
+
+    @strawberry.field(description="Set for COMMUNICATIONS contacts only")
+    async def working_group(self, info: Info) -> Annotated["WorkingGroup", strawberry.lazy("schema.groups")] | None:
+        from schema.groups import WorkingGroup
+
+        found = await resolve.group_of(info.context, self.record)
+        return WorkingGroup.of(found) if found else None

@@ -1,0 +1,20 @@
+import strawberry
+
+from datastore import countries
+from schema.enums import Continent
+
+
+@strawberry.type
+class Country:
+    code: str = strawberry.field(description="ISO 3166-1 alpha-2")
+    name: str
+    continent: Continent
+
+    @classmethod
+    def of(cls, country: countries.Country) -> "Country":
+        return cls(code=country.code, name=country.name, continent=country.continent)
+
+    @classmethod
+    def of_code(cls, code: str | None) -> "Country | None":
+        found = countries.country(code) if code else None
+        return cls.of(found) if found else None

@@ -1,0 +1,28 @@
+"""The GraphQL enums: the datastore's vocabularies, exposed under the same names."""
+
+import strawberry
+
+from datastore import organisations, vocabulary
+
+Continent = strawberry.enum(vocabulary.Continent, description="Six inhabited continents; Antarctica hosts no members.")
+OrganisationKind = strawberry.enum(
+    vocabulary.OrganisationKind, description="What kind of legal entity an organisation is (membership criterion 2)."
+)
+Sector = strawberry.enum(vocabulary.Sector)
+Designation = strawberry.enum(
+    vocabulary.Designation, description="Designations an organisational member may hold in addition to membership."
+)
+MembershipStatus = strawberry.enum(vocabulary.MembershipStatus)
+ContactRole = strawberry.enum(
+    vocabulary.ContactRole,
+    description="Role contacts of an organisation: PRIMARY, ADMINISTRATOR and SIGNER, plus\n"
+    "COMMUNICATIONS contacts assigned to receive a working group's updates.",
+)
+GroupKind = strawberry.enum(vocabulary.GroupKind)
+RosterRole = strawberry.enum(vocabulary.RosterRole)
+StatDimension = strawberry.enum(organisations.StatDimension)
+OrganisationOrder = strawberry.enum(
+    organisations.OrganisationOrder,
+    description="JOINED_* orders put organisations that have not joined yet first when "
+    "ascending and last when descending.",
+)

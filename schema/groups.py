@@ -1,0 +1,96 @@
+"""WorkingGroup (any kind of group) and its filter input."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Info
+
+from datastore import groups as records
+from resolvers import groups as resolve
+from schema.enums import GroupKind, RosterRole
+from schema.rosters import RosterConnection, RosterEdge, RosterEntry
+from schema.connections import PageInfo
+
+if TYPE_CHECKING:
+    from schema.organisations import Organisation
+    from schema.people import Person
+
+
+@strawberry.federation.type(keys=["id"])
+class WorkingGroup:
+    id: strawberry.ID
+    slug: str
+    name: str
+    kind: GroupKind
+    description: str | None
+    active: bool
+    record: strawberry.Private[records.Group]
+
+    @classmethod
+    def of(cls, record: records.Group) -> "WorkingGroup":
+        return cls(
+            id=strawberry.ID(record.id),
+            slug=record.slug,
+            name=record.name,
+            kind=record.kind,
+            description=record.description,
+            active=record.active,
+            record=record,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> "WorkingGroup | None":
+        found = await info.context.loaders.group.load(str(id))
+        return cls.of(found) if found else None
+
+    @strawberry.field
+    async def parent(self, info: Info) -> "WorkingGroup | None":
+        found = await resolve.parent_of(info.context, self.record)
+        return WorkingGroup.of(found) if found else None
+
+    @strawberry.field
+    async def children(self, info: Info) -> list["WorkingGroup"]:
+        return [WorkingGroup.of(g) for g in await resolve.children_of(info.context, self.record.id)]
+
+    @strawberry.field(description="Current chairs and co-chairs.")
+    async def chairs(self, info: Info) -> list[Annotated["Person", strawberry.lazy("schema.people")]]:
+        from schema.people import Person
+
+        return [Person.of(p) for p in await resolve.chairs_of(info.context, self.record.id)]
+
+    @strawberry.field(
+        description="Tenures on the group, chairs first, then by start date. Past tenures are "
+        "included unless activeOn is given."
+    )
+    async def roster(
+        self,
+        info: Info,
+        roles: list[RosterRole] | None = None,
+        active_on: date | None = None,
+        first: int | None = 100,
+        after: str | None = None,
+    ) -> RosterConnection:
+        page = await resolve.roster_of(
+            info.context, self.record.id, roles, active_on, first, after
+        )
+        return RosterConnection(
+            edges=[RosterEdge(cursor=c, node=RosterEntry.of(e)) for c, e in zip(page.cursors, page.items)],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+            count=page.count,
+        )
+
+    @strawberry.field(description="Organisations whose people currently serve on the group.")
+    async def organisations(
+        self, info: Info
+    ) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
+        from schema.organisations import Organisation
+
+        return [Organisation.of(o) for o in await resolve.organisations_of(info.context, self.record.id)]
+
+
+@strawberry.input
+class WorkingGroupFilter:
+    kinds: list[GroupKind] | None = None
+    active: bool | None = None
+    search: str | None = None

@@ -1,0 +1,124 @@
+"""Organisation, its membership, filter input and statistics buckets."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Info
+
+from datastore import organisations as records
+from resolvers import organisations as resolve
+from schema.connections import Connection
+from schema.countries import Country
+from schema.enums import ContactRole, Continent, Designation, MembershipStatus, OrganisationKind, Sector
+
+if TYPE_CHECKING:
+    from schema.contacts import RoleContact
+    from schema.groups import WorkingGroup
+    from schema.people import PersonConnection
+
+RoleContactType = Annotated["RoleContact", strawberry.lazy("schema.contacts")]
+WorkingGroupType = Annotated["WorkingGroup", strawberry.lazy("schema.groups")]
+PersonConnectionType = Annotated["PersonConnection", strawberry.lazy("schema.people")]
+
+
+@strawberry.type
+class Membership:
+    status: MembershipStatus
+    joined_on: date | None
+    last_reviewed_on: date | None
+    next_review_due: date | None = strawberry.field(
+        description="Ongoing membership is reviewed every 12 months."
+    )
+
+
+@strawberry.federation.type(keys=["id"])
+class Organisation:
+    id: strawberry.ID
+    slug: str
+    name: str
+    kind: OrganisationKind
+    sectors: list[Sector]
+    designations: list[Designation]
+    country: Country
+    continent: Continent
+    city: str | None
+    website: str | None
+    ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
+    membership: Membership
+    record: strawberry.Private[records.Organisation]
+
+    @classmethod
+    def of(cls, record: records.Organisation) -> "Organisation":
+        return cls(
+            id=strawberry.ID(record.id),
+            slug=record.slug,
+            name=record.name,
+            kind=record.kind,
+            sectors=list(record.sectors),
+            designations=list(record.designations),
+            country=Country.of_code(record.country_code),  # type: ignore[arg-type]
+            continent=record.continent,
+            city=record.city,
+            website=record.website,
+            ror_id=record.ror_id,
+            membership=Membership(
+                status=record.status,
+                joined_on=record.joined_on,
+                last_reviewed_on=record.last_reviewed_on,
+                next_review_due=record.next_review_due,
+            ),
+            record=record,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> "Organisation | None":
+        found = await info.context.loaders.organisation.load(str(id))
+        return cls.of(found) if found else None
+
+    @strawberry.field
+    async def contacts(self, info: Info, roles: list[ContactRole] | None = None) -> list[RoleContactType]:
+        from schema.contacts import RoleContact
+
+        return [RoleContact.of(c) for c in await resolve.contacts_of(info.context, self.record.id, roles)]
+
+    @strawberry.field(description="People affiliated with the organisation, by family name.")
+    async def people(self, info: Info, first: int | None = 20, after: str | None = None) -> PersonConnectionType:
+        from schema.people import Person, PersonConnection
+
+        page = await resolve.people_of(info.context, self.record.id, first, after)
+        return PersonConnection.of(page, Person.of)
+
+    @strawberry.field(description="Groups on which someone affiliated with the organisation currently serves.")
+    async def working_groups(self, info: Info) -> list[WorkingGroupType]:
+        from schema.groups import WorkingGroup
+
+        return [WorkingGroup.of(g) for g in await resolve.working_groups_of(info.context, self.record.id)]
+
+
+@strawberry.type(name="OrganisationConnection")
+class OrganisationConnection(Connection[Organisation]):
+    pass
+
+
+@strawberry.input
+class OrganisationFilter:
+    search: str | None = strawberry.field(
+        default=None,
+        description="case- and accent-insensitive substring of the name; plain text, never a pattern",
+    )
+    countries: list[str] | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 codes")
+    continents: list[Continent] | None = None
+    sectors: list[Sector] | None = None
+    kinds: list[OrganisationKind] | None = None
+    designations: list[Designation] | None = None
+    statuses: list[MembershipStatus] | None = None
+    joined_after: date | None = strawberry.field(default=None, description="Joined strictly after this day")
+    joined_before: date | None = strawberry.field(default=None, description="Joined strictly before this day")
+
+
+@strawberry.type
+class StatBucket:
+    key: str
+    label: str
+    count: int

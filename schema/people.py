@@ -1,0 +1,86 @@
+"""Person and its filter input."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Info
+
+from datastore import people as records
+from resolvers import people as resolve
+from schema.connections import Connection
+from schema.countries import Country
+from schema.enums import Continent
+
+if TYPE_CHECKING:
+    from schema.contacts import RoleContact
+    from schema.organisations import Organisation
+    from schema.rosters import RosterEntry
+
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
+RoleContactType = Annotated["RoleContact", strawberry.lazy("schema.contacts")]
+RosterEntryType = Annotated["RosterEntry", strawberry.lazy("schema.rosters")]
+
+
+@strawberry.federation.type(keys=["id"])
+class Person:
+    id: strawberry.ID
+    name: str
+    given_name: str
+    family_name: str
+    email: str | None
+    orcid: str | None
+    country: Country | None
+    record: strawberry.Private[records.Person]
+
+    @classmethod
+    def of(cls, record: records.Person) -> "Person":
+        return cls(
+            id=strawberry.ID(record.id),
+            name=record.name,
+            given_name=record.given_name,
+            family_name=record.family_name,
+            email=record.email,
+            orcid=record.orcid,
+            country=Country.of_code(record.country_code),
+            record=record,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> "Person | None":
+        found = await info.context.loaders.person.load(str(id))
+        return cls.of(found) if found else None
+
+    @strawberry.field
+    async def affiliation(self, info: Info) -> OrganisationType | None:
+        from schema.organisations import Organisation
+
+        found = await resolve.affiliation_of(info.context, self.record)
+        return Organisation.of(found) if found else None
+
+    @strawberry.field(description="The role contacts this person holds for organisations.")
+    async def roles(self, info: Info) -> list[RoleContactType]:
+        from schema.contacts import RoleContact
+
+        return [RoleContact.of(c) for c in await resolve.roles_of(info.context, self.record.id)]
+
+    @strawberry.field(description="Tenures on groups, past and present; with activeOn, only those held that day.")
+    async def groups(self, info: Info, active_on: date | None = None) -> list[RosterEntryType]:
+        from schema.rosters import RosterEntry
+
+        return [RosterEntry.of(e) for e in await resolve.groups_of(info.context, self.record.id, active_on)]
+
+
+@strawberry.type(name="PersonConnection")
+class PersonConnection(Connection[Person]):
+    pass
+
+
+@strawberry.input
+class PersonFilter:
+    search: str | None = strawberry.field(
+        default=None, description="case- and accent-insensitive substring of the name; plain text"
+    )
+    countries: list[str] | None = None
+    continents: list[Continent] | None = None
+    affiliation: strawberry.ID | None = None

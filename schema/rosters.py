@@ -1,0 +1,54 @@
+"""RosterEntry: a person's tenure on a group, and the roster connection."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Info
+
+from datastore import rosters as records
+from resolvers import rosters as resolve
+from schema.connections import Connection, Edge
+from schema.enums import RosterRole
+
+if TYPE_CHECKING:
+    from schema.groups import WorkingGroup
+    from schema.people import Person
+
+
+@strawberry.type
+class RosterEntry:
+    role: RosterRole
+    since: date
+    until: date | None
+    record: strawberry.Private[records.RosterEntry]
+
+    @classmethod
+    def of(cls, record: records.RosterEntry) -> "RosterEntry":
+        return cls(role=record.role, since=record.since, until=record.until, record=record)
+
+    @strawberry.field
+    async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")]:
+        from schema.people import Person
+
+        return Person.of(await resolve.person_of(info.context, self.record))
+
+    @strawberry.field
+    async def group(self, info: Info) -> Annotated["WorkingGroup", strawberry.lazy("schema.groups")]:
+        from schema.groups import WorkingGroup
+
+        return WorkingGroup.of(await resolve.group_of(info.context, self.record))
+
+    @strawberry.field(description="Held today: started, and not ended before today.")
+    def active(self, info: Info) -> bool:
+        return self.record.active_on(info.context.today)
+
+
+@strawberry.type(name="RosterEdge")
+class RosterEdge(Edge[RosterEntry]):
+    pass
+
+
+@strawberry.type(name="RosterConnection")
+class RosterConnection(Connection[RosterEntry]):
+    edges: list[RosterEdge]
