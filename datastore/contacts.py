@@ -61,5 +61,5 @@ async def by_people(db: Database, ids: Iterable[str]) -> list[RoleContact]:
     return _in_role_order(await find_in(db.contacts, "person_id", ids))
 
 
-async def upsert(db: Database, contacts: Sequence[RoleContact]) -> None:
-    await replace_many(db.contacts, [to_document(c) for c in contacts])
+async def upsert(db: Database, contacts: Sequence[RoleContact]) -> int:
+    return await replace_many(db.contacts, [to_document(c) for c in contacts])

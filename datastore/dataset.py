@@ -29,13 +29,16 @@ class Dataset:
         }
 
 
-async def write(db: Database, dataset: Dataset) -> None:
-    """Upsert every record by id: writing the same dataset twice changes nothing."""
-    await organisations.upsert(db, dataset.organisations)
-    await groups.upsert(db, dataset.groups)
-    await people.upsert(db, dataset.people)
-    await contacts.upsert(db, dataset.contacts)
-    await rosters.upsert(db, dataset.roster)
+async def write(db: Database, dataset: Dataset) -> int:
+    """Upsert every record by id and return how many were new or changed:
+    writing the same dataset twice changes nothing."""
+    return (
+        await organisations.upsert(db, dataset.organisations)
+        + await groups.upsert(db, dataset.groups)
+        + await people.upsert(db, dataset.people)
+        + await contacts.upsert(db, dataset.contacts)
+        + await rosters.upsert(db, dataset.roster)
+    )
 
 
 async def is_empty(db: Database) -> bool:

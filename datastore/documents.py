@@ -1,25 +1,47 @@
 """Helpers shared by every collection: batched reads by id, idempotent writes."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from pymongo import ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 
+# FerretDB 1.24 stalls on an update command of more than about a hundred
+# statements, so replacements go in small batches; inserts and reads of ids
+# are cheap in large ones.
+REPLACE_BATCH = 50
+READ_BATCH = 5000
+# Documents per reply when a query's whole result is wanted: one round trip
+# instead of a first batch of 101 and then getMores (a reply still stops at 16 MiB).
+WHOLE_RESULT = 100_000
 
-async def replace_many(collection: AsyncCollection, documents: Sequence[dict]) -> None:
-    """Insert or replace each document by `_id`: writing twice changes nothing."""
-    if documents:
-        await collection.bulk_write(
-            [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents],
-            ordered=False,
-        )
+
+def _chunks(items: Sequence, size: int) -> Iterator[list]:
+    return (list(items[start : start + size]) for start in range(0, len(items), size))
+
+
+async def replace_many(collection: AsyncCollection, documents: Sequence[dict]) -> int:
+    """Insert new documents and replace changed ones, by `_id`; return how many
+    were written. Unchanged documents are not written, so writing the same
+    documents twice changes nothing and costs only the reads."""
+    wanted = {d["_id"]: d for d in documents}
+    stored: dict = {}
+    for ids in _chunks(list(wanted), READ_BATCH):
+        async for document in collection.find({"_id": {"$in": ids}}, batch_size=WHOLE_RESULT):
+            stored[document["_id"]] = document
+    new = [d for key, d in wanted.items() if key not in stored]
+    changed = [d for key, d in wanted.items() if key in stored and stored[key] != d]
+    for chunk in _chunks(new, READ_BATCH):
+        await collection.insert_many(chunk, ordered=False)
+    for chunk in _chunks(changed, REPLACE_BATCH):
+        await collection.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in chunk], ordered=False)
+    return len(new) + len(changed)
 
 
 async def existing_ids(collection: AsyncCollection, ids: Iterable[str]) -> set[str]:
     wanted = list(set(ids))
     if not wanted:
         return set()
-    cursor = collection.find({"_id": {"$in": wanted}}, projection=["_id"])
+    cursor = collection.find({"_id": {"$in": wanted}}, projection=["_id"], batch_size=WHOLE_RESULT)
     return {d["_id"] async for d in cursor}
 
 
@@ -30,5 +52,5 @@ async def find_in(
     wanted = list(set(values))
     if not wanted:
         return []
-    cursor = collection.find({field: {"$in": wanted}}, sort=sort)
+    cursor = collection.find({field: {"$in": wanted}}, sort=sort, batch_size=WHOLE_RESULT)
     return [d async for d in cursor]

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from datastore.client import Database
-from datastore.documents import find_in, replace_many
+from datastore.documents import WHOLE_RESULT, find_in, replace_many
 from datastore.text import contains_folded, fold
 from datastore.vocabulary import GroupKind
 
@@ -79,9 +79,9 @@ async def by_parents(db: Database, parent_ids: Iterable[str]) -> list[Group]:
 
 async def matching(db: Database, where: GroupFilter) -> list[Group]:
     """All groups matching `where`, by name. The alliance has tens, not thousands."""
-    cursor = db.groups.find(where.to_query(), sort=_SORT)
+    cursor = db.groups.find(where.to_query(), sort=_SORT, batch_size=WHOLE_RESULT)
     return [from_document(d) async for d in cursor]
 
 
-async def upsert(db: Database, groups: Sequence[Group]) -> None:
-    await replace_many(db.groups, [to_document(g) for g in groups])
+async def upsert(db: Database, groups: Sequence[Group]) -> int:
+    return await replace_many(db.groups, [to_document(g) for g in groups])

@@ -197,9 +197,14 @@ def _duplicates(values: Iterable[str]) -> list[str]:
     return repeated
 
 
-async def import_files(db: Database, paths: Iterable[Path]) -> Dataset:
-    """Validate the files completely, then upsert everything; return what was read."""
+@dataclass(frozen=True, slots=True)
+class Imported:
+    records: Dataset
+    written: int  # records that were new or changed
+
+
+async def import_files(db: Database, paths: Iterable[Path]) -> Imported:
+    """Validate the files completely, then upsert everything."""
     found = parse(paths)
     await check_references(db, found)
-    await datasets.write(db, found)
-    return found
+    return Imported(found, await datasets.write(db, found))

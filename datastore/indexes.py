@@ -45,6 +45,14 @@ INDEXES = {
 
 
 async def ensure_indexes(db: Database) -> None:
-    """Create any missing index; existing ones are left as they are."""
-    for collection, models in INDEXES.items():
-        await getattr(db, collection).create_indexes(models)
+    """Create the indexes that are missing; existing ones are left as they are.
+
+    Only missing ones are sent: FerretDB 1.24 drops the connection when one
+    createIndexes command names several indexes that already exist.
+    """
+    for name, models in INDEXES.items():
+        collection = getattr(db, name)
+        existing = {index["name"] async for index in await collection.list_indexes()}
+        missing = [m for m in models if m.document["name"] not in existing]
+        if missing:
+            await collection.create_indexes(missing)

@@ -7,7 +7,7 @@ from enum import Enum
 
 from datastore import countries, dates
 from datastore.client import Database
-from datastore.documents import find_in, replace_many
+from datastore.documents import WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.text import contains_folded, fold
 from datastore.vocabulary import (
@@ -178,7 +178,7 @@ async def page(
     query = where.to_query()
     if after is not None:
         query = {"$and": [query, after_filter(order.sort, after)]}
-    cursor = db.organisations.find(query, sort=list(order.sort), limit=limit)
+    cursor = db.organisations.find(query, sort=list(order.sort), limit=limit, batch_size=limit)
     return [from_document(d) async for d in cursor]
 
 
@@ -198,9 +198,9 @@ async def count_by(
         {"$group": {"_id": f"${name}", "count": {"$sum": 1}}},
         {"$sort": {"count": -1, "_id": 1}},
     ]
-    cursor = await db.organisations.aggregate(pipeline)
+    cursor = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT)
     return [(row["_id"], row["count"]) async for row in cursor if row["_id"] is not None]
 
 
-async def upsert(db: Database, organisations: Sequence[Organisation]) -> None:
-    await replace_many(db.organisations, [to_document(o) for o in organisations])
+async def upsert(db: Database, organisations: Sequence[Organisation]) -> int:
+    return await replace_many(db.organisations, [to_document(o) for o in organisations])

@@ -106,7 +106,7 @@ async def page(
     query = where.to_query()
     if after is not None:
         query = {"$and": [query, after_filter(SORT, after)]}
-    cursor = db.people.find(query, sort=list(SORT), limit=limit)
+    cursor = db.people.find(query, sort=list(SORT), limit=limit, batch_size=limit)
     return [from_document(d) async for d in cursor]
 
 
@@ -114,5 +114,5 @@ async def count(db: Database, where: PersonFilter) -> int:
     return await db.people.count_documents(where.to_query())
 
 
-async def upsert(db: Database, people: Sequence[Person]) -> None:
-    await replace_many(db.people, [to_document(p) for p in people])
+async def upsert(db: Database, people: Sequence[Person]) -> int:
+    return await replace_many(db.people, [to_document(p) for p in people])

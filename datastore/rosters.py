@@ -70,5 +70,5 @@ async def by_people(db: Database, person_ids: Iterable[str]) -> list[RosterEntry
     return [from_document(d) for d in await find_in(db.roster, "person_id", person_ids, SORT)]
 
 
-async def upsert(db: Database, entries: Sequence[RosterEntry]) -> None:
-    await replace_many(db.roster, [to_document(e) for e in entries])
+async def upsert(db: Database, entries: Sequence[RosterEntry]) -> int:
+    return await replace_many(db.roster, [to_document(e) for e in entries])

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -14,19 +15,20 @@ from datastore.client import Database
 from memberdir.database import open_database
 from memberdir.settings import Settings
 from resolvers.context import Context
-from resolvers.errors import BadArgument
 from schema import build_schema
 
 
-def _is_internal(error) -> bool:
-    """Mask everything but errors the client caused (bad arguments, bad queries)."""
-    original = getattr(error, "original_error", None)
-    return original is not None and not isinstance(original, BadArgument)
+def _is_internal(error: GraphQLError) -> bool:
+    """Mask errors raised while resolving fields, but not those the client caused:
+    bad arguments (ours are GraphQLErrors) and bad queries or variables (which
+    fail before execution and so have no path)."""
+    original = error.original_error
+    return error.path is not None and original is not None and not isinstance(original, GraphQLError)
 
 
 class DirectoryGraphQL(GraphQL):
     def __init__(self, settings: Settings, database: "DatabaseHolder"):
-        schema = build_schema(extensions=[MaskErrors(should_mask_error=_is_internal)])
+        schema = build_schema(extensions=[lambda: MaskErrors(should_mask_error=_is_internal)])
         super().__init__(
             schema,
             graphql_ide=None if settings.production else "graphiql",
@@ -57,11 +59,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """The app; with `database` given it uses that instead of opening its own."""
     settings = settings or Settings()
     holder = DatabaseHolder()
+    holder.set(database)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if database is not None:
-            holder.set(database)
+        if database is not None:  # owned by the caller
             yield
             return
         async with open_database(settings, seed_if_empty=True) as db:

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pymongo.errors import PyMongoError
 
 from datastore import dataset, demo
+from datastore.dataset import Dataset
 from datastore.indexes import ensure_indexes
 from datastore.importer import ImportRejected, import_files
 from memberdir.app import create_app
@@ -45,10 +47,10 @@ def seed(
             if reset:
                 await db.drop()
                 await ensure_indexes(db)
-            await dataset.write(db, found)
+            return await dataset.write(db, found)
 
-    _run(run())
-    typer.echo("Seeded: " + ", ".join(f"{n} {what}" for what, n in found.counts().items()))
+    written = _run(run())
+    typer.echo(f"Seeded: {_counts(found)} ({written} new or changed)")
 
 
 @app.command("import")
@@ -60,11 +62,11 @@ def import_(paths: Annotated[list[Path], typer.Argument(help="JSON or NDJSON fil
             return await import_files(db, paths)
 
     try:
-        found = _run(run())
+        imported = _run(run())
     except ImportRejected as rejected:
         typer.echo(str(rejected), err=True)
         raise typer.Exit(code=1)
-    typer.echo("Imported: " + ", ".join(f"{n} {what}" for what, n in found.counts().items()))
+    typer.echo(f"Imported: {_counts(imported.records)} ({imported.written} new or changed)")
 
 
 @app.command()
@@ -73,9 +75,14 @@ def schema() -> None:
     typer.echo(build_schema().as_str())
 
 
+def _counts(records: Dataset) -> str:
+    return ", ".join(f"{n} {what}" for what, n in records.counts().items())
+
+
 def _run(work):
+    """Run a coroutine; a database that fails us is one line on stderr and exit code 2."""
     try:
         return asyncio.run(work)
-    except FerretDBError as error:
+    except (FerretDBError, PyMongoError) as error:
         typer.echo(f"Database: {error}", err=True)
         raise typer.Exit(code=2)

@@ -1,6 +1,6 @@
 """The directory's GraphQL schema: an Apollo Federation 2 subgraph."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -9,11 +9,16 @@ from schema.groups import WorkingGroup
 from schema.organisations import Organisation
 from schema.people import Person
 from schema.query import Query
+from schema.validation import NameArgumentsInValidationErrors
 
 
-def build_schema(extensions: Iterable[SchemaExtension | type[SchemaExtension]] = ()) -> strawberry.federation.Schema:
+Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+
+def build_schema(extensions: Iterable[Extension] = ()) -> strawberry.federation.Schema:
+    """The schema; `extensions` are classes or factories, built afresh per request."""
     return strawberry.federation.Schema(
         query=Query,
         types=[Organisation, Person, WorkingGroup],
-        extensions=list(extensions),
+        extensions=[NameArgumentsInValidationErrors, *extensions],
     )

@@ -1,0 +1,3 @@
+from memberdir.cli import app
+
+app(prog_name="memberdir")

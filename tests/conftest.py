@@ -1,0 +1,127 @@
+"""A real FerretDB server for the whole session, and databases on it.
+
+- `directory`: a small hand-made directory (tests/data/directory.json) for
+  exact assertions;
+- `demo`: the full demo dataset, for paging, statistics and batching at size.
+"""
+
+import os
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from pymongo import monitoring
+
+from datastore import dataset, demo
+from datastore.client import Database, connect
+from datastore.importer import import_files
+from datastore.indexes import ensure_indexes
+from memberdir.app import create_app
+from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.settings import PROJECT_ROOT, Settings
+from resolvers.context import Context
+from schema import build_schema
+
+DATA = Path(__file__).parent / "data"
+FERRETDB = Path(os.environ.get("MEMBERDIR_FERRETDB_BINARY", PROJECT_ROOT / ".tools" / "bin" / "ferretdb"))
+
+
+class CommandRecorder(monitoring.CommandListener):
+    """Counts the database commands a client sends (PyMongo command monitoring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in {"ping", "hello", "isMaster", "ismaster", "endSessions"}:
+            with self._lock:
+                self.commands.append(f"{event.command_name} {event.command.get(event.command_name)}")
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def reset(self) -> None:
+        with self._lock:
+            self.commands.clear()
+
+
+@pytest.fixture(scope="session")
+def ferretdb(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    server = EmbeddedFerretDB(FERRETDB, tmp_path_factory.mktemp("ferretdb"))
+    server.start()
+    yield server
+    server.stop()
+
+
+async def _fresh(uri: str, name: str, recorder: CommandRecorder | None = None) -> Database:
+    db = connect(uri, name, listeners=[recorder] if recorder else [])
+    await db.drop()
+    await ensure_indexes(db)
+    return db
+
+
+@pytest.fixture(scope="session")
+async def directory(ferretdb: EmbeddedFerretDB) -> AsyncIterator[Database]:
+    db = await _fresh(ferretdb.uri, "test_directory")
+    await import_files(db, [DATA / "directory.json"])
+    yield db
+    await db.close()
+
+
+@pytest.fixture(scope="session")
+def recorder() -> CommandRecorder:
+    return CommandRecorder()
+
+
+@pytest.fixture(scope="session")
+async def demo_db(ferretdb: EmbeddedFerretDB, recorder: CommandRecorder) -> AsyncIterator[Database]:
+    db = await _fresh(ferretdb.uri, "test_demo", recorder)
+    await dataset.write(db, demo.generate(1))
+    yield db
+    await db.close()
+
+
+@pytest.fixture(scope="session")
+def schema():
+    return build_schema()
+
+
+class Run:
+    """Executes GraphQL against one database, failing loudly on unexpected errors."""
+
+    def __init__(self, schema, db: Database):
+        self.schema, self.db = schema, db
+
+    async def __call__(self, query: str, **variables: Any) -> dict:
+        result = await self.schema.execute(query, variable_values=variables, context_value=Context.for_request(self.db))
+        assert result.errors is None, result.errors
+        return result.data
+
+    async def errors(self, query: str, **variables: Any) -> list:
+        result = await self.schema.execute(query, variable_values=variables, context_value=Context.for_request(self.db))
+        assert result.errors, "expected errors"
+        return result.errors
+
+
+@pytest.fixture(scope="session")
+def run(schema, directory: Database) -> Run:
+    return Run(schema, directory)
+
+
+@pytest.fixture(scope="session")
+def run_demo(schema, demo_db: Database) -> Run:
+    return Run(schema, demo_db)
+
+
+@pytest.fixture(scope="session")
+async def http(directory: Database) -> AsyncIterator[AsyncClient]:
+    app = create_app(Settings(), database=directory)
+    async with AsyncClient(transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://test") as client:
+        yield client

@@ -1,0 +1,68 @@
+"""Relationships are batched: the command count follows a query's depth, never its page size."""
+
+import pytest
+
+NESTED = """query($first: Int) { organisations(first: $first, filter: {statuses: [ACTIVE]}) {
+  totalCount
+  nodes { name contacts { role person { name affiliation { name } groups { role group { name } } } } }
+} }"""
+
+
+async def commands_for(run_demo, recorder, query: str, **variables) -> list[str]:
+    recorder.reset()
+    await run_demo(query, **variables)
+    return list(recorder.commands)
+
+
+async def test_nested_query_costs_the_same_for_5_and_100_organisations(run_demo, recorder):
+    small = await commands_for(run_demo, recorder, NESTED, first=5)
+    large = await commands_for(run_demo, recorder, NESTED, first=100)
+    data = await run_demo(NESTED, first=100)
+    assert len(data["organisations"]["nodes"]) == 100
+    assert sum(len(o["contacts"]) for o in data["organisations"]["nodes"]) >= 300
+    # organisations page, count, contacts, people, affiliations, tenures, groups
+    assert len(small) == len(large) == 7, large
+    assert [c.split()[0] for c in small] == [c.split()[0] for c in large]
+
+
+async def test_roster_of_every_group_costs_the_same_however_many_groups(run_demo, recorder):
+    query = """query($kinds: [GroupKind!]) { workingGroups(filter: {kinds: $kinds}) {
+      name chairs { name } children { name } parent { name }
+      roster(first: 500) { totalCount nodes { role person { name affiliation { name } } } }
+      organisations { name } } }"""
+    few = await commands_for(run_demo, recorder, query, kinds=["TASK_TEAM"])
+    every = await commands_for(run_demo, recorder, query, kinds=None)
+    # groups, their roster, parents, children, people (chairs, members of the
+    # organisations list), people (roster nodes), organisations (twice likewise).
+    assert [c.split()[:2] for c in few] == [c.split()[:2] for c in every]
+    assert len(every) == 8, every
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+async def test_entities_resolve_in_one_command_per_type(run_demo, recorder, count):
+    ids = await run_demo("query($n: Int) { organisations(first: $n) { nodes { id } } }", n=100)
+    org_ids = [n["id"] for n in ids["organisations"]["nodes"]]
+    people = await run_demo("{ people(first: 100) { nodes { id } } }")
+    person_ids = [n["id"] for n in people["people"]["nodes"]]
+    representations = [
+        {"__typename": "Organisation", "id": org_ids[i % len(org_ids)]} if i % 2 else
+        {"__typename": "Person", "id": person_ids[i % len(person_ids)]}
+        for i in range(count)
+    ]
+    query = """query($r: [_Any!]!) { _entities(representations: $r) {
+      ... on Organisation { id name contacts(roles: [PRIMARY]) { person { name } } }
+      ... on Person { id name } } }"""
+    recorder.reset()
+    data = await run_demo(query, r=representations)
+    assert [e["id"] for e in data["_entities"]] == [r["id"] for r in representations]
+    names = sorted(c.split()[0] + " " + c.split()[1] for c in recorder.commands)
+    # organisations, people (references and Primary contacts' persons), contacts.
+    assert len(recorder.commands) == 4, recorder.commands
+    assert names == ["find contacts", "find organisations", "find people", "find people"]
+
+
+async def test_unknown_entities_are_null(run_demo):
+    data = await run_demo(
+        'query { _entities(representations: [{__typename: "Person", id: "per_nobody"}, {__typename: "WorkingGroup", id: "grp_nobody"}]) { __typename } }'
+    )
+    assert data["_entities"] == [None, None]

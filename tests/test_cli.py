@@ -1,0 +1,140 @@
+"""The `memberdir` command, run as a user would."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from memberdir.cli import app
+from schema import build_schema
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+
+
+@pytest.fixture
+def environment(ferretdb, request) -> dict[str, str]:
+    database = "test_cli_" + request.node.name[:30]
+    return {"MONGODB_URI": ferretdb.uri, "MEMBERDIR_DATABASE": database}
+
+
+def test_schema_prints_the_sdl():
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert result.output.strip() == build_schema().as_str().strip()
+
+
+def test_import_reports_problems_and_exits_nonzero(environment, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"organisations": [{"id": "org_a", "slug": "a", "name": "A", "kind": "ACADEMIC", "country": "QQ", "status": "ACTIVE"}]}))
+    result = runner.invoke(app, ["import", str(bad)], env=environment)
+    assert result.exit_code == 1
+    assert "organisations[0]: country:" in result.output and "nothing was imported" in result.output
+
+
+def test_import_then_reimport(environment):
+    first = runner.invoke(app, ["import", str(DATA / "directory.json")], env=environment)
+    assert first.exit_code == 0, first.output
+    assert "8 organisations" in first.output and "(58 new or changed)" in first.output
+    again = runner.invoke(app, ["import", str(DATA / "directory.json")], env=environment)
+    assert again.exit_code == 0, again.output
+    assert again.output == first.output.replace("(58 new or changed)", "(0 new or changed)")
+
+
+def test_seed_twice_leaves_the_same_data(environment):
+    from pymongo import MongoClient
+
+    first = runner.invoke(app, ["seed", "--reset"], env=environment)
+    assert first.exit_code == 0, first.output
+    with MongoClient(environment["MONGODB_URI"]) as client:
+        db = client[environment["MEMBERDIR_DATABASE"]]
+        before = {name: db[name].count_documents({}) for name in ("organisations", "people", "contacts", "groups", "roster")}
+        sample = db.organisations.find_one({}, sort=[("_id", 1)])
+        second = runner.invoke(app, ["seed"], env=environment)
+        assert second.exit_code == 0, second.output
+        assert "(0 new or changed)" in second.output
+        after = {name: db[name].count_documents({}) for name in before}
+        assert after == before and before["organisations"] >= 600
+        assert db.organisations.find_one({"_id": sample["_id"]}) == sample
+        client.drop_database(environment["MEMBERDIR_DATABASE"])
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float) -> httpx.Response:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else "exited"
+        try:
+            return httpx.get(url, timeout=1)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {seconds}s")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_with_embedded_database_seeds_answers_and_stops_cleanly(tmp_path):
+    """The README's first command, minus the setup: embedded FerretDB, demo data, Ctrl-C."""
+    port = _free_port()
+    env = {**os.environ, "MEMBERDIR_DATA_DIR": str(tmp_path / "var")}
+    env.pop("MONGODB_URI", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "memberdir", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/healthz", process, 120).status_code == 200
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+        assert ready.status_code == 200
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "{ organisations(filter: {continents: [AFRICA]}) { totalCount } }"}, timeout=30,
+        ).json()
+        assert answer["data"]["organisations"]["totalCount"] > 0
+        ferretdb_children = _children_named(process.pid, "ferretdb")
+        assert len(ferretdb_children) == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert not any(_alive(pid) for pid in ferretdb_children), "FerretDB outlived the server"
+
+
+def _children_named(parent: int, name: str) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(parent) and fields.get("Name", "").strip() == name:
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path):
+    env = {"MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true&serverSelectionTimeoutMS=300"}
+    result = runner.invoke(app, ["import", str(DATA / "directory.json")], env=env)
+    assert result.exit_code == 2
+    assert result.output.startswith("Database: ") and "Traceback" not in result.output
