@@ -169,10 +169,10 @@ def _day_between(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def _unique(value: str, taken: set[str]) -> str:
+def _unique(value: str, taken: set[str], separator: str = "-") -> str:
     candidate, n = value, 2
     while candidate in taken:
-        candidate, n = f"{value}-{n}", n + 1
+        candidate, n = f"{value}{separator}{n}", n + 1
     taken.add(candidate)
     return candidate
 
@@ -248,7 +248,7 @@ def _people(rng: random.Random, seed: int, count: int, organisations: list[Organ
         country = organisation.country_code if organisation else rng.choice(list(CITIES))
         domain = f"{organisation.slug}.example" if organisation else "members.example"
         local = _slug(f"{given}.{family}").replace("-", ".")
-        email = _unique(f"{local}@{domain}", emails) if rng.random() < 0.9 else None
+        email = f"{_unique(local, emails, separator='')}@{domain}" if rng.random() < 0.9 else None
         orcid = None
         if rng.random() < 0.4:
             digits = f"{rng.randrange(10**15):015d}"

@@ -66,3 +66,26 @@ async def test_unknown_entities_are_null(run_demo):
         'query { _entities(representations: [{__typename: "Person", id: "per_nobody"}, {__typename: "WorkingGroup", id: "grp_nobody"}]) { __typename } }'
     )
     assert data["_entities"] == [None, None]
+
+
+async def test_paging_a_continent_with_role_contacts_costs_the_same_per_page(run_demo, recorder):
+    """The newcomer's task: every organisation in Europe with its Primary, Administrator and Signer."""
+    query = """query($after: String) { organisations(filter: {continents: [EUROPE]}, first: 100, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor }
+      nodes { id membership { status } contacts(roles: [PRIMARY, ADMINISTRATOR, SIGNER]) { role person { name } } } } }"""
+    seen, after, commands_per_page = [], None, []
+    for _ in range(20):  # bounded: the demo has far fewer than 2,000 European members
+        recorder.reset()
+        page = (await run_demo(query, after=after))["organisations"]
+        commands_per_page.append(len(recorder.commands))
+        seen += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(commands_per_page) >= 2
+    assert len(seen) == page["totalCount"] == len({o["id"] for o in seen})
+    # organisations page, count, contacts, their persons: the same on every page.
+    assert set(commands_per_page) == {4}, commands_per_page
+    for organisation in seen:
+        if organisation["membership"]["status"] == "ACTIVE":
+            assert sorted(c["role"] for c in organisation["contacts"]) == ["ADMINISTRATOR", "PRIMARY", "SIGNER"]

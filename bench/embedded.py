@@ -1,0 +1,45 @@
+"""A throwaway embedded FerretDB with the demo directory, for the benchmarks."""
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from pymongo import monitoring
+
+from datastore import dataset, demo
+from datastore.client import Database, connect
+from datastore.indexes import ensure_indexes
+from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.settings import Settings
+
+
+class CommandCounter(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in {"hello", "isMaster", "ismaster", "ping", "endSessions"}:
+            self.count += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@asynccontextmanager
+async def demo_database(scale: int = 1, seeded: bool = True) -> AsyncIterator[tuple[Database, CommandCounter]]:
+    """A fresh FerretDB in a temporary folder, on a free loopback port, telemetry off."""
+    with tempfile.TemporaryDirectory(prefix="memberdir-bench-") as folder:
+        with EmbeddedFerretDB(Settings().ferretdb_binary, Path(folder)) as server:
+            counter = CommandCounter()
+            db = connect(server.uri, "bench", listeners=[counter])
+            try:
+                await ensure_indexes(db)
+                if seeded:
+                    await dataset.write(db, demo.generate(scale))
+                yield db, counter
+            finally:
+                await db.close()
