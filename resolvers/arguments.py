@@ -12,6 +12,7 @@ from resolvers.errors import BadArgument
 
 MAX_SEARCH_LENGTH = 100
 MAX_ID_LENGTH = 64
+MAX_SLUG_LENGTH = 120  # as the import allows
 MAX_LIST_VALUES = 300
 
 T = TypeVar("T")
@@ -34,6 +35,12 @@ def search_text(value: str | None, argument: str) -> str | None:
 def identifier(value: str, argument: str) -> str:
     if len(value) > MAX_ID_LENGTH:
         raise BadArgument(argument, f"an id has at most {MAX_ID_LENGTH} characters")
+    return value
+
+
+def slug(value: str, argument: str = "slug") -> str:
+    if len(value) > MAX_SLUG_LENGTH:
+        raise BadArgument(argument, f"a slug has at most {MAX_SLUG_LENGTH} characters")
     return value
 
 

@@ -5,18 +5,15 @@ from datastore.groups import Group
 from datastore.organisations import Organisation
 from datastore.people import Person
 from resolvers.context import Context
+from resolvers.loaders import load_required
 
 
 async def person_of(ctx: Context, contact: RoleContact) -> Person:
-    found = await ctx.loaders.person.load(contact.person_id)
-    assert found is not None, f"contact {contact.id} names a missing person"
-    return found
+    return await load_required(ctx.loaders.person, contact.person_id, f"contact {contact.id}")
 
 
 async def organisation_of(ctx: Context, contact: RoleContact) -> Organisation:
-    found = await ctx.loaders.organisation.load(contact.organisation_id)
-    assert found is not None, f"contact {contact.id} names a missing organisation"
-    return found
+    return await load_required(ctx.loaders.organisation, contact.organisation_id, f"contact {contact.id}")
 
 
 async def group_of(ctx: Context, contact: RoleContact) -> Group | None:

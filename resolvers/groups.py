@@ -24,7 +24,7 @@ async def group(ctx: Context, id: str | None, slug: str | None) -> Group | None:
         raise BadArgument("id", "give exactly one of 'id' or 'slug'")
     if id is not None:
         return await ctx.loaders.group.load(arguments.identifier(id, "id"))
-    return await groups.by_slug(ctx.db, arguments.identifier(slug or "", "slug"))
+    return await groups.by_slug(ctx.db, arguments.slug(slug or ""))
 
 
 async def groups_matching(ctx: Context, given: Any | None) -> list[Group]:

@@ -48,3 +48,11 @@ class Loaders:
         self.children_of_group = _all_each(db, groups.by_parents, lambda g: g.parent_id)
         self.roster_of_group = _all_each(db, rosters.by_groups, lambda r: r.group_id)
         self.roster_of_person = _all_each(db, rosters.by_people, lambda r: r.person_id)
+
+
+async def load_required(loader: DataLoader[K, R | None], key: K, referrer: str) -> R:
+    """The record `referrer` points to; the import checks references, so a miss is a data fault."""
+    found = await loader.load(key)
+    if found is None:
+        raise LookupError(f"{referrer} points to missing {key}")
+    return found

@@ -30,7 +30,7 @@ async def organisation(ctx: Context, id: str | None, slug: str | None) -> Organi
         raise BadArgument("id", "give exactly one of 'id' or 'slug'")
     if id is not None:
         return await ctx.loaders.organisation.load(arguments.identifier(id, "id"))
-    return await organisations.by_slug(ctx.db, arguments.identifier(slug or "", "slug"))
+    return await organisations.by_slug(ctx.db, arguments.slug(slug or ""))
 
 
 def organisation_filter(given: Any | None, argument: str = "filter") -> OrganisationFilter:

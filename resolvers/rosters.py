@@ -4,15 +4,12 @@ from datastore.groups import Group
 from datastore.people import Person
 from datastore.rosters import RosterEntry
 from resolvers.context import Context
+from resolvers.loaders import load_required
 
 
 async def person_of(ctx: Context, entry: RosterEntry) -> Person:
-    found = await ctx.loaders.person.load(entry.person_id)
-    assert found is not None, f"roster entry {entry.id} names a missing person"
-    return found
+    return await load_required(ctx.loaders.person, entry.person_id, f"roster entry {entry.id}")
 
 
 async def group_of(ctx: Context, entry: RosterEntry) -> Group:
-    found = await ctx.loaders.group.load(entry.group_id)
-    assert found is not None, f"roster entry {entry.id} names a missing group"
-    return found
+    return await load_required(ctx.loaders.group, entry.group_id, f"roster entry {entry.id}")

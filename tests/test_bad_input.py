@@ -53,6 +53,10 @@ async def test_overlong_search_and_id_are_refused(http):
     assert search["extensions"]["argument"] == "filter.search" and "100 characters" in search["message"]
     ident = error_of(await post(http, "query($id: ID!) { person(id: $id) { id } }", id="per_" + "x" * 100))
     assert ident["extensions"]["argument"] == "id"
+    slug = error_of(await post(http, "query($s: String) { workingGroup(slug: $s) { id } }", s="a" * 121))
+    assert slug["extensions"]["argument"] == "slug" and "120 characters" in slug["message"]
+    long_but_valid = await post(http, "query($s: String) { organisation(slug: $s) { id } }", s="a" * 120)
+    assert long_but_valid.json() == {"data": {"organisation": None}}
 
 
 async def test_too_many_filter_values_are_refused(http):
