@@ -9,6 +9,7 @@ from datastore.organisations import Organisation
 from datastore.people import Person
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import RosterRole
+from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.errors import BadArgument
@@ -79,4 +80,4 @@ async def organisations_of(ctx: Context, group_id: str) -> list[Organisation]:
     members = await ctx.loaders.person.load_many([e.person_id for e in await _current(ctx, group_id)])
     affiliations = sorted({p.affiliation_id for p in members if p and p.affiliation_id})
     found = await ctx.loaders.organisation.load_many(affiliations)
-    return sorted((o for o in found if o), key=lambda o: (o.name.casefold(), o.id))
+    return sorted((o for o in found if o), key=lambda o: (fold(o.name), o.id))

@@ -9,6 +9,7 @@ from datastore.groups import Group
 from datastore.organisations import Organisation, OrganisationFilter, OrganisationOrder, StatDimension
 from datastore.people import Person
 from datastore.vocabulary import ContactRole, label
+from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.errors import BadArgument
@@ -99,5 +100,5 @@ async def working_groups_of(ctx: Context, organisation_id: str) -> list[Group]:
     tenures = await ctx.loaders.roster_of_person.load_many([p.id for p in members])
     group_ids = {e.group_id for entries in tenures for e in entries if e.active_on(ctx.today)}
     found = await ctx.loaders.group.load_many(sorted(group_ids))
-    return sorted((g for g in found if g), key=lambda g: (g.name.casefold(), g.id))
+    return sorted((g for g in found if g), key=lambda g: (fold(g.name), g.id))
 
