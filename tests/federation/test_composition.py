@@ -85,3 +85,22 @@ def test_bad_subgraph_arguments_are_usage_errors(argument, reason):
     result = runner.invoke(app, ["supergraph", argument])
     assert result.exit_code == 2
     assert reason in re.sub(r"[\s│]+", " ", result.output)  # unwrapped from Rich's error box
+
+
+def test_another_subgraph_can_require_the_inaccessible_contact_visibility(tmp_path):
+    speakers = tmp_path / "speakers.graphql"
+    speakers.write_text("""
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.11",
+                    import: ["@key", "@external", "@requires", "@inaccessible"])
+enum ContactVisibility @inaccessible { PUBLIC MEMBERS STAFF }
+type Person @key(fields: "id") {
+  id: ID!
+  contactVisibility: ContactVisibility! @external
+  "The speaker's conference phone, shown as widely as the person allows."
+  conferencePhone: String @requires(fields: "contactVisibility")
+}
+type Query { speakers: [Person!]! }
+""")
+    result = runner.invoke(app, ["supergraph", f"speakers={speakers}@http://127.0.0.1:4005/graphql"])
+    assert result.exit_code == 0, result.output
+    assert 'conferencePhone: String @join__field(graph: SPEAKERS, requires: "contactVisibility")' in result.stdout
