@@ -104,3 +104,9 @@ type Query { speakers: [Person!]! }
     result = runner.invoke(app, ["supergraph", f"speakers={speakers}@http://127.0.0.1:4005/graphql"])
     assert result.exit_code == 0, result.output
     assert 'conferencePhone: String @join__field(graph: SPEAKERS, requires: "contactVisibility")' in result.stdout
+
+
+def test_without_nodejs_the_command_says_what_is_missing():
+    result = runner.invoke(app, ["supergraph"], env={"PATH": ""})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Composer: Node.js (20 or later) is needed to compose")
