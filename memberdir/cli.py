@@ -12,11 +12,11 @@ from datastore import dataset, demo
 from datastore.dataset import Dataset
 from datastore.indexes import ensure_indexes
 from datastore.importer import ImportRejected, import_files
+from memberdir import supergraph as composition
 from memberdir.app import create_app
 from memberdir.database import open_database
 from memberdir.ferretdb import FerretDBError
 from memberdir.settings import Settings
-from memberdir import supergraph as composition
 from schema import build_schema
 
 app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)

@@ -68,10 +68,13 @@ def compose(subgraphs: list[Subgraph], timeout: float = 120) -> Supergraph:
     if not (NODE_PROJECT / "node_modules" / "@apollo" / "composition").is_dir():
         raise ComposerUnavailable(f"the composition library is not installed in {NODE_PROJECT}: run `make setup`")
     request = {"subgraphs": [{"name": s.name, "url": s.url, "sdl": s.sdl} for s in subgraphs]}
-    done = subprocess.run(
-        [node, str(COMPOSER)], input=json.dumps(request), capture_output=True, text=True,
-        cwd=NODE_PROJECT, timeout=timeout,
-    )
+    try:
+        done = subprocess.run(
+            [node, str(COMPOSER)], input=json.dumps(request), capture_output=True, text=True,
+            cwd=NODE_PROJECT, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise ComposerUnavailable(f"the composer did not finish within {timeout:.0f}s") from None
     if done.returncode != 0:
         raise ComposerUnavailable(f"the composer failed: {done.stderr.strip() or done.returncode}")
     answer = json.loads(done.stdout)
