@@ -1,17 +1,25 @@
 # Two entry points: `make serve` and `make test`. Each sets up what it needs:
-# a virtual environment with the project installed, and FerretDB built.
+# a virtual environment with the project installed, FerretDB built, and the
+# Node.js packages for federation (Apollo's composition library, and Apollo
+# Gateway for the end-to-end tests) installed from their lockfile.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+NODE_PROJECT := tools/federation
 
-.PHONY: setup ferretdb serve test clean
+.PHONY: setup ferretdb serve test supergraph clean
 
-setup: $(VENV)/.installed ferretdb
+setup: $(VENV)/.installed ferretdb $(NODE_PROJECT)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Exactly the versions in the lockfile; their install scripts are not needed.
+$(NODE_PROJECT)/node_modules/.installed: $(NODE_PROJECT)/package.json $(NODE_PROJECT)/package-lock.json
+	npm ci --prefix $(NODE_PROJECT) --ignore-scripts --no-audit --no-fund
 	touch $@
 
 # The script returns at once when the right version is already built.
@@ -24,5 +32,10 @@ serve: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# The supergraph docker/compose.production.yaml's router serves. Add other
+# subgraphs as NAME=FILE@URL, e.g. make supergraph SUBGRAPHS="events=events.graphql@http://events:4000/graphql"
+supergraph: setup
+	$(BIN)/memberdir supergraph --directory-url http://directory:8000/graphql $(SUBGRAPHS) --output docker/supergraph.graphql
+
 clean:
-	rm -rf $(VENV) .tools var .pytest_cache
+	rm -rf $(VENV) .tools var .pytest_cache $(NODE_PROJECT)/node_modules

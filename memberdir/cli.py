@@ -1,4 +1,4 @@
-"""The `memberdir` command: serve, seed, import, schema."""
+"""The `memberdir` command: serve, seed, import, schema, supergraph."""
 
 import asyncio
 from pathlib import Path
@@ -12,6 +12,7 @@ from datastore import dataset, demo
 from datastore.dataset import Dataset
 from datastore.indexes import ensure_indexes
 from datastore.importer import ImportRejected, import_files
+from memberdir import supergraph as composition
 from memberdir.app import create_app
 from memberdir.database import open_database
 from memberdir.ferretdb import FerretDBError
@@ -73,6 +74,43 @@ def import_(paths: Annotated[list[Path], typer.Argument(help="JSON or NDJSON fil
 def schema() -> None:
     """Print the subgraph's SDL."""
     typer.echo(build_schema().as_str())
+
+
+@app.command()
+def supergraph(
+    subgraphs: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="NAME=FILE@URL", help="Other subgraphs: name, SDL file and routing URL."),
+    ] = None,
+    directory_url: Annotated[
+        str, typer.Option(help="Where the router reaches the directory.")
+    ] = "http://127.0.0.1:8000/graphql",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Compose the directory with other subgraphs into a supergraph (Apollo's composition).
+
+    Hints go to stderr; composition errors go to stderr and exit with code 1.
+    """
+    try:
+        others = [composition.read_subgraph(argument) for argument in subgraphs or []]
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="NAME=FILE@URL") from None
+    directory = composition.Subgraph(name="directory", url=directory_url, sdl=build_schema().as_str())
+    try:
+        composed = composition.compose([directory, *others])
+    except composition.CompositionFailed as failed:
+        for error in failed.errors:
+            typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1)
+    except composition.ComposerUnavailable as error:
+        typer.echo(f"Composer: {error}", err=True)
+        raise typer.Exit(code=2)
+    for hint in composed.hints:
+        typer.echo(f"hint: {hint}", err=True)
+    if output:
+        output.write_text(composed.sdl + "\n")
+    else:
+        typer.echo(composed.sdl)
 
 
 def _counts(records: Dataset) -> str:

@@ -11,7 +11,8 @@ Node = TypeVar("Node")
 Record = TypeVar("Record")
 
 
-@strawberry.type
+# Every subgraph with Relay connections has a PageInfo: shared, not owned.
+@strawberry.federation.type(shareable=True)
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None

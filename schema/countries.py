@@ -1,10 +1,12 @@
+"""Country: a value type other subgraphs may define too, hence @shareable."""
+
 import strawberry
 
 from datastore import countries
 from schema.enums import Continent
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Country:
     code: str = strawberry.field(description="ISO 3166-1 alpha-2")
     name: str

@@ -76,7 +76,7 @@ class Organisation:
         found = await info.context.loaders.organisation.load(str(id))
         return cls.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.federation.field(tags=["private"])
     async def contacts(self, info: Info, roles: list[ContactRole] | None = None) -> list[RoleContactType]:
         from schema.contacts import RoleContact
 

@@ -10,7 +10,7 @@ from datastore import people as records
 from resolvers import people as resolve
 from schema.connections import Connection
 from schema.countries import Country
-from schema.enums import Continent
+from schema.enums import ContactVisibility, Continent
 
 if TYPE_CHECKING:
     from schema.contacts import RoleContact
@@ -28,9 +28,15 @@ class Person:
     name: str
     given_name: str
     family_name: str
-    email: str | None
-    orcid: str | None
+    # Tagged "private": a public contract variant of the supergraph leaves contact details out.
+    email: str | None = strawberry.federation.field(tags=["private"])
+    orcid: str | None = strawberry.federation.field(tags=["private"])
     country: Country | None
+    # @inaccessible: never in the supergraph's API, but other subgraphs that hold
+    # contact details of their own can @requires it to honour the person's choice.
+    contact_visibility: ContactVisibility = strawberry.federation.field(
+        inaccessible=True, description="Who the person lets see their contact details."
+    )
     record: strawberry.Private[records.Person]
 
     @classmethod
@@ -43,6 +49,7 @@ class Person:
             email=record.email,
             orcid=record.orcid,
             country=Country.of_code(record.country_code),
+            contact_visibility=record.contact_visibility,
             record=record,
         )
 
@@ -58,7 +65,7 @@ class Person:
         found = await resolve.affiliation_of(info.context, self.record)
         return Organisation.of(found) if found else None
 
-    @strawberry.field(description="The role contacts this person holds for organisations.")
+    @strawberry.federation.field(description="The role contacts this person holds for organisations.", tags=["private"])
     async def roles(self, info: Info) -> list[RoleContactType]:
         from schema.contacts import RoleContact
 
