@@ -8,6 +8,7 @@ from strawberry import Info
 
 from datastore import people as records
 from resolvers import people as resolve
+from resolvers.privacy import ContactField
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import Continent
@@ -22,14 +23,26 @@ RoleContactType = Annotated["RoleContact", strawberry.lazy("schema.contacts")]
 RosterEntryType = Annotated["RosterEntry", strawberry.lazy("schema.rosters")]
 
 
+_PRIVATE = "Null unless the person's contact visibility lets you see it (see README)."
+
+
+# Contact details are resolved, not stored on the type, so privacy is never skipped.
+async def _email(root: "Person", info: Info) -> str | None:
+    return await resolve.contact_detail(info.context, root.record, ContactField.EMAIL)
+
+
+async def _orcid(root: "Person", info: Info) -> str | None:
+    return await resolve.contact_detail(info.context, root.record, ContactField.ORCID)
+
+
 @strawberry.federation.type(keys=["id"])
 class Person:
     id: strawberry.ID
     name: str
     given_name: str
     family_name: str
-    email: str | None
-    orcid: str | None
+    email: str | None = strawberry.field(resolver=_email, description=_PRIVATE)
+    orcid: str | None = strawberry.field(resolver=_orcid, description=_PRIVATE)
     country: Country | None
     record: strawberry.Private[records.Person]
 
@@ -40,8 +53,6 @@ class Person:
             name=record.name,
             given_name=record.given_name,
             family_name=record.family_name,
-            email=record.email,
-            orcid=record.orcid,
             country=Country.of_code(record.country_code),
             record=record,
         )
