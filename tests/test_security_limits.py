@@ -176,3 +176,18 @@ async def test_internal_errors_are_masked(directory):
         assert "secret" not in response.text and "RuntimeError" not in response.text
         assert messages(response) == "Unexpected error."
         await assert_still_serves(client)
+
+
+async def test_default_limits_let_graphiql_and_the_readme_examples_through(http):
+    from graphql import get_introspection_query
+
+    introspection = get_introspection_query(descriptions=True, specified_by_url=True, directive_is_repeatable=True)
+    response = await post(http, introspection)
+    assert "errors" not in response.json() and response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+    readme = """query AfricanMembers($after: String) {
+      organisations(filter: {continents: [AFRICA], statuses: [ACTIVE]}, first: 50, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        nodes { name country { name } contacts(roles: [PRIMARY, ADMINISTRATOR, SIGNER]) { role person { name email } } } } }"""
+    assert "errors" not in (await post(http, readme)).json()
+    roster = '{ workingGroup(slug: "clinical-work-stream") { name chairs { name } roster(first: 500) { totalCount nodes { role since until active person { name affiliation { name } } } } } }'
+    assert "errors" not in (await post(http, roster)).json()
