@@ -8,6 +8,7 @@ client with a stale key finds out rather than getting less data.
 from collections.abc import Iterable
 from typing import Any
 
+from pymongo.errors import PyMongoError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -112,8 +113,9 @@ class Authentication:
                 response = refusal(401, "UNAUTHENTICATED", reason, {"WWW-Authenticate": challenge})
                 await response(scope, receive, send)
                 return
-            except KeysUnavailable:
-                response = refusal(503, "UNAVAILABLE", "cannot verify tokens right now; try again shortly")
+            except (KeysUnavailable, PyMongoError):
+                # Our side cannot check the credential: not the client's fault, so not 401.
+                response = refusal(503, "UNAVAILABLE", "cannot check credentials right now; try again shortly")
                 await response(scope, receive, send)
                 return
             scope.setdefault("state", {})["viewer"] = viewer

@@ -197,3 +197,13 @@ async def test_unknown_and_malformed_keys_are_refused(client, member_key):
 async def test_two_credentials_are_refused(client, member_key):
     headers = {"x-api-key": member_key} | bearer(token())
     await assert_refused(client, headers, "send one credential, not both Authorization and X-API-Key")
+
+
+async def test_credentials_that_cannot_be_checked_get_503_not_401(member_key):
+    from datastore.client import connect
+
+    unreachable = connect("mongodb://127.0.0.1:9/?directConnection=true", "nowhere", timeout_ms=200)
+    async with client_for(unreachable) as http:
+        response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"x-api-key": member_key})
+    await unreachable.close()
+    assert response.status_code == 503 and error_codes(response) == ["UNAVAILABLE"]
