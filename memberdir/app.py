@@ -19,7 +19,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
 from strawberry.http import GraphQLHTTPResponse
-from cross_web import HTTPException
+from strawberry.http.base import HTTPException
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
@@ -84,12 +84,14 @@ class DirectoryGraphQL(GraphQL):
         return Context.for_request(self.database.get(), request, response, viewer=viewer)
 
     def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
+        # Strawberry's own refusal says only "Too many operations"; name the limit.
         limit = self.settings.max_batch_operations
         if len(request_data) > limit:
             raise HTTPException(400, f"At most {limit} operations in one batched request, got {len(request_data)}")
         super()._validate_batch_request(request_data, protocol)
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        """Parse, validate and run, cancelled at the deadline (a whole batch shares one)."""
         seconds = self.settings.execution_deadline_seconds
         try:
             async with asyncio.timeout(seconds) as deadline:
