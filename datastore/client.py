@@ -35,6 +35,10 @@ class Database:
     def roster(self) -> AsyncCollection:
         return self.client[self.name]["roster"]
 
+    @property
+    def api_keys(self) -> AsyncCollection:
+        return self.client[self.name]["api_keys"]
+
     async def ping(self) -> None:
         await self.client.admin.command("ping")
 

@@ -27,6 +27,7 @@ INDEXES = {
         IndexModel(_keys("affiliation_id", "sort_name", "_id"), name="by_affiliation"),
         IndexModel(_keys("country"), name="by_country"),
         IndexModel(_keys("continent"), name="by_continent"),
+        IndexModel(_keys("email"), name="by_email"),
     ],
     "contacts": [
         IndexModel(_keys("organisation_id", "role"), name="by_organisation"),

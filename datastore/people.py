@@ -116,3 +116,9 @@ async def count(db: Database, where: PersonFilter) -> int:
 
 async def upsert(db: Database, people: Sequence[Person]) -> int:
     return await replace_many(db.people, [to_document(p) for p in people])
+
+
+async def by_email(db: Database, email: str) -> Person | None:
+    """The person with exactly this address (as a signed-in person's token gives it)."""
+    document = await db.people.find_one({"email": email})
+    return from_document(document) if document else None

@@ -92,6 +92,22 @@ class ContactVisibility(str, Enum):
     STAFF = "STAFF"
 
 
+class Role(str, Enum):
+    """What a caller may see, weakest first: anonymous < member < staff < admin."""
+
+    ANONYMOUS = "anonymous"
+    MEMBER = "member"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, other: "Role") -> bool:
+        return self.rank >= other.rank
+
+
 _SMALL_WORDS = {"and", "for", "of"}
 
 

@@ -1,7 +1,15 @@
-"""The ASGI application: /graphql, /healthz and /readyz."""
+"""The ASGI application: /graphql, /healthz and /readyz.
 
+A request to /graphql passes, in order: RequestLimits (method, content type,
+body size), Authentication (the Viewer), then Strawberry with the query
+limits (schema.limits), a batch limit and an execution deadline.
+"""
+
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from graphql import GraphQLError
 from starlette.applications import Starlette
@@ -10,12 +18,24 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.base import HTTPException
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionResult
 
 from datastore.client import Database
+from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
+from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
 from resolvers.context import Context
+from resolvers.viewer import ANONYMOUS
 from schema import build_schema
+from schema.limits import QueryLimits, limit_extensions
+
+# graphql-core offers close field, type and enum names when one is wrong: a
+# map of the schema for whoever guesses. Production leaves it out.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def _is_internal(error: GraphQLError) -> bool:
@@ -26,18 +46,71 @@ def _is_internal(error: GraphQLError) -> bool:
     return error.path is not None and original is not None and not isinstance(original, GraphQLError)
 
 
+def _deadline_error(seconds: float) -> ExecutionResult:
+    error = GraphQLError(
+        f"The query ran past the {seconds:g} s deadline and was cancelled; ask for less",
+        extensions={"code": "DEADLINE_EXCEEDED"},
+    )
+    return ExecutionResult(data=None, errors=[error])
+
+
 class DirectoryGraphQL(GraphQL):
-    def __init__(self, settings: Settings, database: "DatabaseHolder"):
-        schema = build_schema(extensions=[lambda: MaskErrors(should_mask_error=_is_internal)])
+    def __init__(self, settings: Settings, database: "DatabaseHolder", extensions: tuple = ()):
+        limits = QueryLimits(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
+            introspection_for_anonymous=not settings.production,
+        )
+        schema = build_schema(
+            extensions=[
+                *limit_extensions(limits),
+                lambda: MaskErrors(should_mask_error=_is_internal),
+                *extensions,
+            ],
+            config=StrawberryConfig(batching_config={"max_operations": settings.max_batch_operations}),
+        )
         super().__init__(
             schema,
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=True,
         )
         self.database = database
+        self.settings = settings
 
     async def get_context(self, request, response) -> Context:
-        return Context.for_request(self.database.get(), request, response)
+        viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
+        return Context.for_request(self.database.get(), request, response, viewer=viewer)
+
+    def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
+        # Strawberry's own refusal says only "Too many operations"; name the limit.
+        limit = self.settings.max_batch_operations
+        if len(request_data) > limit:
+            raise HTTPException(400, f"At most {limit} operations in one batched request, got {len(request_data)}")
+        super()._validate_batch_request(request_data, protocol)
+
+    async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        """Parse, validate and run, cancelled at the deadline (a whole batch shares one)."""
+        seconds = self.settings.execution_deadline_seconds
+        try:
+            async with asyncio.timeout(seconds) as deadline:
+                return await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            if isinstance(request_data, list):
+                return [_deadline_error(seconds) for _ in request_data]
+            return _deadline_error(seconds)
+
+    async def process_result(self, request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        if self.settings.production:
+            for error in processed.get("errors") or ():
+                error["message"] = _SUGGESTION.sub("", error["message"])
+        return processed
 
 
 class DatabaseHolder:
@@ -55,8 +128,13 @@ class DatabaseHolder:
         return self._db
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Starlette:
-    """The app; with `database` given it uses that instead of opening its own."""
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None, extensions: tuple = ()
+) -> Starlette:
+    """The app; with `database` given it uses that instead of opening its own.
+
+    `extensions`: extra schema extensions, for tests that need a slow resolver.
+    """
     settings = settings or Settings()
     holder = DatabaseHolder()
     holder.set(database)
@@ -81,10 +159,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    graphql = DirectoryGraphQL(settings, holder)
+    graphql = DirectoryGraphQL(settings, holder, extensions)
+    guarded = RequestLimits(Authentication(graphql, Authenticator(settings, holder)), settings.max_body_bytes)
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -1,4 +1,4 @@
-"""The `memberdir` command: serve, seed, import, schema, supergraph."""
+"""The `memberdir` command: serve, seed, import, schema, supergraph, keys."""
 
 import asyncio
 from pathlib import Path
@@ -8,10 +8,12 @@ import typer
 import uvicorn
 from pymongo.errors import PyMongoError
 
-from datastore import dataset, demo
+from datastore import dataset, demo, keys, people
 from datastore.dataset import Dataset
-from datastore.indexes import ensure_indexes
 from datastore.importer import ImportRejected, import_files
+from datastore.indexes import ensure_indexes
+from datastore.vocabulary import Role
+from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
 from memberdir.database import open_database
@@ -20,6 +22,10 @@ from memberdir.settings import Settings
 from schema import build_schema
 
 app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for machine clients: create, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+KEY_ROLES = [r.value for r in Role if r is not Role.ANONYMOUS]
 
 
 @app.command()
@@ -111,6 +117,62 @@ def supergraph(
         output.write_text(composed.sdl + "\n")
     else:
         typer.echo(composed.sdl)
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who the key is for, e.g. 'EBI roster sync'.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(KEY_ROLES)}.")],
+    person: Annotated[str | None, typer.Option(help="Person id the key acts for (e.g. an organisation's Primary).")] = None,
+) -> None:
+    """Create a key and print it once; only its salted hash is stored."""
+    if role not in KEY_ROLES:
+        typer.echo(f"--role must be one of {', '.join(KEY_ROLES)}", err=True)
+        raise typer.Exit(code=1)
+    if not name.strip() or len(name) > 100:
+        typer.echo("--name must be 1 to 100 characters", err=True)
+        raise typer.Exit(code=1)
+
+    async def run():
+        async with open_database(Settings()) as db:
+            if person is not None and not await people.by_ids(db, [person]):
+                return None
+            return await api_keys.issue(db, name.strip(), Role(role), person)
+
+    issued = _run(run())
+    if issued is None:
+        typer.echo(f"No person {person!r} in the directory", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Created key {issued.record.id} ({issued.record.role.value}) for {issued.record.name!r}.")
+    typer.echo("Shown once; store it now. Send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>':")
+    typer.echo(issued.secret_key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never the keys themselves)."""
+
+    async def run():
+        async with open_database(Settings()) as db:
+            return await keys.every(db)
+
+    for key in _run(run()):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        acts_for = f" person={key.person_id}" if key.person_id else ""
+        typer.echo(f"{key.id}  {key.role.value:<6}  {state:<18}  created {key.created_at:%Y-%m-%d}  {key.name}{acts_for}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `keys list` shows it.")]) -> None:
+    """Revoke a key: requests with it get 401 from then on."""
+
+    async def run():
+        async with open_database(Settings()) as db:
+            return await api_keys.revoke(db, key_id)
+
+    if not _run(run()):
+        typer.echo(f"No active key {key_id!r}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Revoked key {key_id}.")
 
 
 def _counts(records: Dataset) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from datastore.client import Database
 from resolvers.loaders import Loaders
+from resolvers.viewer import ANONYMOUS, Viewer
 
 
 @dataclass
@@ -16,7 +17,10 @@ class Context:
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
     request: Any = None
     response: Any = None
+    viewer: Viewer = ANONYMOUS
 
     @classmethod
-    def for_request(cls, db: Database, request: Any = None, response: Any = None) -> "Context":
-        return cls(db=db, loaders=Loaders(db), request=request, response=response)
+    def for_request(
+        cls, db: Database, request: Any = None, response: Any = None, viewer: Viewer = ANONYMOUS
+    ) -> "Context":
+        return cls(db=db, loaders=Loaders(db), request=request, response=response, viewer=viewer)

@@ -8,9 +8,11 @@ from datastore.contacts import RoleContact
 from datastore.organisations import Organisation
 from datastore.people import Person, PersonFilter
 from datastore.rosters import RosterEntry
+from datastore.vocabulary import Role
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.pagination import Page, PageRequest, page_from_query
+from resolvers.privacy import MANAGING_ROLES, ContactField, may_see
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -56,3 +58,25 @@ async def roles_of(ctx: Context, person_id: str) -> list[RoleContact]:
 async def groups_of(ctx: Context, person_id: str, active_on: date | None) -> list[RosterEntry]:
     entries = await ctx.loaders.roster_of_person.load(person_id)
     return [e for e in entries if active_on is None or e.active_on(active_on)]
+
+
+async def contact_detail(ctx: Context, person: Person, field: ContactField) -> str | None:
+    """The field's value if the viewer may see it (resolvers.privacy), else None.
+
+    Whether the viewer manages one of the person's organisations is only asked
+    when it could change the answer; both contact lists come through one
+    DataLoader, so a page of people still costs one command.
+    """
+    value = person.email if field is ContactField.EMAIL else person.orcid
+    viewer = ctx.viewer
+    if value is None:
+        return None
+    rule = dict(field=field, visibility=person.contact_visibility, role=viewer.role)
+    if may_see(**rule, is_self=viewer.person_id == person.id):
+        return value
+    if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
+        return None
+    mine, theirs = await ctx.loaders.contacts_of_person.load_many([viewer.person_id, person.id])
+    managed = {c.organisation_id for c in mine if c.role in MANAGING_ROLES}
+    manages = any(c.organisation_id in managed for c in theirs)
+    return value if may_see(**rule, manages_their_organisation=manages) else None

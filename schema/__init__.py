@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 
 from schema.groups import WorkingGroup
 from schema.organisations import Organisation
@@ -15,10 +16,13 @@ from schema.validation import NameArgumentsInValidationErrors
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
-def build_schema(extensions: Iterable[Extension] = ()) -> strawberry.federation.Schema:
+def build_schema(
+    extensions: Iterable[Extension] = (), config: StrawberryConfig | None = None
+) -> strawberry.federation.Schema:
     """The schema; `extensions` are classes or factories, built afresh per request."""
     return strawberry.federation.Schema(
         query=Query,
         types=[Organisation, Person, WorkingGroup],
         extensions=[NameArgumentsInValidationErrors, *extensions],
+        config=config,
     )

@@ -8,6 +8,7 @@ from strawberry import Info
 
 from datastore import people as records
 from resolvers import people as resolve
+from resolvers.privacy import ContactField
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactVisibility, Continent
@@ -22,6 +23,18 @@ RoleContactType = Annotated["RoleContact", strawberry.lazy("schema.contacts")]
 RosterEntryType = Annotated["RosterEntry", strawberry.lazy("schema.rosters")]
 
 
+_PRIVATE = "Null unless the person's contact visibility lets you see it (see README)."
+
+
+# Contact details are resolved, not stored on the type, so privacy is never skipped.
+async def _email(root: "Person", info: Info) -> str | None:
+    return await resolve.contact_detail(info.context, root.record, ContactField.EMAIL)
+
+
+async def _orcid(root: "Person", info: Info) -> str | None:
+    return await resolve.contact_detail(info.context, root.record, ContactField.ORCID)
+
+
 @strawberry.federation.type(keys=["id"])
 class Person:
     id: strawberry.ID
@@ -29,8 +42,8 @@ class Person:
     given_name: str
     family_name: str
     # Tagged "private": a public contract variant of the supergraph leaves contact details out.
-    email: str | None = strawberry.federation.field(tags=["private"])
-    orcid: str | None = strawberry.federation.field(tags=["private"])
+    email: str | None = strawberry.federation.field(resolver=_email, description=_PRIVATE, tags=["private"])
+    orcid: str | None = strawberry.federation.field(resolver=_orcid, description=_PRIVATE, tags=["private"])
     country: Country | None
     # @inaccessible: never in the supergraph's API, but other subgraphs that hold
     # contact details of their own can @requires it to honour the person's choice.
@@ -46,8 +59,6 @@ class Person:
             name=record.name,
             given_name=record.given_name,
             family_name=record.family_name,
-            email=record.email,
-            orcid=record.orcid,
             country=Country.of_code(record.country_code),
             contact_visibility=record.contact_visibility,
             record=record,

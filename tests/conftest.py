@@ -23,6 +23,7 @@ from memberdir.app import create_app
 from memberdir.ferretdb import EmbeddedFerretDB
 from memberdir.settings import PROJECT_ROOT, Settings
 from resolvers.context import Context
+from resolvers.viewer import ANONYMOUS, Viewer
 from schema import build_schema
 
 DATA = Path(__file__).parent / "data"
@@ -94,18 +95,27 @@ def schema():
 
 
 class Run:
-    """Executes GraphQL against one database, failing loudly on unexpected errors."""
+    """Executes GraphQL against one database, failing loudly on unexpected errors.
 
-    def __init__(self, schema, db: Database):
-        self.schema, self.db = schema, db
+    As an anonymous caller unless made with `as_viewer`.
+    """
+
+    def __init__(self, schema, db: Database, viewer: Viewer = ANONYMOUS):
+        self.schema, self.db, self.viewer = schema, db, viewer
+
+    def as_viewer(self, viewer: Viewer) -> "Run":
+        return Run(self.schema, self.db, viewer)
+
+    def _context(self) -> Context:
+        return Context.for_request(self.db, viewer=self.viewer)
 
     async def __call__(self, query: str, **variables: Any) -> dict:
-        result = await self.schema.execute(query, variable_values=variables, context_value=Context.for_request(self.db))
+        result = await self.schema.execute(query, variable_values=variables, context_value=self._context())
         assert result.errors is None, result.errors
         return result.data
 
     async def errors(self, query: str, **variables: Any) -> list:
-        result = await self.schema.execute(query, variable_values=variables, context_value=Context.for_request(self.db))
+        result = await self.schema.execute(query, variable_values=variables, context_value=self._context())
         assert result.errors, "expected errors"
         return result.errors
 

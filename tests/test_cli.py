@@ -138,3 +138,43 @@ def test_unreachable_database_is_one_clear_line(tmp_path):
     result = runner.invoke(app, ["import", str(DATA / "directory.json")], env=env)
     assert result.exit_code == 2
     assert result.output.startswith("Database: ") and "Traceback" not in result.output
+
+
+def test_keys_create_list_revoke(environment):
+    import re
+
+    from pymongo import MongoClient
+
+    runner.invoke(app, ["import", str(DATA / "directory.json")], env=environment)
+    created = runner.invoke(app, ["keys", "create", "--name", "EBI roster sync", "--role", "staff", "--person", "per_ana"], env=environment)
+    assert created.exit_code == 0, created.output
+    key = created.output.strip().splitlines()[-1]
+    key_id = re.match(r"^mdk_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$", key).group(1)
+    assert f"Created key {key_id} (staff) for 'EBI roster sync'." in created.output
+
+    listed = runner.invoke(app, ["keys", "list"], env=environment)
+    assert listed.exit_code == 0
+    assert key_id in listed.output and "active" in listed.output and "person=per_ana" in listed.output
+    assert key not in listed.output
+    with MongoClient(environment["MONGODB_URI"]) as client:
+        stored = client[environment["MEMBERDIR_DATABASE"]].api_keys.find_one({"_id": key_id})
+    assert key.rsplit("_", 1)[-1] not in str(stored)
+
+    revoked = runner.invoke(app, ["keys", "revoke", key_id], env=environment)
+    assert revoked.exit_code == 0 and f"Revoked key {key_id}." in revoked.output
+    assert "revoked" in runner.invoke(app, ["keys", "list"], env=environment).output
+    again = runner.invoke(app, ["keys", "revoke", key_id], env=environment)
+    assert again.exit_code == 1 and "No active key" in again.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        (["--name", "x", "--role", "anonymous"], "--role must be one of member, staff, admin"),
+        (["--name", "x", "--role", "god"], "--role must be one of member, staff, admin"),
+        (["--name", "x", "--role", "member", "--person", "per_nobody"], "No person 'per_nobody'"),
+    ],
+)
+def test_keys_create_refuses_bad_input(environment, arguments, problem):
+    result = runner.invoke(app, ["keys", "create", *arguments], env=environment)
+    assert result.exit_code == 1 and problem in result.output

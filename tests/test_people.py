@@ -2,6 +2,9 @@
 
 import pytest
 
+from datastore.vocabulary import Role
+from resolvers.viewer import Viewer
+
 PEOPLE = "query($filter: PersonFilter, $first: Int, $after: String) { people(filter: $filter, first: $first, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }"
 
 
@@ -10,10 +13,13 @@ async def ids(run, **variables) -> list[str]:
 
 
 async def test_person_fields(run):
-    data = await run('{ person(id: "per_jean") { id name givenName familyName email orcid country { code } affiliation { id } } }')
+    query = '{ person(id: "per_jean") { id name givenName familyName email orcid country { code } affiliation { id } } }'
+    data = await run.as_viewer(Viewer(role=Role.STAFF))(query)
     assert data["person"] == {
         "id": "per_jean", "name": "Jean-François Côté", "givenName": "Jean-François", "familyName": "Côté",
         "email": "jf.cote@umontreal.example", "orcid": None, "country": {"code": "CA"}, "affiliation": {"id": "org_montreal"}}
+    # Anonymous callers never see an address (tests/test_privacy.py has the whole table).
+    assert (await run(query))["person"]["email"] is None
 
 
 async def test_individual_member_has_no_affiliation(run):

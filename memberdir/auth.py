@@ -1,0 +1,122 @@
+"""Who is calling: an API key, an OpenID Connect token, or nobody.
+
+Credentials that do not check out get 401 with a short reason and a
+WWW-Authenticate header; they are never quietly treated as anonymous, so a
+client with a stale key finds out rather than getting less data.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo.errors import PyMongoError
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from datastore import people
+from datastore.client import Database
+from datastore.vocabulary import Role
+from memberdir import api_keys
+from memberdir.api_keys import KeyRejected
+from memberdir.http_errors import refusal
+from memberdir.oidc import JwksCache, KeysUnavailable, TokenRejected, TokenVerifier
+from memberdir.settings import Settings
+from resolvers.viewer import ANONYMOUS, Viewer
+
+
+class Unauthenticated(Exception):
+    """A credential was sent and did not check out; the message is the reason."""
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, database: Any):
+        self.settings = settings
+        self.database = database  # anything with get() -> Database, once the lifespan opened it
+        self.tokens = (
+            TokenVerifier(
+                settings.oidc_issuer,
+                settings.oidc_audience,
+                JwksCache(settings.oidc_jwks_url),
+                settings.oidc_algorithms,
+                settings.oidc_leeway_seconds,
+            )
+            if settings.oidc_enabled
+            else None
+        )
+
+    async def viewer_for(self, headers: Headers) -> Viewer:
+        authorization, api_key = headers.get("authorization"), headers.get("x-api-key")
+        if authorization is not None and api_key is not None:
+            raise Unauthenticated("send one credential, not both Authorization and X-API-Key")
+        if api_key is not None:
+            return await self._key_viewer(api_key.strip())
+        if authorization is None:
+            return ANONYMOUS
+        scheme, _, credential = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            raise Unauthenticated("use Authorization: Bearer <key or token>")
+        credential = credential.strip()
+        if api_keys.looks_like_key(credential):
+            return await self._key_viewer(credential)
+        return await self._token_viewer(credential)
+
+    async def _key_viewer(self, presented: str) -> Viewer:
+        try:
+            key = await api_keys.verify(self.database.get(), presented)
+        except KeyRejected as rejected:
+            raise Unauthenticated(str(rejected))
+        return Viewer(role=key.role, person_id=key.person_id, credential=f"api-key:{key.id}")
+
+    async def _token_viewer(self, token: str) -> Viewer:
+        if self.tokens is None:
+            raise Unauthenticated("bearer tokens are not accepted: no OpenID Connect issuer is configured")
+        try:
+            claims = await self.tokens.claims(token)
+        except TokenRejected as rejected:
+            raise Unauthenticated(str(rejected))
+        person_id = await self._person_of(self.database.get(), claims)
+        return Viewer(role=self._role_of(claims), person_id=person_id, credential=f"oidc:{claims['sub']}")
+
+    def _role_of(self, claims: dict[str, Any]) -> Role:
+        """The highest known role the claim names (a string or a list); else the default."""
+        given = claims.get(self.settings.oidc_role_claim)
+        values: Iterable[Any] = given if isinstance(given, list) else [given]
+        named = [Role(v) for v in values if isinstance(v, str) and v in Role._value2member_map_]
+        signed_in = [r for r in named if r is not Role.ANONYMOUS]
+        return max(signed_in, key=lambda r: r.rank, default=self.settings.oidc_default_role)
+
+    async def _person_of(self, db: Database, claims: dict[str, Any]) -> str | None:
+        value = claims.get(self.settings.oidc_person_claim)
+        # A claim is JSON: only a plain string may reach a query, never an object like {"$ne": ""}.
+        if not isinstance(value, str) or not value or len(value) > 320:
+            return None
+        if self.settings.oidc_person_match == "id":
+            return value
+        if claims.get("email_verified") is not True:  # an unverified address proves nothing
+            return None
+        person = await people.by_email(db, value)
+        return person.id if person else None
+
+
+class Authentication:
+    """ASGI middleware: puts the request's Viewer in scope["state"]["viewer"], or answers 401."""
+
+    def __init__(self, app: ASGIApp, authenticator: Authenticator):
+        self.app, self.authenticator = app, authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                viewer = await self.authenticator.viewer_for(Headers(scope=scope))
+            except Unauthenticated as failed:
+                reason = str(failed)
+                challenge = f'Bearer error="invalid_token", error_description="{reason}"'
+                response = refusal(401, "UNAUTHENTICATED", reason, {"WWW-Authenticate": challenge})
+                await response(scope, receive, send)
+                return
+            except (KeysUnavailable, PyMongoError):
+                # Our side cannot check the credential: not the client's fault, so not 401.
+                response = refusal(503, "UNAVAILABLE", "cannot check credentials right now; try again shortly")
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["viewer"] = viewer
+        await self.app(scope, receive, send)
