@@ -1,4 +1,4 @@
-"""A throwaway embedded FerretDB with the demo directory, for the benchmarks."""
+"""A throwaway embedded FerretDB, for the benchmarks."""
 
 import tempfile
 from collections.abc import AsyncIterator
@@ -30,8 +30,9 @@ class CommandCounter(monitoring.CommandListener):
 
 
 @asynccontextmanager
-async def demo_database(scale: int = 1, seeded: bool = True) -> AsyncIterator[tuple[Database, CommandCounter]]:
-    """A fresh FerretDB in a temporary folder, on a free loopback port, telemetry off."""
+async def embedded_database(scale: int = 1, seeded: bool = True) -> AsyncIterator[tuple[Database, CommandCounter]]:
+    """A fresh FerretDB in a temporary folder, on a free loopback port, telemetry
+    off; with `seeded`, holding the demo directory at `scale`."""
     with tempfile.TemporaryDirectory(prefix="memberdir-bench-") as folder:
         with EmbeddedFerretDB(Settings().ferretdb_binary, Path(folder)) as server:
             counter = CommandCounter()

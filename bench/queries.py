@@ -14,7 +14,7 @@ import time
 
 from httpx import ASGITransport, AsyncClient
 
-from bench.embedded import demo_database
+from bench.embedded import embedded_database
 from memberdir.app import create_app
 from memberdir.settings import Settings
 
@@ -35,7 +35,7 @@ QUERIES = {
 
 
 async def main(repeat: int) -> None:
-    async with demo_database() as (db, counter):
+    async with embedded_database() as (db, counter):
         app = create_app(Settings(), database=db)
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
             print(f"{'query':32} {'median ms':>10} {'max ms':>8} {'db commands':>12}")

@@ -7,12 +7,12 @@ import argparse
 import asyncio
 import time
 
-from bench.embedded import demo_database
+from bench.embedded import embedded_database
 from datastore import dataset, demo
 
 
 async def main(scale: int) -> None:
-    async with demo_database(seeded=False) as (db, counter):
+    async with embedded_database(seeded=False) as (db, counter):
         started = time.perf_counter()
         records = demo.generate(scale)
         generated = time.perf_counter()

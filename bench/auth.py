@@ -4,30 +4,26 @@ Runs the app in-process (ASGI, no sockets) on an embedded FerretDB on loopback
 with the test directory, a bounded number of requests each, and prints the
 median and 95th percentile. A benchmark prints figures; tests assert behaviour.
 
-    .venv/bin/python tools/bench_auth.py [--requests 300]
+    .venv/bin/python -m bench.auth [--requests 300]
 """
 
 import argparse
 import asyncio
 import json
 import statistics
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from httpx import ASGITransport, AsyncClient
 
-from datastore.client import connect
+from bench.embedded import embedded_database
 from datastore.importer import import_files
-from datastore.indexes import ensure_indexes
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
-from memberdir.ferretdb import EmbeddedFerretDB
 from memberdir.settings import PROJECT_ROOT, Settings
 
 QUERY = '{ organisation(id: "org_lagos") { name } }'
@@ -65,12 +61,8 @@ async def timings(client: AsyncClient, headers: dict[str, str], requests: int) -
 async def main(requests: int) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     jwks = serve_jwks(key)
-    with tempfile.TemporaryDirectory() as folder:
-        ferretdb = EmbeddedFerretDB(PROJECT_ROOT / ".tools" / "bin" / "ferretdb", Path(folder))
-        ferretdb.start()
-        db = connect(ferretdb.uri, "bench_auth")
-        try:
-            await ensure_indexes(db)
+    try:
+        async with embedded_database(seeded=False) as (db, _commands):
             await import_files(db, [PROJECT_ROOT / "tests" / "data" / "directory.json"])
             issued = await api_keys.issue(db, "bench", Role.MEMBER)
             now = int(time.time())
@@ -92,11 +84,8 @@ async def main(requests: int) -> None:
                     found = sorted(await timings(client, headers, requests))
                     p95 = found[int(len(found) * 0.95) - 1]
                     print(f"  {name:34} median {statistics.median(found):6.2f}   p95 {p95:6.2f}")
-        finally:
-            await db.drop()
-            await db.close()
-            ferretdb.stop()
-            jwks.shutdown()
+    finally:
+        jwks.shutdown()
 
 
 if __name__ == "__main__":
