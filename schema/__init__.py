@@ -2,10 +2,10 @@
 
 from collections.abc import Callable, Iterable
 
-import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
+from schema.entities import DirectorySchema
 from schema.groups import WorkingGroup
 from schema.organisations import Organisation
 from schema.people import Person
@@ -18,9 +18,9 @@ Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 def build_schema(
     extensions: Iterable[Extension] = (), config: StrawberryConfig | None = None
-) -> strawberry.federation.Schema:
+) -> DirectorySchema:
     """The schema; `extensions` are classes or factories, built afresh per request."""
-    return strawberry.federation.Schema(
+    return DirectorySchema(
         query=Query,
         types=[Organisation, Person, WorkingGroup],
         extensions=[NameArgumentsInValidationErrors, *extensions],

@@ -89,3 +89,25 @@ async def test_paging_a_continent_with_role_contacts_costs_the_same_per_page(run
     for organisation in seen:
         if organisation["membership"]["status"] == "ACTIVE":
             assert sorted(c["role"] for c in organisation["contacts"]) == ["ADMINISTRATOR", "PRIMARY", "SIGNER"]
+
+
+async def test_bad_representations_are_named_and_the_good_ones_still_resolve(http):
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Organisation { id } } }"
+    representations = [
+        {"__typename": "Organisation", "id": "org_lagos"},
+        {"__typename": "Planet", "id": "x"},
+        {"id": "org_lagos"},
+        {"__typename": "Organisation"},
+        {"__typename": "Organisation", "id": {"$ne": None}},
+        "org_lagos",
+        {"__typename": "Organisation", "id": "org_montreal"},
+    ]
+    body = (await http.post("/graphql", json={"query": query, "variables": {"r": representations}})).json()
+    entities = body["data"]["_entities"]
+    assert entities[0] == {"id": "org_lagos"} and entities[-1] == {"id": "org_montreal"}
+    assert entities[1:-1] == [None] * 5
+    errors = sorted(body["errors"], key=lambda e: e["path"][1])
+    assert [e["path"] for e in errors] == [["_entities", i] for i in range(1, 6)]
+    assert all(e["extensions"] == {"code": "BAD_USER_INPUT", "argument": "representations"} for e in errors)
+    assert "'Planet' is not an entity here; expected one of Organisation, Person, WorkingGroup" in errors[0]["message"]
+    assert "needs an id" in errors[2]["message"] and "needs an id" in errors[3]["message"]
