@@ -48,11 +48,13 @@ async def test_an_operator_as_an_id_is_a_type_error(http):
 
 
 async def test_an_operator_in_an_entity_representation_matches_nothing(http):
-    # _Any takes any JSON, so an id may arrive as an object; it is used only as text.
+    # _Any takes any JSON, so an id may arrive as an object: refused before any lookup.
     representations = [{"__typename": t, "id": {"$ne": ""}} for t in ("Person", "Organisation", "WorkingGroup")]
     query = "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }"
-    response = await post(http, query, r=representations)
-    assert response.json() == {"data": {"_entities": [None, None, None]}}
+    body = (await post(http, query, r=representations)).json()
+    assert body["data"] == {"_entities": [None, None, None]}
+    assert [e["extensions"]["argument"] for e in body["errors"]] == ["representations"] * 3
+    assert all("needs an id (a string)" in e["message"] for e in body["errors"])
     await assert_still_serves(http)
 
 
