@@ -41,5 +41,11 @@ async def write(db: Database, dataset: Dataset) -> int:
     )
 
 
+async def clear(db: Database) -> None:
+    """Delete every directory record; API keys and indexes stay."""
+    for name in Dataset().counts():
+        await getattr(db, name).delete_many({})
+
+
 async def is_empty(db: Database) -> bool:
     return await db.organisations.estimated_document_count() == 0

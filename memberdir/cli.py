@@ -11,7 +11,6 @@ from pymongo.errors import PyMongoError
 from datastore import dataset, demo, keys, people
 from datastore.dataset import Dataset
 from datastore.importer import ImportRejected, import_files
-from datastore.indexes import ensure_indexes
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir import supergraph as composition
@@ -44,7 +43,7 @@ def serve(
 @app.command()
 def seed(
     scale: Annotated[int, typer.Option(min=1, max=20, help="Multiply the demo's size.")] = 1,
-    reset: Annotated[bool, typer.Option(help="Drop the directory's data first.")] = False,
+    reset: Annotated[bool, typer.Option(help="Delete the directory's records first (API keys stay).")] = False,
 ) -> None:
     """Load the demo dataset (deterministic: seeding twice leaves the same data)."""
     found = demo.generate(scale)
@@ -52,8 +51,7 @@ def seed(
     async def run() -> None:
         async with open_database(Settings()) as db:
             if reset:
-                await db.drop()
-                await ensure_indexes(db)
+                await dataset.clear(db)
             return await dataset.write(db, found)
 
     written = _run(run())

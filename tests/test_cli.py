@@ -178,3 +178,19 @@ def test_keys_create_list_revoke(environment):
 def test_keys_create_refuses_bad_input(environment, arguments, problem):
     result = runner.invoke(app, ["keys", "create", *arguments], env=environment)
     assert result.exit_code == 1 and problem in result.output
+
+
+def test_seed_reset_replaces_the_records_and_keeps_the_api_keys(environment):
+    from pymongo import MongoClient
+
+    assert runner.invoke(app, ["import", str(DATA / "directory.json")], env=environment).exit_code == 0
+    created = runner.invoke(app, ["keys", "create", "--name", "dashboard", "--role", "member"], env=environment)
+    assert created.exit_code == 0, created.output
+    reset = runner.invoke(app, ["seed", "--reset"], env=environment)
+    assert reset.exit_code == 0, reset.output
+    with MongoClient(environment["MONGODB_URI"]) as client:
+        db = client[environment["MEMBERDIR_DATABASE"]]
+        assert db.organisations.find_one({"_id": "org_lagos"}) is None  # imported, not demo: gone
+        assert db.organisations.count_documents({}) >= 600
+        assert [k["name"] for k in db.api_keys.find()] == ["dashboard"]
+        client.drop_database(environment["MEMBERDIR_DATABASE"])
