@@ -86,8 +86,9 @@ class Gateway:
         self.url = url
         self.client = httpx.AsyncClient(timeout=60)
 
-    async def post(self, query: str, **variables) -> dict:
-        response = await self.client.post(self.url, json={"query": query, "variables": variables})
+    async def post(self, query: str, headers: dict[str, str] | None = None, **variables) -> dict:
+        body = {"query": query, "variables": variables}
+        response = await self.client.post(self.url, json=body, headers=headers)
         assert response.status_code in (200, 400), response.text
         return response.json()
 

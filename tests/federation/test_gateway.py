@@ -77,3 +77,23 @@ async def test_a_thousand_organisation_references_cost_one_command_per_type_and_
     assert sorted(" ".join(c.split()[:2]) for c in recorder.commands) == [
         "find contacts", "find organisations", "find people",
     ], recorder.commands
+
+
+async def test_privacy_holds_through_the_gateway(federated, directory):
+    """The gateway passes the caller's key on; the directory decides what it may see."""
+    from datastore.vocabulary import Role
+    from memberdir import api_keys
+
+    query = '{ events { speakers { id email } } }'
+    staff_key = (await api_keys.issue(directory, "gateway test", Role.STAFF)).secret_key
+    anonymous = await federated.gateway.data(query)
+    staff = (await federated.gateway.post(query, headers={"x-api-key": staff_key}))["data"]
+    emails = lambda data: {s["id"]: s["email"] for e in data["events"] for s in e["speakers"]}  # noqa: E731
+    assert set(emails(anonymous).values()) == {None}
+    assert emails(staff)["per_ana"] == "ana.lopes@umontreal.example"
+    assert emails(staff)["per_priya"] == "priya@helix.example"  # she shares hers with staff only
+    unknown = await federated.gateway.post(query, headers={"authorization": "Bearer mdk_0000000000000000_" + "x" * 43})
+    [refused] = unknown["errors"]
+    assert refused["extensions"]["code"] == "UNAUTHENTICATED"
+    assert refused["extensions"]["response"]["body"]["errors"][0]["message"] == "unknown API key"
+    assert "stacktrace" not in str(unknown)

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 process.env.APOLLO_TELEMETRY_DISABLED = "true"; // read when ApolloGateway is built
 delete process.env.APOLLO_KEY;
 
-const { ApolloGateway } = await import("@apollo/gateway");
+const { ApolloGateway, RemoteGraphQLDataSource } = await import("@apollo/gateway");
 const { ApolloServer } = await import("@apollo/server");
 const { startStandaloneServer } = await import("@apollo/server/standalone");
 const {
@@ -26,13 +26,33 @@ if (!supergraphFile) {
   process.exit(2);
 }
 
+// The caller's credentials go on to every subgraph, as docker/router.yaml does
+// for the directory: it decides who may see contact details.
+const CREDENTIALS = ["authorization", "x-api-key"];
+
+class PassCredentials extends RemoteGraphQLDataSource {
+  willSendRequest({ request, context }) {
+    for (const name of CREDENTIALS) {
+      const value = context.headers?.[name];
+      if (value) request.http.headers.set(name, value);
+    }
+  }
+}
+
 const server = new ApolloServer({
-  gateway: new ApolloGateway({ supergraphSdl: readFileSync(supergraphFile, "utf8") }),
+  gateway: new ApolloGateway({
+    supergraphSdl: readFileSync(supergraphFile, "utf8"),
+    buildService: ({ url }) => new PassCredentials({ url }),
+  }),
+  includeStacktraceInErrorResponses: false, // Apollo Server's default outside NODE_ENV=production
   plugins: [
     ApolloServerPluginLandingPageDisabled(),
     ApolloServerPluginSchemaReportingDisabled(),
     ApolloServerPluginUsageReportingDisabled(),
   ],
 });
-const { url } = await startStandaloneServer(server, { listen: { host: "127.0.0.1", port: Number(port) } });
+const { url } = await startStandaloneServer(server, {
+  listen: { host: "127.0.0.1", port: Number(port) },
+  context: async ({ req }) => ({ headers: req.headers }),
+});
 console.log(`gateway ready at ${url}`);
