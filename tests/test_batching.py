@@ -1,5 +1,7 @@
 """Relationships are batched: the command count follows a query's depth, never its page size."""
 
+from collections import Counter
+
 import pytest
 
 NESTED = """query($first: Int) { organisations(first: $first, filter: {statuses: [ACTIVE]}) {
@@ -32,10 +34,15 @@ async def test_roster_of_every_group_costs_the_same_however_many_groups(run_demo
       organisations { name } } }"""
     few = await commands_for(run_demo, recorder, query, kinds=["TASK_TEAM"])
     every = await commands_for(run_demo, recorder, query, kinds=None)
-    # groups, their roster, parents, children, people (chairs, members of the
-    # organisations list), people (roster nodes), organisations (twice likewise).
-    assert [c.split()[:2] for c in few] == [c.split()[:2] for c in every]
-    assert len(every) == 8, every
+    # At most: groups, their parents and children; their roster; people twice
+    # (chairs and members, then roster nodes) and organisations twice likewise.
+    # Loads of one loader that become due in the same event-loop turn share a
+    # command, so a run may take one fewer; never one per group.
+    most = {"groups": 3, "roster": 1, "people": 2, "organisations": 2}
+    for commands in (few, every):
+        per_collection = Counter(c.split()[1] for c in commands)
+        assert set(per_collection) == set(most), commands
+        assert all(per_collection[name] <= n for name, n in most.items()), commands
 
 
 @pytest.mark.parametrize("count", [10, 1000])

@@ -103,6 +103,20 @@ def test_serve_with_embedded_database_seeds_answers_and_stops_cleanly(tmp_path):
             json={"query": "{ organisations(filter: {continents: [AFRICA]}) { totalCount } }"}, timeout=30,
         ).json()
         assert answer["data"]["organisations"]["totalCount"] > 0
+        # A second command on the same data folder joins the server's FerretDB,
+        # so the key it stores is one the server knows at once.
+        created = subprocess.run(
+            [sys.executable, "-m", "memberdir", "keys", "create", "--name", "laptop", "--role", "staff"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert created.returncode == 0, created.stderr
+        key = created.stdout.strip().splitlines()[-1]
+        emails = {"query": "{ people(first: 20) { nodes { email } } }"}
+        url = f"http://127.0.0.1:{port}/graphql"
+        as_staff = httpx.post(url, headers={"X-API-Key": key}, json=emails, timeout=30).json()
+        as_anyone = httpx.post(url, json=emails, timeout=30).json()
+        assert any(n["email"] for n in as_staff["data"]["people"]["nodes"]), as_staff
+        assert not any(n["email"] for n in as_anyone["data"]["people"]["nodes"])
         ferretdb_children = _children_named(process.pid, "ferretdb")
         assert len(ferretdb_children) == 1
     finally:
