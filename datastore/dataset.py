@@ -1,6 +1,6 @@
 """A bundle of directory records, written in one go by import and seed."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from datastore import contacts, groups, organisations, people, rosters
 from datastore.client import Database
@@ -13,6 +13,8 @@ from datastore.rosters import RosterEntry
 
 @dataclass
 class Dataset:
+    """One list per directory collection, each named as its collection."""
+
     organisations: list[Organisation] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     contacts: list[RoleContact] = field(default_factory=list)
@@ -20,13 +22,11 @@ class Dataset:
     roster: list[RosterEntry] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {
-            "organisations": len(self.organisations),
-            "people": len(self.people),
-            "contacts": len(self.contacts),
-            "groups": len(self.groups),
-            "roster": len(self.roster),
-        }
+        return {name: len(getattr(self, name)) for name in COLLECTIONS}
+
+
+# The directory's collections: one per field of Dataset.
+COLLECTIONS = tuple(f.name for f in fields(Dataset))
 
 
 async def write(db: Database, dataset: Dataset) -> int:
@@ -43,7 +43,7 @@ async def write(db: Database, dataset: Dataset) -> int:
 
 async def clear(db: Database) -> None:
     """Delete every directory record; API keys and indexes stay."""
-    for name in Dataset().counts():
+    for name in COLLECTIONS:
         await getattr(db, name).delete_many({})
 
 

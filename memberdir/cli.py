@@ -1,14 +1,16 @@
 """The `memberdir` command: serve, seed, import, schema, supergraph, keys."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from pymongo.errors import PyMongoError
 
 from datastore import dataset, demo, keys, people
+from datastore.client import Database
 from datastore.dataset import Dataset
 from datastore.importer import ImportRejected, import_files
 from datastore.vocabulary import Role
@@ -25,6 +27,7 @@ keys_app = typer.Typer(help="API keys for machine clients: create, list, revoke.
 app.add_typer(keys_app, name="keys")
 
 KEY_ROLES = [r.value for r in Role if r is not Role.ANONYMOUS]
+T = TypeVar("T")
 
 
 @app.command()
@@ -48,26 +51,20 @@ def seed(
     """Load the demo dataset (deterministic: seeding twice leaves the same data)."""
     found = demo.generate(scale)
 
-    async def run() -> None:
-        async with open_database(Settings()) as db:
-            if reset:
-                await dataset.clear(db)
-            return await dataset.write(db, found)
+    async def reseed(db: Database) -> int:
+        if reset:
+            await dataset.clear(db)
+        return await dataset.write(db, found)
 
-    written = _run(run())
+    written = _on_database(reseed)
     typer.echo(f"Seeded: {_counts(found)} ({written} new or changed)")
 
 
 @app.command("import")
 def import_(paths: Annotated[list[Path], typer.Argument(help="JSON or NDJSON files (see README).")]) -> None:
     """Validate the files completely, then upsert every record by id."""
-
-    async def run():
-        async with open_database(Settings()) as db:
-            return await import_files(db, paths)
-
     try:
-        imported = _run(run())
+        imported = _on_database(lambda db: import_files(db, paths))
     except ImportRejected as rejected:
         typer.echo(str(rejected), err=True)
         raise typer.Exit(code=1)
@@ -116,6 +113,7 @@ def supergraph(
     else:
         typer.echo(composed.sdl)
 
+
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Option(help="Who the key is for, e.g. 'EBI roster sync'.")],
@@ -130,13 +128,12 @@ def keys_create(
         typer.echo("--name must be 1 to 100 characters", err=True)
         raise typer.Exit(code=1)
 
-    async def run():
-        async with open_database(Settings()) as db:
-            if person is not None and not await people.by_ids(db, [person]):
-                return None
-            return await api_keys.issue(db, name.strip(), Role(role), person)
+    async def issue(db: Database) -> api_keys.IssuedKey | None:
+        if person is not None and not await people.by_ids(db, [person]):
+            return None
+        return await api_keys.issue(db, name.strip(), Role(role), person)
 
-    issued = _run(run())
+    issued = _on_database(issue)
     if issued is None:
         typer.echo(f"No person {person!r} in the directory", err=True)
         raise typer.Exit(code=1)
@@ -148,12 +145,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List keys (never the keys themselves)."""
-
-    async def run():
-        async with open_database(Settings()) as db:
-            return await keys.every(db)
-
-    for key in _run(run()):
+    for key in _on_database(keys.every):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         acts_for = f" person={key.person_id}" if key.person_id else ""
         typer.echo(f"{key.id}  {key.role.value:<6}  {state:<18}  created {key.created_at:%Y-%m-%d}  {key.name}{acts_for}")
@@ -162,12 +154,7 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `keys list` shows it.")]) -> None:
     """Revoke a key: requests with it get 401 from then on."""
-
-    async def run():
-        async with open_database(Settings()) as db:
-            return await api_keys.revoke(db, key_id)
-
-    if not _run(run()):
+    if not _on_database(lambda db: api_keys.revoke(db, key_id)):
         typer.echo(f"No active key {key_id!r}", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"Revoked key {key_id}.")
@@ -177,10 +164,16 @@ def _counts(records: Dataset) -> str:
     return ", ".join(f"{n} {what}" for what, n in records.counts().items())
 
 
-def _run(work):
-    """Run a coroutine; a database that fails us is one line on stderr and exit code 2."""
+def _on_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on the configured database (the embedded one when MONGODB_URI
+    is unset); a database that fails us is one line on stderr and exit code 2."""
+
+    async def run() -> T:
+        async with open_database(Settings()) as db:
+            return await work(db)
+
     try:
-        return asyncio.run(work)
+        return asyncio.run(run())
     except (FerretDBError, PyMongoError) as error:
         typer.echo(f"Database: {error}", err=True)
         raise typer.Exit(code=2)

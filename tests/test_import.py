@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from datastore.client import Database, connect
+from datastore.dataset import COLLECTIONS
 from datastore.importer import ImportRejected, import_files
 from datastore.indexes import ensure_indexes
 
 DATA = Path(__file__).parent / "data"
-COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster")
 
 
 @pytest.fixture
