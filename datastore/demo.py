@@ -9,12 +9,14 @@ import hashlib
 import random
 import re
 import unicodedata
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
-from datastore import countries
+from datastore import countries, dates
 from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
 from datastore.groups import Group
+from datastore.memberships import IndividualMembership, StatusChange
 from datastore.organisations import Organisation
 from datastore.people import Person
 from datastore.rosters import RosterEntry
@@ -23,6 +25,7 @@ from datastore.vocabulary import (
     ContactVisibility,
     Designation,
     GroupKind,
+    IndividualMembershipStatus,
     MembershipStatus,
     OrganisationKind,
     RosterRole,
@@ -30,6 +33,8 @@ from datastore.vocabulary import (
 )
 
 REFERENCE_DATE = date(2026, 11, 1)
+# Every seeded record is version 1, last updated at the reference day.
+SEEDED_AT = datetime(2026, 11, 1, tzinfo=UTC)
 FIRST_JOINING = date(2013, 1, 1)
 ORGANISATIONS_PER_SCALE = 620
 PEOPLE_PER_SCALE = 5200
@@ -332,6 +337,102 @@ def _contacts(
     return list(contacts.values())
 
 
+INDIVIDUAL_WEIGHTS = {
+    IndividualMembershipStatus.ACTIVE: 70, IndividualMembershipStatus.APPLICANT: 8,
+    IndividualMembershipStatus.CANCELLED: 12, IndividualMembershipStatus.DECLINED: 7,
+    IndividualMembershipStatus.REMOVED: 3,
+}
+REVIEW_REASONS = ["Renewal not confirmed at the 12-month review", "No response to the review"]
+CANCEL_REASONS = ["Programme ended", "Merged into another member", "Budget", None]
+
+
+def _after(rng: random.Random, day: date, low: int, high: int, limit: date = REFERENCE_DATE) -> date:
+    """A day `low` to `high` days after `day`, never past `limit`."""
+    return min(day + timedelta(days=rng.randint(low, high)), limit)
+
+
+def _organisation_history(rng: random.Random, organisation: Organisation) -> Organisation:
+    """The status changes that led to the organisation's status today, back to 2013.
+
+    Half of today's applicants become DECLINED applications instead; some
+    active members lapsed once and were reinstated.
+    """
+    status, joined = organisation.status, organisation.joined_on
+    if status is MembershipStatus.APPLICANT:
+        applied = REFERENCE_DATE - timedelta(days=rng.randint(10, 400))
+        if rng.random() < 0.5:
+            return replace(organisation, history=(StatusChange(status, applied),))
+        declined = _after(rng, applied, 20, 120)
+        return replace(organisation, status=MembershipStatus.DECLINED, history=(
+            StatusChange(MembershipStatus.APPLICANT, applied),
+            StatusChange(MembershipStatus.DECLINED, declined, "Does not meet the membership criteria"),
+        ))
+    assert joined is not None
+    applied = max(FIRST_JOINING, joined - timedelta(days=rng.randint(14, 120)))
+    history = [StatusChange(MembershipStatus.APPLICANT, applied), StatusChange(MembershipStatus.ACTIVE, joined)]
+    last_reviewed = organisation.last_reviewed_on or joined
+    if status is MembershipStatus.ACTIVE and joined < date(2021, 1, 1) and rng.random() < 0.15:
+        lapsed = _after(rng, dates.add_months(joined, 12), 1, 60)
+        history += [
+            StatusChange(MembershipStatus.LAPSED, lapsed, rng.choice(REVIEW_REASONS)),
+            StatusChange(MembershipStatus.ACTIVE, _after(rng, lapsed, 30, 300), "Reinstated after review"),
+        ]
+    notice = None
+    if status is MembershipStatus.LAPSED:
+        history.append(StatusChange(status, _after(rng, dates.add_months(last_reviewed, 12), 1, 60), rng.choice(REVIEW_REASONS)))
+    elif status is MembershipStatus.CANCELLED:
+        history.append(StatusChange(status, _after(rng, joined, 180, 2500), rng.choice(CANCEL_REASONS)))
+    elif status is MembershipStatus.REMOVED:
+        notice = _after(rng, joined, 200, 2500, REFERENCE_DATE - timedelta(days=40))
+        history.append(StatusChange(status, _after(rng, notice, 31, 90), "Membership criteria no longer met"))
+    return replace(organisation, history=tuple(history), removal_notice_on=notice)
+
+
+def _individual_membership(rng: random.Random) -> IndividualMembership | None:
+    """About a quarter of people are (or were) individual members."""
+    if rng.random() >= 0.25:
+        return None
+    status = rng.choices(list(INDIVIDUAL_WEIGHTS), weights=list(INDIVIDUAL_WEIGHTS.values()))[0]
+    applied = _day_between(rng, FIRST_JOINING, REFERENCE_DATE - timedelta(days=60))
+    history = [StatusChange(IndividualMembershipStatus.APPLICANT, applied)]
+    if status is IndividualMembershipStatus.APPLICANT:
+        return IndividualMembership(status, applied, tuple(history))
+    decided = _after(rng, applied, 7, 45)
+    if status is IndividualMembershipStatus.DECLINED:
+        history.append(StatusChange(status, decided, "Not active in genomics"))
+        return IndividualMembership(status, decided, tuple(history))
+    history.append(StatusChange(IndividualMembershipStatus.ACTIVE, decided))
+    if status is not IndividualMembershipStatus.ACTIVE:
+        left = _after(rng, decided, 60, 3000)
+        history.append(StatusChange(status, left, "Cancelled by the member" if status.value == "CANCELLED" else None))
+        return IndividualMembership(status, left, tuple(history))
+    return IndividualMembership(status, decided, tuple(history))
+
+
+def _lifecycles(seed: int, dataset: Dataset) -> Dataset:
+    """Histories, individual memberships and subscriptions, from an RNG of their
+    own so the records generated before them stay as they were."""
+    rng = random.Random(f"{seed}:lifecycles")
+    groups = [g.id for g in dataset.groups if g.active]
+    organisations = [replace(_organisation_history(rng, o), updated_at=SEEDED_AT) for o in dataset.organisations]
+    people = [
+        replace(
+            p,
+            individual_membership=_individual_membership(rng),
+            communications=tuple(rng.sample(groups, k=rng.randint(1, 3))) if rng.random() < 0.1 else (),
+            updated_at=SEEDED_AT,
+        )
+        for p in dataset.people
+    ]
+    return Dataset(
+        organisations=organisations,
+        people=people,
+        contacts=dataset.contacts,
+        groups=[replace(g, updated_at=SEEDED_AT) for g in dataset.groups],
+        roster=[replace(r, updated_at=SEEDED_AT) for r in dataset.roster],
+    )
+
+
 def generate(scale: int = 1, seed: int = 20260101) -> Dataset:
     """The demo directory at `scale` (1: ~620 organisations, ~5,200 people, ~12,600 tenures)."""
     rng = random.Random(seed)
@@ -340,4 +441,5 @@ def generate(scale: int = 1, seed: int = 20260101) -> Dataset:
     groups = _groups(seed)
     roster = _roster(rng, groups, people, ROSTER_PER_SCALE * scale)
     contacts = _contacts(rng, organisations, people, groups)
-    return Dataset(organisations=organisations, people=people, contacts=contacts, groups=groups, roster=roster)
+    dataset = Dataset(organisations=organisations, people=people, contacts=contacts, groups=groups, roster=roster)
+    return _lifecycles(seed, dataset)

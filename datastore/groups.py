@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, find_in, replace_many
@@ -20,6 +21,8 @@ class Group:
     active: bool = True
     description: str | None = None
     parent_id: str | None = None
+    version: int = 1
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ def to_document(group: Group) -> dict:
         "description": group.description,
         "active": group.active,
         "parent_id": group.parent_id,
+        "version": group.version,
+        "updated_at": group.updated_at,
     }
 
 
@@ -61,6 +66,8 @@ def from_document(document: dict) -> Group:
         description=document.get("description"),
         active=bool(document.get("active")),
         parent_id=document.get("parent_id"),
+        version=document.get("version", 1),
+        updated_at=document.get("updated_at"),
     )
 
 

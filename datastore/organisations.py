@@ -2,13 +2,14 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
-from datastore import countries, dates
+from datastore import countries, dates, memberships
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, after_filter
+from datastore.memberships import StatusChange
 from datastore.text import contains_folded, fold
 from datastore.vocabulary import (
     Continent,
@@ -36,6 +37,10 @@ class Organisation:
     ror_id: str | None = None
     joined_on: date | None = None
     last_reviewed_on: date | None = None
+    history: tuple[StatusChange, ...] = ()
+    removal_notice_on: date | None = None
+    version: int = 1
+    updated_at: datetime | None = None
 
     @property
     def continent(self) -> Continent:
@@ -137,6 +142,10 @@ def to_document(organisation: Organisation) -> dict:
         "joined_on": joined,
         "joined_key": joined or "",
         "last_reviewed_on": dates.to_text(organisation.last_reviewed_on),
+        "history": memberships.history_to_documents(organisation.history),
+        "removal_notice_on": dates.to_text(organisation.removal_notice_on),
+        "version": organisation.version,
+        "updated_at": organisation.updated_at,
     }
 
 
@@ -155,6 +164,10 @@ def from_document(document: dict) -> Organisation:
         status=MembershipStatus(document["status"]),
         joined_on=dates.from_text(document.get("joined_on")),
         last_reviewed_on=dates.from_text(document.get("last_reviewed_on")),
+        history=memberships.history_from_documents(document.get("history"), MembershipStatus),
+        removal_notice_on=dates.from_text(document.get("removal_notice_on")),
+        version=document.get("version", 1),
+        updated_at=document.get("updated_at"),
     )
 
 

@@ -2,11 +2,13 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from datastore import countries
+from datastore import countries, memberships
 from datastore.client import Database
 from datastore.documents import find_in, replace_many
 from datastore.keyset import Sort, SortKey, after_filter
+from datastore.memberships import IndividualMembership
 from datastore.text import contains_folded, fold
 from datastore.vocabulary import Continent, ContactVisibility
 
@@ -24,6 +26,12 @@ class Person:
     country_code: str | None = None
     affiliation_id: str | None = None
     contact_visibility: ContactVisibility = ContactVisibility.MEMBERS
+    individual_membership: IndividualMembership | None = None
+    # Groups whose updates the person subscribed to themself (see Person.communications).
+    communications: tuple[str, ...] = ()
+    erased: bool = False
+    version: int = 1
+    updated_at: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -72,6 +80,11 @@ def to_document(person: Person) -> dict:
         "continent": found.continent.value if found else None,
         "affiliation_id": person.affiliation_id,
         "contact_visibility": person.contact_visibility.value,
+        "individual_membership": memberships.individual_to_document(person.individual_membership),
+        "communications": list(person.communications),
+        "erased": person.erased,
+        "version": person.version,
+        "updated_at": person.updated_at,
     }
 
 
@@ -87,6 +100,11 @@ def from_document(document: dict) -> Person:
         contact_visibility=ContactVisibility(
             document.get("contact_visibility") or ContactVisibility.MEMBERS.value
         ),
+        individual_membership=memberships.individual_from_document(document.get("individual_membership")),
+        communications=tuple(document.get("communications") or ()),
+        erased=bool(document.get("erased")),
+        version=document.get("version", 1),
+        updated_at=document.get("updated_at"),
     )
 
 

@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from datastore import dates
 from datastore.client import Database
@@ -22,6 +22,8 @@ class RosterEntry:
     role: RosterRole
     since: date
     until: date | None = None
+    version: int = 1
+    updated_at: datetime | None = None
 
     @property
     def id(self) -> str:
@@ -46,6 +48,8 @@ def to_document(entry: RosterEntry) -> dict:
         "role_rank": entry.role.rank,
         "since": dates.to_text(entry.since),
         "until": dates.to_text(entry.until),
+        "version": entry.version,
+        "updated_at": entry.updated_at,
     }
 
 
@@ -58,6 +62,8 @@ def from_document(document: dict) -> RosterEntry:
         role=RosterRole(document["role"]),
         since=since,
         until=dates.from_text(document.get("until")),
+        version=document.get("version", 1),
+        updated_at=document.get("updated_at"),
     )
 
 

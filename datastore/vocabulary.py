@@ -47,6 +47,15 @@ class MembershipStatus(str, Enum):
     APPLICANT = "APPLICANT"
     ACTIVE = "ACTIVE"
     LAPSED = "LAPSED"
+    DECLINED = "DECLINED"
+    REMOVED = "REMOVED"
+    CANCELLED = "CANCELLED"
+
+
+class IndividualMembershipStatus(str, Enum):
+    APPLICANT = "APPLICANT"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
     REMOVED = "REMOVED"
     CANCELLED = "CANCELLED"
 
@@ -90,6 +99,28 @@ class ContactVisibility(str, Enum):
     PUBLIC = "PUBLIC"
     MEMBERS = "MEMBERS"
     STAFF = "STAFF"
+
+
+class RecordType(str, Enum):
+    """The kinds of record that change, in the audit log and the change feed."""
+
+    ORGANISATION = "ORGANISATION"
+    PERSON = "PERSON"
+    ROLE_CONTACT = "ROLE_CONTACT"
+    WORKING_GROUP = "WORKING_GROUP"
+    ROSTER_ENTRY = "ROSTER_ENTRY"
+
+
+class ChangeAction(str, Enum):
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    ASSIGN = "ASSIGN"
+    REMOVE = "REMOVE"
+    STATUS = "STATUS"
+    REVIEW = "REVIEW"
+    NOTICE = "NOTICE"
+    ERASE = "ERASE"
+    IMPORT = "IMPORT"
 
 
 class Role(str, Enum):
