@@ -39,6 +39,11 @@ class Database:
     def api_keys(self) -> AsyncCollection:
         return self.client[self.name]["api_keys"]
 
+    @property
+    def meta(self) -> AsyncCollection:
+        """Facts about the stored data itself, such as how its derived fields were made."""
+        return self.client[self.name]["meta"]
+
     async def ping(self) -> None:
         await self.client.admin.command("ping")
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from pymongo import ReplaceOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 # FerretDB 1.24 stalls on an update command of more than about a hundred
@@ -35,6 +35,15 @@ async def replace_many(collection: AsyncCollection, documents: Sequence[dict]) -
     for chunk in _chunks(changed, REPLACE_BATCH):
         await collection.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in chunk], ordered=False)
     return len(new) + len(changed)
+
+
+async def set_fields(collection: AsyncCollection, changes: dict[str, dict]) -> int:
+    """Set the given fields of each document (`_id` -> {field: value}), nothing
+    else, in small batches; return how many documents were updated."""
+    updates = [UpdateOne({"_id": key}, {"$set": fields}) for key, fields in changes.items() if fields]
+    for chunk in _chunks(updates, REPLACE_BATCH):
+        await collection.bulk_write(chunk, ordered=False)
+    return len(updates)
 
 
 async def existing_ids(collection: AsyncCollection, ids: Iterable[str]) -> set[str]:

@@ -15,6 +15,7 @@ INDEXES = {
         IndexModel(_keys("name_folded", "_id"), name="by_name"),
         IndexModel(_keys("joined_key", "_id"), name="by_joined"),
         IndexModel([("joined_key", DESCENDING), ("_id", DESCENDING)], name="by_joined_desc"),
+        IndexModel(_keys("review_due_key", "_id"), name="by_review_due"),
         IndexModel(_keys("country"), name="by_country"),
         IndexModel(_keys("continent"), name="by_continent"),
         IndexModel(_keys("kind"), name="by_kind"),

@@ -20,6 +20,9 @@ from datastore.vocabulary import (
 )
 
 REVIEW_INTERVAL_MONTHS = 12
+# Sort key of organisations with no review due: after every date, so reviews
+# due soonest (the overdue ones) come first and those never due come last.
+NO_REVIEW_DUE = "~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class OrganisationFilter:
     statuses: tuple[MembershipStatus, ...] = ()
     joined_after: date | None = None
     joined_before: date | None = None
+    review_due_before: date | None = None
 
     def to_query(self) -> dict:
         query: dict = {}
@@ -92,6 +96,9 @@ class OrganisationFilter:
             joined["$lt"] = dates.to_text(self.joined_before)
         if joined:
             query["joined_on"] = joined
+        if self.review_due_before:
+            # NO_REVIEW_DUE sorts after every date, so never-due records drop out.
+            query["review_due_key"] = {"$lt": dates.to_text(self.review_due_before)}
         return query
 
 
@@ -102,6 +109,8 @@ class OrganisationOrder(Enum):
     # when ascending, last when descending.
     JOINED_ASC = (("joined_key", 1), ("_id", 1))
     JOINED_DESC = (("joined_key", -1), ("_id", -1))
+    # Overdue reviews first; organisations with no review due last.
+    REVIEW_DUE_ASC = (("review_due_key", 1), ("_id", 1))
 
     @property
     def sort(self) -> Sort:
@@ -125,6 +134,7 @@ class StatDimension(Enum):
 
 def to_document(organisation: Organisation) -> dict:
     joined = dates.to_text(organisation.joined_on)
+    review_due = dates.to_text(organisation.next_review_due)
     return {
         "_id": organisation.id,
         "slug": organisation.slug,
@@ -142,6 +152,8 @@ def to_document(organisation: Organisation) -> dict:
         "joined_on": joined,
         "joined_key": joined or "",
         "last_reviewed_on": dates.to_text(organisation.last_reviewed_on),
+        "next_review_due": review_due,
+        "review_due_key": review_due or NO_REVIEW_DUE,
         "history": memberships.history_to_documents(organisation.history),
         "removal_notice_on": dates.to_text(organisation.removal_notice_on),
         "version": organisation.version,

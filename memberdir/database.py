@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from datastore import dataset, demo
+from datastore import dataset, demo, derived
 from datastore.client import Database, connect
 from datastore.indexes import ensure_indexes
 from memberdir.ferretdb import EmbeddedFerretDB
@@ -12,7 +12,8 @@ from memberdir.settings import Settings
 
 @asynccontextmanager
 async def open_database(settings: Settings, *, seed_if_empty: bool = False) -> AsyncIterator[Database]:
-    """A connected database with its indexes; the embedded one is seeded when empty."""
+    """A connected database with its indexes and current derived fields (names
+    re-folded after an upgrade); the embedded one is seeded when empty."""
     embedded = None
     uri = settings.mongodb_uri
     if uri is None:
@@ -21,6 +22,7 @@ async def open_database(settings: Settings, *, seed_if_empty: bool = False) -> A
     db = connect(uri, settings.database)
     try:
         await ensure_indexes(db)
+        await derived.refresh(db)
         if embedded and seed_if_empty and await dataset.is_empty(db):
             await dataset.write(db, demo.generate(settings.seed_scale))
         yield db
