@@ -67,7 +67,7 @@ async def contact_detail(ctx: Context, person: Person, field: ContactField) -> s
     when it could change the answer; both contact lists come through one
     DataLoader, so a page of people still costs one command.
     """
-    value = person.email if field is ContactField.EMAIL else person.orcid
+    value = _on_file(person, field)
     viewer = ctx.viewer
     if value is None:
         return None
@@ -80,3 +80,18 @@ async def contact_detail(ctx: Context, person: Person, field: ContactField) -> s
     managed = {c.organisation_id for c in mine if c.role in MANAGING_ROLES}
     manages = any(c.organisation_id in managed for c in theirs)
     return value if may_see(**rule, manages_their_organisation=manages) else None
+
+
+async def hidden_contact_details(ctx: Context, person: Person) -> list[ContactField]:
+    """The details the person has on file that the viewer may not see: which,
+    never their values. Asked through contact_detail, so it is the same rule
+    and, for a page of people, the same one DataLoader command."""
+    return [
+        field
+        for field in ContactField
+        if _on_file(person, field) is not None and await contact_detail(ctx, person, field) is None
+    ]
+
+
+def _on_file(person: Person, field: ContactField) -> str | None:
+    return person.email if field is ContactField.EMAIL else person.orcid

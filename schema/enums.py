@@ -3,6 +3,7 @@
 import strawberry
 
 from datastore import organisations, vocabulary
+from resolvers.privacy import ContactField
 
 Continent = strawberry.enum(vocabulary.Continent, description="Six inhabited continents; Antarctica hosts no members.")
 OrganisationKind = strawberry.enum(
@@ -32,3 +33,4 @@ OrganisationOrder = strawberry.enum(
     description="JOINED_* orders put organisations that have not joined yet first when "
     "ascending and last when descending.",
 )
+ContactDetail = strawberry.enum(ContactField, name="ContactDetail", description="A contact detail of a person.")

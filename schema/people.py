@@ -11,7 +11,7 @@ from resolvers import people as resolve
 from resolvers.privacy import ContactField
 from schema.connections import Connection
 from schema.countries import Country
-from schema.enums import ContactVisibility, Continent
+from schema.enums import ContactDetail, ContactVisibility, Continent
 
 if TYPE_CHECKING:
     from schema.contacts import RoleContact
@@ -68,6 +68,14 @@ class Person:
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> "Person | None":
         found = await info.context.loaders.person.load(str(id))
         return cls.of(found) if found else None
+
+    @strawberry.federation.field(
+        description="The contact details on file that you may not see (never their values): "
+        "a null email or orcid not listed here is not on file.",
+        tags=["private"],
+    )
+    async def hidden_contact_details(self, info: Info) -> list[ContactDetail]:
+        return await resolve.hidden_contact_details(info.context, self.record)
 
     @strawberry.field
     async def affiliation(self, info: Info) -> OrganisationType | None:

@@ -96,3 +96,38 @@ async def test_privacy_stays_batched(run_demo, recorder):
     # the people page, and one contacts lookup for the viewer and every person together
     assert counts == [2, 2], recorder.commands
     assert [c.split()[:2] for c in recorder.commands] == [["find", "people"], ["find", "contacts"]]
+
+
+DETAILS = '{ people(first: 100) { nodes { id email orcid hiddenContactDetails } } }'
+
+
+@pytest.mark.parametrize(
+    ("viewer", "hides_some"),
+    [(Viewer(), True), (Viewer(role=MEMBER), True), (Viewer(role=MEMBER, person_id="per_tom"), True),
+     (Viewer(role=MEMBER, person_id="per_priya"), False), (Viewer(role=STAFF), False)],
+    ids=["anonymous", "member", "self", "manager", "staff"],
+)
+async def test_hidden_contact_details_are_exactly_those_on_file_but_not_shown(run, viewer, hides_some):
+    on_file = await visible(run, Viewer(role=STAFF))
+    nodes = (await run.as_viewer(viewer)(DETAILS))["people"]["nodes"]
+    for node in nodes:
+        email, orcid = on_file[node["id"]]
+        expected = [name for name, stored, shown in (("EMAIL", email, node["email"]), ("ORCID", orcid, node["orcid"]))
+                    if stored is not None and shown is None]
+        assert node["hiddenContactDetails"] == expected, node
+    assert any(n["hiddenContactDetails"] for n in nodes) is hides_some
+
+
+async def test_hidden_contact_details_tell_hidden_from_absent(run):
+    nodes = {n["id"]: n for n in (await run(DETAILS))["people"]["nodes"]}
+    assert nodes["per_ana"]["hiddenContactDetails"] == ["EMAIL"]  # PUBLIC: the ORCID shows
+    assert nodes["per_joao"]["hiddenContactDetails"] == []  # nothing on file
+    assert nodes["per_joao"]["email"] is None
+
+
+async def test_hidden_contact_details_stay_batched(run_demo, recorder):
+    member = run_demo.as_viewer(Viewer(role=MEMBER, person_id="per_nobody"))
+    recorder.reset()
+    data = await member("{ people(first: 100) { nodes { email orcid hiddenContactDetails } } }")
+    assert any(n["hiddenContactDetails"] for n in data["people"]["nodes"])
+    assert [c.split()[:2] for c in recorder.commands] == [["find", "people"], ["find", "contacts"]]
