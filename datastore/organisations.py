@@ -1,5 +1,6 @@
 """Member organisations: records, filters, keyset pages and counts."""
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -225,6 +226,41 @@ async def count_by(
     ]
     cursor = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT)
     return [(row["_id"], row["count"]) async for row in cursor if row["_id"] is not None]
+
+
+async def count_by_pair(
+    db: Database, first: StatDimension, then: StatDimension, where: OrganisationFilter
+) -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """(value, organisations, [(value of `then`, organisations with both)...])
+    for each value of `first`, most first: one aggregate command.
+
+    The database groups on both fields as stored, lists whole (FerretDB 1.24
+    loses the other fields of a compound `_id` after an $unwind), and the few
+    hundred groups are spread over their values here. An organisation's list
+    holds each value once, so it counts once in every row and cell it is in.
+    """
+    pipeline: list[dict] = [
+        {"$match": where.to_query()},
+        {"$group": {"_id": {"first": f"${first.value[0]}", "then": f"${then.value[0]}"}, "count": {"$sum": 1}}},
+    ]
+    rows: Counter[str] = Counter()
+    cells: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    async for group in await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT):
+        for row in _values(group["_id"].get("first")):
+            rows[row] += group["count"]
+            for column in _values(group["_id"].get("then")):
+                cells[row][column] += group["count"]
+    return [(row, n, _most_first(cells[row])) for row, n in _most_first(rows)]
+
+
+def _values(stored: str | list | None) -> list[str]:
+    if stored is None:
+        return []
+    return stored if isinstance(stored, list) else [stored]
+
+
+def _most_first(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 async def upsert(db: Database, organisations: Sequence[Organisation]) -> int:

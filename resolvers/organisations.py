@@ -24,6 +24,8 @@ class StatBucket:
     key: str
     label: str
     count: int
+    # Counts by the second dimension among this bucket's organisations (with thenBy).
+    breakdown: list["StatBucket"] | None = None
 
 
 async def organisation(ctx: Context, id: str | None, slug: str | None) -> Organisation | None:
@@ -68,9 +70,21 @@ async def organisations_page(
     )
 
 
-async def membership_stats(ctx: Context, by: StatDimension, given: Any | None) -> list[StatBucket]:
+async def membership_stats(
+    ctx: Context, by: StatDimension, given: Any | None, then_by: StatDimension | None = None
+) -> list[StatBucket]:
+    """Counts by `by`; with `then_by`, each bucket broken down by it (a cross-tab,
+    one database command). Every count equals organisations(filter plus the
+    bucket's keys).totalCount."""
     where = organisation_filter(given)
-    return [StatBucket(key, _label(by, key), n) for key, n in await organisations.count_by(ctx.db, by, where)]
+    if then_by is None:
+        return [StatBucket(key, _label(by, key), n) for key, n in await organisations.count_by(ctx.db, by, where)]
+    if then_by is by:
+        raise BadArgument("thenBy", f"must be another dimension than 'by' ({by.name})")
+    return [
+        StatBucket(key, _label(by, key), n, [StatBucket(k, _label(then_by, k), m) for k, m in cells])
+        for key, n, cells in await organisations.count_by_pair(ctx.db, by, then_by, where)
+    ]
 
 
 def _label(dimension: StatDimension, key: str) -> str:

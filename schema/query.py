@@ -61,9 +61,17 @@ class Query:
     def countries(self, continent: Continent | None = None) -> list[Country]:
         return [Country.of(c) for c in countries.all_countries(continent)]
 
-    @strawberry.field(description="Counts of organisations matching the filter, grouped by one dimension")
+    @strawberry.field(
+        description="Counts of organisations matching the filter, grouped by one dimension, and with "
+        "`thenBy` each group broken down by a second (a cross-tab). For list dimensions (SECTOR, "
+        "DESIGNATION) an organisation counts in each of its values."
+    )
     async def membership_stats(
-        self, info: Info, by: StatDimension, filter: OrganisationFilter | None = None
+        self,
+        info: Info,
+        by: StatDimension,
+        filter: OrganisationFilter | None = None,
+        then_by: StatDimension | None = None,
     ) -> list[StatBucket]:
-        buckets = await organisations.membership_stats(info.context, by, filter)
-        return [StatBucket(key=b.key, label=b.label, count=b.count) for b in buckets]
+        buckets = await organisations.membership_stats(info.context, by, filter, then_by)
+        return [StatBucket.of(b) for b in buckets]

@@ -1,5 +1,7 @@
 """membershipStats: every dimension, and agreement with organisations().totalCount."""
 
+from collections import Counter
+
 import pytest
 
 STATS = "query($by: StatDimension!, $filter: OrganisationFilter) { membershipStats(by: $by, filter: $filter) { key label count } }"
@@ -54,3 +56,79 @@ async def test_every_bucket_agrees_with_the_filtered_total(run_demo, dimension, 
         narrowed = {**(filter or {}), FILTER_OF_DIMENSION[dimension]: [bucket["key"]]}
         assert (await run_demo(TOTAL, filter=narrowed))["organisations"]["totalCount"] == bucket["count"]
     assert [b["count"] for b in buckets] == sorted((b["count"] for b in buckets), reverse=True)
+
+
+CROSS = """query($by: StatDimension!, $thenBy: StatDimension, $filter: OrganisationFilter) {
+  membershipStats(by: $by, thenBy: $thenBy, filter: $filter) { key label count breakdown { key label count } } }"""
+EVERY_ORGANISATION = """query($filter: OrganisationFilter, $after: String) {
+  organisations(filter: $filter, first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { country { code } continent sectors kind designations membership { status } } } }"""
+
+
+def _keys_of(node: dict, dimension: str) -> list[str]:
+    """The values an organisation has in a dimension, as the API shows them."""
+    return {
+        "COUNTRY": [node["country"]["code"]], "CONTINENT": [node["continent"]], "SECTOR": node["sectors"],
+        "KIND": [node["kind"]], "DESIGNATION": node["designations"], "STATUS": [node["membership"]["status"]],
+    }[dimension]
+
+
+async def _every_organisation(run, filter) -> list[dict]:
+    nodes, after = [], None
+    while True:
+        page = (await run(EVERY_ORGANISATION, filter=filter, after=after))["organisations"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
+PAIRS = [(a, b) for a in FILTER_OF_DIMENSION for b in FILTER_OF_DIMENSION if a != b]
+
+
+@pytest.mark.parametrize("filter", [None, {"statuses": ["ACTIVE", "LAPSED"], "continents": ["EUROPE", "ASIA"]}])
+async def test_every_cross_tab_cell_counts_the_organisations_with_both_keys(run_demo, filter):
+    organisations = await _every_organisation(run_demo, filter)
+    assert len(organisations) > 100
+    for by, then_by in PAIRS:
+        buckets = (await run_demo(CROSS, by=by, thenBy=then_by, filter=filter))["membershipStats"]
+        rows = {b["key"]: b["count"] for b in buckets}
+        cells = {(b["key"], c["key"]): c["count"] for b in buckets for c in b["breakdown"]}
+        expected_rows = Counter(k for o in organisations for k in _keys_of(o, by))
+        expected_cells = Counter((k, j) for o in organisations for k in _keys_of(o, by) for j in _keys_of(o, then_by))
+        assert rows == dict(expected_rows), (by, then_by)
+        assert cells == dict(expected_cells), (by, then_by)
+        for bucket in buckets:
+            assert [c["count"] for c in bucket["breakdown"]] == sorted((c["count"] for c in bucket["breakdown"]), reverse=True)
+
+
+async def test_cross_tab_cells_agree_with_filtered_totals(run_demo):
+    filter = {"joinedAfter": "2016-01-01"}
+    buckets = (await run_demo(CROSS, by="COUNTRY", thenBy="SECTOR", filter=filter))["membershipStats"]
+    assert buckets[0]["label"] == "United States" and buckets[0]["breakdown"][0]["label"] in {
+        "Healthcare", "Research", "Patient Advocacy", "Life Science", "Information Technology", "Funding",
+        "Policy and Ethics"}
+    for bucket in buckets[:2] + buckets[-1:]:
+        for cell in bucket["breakdown"][:2] + bucket["breakdown"][-1:]:
+            narrowed = {**filter, "countries": [bucket["key"]], "sectors": [cell["key"]]}
+            assert (await run_demo(TOTAL, filter=narrowed))["organisations"]["totalCount"] == cell["count"]
+        # SECTOR is a list: a row can sum to more than its organisations
+        assert sum(c["count"] for c in bucket["breakdown"]) >= bucket["count"]
+
+
+async def test_a_cross_tab_is_one_database_command(run_demo, recorder):
+    recorder.reset()
+    await run_demo(CROSS, by="SECTOR", thenBy="DESIGNATION", filter={"statuses": ["ACTIVE"]})
+    assert [c.split()[0] for c in recorder.commands] == ["aggregate"]
+
+
+async def test_without_then_by_there_is_no_breakdown(run_demo):
+    buckets = (await run_demo(CROSS, by="KIND"))["membershipStats"]
+    assert buckets and all(b["breakdown"] is None for b in buckets)
+
+
+async def test_the_same_dimension_twice_is_refused_naming_then_by(run_demo):
+    errors = await run_demo.errors(CROSS, by="SECTOR", thenBy="SECTOR")
+    assert errors[0].extensions == {"code": "BAD_USER_INPUT", "argument": "thenBy"}
+    assert "SECTOR" in errors[0].message
