@@ -52,6 +52,7 @@ def organisation_filter(given: Any | None, argument: str = "filter") -> Organisa
         statuses=arguments.values(given.statuses, f"{argument}.statuses"),
         joined_after=given.joined_after,
         joined_before=given.joined_before,
+        review_due_before=given.review_due_before,
     )
 
 

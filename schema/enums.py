@@ -31,6 +31,7 @@ ContactVisibility = strawberry.federation.enum(
 OrganisationOrder = strawberry.enum(
     organisations.OrganisationOrder,
     description="JOINED_* orders put organisations that have not joined yet first when "
-    "ascending and last when descending.",
+    "ascending and last when descending. REVIEW_DUE_ASC: the review due soonest (overdue "
+    "first), organisations with no review due last.",
 )
 ContactDetail = strawberry.enum(ContactField, name="ContactDetail", description="A contact detail of a person.")

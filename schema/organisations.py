@@ -115,6 +115,9 @@ class OrganisationFilter:
     statuses: list[MembershipStatus] | None = None
     joined_after: date | None = strawberry.field(default=None, description="Joined strictly after this day")
     joined_before: date | None = strawberry.field(default=None, description="Joined strictly before this day")
+    review_due_before: date | None = strawberry.field(
+        default=None, description="Next review due strictly before this day (overdue ones: give today)"
+    )
 
 
 @strawberry.type
