@@ -263,5 +263,11 @@ def _most_first(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+async def histories(db: Database, where: OrganisationFilter) -> list[tuple[StatusChange, ...]]:
+    """The membership history of every organisation matching `where`: one command."""
+    cursor = db.organisations.find(where.to_query(), projection={"history": 1, "_id": 0}, batch_size=WHOLE_RESULT)
+    return [memberships.history_from_documents(d.get("history"), MembershipStatus) async for d in cursor]
+
+
 async def upsert(db: Database, organisations: Sequence[Organisation]) -> int:
     return await replace_many(db.organisations, [to_document(o) for o in organisations])

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from datastore import countries, memberships
 from datastore.client import Database
-from datastore.documents import find_in, replace_many
+from datastore.documents import WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, after_filter
-from datastore.memberships import IndividualMembership
+from datastore.memberships import IndividualMembership, StatusChange
 from datastore.text import contains_folded, fold
-from datastore.vocabulary import Continent, ContactVisibility
+from datastore.vocabulary import Continent, ContactVisibility, IndividualMembershipStatus
 
 # Family name first, as a printed directory lists people.
 SORT: Sort = (("sort_name", 1), ("_id", 1))
@@ -130,6 +130,19 @@ async def page(
 
 async def count(db: Database, where: PersonFilter) -> int:
     return await db.people.count_documents(where.to_query())
+
+
+async def individual_histories(db: Database) -> list[tuple[StatusChange, ...]]:
+    """The individual-membership history of everyone who has one: one command."""
+    cursor = db.people.find(
+        {"individual_membership": {"$ne": None}},
+        projection={"individual_membership.history": 1, "_id": 0},
+        batch_size=WHOLE_RESULT,
+    )
+    return [
+        memberships.history_from_documents(d["individual_membership"].get("history"), IndividualMembershipStatus)
+        async for d in cursor
+    ]
 
 
 async def upsert(db: Database, people: Sequence[Person]) -> int:

@@ -3,6 +3,7 @@
 import strawberry
 
 from datastore import organisations, vocabulary
+from resolvers.periods import TrendInterval as TrendIntervals
 from resolvers.privacy import ContactField
 
 Continent = strawberry.enum(vocabulary.Continent, description="Six inhabited continents; Antarctica hosts no members.")
@@ -35,3 +36,4 @@ OrganisationOrder = strawberry.enum(
     "first), organisations with no review due last.",
 )
 ContactDetail = strawberry.enum(ContactField, name="ContactDetail", description="A contact detail of a person.")
+TrendInterval = strawberry.enum(TrendIntervals, name="TrendInterval", description="Calendar years, quarters or months.")

@@ -1,15 +1,23 @@
 """The root Query type."""
 
+from datetime import date
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
 from datastore import countries
-from resolvers import groups, organisations, people
+from resolvers import groups, organisations, people, trends
 from schema.countries import Country
-from schema.enums import Continent, OrganisationOrder, StatDimension
+from schema.enums import Continent, OrganisationOrder, StatDimension, TrendInterval
 from schema.groups import WorkingGroup, WorkingGroupFilter
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
 from schema.people import Person, PersonConnection, PersonFilter
+from schema.trends import TrendPoint
+
+# `from` is a Python keyword: the argument is named here.
+From = Annotated[date | None, strawberry.argument(name="from", description="First day (default: the first change on record)")]
+To = Annotated[date | None, strawberry.argument(description="Last day (default: today)")]
 
 
 @strawberry.type
@@ -75,3 +83,25 @@ class Query:
     ) -> list[StatBucket]:
         buckets = await organisations.membership_stats(info.context, by, filter, then_by)
         return [StatBucket.of(b) for b in buckets]
+
+    @strawberry.field(
+        description="Organisational membership per period, from the membership histories of the "
+        "organisations matching the filter (see TrendPoint for the definitions)."
+    )
+    async def membership_trend(
+        self,
+        info: Info,
+        interval: TrendInterval,
+        from_: From = None,
+        to: To = None,
+        filter: OrganisationFilter | None = None,
+    ) -> list[TrendPoint]:
+        points = await trends.membership_trend(info.context, interval, from_, to, filter)
+        return [TrendPoint.of(p) for p in points]
+
+    @strawberry.field(description="Individual membership per period (see TrendPoint for the definitions).")
+    async def individual_membership_trend(
+        self, info: Info, interval: TrendInterval, from_: From = None, to: To = None
+    ) -> list[TrendPoint]:
+        points = await trends.individual_membership_trend(info.context, interval, from_, to)
+        return [TrendPoint.of(p) for p in points]
