@@ -1,7 +1,11 @@
-"""Dates are stored as ISO 'YYYY-MM-DD' strings: they sort and compare as text."""
+"""Dates are stored as ISO 'YYYY-MM-DD' strings: they sort and compare as text.
+
+Instants (`updated_at`) are stored as dates, and beside them as a text key
+that sorts and compares the same way, for keyset pages.
+"""
 
 import calendar
-from datetime import date
+from datetime import UTC, date, datetime
 
 
 def to_text(value: date | None) -> str | None:
@@ -18,3 +22,12 @@ def add_months(value: date, months: int) -> date:
     year, month = value.year + month_index // 12, month_index % 12 + 1
     day = min(value.day, calendar.monthrange(year, month)[1])
     return date(year, month, day)
+
+
+def instant_key(value: datetime | None) -> str:
+    """'2026-11-01T09:30:00.000000Z': fixed-width UTC text that sorts as the
+    instants do; '' when there is none (it sorts first). Naive values are UTC."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

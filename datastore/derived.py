@@ -1,8 +1,8 @@
 """Fields derived from others when a record is stored, kept right on upgrade.
 
 Records store some fields computed from their other fields so the database can
-filter and sort on them: folded names (datastore/text.py) and the next review
-due. When the way they are computed changes, records stored before are
+filter and sort on them: folded names (datastore/text.py), the next review
+due, and `updated_at` as a sortable text key. When the way they are computed changes, records stored before are
 recomputed in place at start-up. Only those fields are set: a record's
 version, its `updated_at`, the change feed and the audit log stay as they
 were, because nothing a client sees as data changed.
@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from datastore import groups, organisations, people
+from datastore import groups, organisations, people, rosters
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, set_fields
 from datastore.text import FOLD_VERSION
 
 # Bump the suffix whenever a derived field's definition changes.
-DERIVED_VERSION = f"fold {FOLD_VERSION}; review-due 1"
+DERIVED_VERSION = f"fold {FOLD_VERSION}; review-due 1; updated-key 1"
 _META_ID = "derived_fields"
 
 
@@ -31,10 +31,12 @@ class Derived:
 
 
 DERIVED = (
-    Derived("organisations", ("name_folded", "next_review_due", "review_due_key"),
+    Derived("organisations", ("name_folded", "next_review_due", "review_due_key", "updated_key"),
             lambda d: organisations.to_document(organisations.from_document(d))),
-    Derived("people", ("name_folded", "sort_name"), lambda d: people.to_document(people.from_document(d))),
+    Derived("people", ("name_folded", "sort_name", "updated_key"),
+            lambda d: people.to_document(people.from_document(d))),
     Derived("groups", ("name_folded",), lambda d: groups.to_document(groups.from_document(d))),
+    Derived("roster", ("updated_key",), lambda d: rosters.to_document(rosters.from_document(d))),
 )
 
 _MISSING: Any = object()

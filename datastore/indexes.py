@@ -16,6 +16,7 @@ INDEXES = {
         IndexModel(_keys("joined_key", "_id"), name="by_joined"),
         IndexModel([("joined_key", DESCENDING), ("_id", DESCENDING)], name="by_joined_desc"),
         IndexModel(_keys("review_due_key", "_id"), name="by_review_due"),
+        IndexModel(_keys("updated_key", "_id"), name="by_updated"),
         IndexModel(_keys("country"), name="by_country"),
         IndexModel(_keys("continent"), name="by_continent"),
         IndexModel(_keys("kind"), name="by_kind"),
@@ -25,6 +26,7 @@ INDEXES = {
     ],
     "people": [
         IndexModel(_keys("sort_name", "_id"), name="by_name"),
+        IndexModel(_keys("updated_key", "_id"), name="by_updated"),
         IndexModel(_keys("affiliation_id", "sort_name", "_id"), name="by_affiliation"),
         IndexModel(_keys("country"), name="by_country"),
         IndexModel(_keys("continent"), name="by_continent"),
@@ -42,6 +44,7 @@ INDEXES = {
     "roster": [
         IndexModel(_keys("group_id", "role_rank", "since", "_id"), name="by_group"),
         IndexModel(_keys("person_id"), name="by_person"),
+        IndexModel(_keys("group_id", "updated_key", "_id"), name="by_group_updated"),
     ],
 }
 

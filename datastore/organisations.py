@@ -75,6 +75,7 @@ class OrganisationFilter:
     joined_after: date | None = None
     joined_before: date | None = None
     review_due_before: date | None = None
+    updated_since: datetime | None = None
 
     def to_query(self) -> dict:
         query: dict = {}
@@ -100,6 +101,8 @@ class OrganisationFilter:
         if self.review_due_before:
             # NO_REVIEW_DUE sorts after every date, so never-due records drop out.
             query["review_due_key"] = {"$lt": dates.to_text(self.review_due_before)}
+        if self.updated_since:
+            query["updated_key"] = {"$gte": dates.instant_key(self.updated_since)}
         return query
 
 
@@ -112,6 +115,8 @@ class OrganisationOrder(Enum):
     JOINED_DESC = (("joined_key", -1), ("_id", -1))
     # Overdue reviews first; organisations with no review due last.
     REVIEW_DUE_ASC = (("review_due_key", 1), ("_id", 1))
+    # Least recently changed first: a host institution resumes where it stopped.
+    UPDATED_ASC = (("updated_key", 1), ("_id", 1))
 
     @property
     def sort(self) -> Sort:
@@ -159,6 +164,7 @@ def to_document(organisation: Organisation) -> dict:
         "removal_notice_on": dates.to_text(organisation.removal_notice_on),
         "version": organisation.version,
         "updated_at": organisation.updated_at,
+        "updated_key": dates.instant_key(organisation.updated_at),
     }
 
 

@@ -3,8 +3,9 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
-from datastore import countries, memberships
+from datastore import countries, dates, memberships
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, after_filter
@@ -14,6 +15,20 @@ from datastore.vocabulary import Continent, ContactVisibility, IndividualMembers
 
 # Family name first, as a printed directory lists people.
 SORT: Sort = (("sort_name", 1), ("_id", 1))
+
+
+class PersonOrder(Enum):
+    NAME_ASC = SORT
+    # Least recently changed first: a host institution resumes where it stopped.
+    UPDATED_ASC = (("updated_key", 1), ("_id", 1))
+
+    @property
+    def sort(self) -> Sort:
+        return self.value
+
+    def key_of(self, person: "Person") -> SortKey:
+        document = to_document(person)
+        return tuple(document[name] for name, _ in self.sort)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,7 @@ class PersonFilter:
     countries: tuple[str, ...] = ()
     continents: tuple[Continent, ...] = ()
     affiliation_id: str | None = None
+    updated_since: datetime | None = None
 
     def to_query(self) -> dict:
         query: dict = {}
@@ -59,6 +75,8 @@ class PersonFilter:
             query["continent"] = {"$in": [c.value for c in self.continents]}
         if self.affiliation_id:
             query["affiliation_id"] = self.affiliation_id
+        if self.updated_since:
+            query["updated_key"] = {"$gte": dates.instant_key(self.updated_since)}
         return query
 
 
@@ -85,6 +103,7 @@ def to_document(person: Person) -> dict:
         "erased": person.erased,
         "version": person.version,
         "updated_at": person.updated_at,
+        "updated_key": dates.instant_key(person.updated_at),
     }
 
 
@@ -119,12 +138,12 @@ async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list
 
 
 async def page(
-    db: Database, where: PersonFilter, after: SortKey | None, limit: int
+    db: Database, where: PersonFilter, after: SortKey | None, limit: int, order: PersonOrder = PersonOrder.NAME_ASC
 ) -> list[Person]:
     query = where.to_query()
     if after is not None:
-        query = {"$and": [query, after_filter(SORT, after)]}
-    cursor = db.people.find(query, sort=list(SORT), limit=limit, batch_size=limit)
+        query = {"$and": [query, after_filter(order.sort, after)]}
+    cursor = db.people.find(query, sort=list(order.sort), limit=limit, batch_size=limit)
     return [from_document(d) async for d in cursor]
 
 

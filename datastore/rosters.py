@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 
 from datastore import dates
 from datastore.client import Database
@@ -13,6 +14,11 @@ from datastore.vocabulary import RosterRole
 
 # Chairs first, then by seniority on the group.
 SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
+
+
+class RosterOrder(Enum):
+    ROLE_ASC = "role"  # chairs first, then by seniority on the group
+    UPDATED_ASC = "updated"  # least recently changed first
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,11 @@ class RosterEntry:
     def sort_key(self) -> SortKey:
         return (self.role.rank, self.since.isoformat(), self.id)
 
+    @property
+    def updated_key(self) -> SortKey:
+        """Least recently changed first."""
+        return (dates.instant_key(self.updated_at), self.id)
+
     def active_on(self, day: date) -> bool:
         return self.since <= day and (self.until is None or day <= self.until)
 
@@ -50,6 +61,7 @@ def to_document(entry: RosterEntry) -> dict:
         "until": dates.to_text(entry.until),
         "version": entry.version,
         "updated_at": entry.updated_at,
+        "updated_key": dates.instant_key(entry.updated_at),
     }
 
 

@@ -1,13 +1,13 @@
 """Working groups and the like: lookups, hierarchy, chairs, rosters, organisations."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from datastore import groups
+from datastore import dates, groups
 from datastore.groups import Group, GroupFilter
 from datastore.organisations import Organisation
 from datastore.people import Person
-from datastore.rosters import RosterEntry
+from datastore.rosters import RosterEntry, RosterOrder
 from datastore.vocabulary import RosterRole
 from datastore.text import fold
 from resolvers import arguments
@@ -63,16 +63,24 @@ async def roster_of(
     active_on: date | None,
     first: int | None,
     after: str | None,
+    updated_since: datetime | None = None,
+    order: RosterOrder = RosterOrder.ROLE_ASC,
 ) -> Page[RosterEntry]:
+    """A page of the group's roster. The loader fetched the whole roster (one
+    command for every group in the query); filters and order apply here."""
     wanted = set(arguments.values(roles, "roles")) or set(RosterRole)
-    request = PageRequest.of(
-        f"roster:{group_id}", first, after, default=DEFAULT_ROSTER_PAGE, cap=MAX_ROSTER_PAGE, key_types=(int, str, str)
-    )
+    since = dates.instant_key(updated_since) if updated_since else None
+    if order is RosterOrder.UPDATED_ASC:
+        kind, key_types, key_of = f"roster-updated:{group_id}", (str, str), lambda e: e.updated_key
+    else:
+        kind, key_types, key_of = f"roster:{group_id}", (int, str, str), lambda e: e.sort_key
+    request = PageRequest.of(kind, first, after, default=DEFAULT_ROSTER_PAGE, cap=MAX_ROSTER_PAGE, key_types=key_types)
     entries = [
         e for e in await ctx.loaders.roster_of_group.load(group_id)
         if e.role in wanted and (active_on is None or e.active_on(active_on))
+        and (since is None or e.updated_key[0] >= since)
     ]
-    return page_from_list(request, entries, key_of=lambda e: e.sort_key)
+    return page_from_list(request, sorted(entries, key=key_of), key_of=key_of)
 
 
 async def organisations_of(ctx: Context, group_id: str) -> list[Organisation]:

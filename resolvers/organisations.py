@@ -53,6 +53,7 @@ def organisation_filter(given: Any | None, argument: str = "filter") -> Organisa
         joined_after=given.joined_after,
         joined_before=given.joined_before,
         review_due_before=given.review_due_before,
+        updated_since=given.updated_since,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from datastore import people
 from datastore.contacts import RoleContact
 from datastore.organisations import Organisation
-from datastore.people import Person, PersonFilter
+from datastore.people import Person, PersonFilter, PersonOrder
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import Role
 from resolvers import arguments
@@ -31,16 +31,21 @@ def person_filter(given: Any | None, argument: str = "filter") -> PersonFilter:
         countries=arguments.country_codes(given.countries, f"{argument}.countries"),
         continents=arguments.values(given.continents, f"{argument}.continents"),
         affiliation_id=arguments.identifier(affiliation, f"{argument}.affiliation") if affiliation else None,
+        updated_since=given.updated_since,
     )
 
 
-async def people_page(ctx: Context, given: Any | None, first: int | None, after: str | None) -> Page[Person]:
+async def people_page(
+    ctx: Context, given: Any | None, first: int | None, after: str | None, order: PersonOrder = PersonOrder.NAME_ASC
+) -> Page[Person]:
     where = person_filter(given)
-    request = PageRequest.of("people", first, after, default=DEFAULT_PAGE, cap=MAX_PAGE, key_types=(str, str))
+    # The name order keeps its original cursor tag, so cursors handed out before stay valid.
+    kind = "people" if order is PersonOrder.NAME_ASC else f"people:{order.name}"
+    request = PageRequest.of(kind, first, after, default=DEFAULT_PAGE, cap=MAX_PAGE, key_types=(str, str))
     return await page_from_query(
         request,
-        fetch=lambda key, limit: people.page(ctx.db, where, key, limit),
-        key_of=lambda p: p.sort_key,
+        fetch=lambda key, limit: people.page(ctx.db, where, key, limit, order),
+        key_of=order.key_of,
         count=lambda: people.count(ctx.db, where),
     )
 

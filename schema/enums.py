@@ -2,7 +2,7 @@
 
 import strawberry
 
-from datastore import organisations, vocabulary
+from datastore import organisations, people, rosters, vocabulary
 from resolvers.periods import TrendInterval as TrendIntervals
 from resolvers.privacy import ContactField
 
@@ -33,7 +33,14 @@ OrganisationOrder = strawberry.enum(
     organisations.OrganisationOrder,
     description="JOINED_* orders put organisations that have not joined yet first when "
     "ascending and last when descending. REVIEW_DUE_ASC: the review due soonest (overdue "
-    "first), organisations with no review due last.",
+    "first), organisations with no review due last. UPDATED_ASC: least recently changed first.",
 )
 ContactDetail = strawberry.enum(ContactField, name="ContactDetail", description="A contact detail of a person.")
 TrendInterval = strawberry.enum(TrendIntervals, name="TrendInterval", description="Calendar years, quarters or months.")
+PersonOrder = strawberry.enum(
+    people.PersonOrder, description="NAME_ASC: by family name. UPDATED_ASC: least recently changed first."
+)
+RosterOrder = strawberry.enum(
+    rosters.RosterOrder,
+    description="ROLE_ASC: chairs first, then by seniority on the group. UPDATED_ASC: least recently changed first.",
+)

@@ -1,6 +1,6 @@
 """WorkingGroup (any kind of group) and its filter input."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -8,7 +8,7 @@ from strawberry import Info
 
 from datastore import groups as records
 from resolvers import groups as resolve
-from schema.enums import GroupKind, RosterRole
+from schema.enums import GroupKind, RosterOrder, RosterRole
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
 from schema.connections import PageInfo
 
@@ -60,8 +60,9 @@ class WorkingGroup:
         return [Person.of(p) for p in await resolve.chairs_of(info.context, self.record.id)]
 
     @strawberry.field(
-        description="Tenures on the group, chairs first, then by start date. Past tenures are "
-        "included unless activeOn is given."
+        description="Tenures on the group, chairs first, then by start date, unless ordered "
+        "otherwise. Past tenures are included unless activeOn is given; with updatedSince, only "
+        "tenures changed at or after that instant (a time without zone is UTC)."
     )
     async def roster(
         self,
@@ -70,9 +71,12 @@ class WorkingGroup:
         active_on: date | None = None,
         first: int | None = 100,
         after: str | None = None,
+        updated_since: datetime | None = None,
+        order_by: RosterOrder | None = RosterOrder.ROLE_ASC,
     ) -> RosterConnection:
         page = await resolve.roster_of(
-            info.context, self.record.id, roles, active_on, first, after
+            info.context, self.record.id, roles, active_on, first, after,
+            updated_since, order_by or RosterOrder.ROLE_ASC,
         )
         return RosterConnection(
             edges=[RosterEdge(cursor=c, node=RosterEntry.of(e)) for c, e in zip(page.cursors, page.items)],

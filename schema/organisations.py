@@ -1,6 +1,6 @@
 """Organisation, its membership, filter input and statistics buckets."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -117,6 +117,9 @@ class OrganisationFilter:
     joined_before: date | None = strawberry.field(default=None, description="Joined strictly before this day")
     review_due_before: date | None = strawberry.field(
         default=None, description="Next review due strictly before this day (overdue ones: give today)"
+    )
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Changed at or after this instant (a time without zone is UTC)"
     )
 
 

@@ -1,6 +1,6 @@
 """Person and its filter input."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -110,3 +110,6 @@ class PersonFilter:
     countries: list[str] | None = None
     continents: list[Continent] | None = None
     affiliation: strawberry.ID | None = None
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Changed at or after this instant (a time without zone is UTC)"
+    )

@@ -9,7 +9,7 @@ from strawberry import Info
 from datastore import countries
 from resolvers import groups, organisations, people, trends
 from schema.countries import Country
-from schema.enums import Continent, OrganisationOrder, StatDimension, TrendInterval
+from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimension, TrendInterval
 from schema.groups import WorkingGroup, WorkingGroupFilter
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
 from schema.people import Person, PersonConnection, PersonFilter
@@ -47,11 +47,16 @@ class Query:
         found = await people.person(info.context, id)
         return Person.of(found) if found else None
 
-    @strawberry.field(description="People matching the filter, by family name; `first` at most 100.")
+    @strawberry.field(description="People matching the filter, by family name unless ordered otherwise; `first` at most 100.")
     async def people(
-        self, info: Info, filter: PersonFilter | None = None, first: int | None = 20, after: str | None = None
+        self,
+        info: Info,
+        filter: PersonFilter | None = None,
+        order_by: PersonOrder | None = PersonOrder.NAME_ASC,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> PersonConnection:
-        page = await people.people_page(info.context, filter, first, after)
+        page = await people.people_page(info.context, filter, first, after, order_by or PersonOrder.NAME_ASC)
         return PersonConnection.of(page, Person.of)
 
     @strawberry.field(description="One group by id or by slug (give exactly one); null if unknown.")
