@@ -2,10 +2,11 @@
 
     .venv/bin/python -m bench.dashboard [--repeat N] [--scale N]
 
-Counts by continent, country, sector and kind, the country x sector cross-tab,
-joined/left/active per year for organisations and individual members, and the
-reviews overdue, over the demo directory in a throwaway embedded FerretDB,
-through the ASGI app. Each part is also timed alone, to show where time goes.
+Counts by continent, country, sector and kind, the country x sector cross-tab
+and joined/left/active per year, over the demo directory in a throwaway
+embedded FerretDB, through the ASGI app. Each part is also timed alone, to
+show where time goes, and so are the individual members' trend and the
+overdue reviews.
 """
 
 import argparse
@@ -28,8 +29,12 @@ PARTS = {
                        "{ key label count breakdown { key label count } }",
     "trend": "membershipTrend(interval: YEAR, filter: $filter) "
              "{ period joined reinstated left leftBy { key count } activeAtEnd }",
+}
+# Numbers a dashboard may add, timed alone: they read other data (people, a page).
+EXTRAS = {
     "individualTrend": "individualMembershipTrend(interval: YEAR) { period joined left activeAtEnd }",
-    "overdue": "organisations(filter: {reviewDueBefore: $today, statuses: [ACTIVE, LAPSED]}) { totalCount }",
+    "overdue": "organisations(filter: {reviewDueBefore: $today}, orderBy: REVIEW_DUE_ASC) "
+               "{ totalCount nodes { name } }",
 }
 VARIABLES = {"filter": {"statuses": ["ACTIVE", "LAPSED", "CANCELLED", "REMOVED"]}, "today": "2026-11-01"}
 
@@ -62,7 +67,7 @@ async def main(repeat: int, scale: int) -> None:
             print(f"{'request':28} {'median ms':>10} {'max ms':>8} {'db commands':>12}")
             median, worst, commands = await _time(client, counter, _query(PARTS), repeat)
             print(f"{'whole dashboard (1 request)':28} {median:10.1f} {worst:8.1f} {commands:>12}")
-            for alias, body in PARTS.items():
+            for alias, body in (PARTS | EXTRAS).items():
                 median, worst, commands = await _time(client, counter, _query({alias: body}), repeat)
                 print(f"{'  ' + alias + ' alone':28} {median:10.1f} {worst:8.1f} {commands:>12}")
 

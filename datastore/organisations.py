@@ -218,45 +218,58 @@ async def count(db: Database, where: OrganisationFilter) -> int:
     return await db.organisations.count_documents(where.to_query())
 
 
-async def count_by(
-    db: Database, dimension: StatDimension, where: OrganisationFilter
-) -> list[tuple[str, int]]:
-    """(value, organisations) for each value of `dimension`, most first."""
-    name, is_list = dimension.value
-    pipeline: list[dict] = [{"$match": where.to_query()}]
-    if is_list:
-        pipeline.append({"$unwind": f"${name}"})
-    pipeline += [
-        {"$group": {"_id": f"${name}", "count": {"$sum": 1}}},
-        {"$sort": {"count": -1, "_id": 1}},
-    ]
-    cursor = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT)
-    return [(row["_id"], row["count"]) async for row in cursor if row["_id"] is not None]
+# Organisations counted by the values of some fields: ({field: stored value}, organisations).
+# Lists are whole values; a field an organisation lacks is absent.
+Groups = list[tuple[dict, int]]
 
 
-async def count_by_pair(
-    db: Database, first: StatDimension, then: StatDimension, where: OrganisationFilter
-) -> list[tuple[str, int, list[tuple[str, int]]]]:
-    """(value, organisations, [(value of `then`, organisations with both)...])
-    for each value of `first`, most first: one aggregate command.
+async def count_groups(db: Database, where: OrganisationFilter, fields: Iterable[str]) -> Groups:
+    """Organisations matching `where`, counted by their combination of values of
+    `fields`: one aggregate command however many statistics read the groups.
 
-    The database groups on both fields as stored, lists whole (FerretDB 1.24
-    loses the other fields of a compound `_id` after an $unwind), and the few
-    hundred groups are spread over their values here. An organisation's list
-    holds each value once, so it counts once in every row and cell it is in.
+    The database groups on the fields as stored, lists whole (FerretDB 1.24
+    loses the other fields of a compound `_id` after an $unwind); the
+    statistics below spread the groups over their values. With `history`
+    among the fields there is about one group per organisation.
     """
     pipeline: list[dict] = [
         {"$match": where.to_query()},
-        {"$group": {"_id": {"first": f"${first.value[0]}", "then": f"${then.value[0]}"}, "count": {"$sum": 1}}},
+        {"$group": {"_id": {name: f"${name}" for name in sorted(set(fields))}, "count": {"$sum": 1}}},
     ]
+    cursor = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT)
+    return [(group["_id"], group["count"]) async for group in cursor]
+
+
+def count_by(groups: Groups, dimension: StatDimension) -> list[tuple[str, int]]:
+    """(value, organisations) for each value of `dimension`, most first. An
+    organisation's list holds each value once, so it counts once per value."""
+    counts: Counter[str] = Counter()
+    for values, n in groups:
+        for value in _values(values.get(dimension.value[0])):
+            counts[value] += n
+    return _most_first(counts)
+
+
+def count_by_pair(groups: Groups, first: StatDimension, then: StatDimension) -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """(value, organisations, [(value of `then`, organisations with both)...])
+    for each value of `first`, most first."""
     rows: Counter[str] = Counter()
     cells: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    async for group in await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT):
-        for row in _values(group["_id"].get("first")):
-            rows[row] += group["count"]
-            for column in _values(group["_id"].get("then")):
-                cells[row][column] += group["count"]
+    for values, n in groups:
+        for row in _values(values.get(first.value[0])):
+            rows[row] += n
+            for column in _values(values.get(then.value[0])):
+                cells[row][column] += n
     return [(row, n, _most_first(cells[row])) for row, n in _most_first(rows)]
+
+
+def histories(groups: Groups) -> list[tuple[StatusChange, ...]]:
+    """The membership histories in groups counted by `history`, one per organisation."""
+    found = []
+    for values, n in groups:
+        history = memberships.history_from_documents(values.get("history"), MembershipStatus)
+        found += [history] * n
+    return found
 
 
 def _values(stored: str | list | None) -> list[str]:
@@ -267,12 +280,6 @@ def _values(stored: str | list | None) -> list[str]:
 
 def _most_first(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-async def histories(db: Database, where: OrganisationFilter) -> list[tuple[StatusChange, ...]]:
-    """The membership history of every organisation matching `where`: one command."""
-    cursor = db.organisations.find(where.to_query(), projection={"history": 1, "_id": 0}, batch_size=WHOLE_RESULT)
-    return [memberships.history_from_documents(d.get("history"), MembershipStatus) async for d in cursor]
 
 
 async def upsert(db: Database, organisations: Sequence[Organisation]) -> int:

@@ -5,8 +5,9 @@ contract's definitions: joined = APPLICANT -> ACTIVE within the period;
 reinstated = LAPSED -> ACTIVE; left = ACTIVE or LAPSED -> CANCELLED or
 REMOVED, or ACTIVE -> LAPSED, by the status left to; DECLINED applications
 never joined nor left; activeAtEnd = ACTIVE on the period's last day.
-The histories come in one database command and are counted here: a few
-thousand short histories, each change placed in its period by bisection.
+The histories come in one database command (for organisations, shared with
+the request's other statistics of the same filter) and are counted here: a
+few thousand short histories, each change placed in its period by bisection.
 """
 
 from bisect import bisect_left
@@ -97,7 +98,8 @@ async def membership_trend(
     where = organisation_filter(given)
     if start and end:
         periods(interval, start, end)  # reports a bad argument before any database work
-    histories = await organisations.histories(ctx.db, where)
+    groups = await ctx.loaders.organisation_groups.load((where, ("history",)))
+    histories = organisations.histories(groups)
     return count(histories, _spans(ctx, histories, interval, start, end))
 
 

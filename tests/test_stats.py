@@ -132,3 +132,30 @@ async def test_the_same_dimension_twice_is_refused_naming_then_by(run_demo):
     errors = await run_demo.errors(CROSS, by="SECTOR", thenBy="SECTOR")
     assert errors[0].extensions == {"code": "BAD_USER_INPUT", "argument": "thenBy"}
     assert "SECTOR" in errors[0].message
+
+
+DASHBOARD = """query($filter: OrganisationFilter, $other: OrganisationFilter) {
+  continents: membershipStats(by: CONTINENT, filter: $filter) { key count }
+  countries: membershipStats(by: COUNTRY, filter: $filter) { key count }
+  sectors: membershipStats(by: SECTOR, filter: $filter) { key count }
+  kinds: membershipStats(by: KIND, filter: $filter) { key count }
+  cross: membershipStats(by: COUNTRY, thenBy: SECTOR, filter: $filter) { key count breakdown { key count } }
+  trend: membershipTrend(interval: YEAR, filter: $filter) { period joined activeAtEnd }
+  other: membershipStats(by: KIND, filter: $other) { key count }
+}"""
+
+
+async def test_the_statistics_of_one_request_share_one_command_per_filter(run_demo, recorder):
+    filter = {"statuses": ["ACTIVE", "LAPSED"]}
+    recorder.reset()
+    together = await run_demo(DASHBOARD, filter=filter, other={"continents": ["ASIA"]})
+    assert [c.split()[0] for c in recorder.commands] == ["aggregate", "aggregate"]  # one per filter
+    for alias, by in (("continents", "CONTINENT"), ("countries", "COUNTRY"), ("sectors", "SECTOR"), ("kinds", "KIND")):
+        alone = await run_demo(STATS, by=by, filter=filter)
+        assert together[alias] == [{"key": b["key"], "count": b["count"]} for b in alone["membershipStats"]]
+    cross = await run_demo(CROSS, by="COUNTRY", thenBy="SECTOR", filter=filter)
+    assert together["cross"] == [
+        {"key": b["key"], "count": b["count"], "breakdown": [{"key": c["key"], "count": c["count"]} for c in b["breakdown"]]}
+        for b in cross["membershipStats"]]
+    alone = await run_demo(STATS, by="KIND", filter={"continents": ["ASIA"]})
+    assert together["other"] == [{"key": b["key"], "count": b["count"]} for b in alone["membershipStats"]]
