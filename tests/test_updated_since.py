@@ -119,3 +119,9 @@ async def test_a_cursor_of_one_order_is_refused_by_another(run_updated):
     errors = await run_updated.errors(
         "query($after: String) { people(first: 2, after: $after) { nodes { id } } }", after=page["pageInfo"]["endCursor"])
     assert errors[0].extensions["argument"] == "after"
+
+
+@pytest.mark.parametrize(("since", "found"), [("0001-01-01T00:00:00+05:00", True), ("9999-12-31T23:00:00-05:00", False)])
+async def test_instants_at_the_ends_of_the_calendar_are_answered(run_updated, since, found):
+    page = (await run_updated(QUERIES["organisations"], since=since, after=None))["page"]
+    assert (page["totalCount"] > 0) is found
