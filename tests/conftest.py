@@ -61,7 +61,8 @@ def ferretdb(tmp_path_factory: pytest.TempPathFactory) -> Any:
     server.stop()
 
 
-async def _fresh(uri: str, name: str, recorder: CommandRecorder | None = None) -> Database:
+async def fresh_database(uri: str, name: str, recorder: CommandRecorder | None = None) -> Database:
+    """An empty database with the directory's indexes."""
     db = connect(uri, name, listeners=[recorder] if recorder else [])
     await db.drop()
     await ensure_indexes(db)
@@ -70,7 +71,7 @@ async def _fresh(uri: str, name: str, recorder: CommandRecorder | None = None) -
 
 @pytest.fixture(scope="session")
 async def directory(ferretdb: EmbeddedFerretDB) -> AsyncIterator[Database]:
-    db = await _fresh(ferretdb.uri, "test_directory")
+    db = await fresh_database(ferretdb.uri, "test_directory")
     await import_files(db, [DATA / "directory.json"])
     yield db
     await db.close()
@@ -83,7 +84,7 @@ def recorder() -> CommandRecorder:
 
 @pytest.fixture(scope="session")
 async def demo_db(ferretdb: EmbeddedFerretDB, recorder: CommandRecorder) -> AsyncIterator[Database]:
-    db = await _fresh(ferretdb.uri, "test_demo", recorder)
+    db = await fresh_database(ferretdb.uri, "test_demo", recorder)
     await dataset.write(db, demo.generate(1))
     yield db
     await db.close()
