@@ -18,6 +18,8 @@ class Context:
     request: Any = None
     response: Any = None
     viewer: Viewer = ANONYMOUS
+    # Days between a removal notice to the Primary and the earliest removal.
+    removal_notice_days: int = 30
 
     @classmethod
     def for_request(
