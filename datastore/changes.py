@@ -10,13 +10,17 @@ off, and are completed at start-up: datastore.writes).
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 from datastore.client import Database
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.vocabulary import ChangeAction, RecordType
+
+
+# Records written before versions were kept count as updated at this time.
+VERSIONS_BEGAN = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 class ChangeState(str, Enum):

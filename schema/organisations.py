@@ -1,12 +1,13 @@
 """Organisation, its membership, filter input and statistics buckets."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info
 
 from datastore import organisations as records
+from datastore.changes import VERSIONS_BEGAN
 from resolvers import organisations as resolve
 from schema.connections import Connection
 from schema.countries import Country
@@ -23,6 +24,17 @@ PersonConnectionType = Annotated["PersonConnection", strawberry.lazy("schema.peo
 
 
 @strawberry.type
+class MembershipChange:
+    status: MembershipStatus
+    on: date
+    record: strawberry.Private[object]
+
+    @strawberry.field(description="Staff and the organisation's Primary and Administrator only; null for others")
+    async def reason(self, info: Info) -> str | None:
+        return await resolve.history_reason(info.context, self.record)
+
+
+@strawberry.type
 class Membership:
     status: MembershipStatus
     joined_on: date | None
@@ -30,6 +42,8 @@ class Membership:
     next_review_due: date | None = strawberry.field(
         description="Ongoing membership is reviewed every 12 months."
     )
+    removal_notice_on: date | None = strawberry.field(description="When the Primary was notified of removal")
+    history: list[MembershipChange] = strawberry.field(description="Every status change, oldest first")
 
 
 @strawberry.federation.type(keys=["id"])
@@ -46,6 +60,8 @@ class Organisation:
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
     membership: Membership
+    version: int
+    updated_at: datetime
     record: strawberry.Private[records.Organisation]
 
     @classmethod
@@ -67,7 +83,11 @@ class Organisation:
                 joined_on=record.joined_on,
                 last_reviewed_on=record.last_reviewed_on,
                 next_review_due=record.next_review_due,
+                removal_notice_on=record.removal_notice_on,
+                history=[MembershipChange(status=c.status, on=c.on, record=(record.id, c)) for c in record.history],
             ),
+            version=record.version,
+            updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
         )
 
