@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from datastore import edits, writes
+from datastore import changes, edits, writes
 from datastore.writes import Write
 from resolvers.context import Context
 from resolvers.edits.access import actor
@@ -34,6 +34,13 @@ def merged(section: str, current: Any | None, given: dict, *prefix: str) -> Any:
 
 def check_version(current: Any, expected: int) -> None:
     if current.version != expected:
+        raise stale(current)
+
+
+async def check_settled(ctx: Context, current: Any) -> None:
+    """Before answering "nothing to change": no change to the record may be in flight,
+    since its effects can already show while the record itself is not yet written."""
+    if await changes.by_id(ctx.db, changes.claim_id(current.id, current.version + 1)):
         raise stale(current)
 
 

@@ -7,7 +7,7 @@ from datastore.organisations import Organisation
 from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus, RecordType
 from resolvers.context import Context
 from resolvers.edits import access
-from resolvers.edits.committing import check_version, commit
+from resolvers.edits.committing import check_settled, check_version, commit
 from resolvers.edits.organisations import load
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action, Capacity
@@ -61,6 +61,7 @@ async def assign(ctx: Context, organisation_id: str, expected: int, role: Contac
     contact = RoleContact(organisation.id, person_id, role, group_id)
     held = await contacts.by_organisations(ctx.db, [organisation.id])
     if any(c.id == contact.id for c in held):
+        await check_settled(ctx, organisation)
         return organisation  # already so: nothing to change
     replaced = [c for c in held if role in SINGLE_HOLDER and c.role is role]
     effects = (*(edits.contact_effect(c, remove=True) for c in replaced), edits.contact_effect(contact))

@@ -11,7 +11,7 @@ from datastore.organisations import Organisation
 from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus
 from resolvers.context import Context
 from resolvers.edits import access
-from resolvers.edits.committing import check_version, commit, merged
+from resolvers.edits.committing import check_settled, check_version, commit, merged
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action
 
@@ -44,6 +44,7 @@ async def update(ctx: Context, organisation_id: str, expected: int, given: dict,
     check_version(current, expected)
     after = merged(SECTION, current, given, "patch")
     if after == current:
+        await check_settled(ctx, current)
         return current
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
 
@@ -158,5 +159,6 @@ async def set_designations(ctx: Context, organisation_id: str, expected: int, de
     current, acting = await _lifecycle(ctx, organisation_id, expected, Action.SET_DESIGNATIONS)
     after = merged(SECTION, current, {"designations": designations})
     if after == current:
+        await check_settled(ctx, current)
         return current
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
