@@ -36,6 +36,11 @@ class Database:
         return self.client[self.name]["roster"]
 
     @property
+    def changes(self) -> AsyncCollection:
+        """Claimed and applied changes: the write path's claims and the audit log."""
+        return self.client[self.name]["changes"]
+
+    @property
     def api_keys(self) -> AsyncCollection:
         return self.client[self.name]["api_keys"]
 

@@ -1,7 +1,10 @@
-"""The shapes of records in import files, validated field by field.
+"""The rules a record must meet, as the shapes of records in import files.
 
-Field names are the GraphQL API's (camelCase), so a file reads like a query
-result. Each model turns into the datastore record of the same domain.
+One set of rules for every write: the import validates each record of a file
+with these models, and mutations validate the record a patch would produce
+with the same ones (datastore.edits). Field names are the GraphQL API's
+(camelCase), so a file reads like a query result. Each model turns into the
+datastore record of the same domain (`to_record`) and back (`from_record`).
 """
 
 import re
@@ -13,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from datastore import countries
 from datastore.contacts import RoleContact
 from datastore.groups import Group
+from datastore.memberships import IndividualMembership, StatusChange
 from datastore.organisations import Organisation
 from datastore.people import Person
 from datastore.rosters import RosterEntry
@@ -21,6 +25,7 @@ from datastore.vocabulary import (
     ContactVisibility,
     Designation,
     GroupKind,
+    IndividualMembershipStatus,
     MembershipStatus,
     OrganisationKind,
     RosterRole,
@@ -62,6 +67,43 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class _StatusChangeRecord(_Record):
+    on: date
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class OrganisationStatusChange(_StatusChangeRecord):
+    status: MembershipStatus
+
+
+class IndividualStatusChange(_StatusChangeRecord):
+    status: IndividualMembershipStatus
+
+
+def _in_date_order(history: list) -> None:
+    days = [c.on for c in history]
+    if days != sorted(days):
+        raise ValueError("history must be in date order")
+
+
+class IndividualMembershipRecord(_Record):
+    status: IndividualMembershipStatus
+    since: date | None = None
+    history: list[IndividualStatusChange] = []
+
+    @model_validator(mode="after")
+    def _history_ends_in_status(self) -> Self:
+        _in_date_order(self.history)
+        if self.history and self.history[-1].status is not self.status:
+            raise ValueError("the last change in history must be to the current status")
+        return self
+
+    def to_membership(self) -> IndividualMembership:
+        return IndividualMembership(
+            self.status, self.since, tuple(StatusChange(c.status, c.on, c.reason) for c in self.history)
+        )
+
+
 class OrganisationRecord(_Record):
     id: OrganisationId
     slug: Slug
@@ -76,12 +118,28 @@ class OrganisationRecord(_Record):
     rorId: RorId | None = None
     joinedOn: date | None = None
     lastReviewedOn: date | None = None
+    history: list[OrganisationStatusChange] = []
+    removalNoticeOn: date | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
         if self.joinedOn and self.lastReviewedOn and self.lastReviewedOn < self.joinedOn:
             raise ValueError("lastReviewedOn is before joinedOn")
+        _in_date_order(self.history)
+        if self.history and self.history[-1].status is not self.status:
+            raise ValueError("the last change in history must be to the current status")
         return self
+
+    @classmethod
+    def from_record(cls, o: Organisation) -> Self:
+        return cls.model_construct(
+            id=o.id, slug=o.slug, name=o.name, kind=o.kind, country=o.country_code, status=o.status,
+            sectors=list(o.sectors), designations=list(o.designations), city=o.city, website=o.website,
+            rorId=o.ror_id, joinedOn=o.joined_on, lastReviewedOn=o.last_reviewed_on,
+            history=[OrganisationStatusChange.model_construct(status=c.status, on=c.on, reason=c.reason)
+                     for c in o.history],
+            removalNoticeOn=o.removal_notice_on,
+        )
 
     def to_record(self) -> Organisation:
         return Organisation(
@@ -91,6 +149,8 @@ class OrganisationRecord(_Record):
             designations=tuple(dict.fromkeys(self.designations)),
             city=self.city, website=self.website, ror_id=self.rorId,
             joined_on=self.joinedOn, last_reviewed_on=self.lastReviewedOn,
+            history=tuple(StatusChange(c.status, c.on, c.reason) for c in self.history),
+            removal_notice_on=self.removalNoticeOn,
         )
 
 
@@ -103,12 +163,30 @@ class PersonRecord(_Record):
     country: CountryCode | None = None
     affiliation: OrganisationId | None = None
     contactVisibility: ContactVisibility = ContactVisibility.MEMBERS
+    individualMembership: IndividualMembershipRecord | None = None
+    communications: list[GroupId] = []
+
+    @classmethod
+    def from_record(cls, p: Person) -> Self:
+        membership = p.individual_membership
+        return cls.model_construct(
+            id=p.id, givenName=p.given_name, familyName=p.family_name, email=p.email, orcid=p.orcid,
+            country=p.country_code, affiliation=p.affiliation_id, contactVisibility=p.contact_visibility,
+            individualMembership=IndividualMembershipRecord.model_construct(
+                status=membership.status, since=membership.since,
+                history=[IndividualStatusChange.model_construct(status=c.status, on=c.on, reason=c.reason)
+                         for c in membership.history],
+            ) if membership else None,
+            communications=list(p.communications),
+        )
 
     def to_record(self) -> Person:
         return Person(
             id=self.id, given_name=self.givenName, family_name=self.familyName,
             email=self.email, orcid=self.orcid, country_code=self.country,
             affiliation_id=self.affiliation, contact_visibility=self.contactVisibility,
+            individual_membership=self.individualMembership.to_membership() if self.individualMembership else None,
+            communications=tuple(dict.fromkeys(self.communications)),
         )
 
 
@@ -123,6 +201,12 @@ class ContactRecord(_Record):
         if (self.role is ContactRole.COMMUNICATIONS) != (self.workingGroup is not None):
             raise ValueError("workingGroup is required for COMMUNICATIONS contacts and only for them")
         return self
+
+    @classmethod
+    def from_record(cls, c: RoleContact) -> Self:
+        return cls.model_construct(
+            organisation=c.organisation_id, person=c.person_id, role=c.role, workingGroup=c.group_id
+        )
 
     def to_record(self) -> RoleContact:
         return RoleContact(self.organisation, self.person, self.role, self.workingGroup)
@@ -143,6 +227,13 @@ class GroupRecord(_Record):
             raise ValueError("a group cannot be its own parent")
         return self
 
+    @classmethod
+    def from_record(cls, g: Group) -> Self:
+        return cls.model_construct(
+            id=g.id, slug=g.slug, name=g.name, kind=g.kind, active=g.active,
+            description=g.description, parent=g.parent_id,
+        )
+
     def to_record(self) -> Group:
         return Group(
             id=self.id, slug=self.slug, name=self.name, kind=self.kind,
@@ -162,6 +253,10 @@ class RosterRecord(_Record):
         if self.until and self.until < self.since:
             raise ValueError("until is before since")
         return self
+
+    @classmethod
+    def from_record(cls, r: RosterEntry) -> Self:
+        return cls.model_construct(group=r.group_id, person=r.person_id, role=r.role, since=r.since, until=r.until)
 
     def to_record(self) -> RosterEntry:
         return RosterEntry(self.group, self.person, self.role, self.since, self.until)

@@ -41,6 +41,14 @@ INDEXES = {
         IndexModel(_keys("parent_id"), name="by_parent"),
         IndexModel(_keys("name_folded", "_id"), name="by_name"),
     ],
+    "changes": [
+        IndexModel(_keys("state", "at", "_id"), name="by_state"),
+        IndexModel([("at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel(_keys("record_id", "at"), name="by_record"),
+        IndexModel(_keys("owner_id", "version"), name="by_owner"),
+        IndexModel(_keys("client_key"), name="by_client_key"),
+        IndexModel(_keys("actor.person_id"), name="by_actor_person"),
+    ],
     "roster": [
         IndexModel(_keys("group_id", "role_rank", "since", "_id"), name="by_group"),
         IndexModel(_keys("person_id"), name="by_person"),

@@ -7,6 +7,7 @@ limits (schema.limits), a batch limit and an execution deadline.
 
 import asyncio
 import re
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,6 +27,7 @@ from strawberry.types import ExecutionResult
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
+from memberdir.recovery import sweeping
 from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
 from resolvers.context import Context
@@ -81,7 +83,9 @@ class DirectoryGraphQL(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
-        return Context.for_request(self.database.get(), request, response, viewer=viewer)
+        context = Context.for_request(self.database.get(), request, response, viewer=viewer)
+        context.removal_notice_days = self.settings.removal_notice_days
+        return context
 
     def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
         # Strawberry's own refusal says only "Too many operations"; name the limit.
@@ -146,7 +150,8 @@ def create_app(
             return
         async with open_database(settings, seed_if_empty=True) as db:
             holder.set(db)
-            yield
+            async with sweeping(holder.get, timedelta(seconds=settings.write_lease_seconds)):
+                yield
             holder.set(None)
 
     async def healthz(request: Request) -> JSONResponse:

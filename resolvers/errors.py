@@ -12,3 +12,10 @@ class BadArgument(GraphQLError):
             extensions={"code": "BAD_USER_INPUT", "argument": argument},
         )
         self.argument = argument
+
+
+class Forbidden(GraphQLError):
+    """A query the caller's role may not make (mutations answer FORBIDDEN in userErrors instead)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"You may not {what}.", extensions={"code": "FORBIDDEN"})

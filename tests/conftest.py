@@ -61,7 +61,8 @@ def ferretdb(tmp_path_factory: pytest.TempPathFactory) -> Any:
     server.stop()
 
 
-async def _fresh(uri: str, name: str, recorder: CommandRecorder | None = None) -> Database:
+async def fresh_database(uri: str, name: str, recorder: CommandRecorder | None = None) -> Database:
+    """An empty database with the directory's indexes."""
     db = connect(uri, name, listeners=[recorder] if recorder else [])
     await db.drop()
     await ensure_indexes(db)
@@ -70,7 +71,7 @@ async def _fresh(uri: str, name: str, recorder: CommandRecorder | None = None) -
 
 @pytest.fixture(scope="session")
 async def directory(ferretdb: EmbeddedFerretDB) -> AsyncIterator[Database]:
-    db = await _fresh(ferretdb.uri, "test_directory")
+    db = await fresh_database(ferretdb.uri, "test_directory")
     await import_files(db, [DATA / "directory.json"])
     yield db
     await db.close()
@@ -83,7 +84,7 @@ def recorder() -> CommandRecorder:
 
 @pytest.fixture(scope="session")
 async def demo_db(ferretdb: EmbeddedFerretDB, recorder: CommandRecorder) -> AsyncIterator[Database]:
-    db = await _fresh(ferretdb.uri, "test_demo", recorder)
+    db = await fresh_database(ferretdb.uri, "test_demo", recorder)
     await dataset.write(db, demo.generate(1))
     yield db
     await db.close()
@@ -102,12 +103,17 @@ class Run:
 
     def __init__(self, schema, db: Database, viewer: Viewer = ANONYMOUS):
         self.schema, self.db, self.viewer = schema, db, viewer
+        self.removal_notice_days = 30
+        self.feed_settle_seconds = 0.2
 
     def as_viewer(self, viewer: Viewer) -> "Run":
         return Run(self.schema, self.db, viewer)
 
     def _context(self) -> Context:
-        return Context.for_request(self.db, viewer=self.viewer)
+        context = Context.for_request(self.db, viewer=self.viewer)
+        context.removal_notice_days = self.removal_notice_days
+        context.feed_settle_seconds = self.feed_settle_seconds
+        return context
 
     async def __call__(self, query: str, **variables: Any) -> dict:
         result = await self.schema.execute(query, variable_values=variables, context_value=self._context())

@@ -1,0 +1,232 @@
+"""Changes: each one claims a record's next version, is applied, and then is
+the audit log's entry for it.
+
+A change names the versioned record it claimed (`owner`: an organisation,
+person, group or roster entry, and the version it creates) and the record it
+is about (`record`: the same, or a role contact of the organisation). Only
+applied changes are the audit log; claimed ones are in flight (or were cut
+off, and are completed at start-up: datastore.writes).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from datastore.client import Database
+from datastore.keyset import Sort, SortKey, after_filter
+from datastore.vocabulary import ChangeAction, RecordType
+
+
+# Records written before versions were kept count as updated at this time.
+VERSIONS_BEGAN = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+class ChangeState(str, Enum):
+    CLAIMED = "claimed"
+    APPLIED = "applied"
+    # Claimed, then found impossible when applied (a slug taken meanwhile):
+    # never acknowledged, never in the audit log.
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change, and in which role they acted ("staff", "primary", "self", "import"...)."""
+
+    role: str
+    person_id: str | None = None
+    key_id: str | None = None
+    # Where an import came from: "import:<file>".
+    source: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """Whose retries are the same caller's (clientMutationId is per caller)."""
+        return self.key_id or self.person_id or self.source or self.role
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    before: str | None
+    after: str | None
+    # A contact detail: its values are shown only to callers who may see them.
+    private: bool = False
+    # Erased on request: the values are gone.
+    erased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    id: str
+    owner_type: RecordType
+    owner_id: str
+    version: int
+    record_type: RecordType
+    record_id: str
+    action: ChangeAction
+    at: datetime
+    actor: Actor
+    state: ChangeState
+    fields: tuple[FieldChange, ...] = ()
+    reason: str | None = None
+    client_key: str | None = None
+    plan: dict | None = field(default=None, compare=False)
+
+
+def claim_id(owner_id: str, version: int) -> str:
+    """The unique key a change claims: one record, one version, one winner."""
+    return f"{owner_id}@{version}"
+
+
+def to_document(change: Change) -> dict:
+    return {
+        "_id": change.id,
+        "owner_type": change.owner_type.value,
+        "owner_id": change.owner_id,
+        "version": change.version,
+        "record_type": change.record_type.value,
+        "record_id": change.record_id,
+        "action": change.action.value,
+        "at": change.at,
+        "actor": {
+            "role": change.actor.role,
+            "person_id": change.actor.person_id,
+            "key_id": change.actor.key_id,
+            "source": change.actor.source,
+        },
+        "state": change.state.value,
+        "fields": [
+            {"field": f.field, "before": f.before, "after": f.after, "private": f.private, "erased": f.erased}
+            for f in change.fields
+        ],
+        "reason": change.reason,
+        "client_key": change.client_key,
+        "plan": change.plan,
+    }
+
+
+def from_document(document: dict) -> Change:
+    actor = document.get("actor") or {}
+    return Change(
+        id=document["_id"],
+        owner_type=RecordType(document["owner_type"]),
+        owner_id=document["owner_id"],
+        version=document["version"],
+        record_type=RecordType(document["record_type"]),
+        record_id=document["record_id"],
+        action=ChangeAction(document["action"]),
+        at=document["at"],
+        actor=Actor(actor.get("role", ""), actor.get("person_id"), actor.get("key_id"), actor.get("source")),
+        state=ChangeState(document["state"]),
+        fields=tuple(
+            FieldChange(f["field"], f.get("before"), f.get("after"), bool(f.get("private")), bool(f.get("erased")))
+            for f in document.get("fields") or ()
+        ),
+        reason=document.get("reason"),
+        client_key=document.get("client_key"),
+        plan=document.get("plan"),
+    )
+
+
+# The audit log reads newest first; the change feed oldest first.
+NEWEST_FIRST: Sort = (("at", -1), ("_id", -1))
+OLDEST_FIRST: Sort = (("at", 1), ("_id", 1))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    record_id: str | None = None
+    record_types: tuple[RecordType, ...] = ()
+    actions: tuple[ChangeAction, ...] = ()
+    actor_person_id: str | None = None
+    actor_key_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def to_query(self) -> dict:
+        query: dict[str, Any] = {"state": ChangeState.APPLIED.value}
+        if self.record_id:
+            # A record's history includes the changes to what belongs to it (role contacts).
+            query["$or"] = [{"record_id": self.record_id}, {"owner_id": self.record_id}]
+        if self.record_types:
+            query["record_type"] = {"$in": [t.value for t in self.record_types]}
+        if self.actions:
+            query["action"] = {"$in": [a.value for a in self.actions]}
+        if self.actor_person_id:
+            query["actor.person_id"] = self.actor_person_id
+        if self.actor_key_id:
+            query["actor.key_id"] = self.actor_key_id
+        at: dict[str, datetime] = {}
+        if self.since:
+            at["$gte"] = self.since
+        if self.until:
+            at["$lte"] = self.until
+        if at:
+            query["at"] = at
+        return query
+
+
+def sort_key(change: Change) -> SortKey:
+    return (change.at, change.id)
+
+
+async def audit_page(db: Database, where: AuditFilter, after: SortKey | None, limit: int) -> list[Change]:
+    """Applied changes matching `where`, newest first, after the keyset `after`."""
+    query = where.to_query()
+    if after is not None:
+        query = {"$and": [query, after_filter(NEWEST_FIRST, after)]}
+    cursor = db.changes.find(query, sort=list(NEWEST_FIRST), limit=limit, batch_size=limit,
+                             projection={"plan": False})
+    return [from_document(d) async for d in cursor]
+
+
+async def audit_count(db: Database, where: AuditFilter) -> int:
+    return await db.changes.count_documents(where.to_query())
+
+
+async def by_client_key(db: Database, client_key: str) -> Change | None:
+    document = await db.changes.find_one({"client_key": client_key, "state": {"$ne": ChangeState.REJECTED.value}})
+    return from_document(document) if document else None
+
+
+async def by_id(db: Database, change_id: str) -> Change | None:
+    document = await db.changes.find_one({"_id": change_id})
+    return from_document(document) if document else None
+
+
+async def in_flight(db: Database, older_than: datetime | None = None) -> list[Change]:
+    """Claimed changes not yet applied, oldest first (optionally only those claimed before a time)."""
+    query: dict[str, Any] = {"state": ChangeState.CLAIMED.value}
+    if older_than is not None:
+        query["at"] = {"$lt": older_than}
+    cursor = db.changes.find(query, sort=list(OLDEST_FIRST))
+    return [from_document(d) async for d in cursor]
+
+
+def applied_count_query(owner_ids: Sequence[str]) -> dict:
+    return {"state": ChangeState.APPLIED.value, "owner_id": {"$in": list(owner_ids)}}
+
+
+async def oldest_in_flight(db: Database) -> datetime | None:
+    """When the oldest change still being applied was claimed, if any."""
+    document = await db.changes.find_one(
+        {"state": ChangeState.CLAIMED.value}, sort=list(OLDEST_FIRST), projection=["at"]
+    )
+    return document["at"] if document else None
+
+
+async def feed_page(
+    db: Database, record_types: Sequence[RecordType], after: SortKey | None, horizon: datetime, limit: int
+) -> list[Change]:
+    """Applied changes claimed before `horizon`, oldest first, after the keyset `after`."""
+    query: dict[str, Any] = {"state": ChangeState.APPLIED.value, "at": {"$lt": horizon}}
+    if record_types:
+        query["record_type"] = {"$in": [t.value for t in record_types]}
+    if after is not None:
+        query = {"$and": [query, after_filter(OLDEST_FIRST, after)]}
+    cursor = db.changes.find(query, sort=list(OLDEST_FIRST), limit=limit, batch_size=limit,
+                             projection={"plan": False, "fields": False})
+    return [from_document(d) async for d in cursor]

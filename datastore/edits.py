@@ -1,0 +1,136 @@
+"""Edits: a record plus the fields given for it, validated by the one set of rules.
+
+Mutations and the import both describe a change as "these fields of this
+record": fields left out stay as they were (unless the import replaces whole
+records), the merged record is validated with the import's models
+(datastore.import_records), and the difference becomes the audit entry's
+field changes and the write path's Write.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from datastore import contacts, groups, organisations, people, rosters
+from datastore.changes import FieldChange
+from datastore.import_records import RECORD_MODELS
+from datastore.vocabulary import ChangeAction, RecordType
+from datastore.writes import Effect, Write
+
+# Contact details: their values in the audit log are shown only to those who may see them.
+PRIVATE_FIELDS = frozenset({"email", "orcid"})
+
+RECORD_TYPES = {
+    "organisations": RecordType.ORGANISATION,
+    "people": RecordType.PERSON,
+    "groups": RecordType.WORKING_GROUP,
+    "roster": RecordType.ROSTER_ENTRY,
+    "contacts": RecordType.ROLE_CONTACT,
+}
+_DOCUMENTS = {
+    "organisations": organisations.to_document,
+    "people": people.to_document,
+    "groups": groups.to_document,
+    "roster": rosters.to_document,
+    "contacts": contacts.to_document,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A field that breaks a rule: its path in the record's fields, and why."""
+
+    field: tuple[str, ...]
+    message: str
+
+
+class Invalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(f"{'.'.join(p.field) or 'record'}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def fields_of(section: str, record: Any) -> dict[str, Any]:
+    """The record as the import file and GraphQL name its fields (JSON values)."""
+    return RECORD_MODELS[section].from_record(record).model_dump(mode="json")  # type: ignore[attr-defined]
+
+
+def merged(section: str, current: Any | None, given: Mapping[str, Any], *, whole: bool = False) -> Any:
+    """The record `given` makes of `current`: named fields replaced, the rest kept
+    (all replaced with `whole`), validated; raises Invalid naming each field at fault."""
+    base = {} if current is None or whole else fields_of(section, current)
+    try:
+        return RECORD_MODELS[section].model_validate({**base, **given}).to_record()  # type: ignore[attr-defined]
+    except ValidationError as error:
+        raise Invalid([
+            Problem(tuple(str(part) for part in e["loc"]), e["msg"].removeprefix("Value error, "))
+            for e in error.errors()
+        ]) from None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _summarised(fields: dict[str, Any]) -> dict[str, Any]:
+    """A status history shows in the log as the status it ends in (the change's reason says why)."""
+    fields = {name: value for name, value in fields.items() if name != "history"}
+    membership = fields.pop("individualMembership", None)
+    if membership is not None or "individualMembership" in fields:
+        fields["individualMembership.status"] = membership["status"] if membership else None
+    return fields
+
+
+def field_changes(section: str, before: Any | None, after: Any) -> tuple[FieldChange, ...]:
+    """Each field whose value differs, with both values as text."""
+    old = _summarised(fields_of(section, before)) if before is not None else {}
+    new = _summarised(fields_of(section, after))
+    return tuple(
+        FieldChange(name, _text(old.get(name)), _text(new.get(name)), private=name in PRIVATE_FIELDS)
+        for name in new
+        if old.get(name) != new.get(name)
+    )
+
+
+def document_of(section: str, record: Any) -> dict:
+    return _DOCUMENTS[section](record)
+
+
+def write_of(
+    section: str,
+    before: Any | None,
+    after: Any,
+    action: ChangeAction,
+    *,
+    reason: str | None = None,
+    effects: tuple[Effect, ...] = (),
+    fields: tuple[FieldChange, ...] | None = None,
+    about: tuple[RecordType, str] | None = None,
+) -> Write:
+    """The Write that turns `before` (None: nothing yet) into `after`."""
+    record_type, record_id = about or (None, None)
+    return Write(
+        owner_type=RECORD_TYPES[section],
+        collection=section,
+        owner_id=after.id,
+        document=document_of(section, after),
+        action=action,
+        fields=field_changes(section, before, after) if fields is None else fields,
+        record_type=record_type,
+        record_id=record_id,
+        effects=effects,
+        reason=reason,
+    )
+
+
+def contact_effect(contact: Any, *, remove: bool = False) -> Effect:
+    return Effect("contacts", contact.id, None if remove else contacts.to_document(contact))

@@ -1,0 +1,235 @@
+"""The one write path: every change to the directory, from a mutation or the import.
+
+1. Claim: insert the change with the unique `_id` "<record>@<next version>".
+   Of concurrent writers exactly one wins; the others get StaleVersion.
+   FerretDB 1.24 does not make even a conditional single-document update
+   atomic, but colliding inserts on a unique key have exactly one winner, and
+   the same holds on MongoDB.
+2. Apply: write the record's new document and its effects (role contacts, a
+   roster entry), each an idempotent replace or delete, journaled.
+3. Mark applied: the change becomes the record's audit entry, and the plan it
+   carried (whole documents) is dropped, so the log keeps no copy of the data.
+
+A process killed at any instant leaves at most a claimed change. `recover`
+completes claims older than a lease (at start-up, and periodically while
+serving), and a writer that runs into such a claim completes it first; with
+several server processes the lease keeps one from completing another's change
+in flight. So a record and its audit entry are both visible or neither is.
+No counters, no multi-document transactions: the same code runs on MongoDB.
+"""
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from pymongo import WriteConcern
+from pymongo.errors import DuplicateKeyError
+
+from datastore import changes
+from datastore.changes import Actor, Change, ChangeState, FieldChange, claim_id
+from datastore.client import Database
+from datastore.vocabulary import ChangeAction, RecordType
+
+# Acknowledged only once the engine says the write is journaled.
+DURABLE = WriteConcern(w="majority", j=True)
+DEFAULT_LEASE = timedelta(seconds=30)
+# How long a retry waits for the same mutation still being applied by another request.
+RETRY_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Another document written with the change: replaced whole, or deleted (None)."""
+
+    collection: str
+    id: str
+    document: dict | None
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One change to one versioned record, with everything needed to apply it again."""
+
+    owner_type: RecordType
+    collection: str
+    owner_id: str
+    # The record's whole new document; commit sets its version and updated_at.
+    document: dict
+    action: ChangeAction
+    fields: tuple[FieldChange, ...]
+    # What the change is about, when not the versioned record itself (a role contact).
+    record_type: RecordType | None = None
+    record_id: str | None = None
+    effects: tuple[Effect, ...] = ()
+    # Erasure: blank the values of every audit entry about this person.
+    erase_history_of: str | None = None
+    reason: str | None = None
+
+
+class StaleVersion(Exception):
+    """The record changed since the caller read it (or the version given was never current)."""
+
+
+class Rejected(Exception):
+    """The change cannot be applied (a unique value taken meanwhile); nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    change: Change
+    # A retry of a mutation already applied with the same clientMutationId.
+    replayed: bool = False
+
+
+def _durable(db: Database, collection: str):
+    return getattr(db, collection).with_options(write_concern=DURABLE)
+
+
+def _plan(write: Write, document: dict) -> dict:
+    return {
+        "collection": write.collection,
+        "document": document,
+        "effects": [{"collection": e.collection, "id": e.id, "document": e.document} for e in write.effects],
+        "erase_history_of": write.erase_history_of,
+    }
+
+
+async def commit(
+    db: Database,
+    write: Write,
+    *,
+    expected_version: int | None,
+    actor: Actor,
+    client_mutation_id: str | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> Committed:
+    """Claim, apply and log `write`; `expected_version` None creates the record.
+
+    Raises StaleVersion when another change holds the next version, Rejected
+    when a unique value was taken between the caller's checks and the write.
+    """
+    client_key = f"{actor.identity}|{client_mutation_id}" if client_mutation_id else None
+    if client_key and (earlier := await changes.by_client_key(db, client_key)):
+        return Committed(await _completed(db, earlier, lease), replayed=True)
+    version = 1 if expected_version is None else expected_version + 1
+    now = datetime.now(UTC)
+    document = {**write.document, "version": version, "updated_at": now}
+    change = Change(
+        id=claim_id(write.owner_id, version),
+        owner_type=write.owner_type,
+        owner_id=write.owner_id,
+        version=version,
+        record_type=write.record_type or write.owner_type,
+        record_id=write.record_id or write.owner_id,
+        action=write.action,
+        at=now,
+        actor=actor,
+        state=ChangeState.CLAIMED,
+        fields=write.fields,
+        reason=write.reason,
+        client_key=client_key,
+        plan=_plan(write, document),
+    )
+    try:
+        await _durable(db, "changes").insert_one(changes.to_document(change))
+    except DuplicateKeyError:
+        if client_key and (earlier := await changes.by_client_key(db, client_key)):
+            return Committed(await _completed(db, earlier, lease), replayed=True)
+        await _complete_if_abandoned(db, change.id, lease)
+        raise StaleVersion(f"{write.owner_id} is no longer at version {expected_version}") from None
+    return Committed(await apply(db, change))
+
+
+async def apply(db: Database, change: Change) -> Change:
+    """Write a claimed change's plan and mark it applied; safe to run again."""
+    plan = change.plan
+    if change.state is not ChangeState.CLAIMED or plan is None:
+        return change
+    for effect in plan["effects"]:
+        target = _durable(db, effect["collection"])
+        if effect["document"] is None:
+            await target.delete_one({"_id": effect["id"]})
+        else:
+            await target.replace_one({"_id": effect["id"]}, effect["document"], upsert=True)
+    try:
+        await _write_record(db, plan["collection"], plan["document"], change.version)
+    except (Rejected, StaleVersion):
+        await _settle(db, change, ChangeState.REJECTED)
+        raise
+    if plan.get("erase_history_of"):
+        await _erase_history(db, plan["erase_history_of"])
+    return await _settle(db, change, ChangeState.APPLIED)
+
+
+async def _write_record(db: Database, collection: str, document: dict, version: int) -> None:
+    records = _durable(db, collection)
+    record_id = document["_id"]
+    if version == 1:
+        try:
+            await records.insert_one(document)
+        except DuplicateKeyError:
+            if await records.find_one({"_id": record_id}, projection=["_id"]) is None:
+                raise Rejected("a unique value of the new record is already taken") from None
+        return
+    # Only the claim's holder (or recovery, after the lease) writes this version, so
+    # reading the version first is enough, and keeps to `_id` equality, the one
+    # shape every engine finds by index.
+    current = await records.find_one({"_id": record_id}, projection=["version"])
+    if current is not None and current.get("version", 1) >= version:
+        return  # applied already: recovery after a cut-off mark, or a second recovery
+    if current is None or current.get("version", 1) != version - 1:
+        raise StaleVersion(f"{record_id} is not at version {version - 1}")
+    await records.replace_one({"_id": record_id}, document)
+
+
+async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
+    await _durable(db, "changes").update_one(
+        {"_id": change.id}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
+    )
+    return replace(change, state=state, plan=None)
+
+
+async def _erase_history(db: Database, person_id: str) -> None:
+    """Blank every value in the audit entries about the person (their names, e-mail...)."""
+    query = {"$or": [{"record_id": person_id}, {"owner_id": person_id}]}
+    async for document in db.changes.find(query, projection=["fields"]):
+        blank = [
+            {**f, "before": None, "after": None, "erased": True} for f in document.get("fields") or ()
+        ]
+        await _durable(db, "changes").update_one({"_id": document["_id"]}, {"$set": {"fields": blank}})
+
+
+async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
+    """The earlier change of a retried mutation, once it is applied."""
+    deadline = asyncio.get_running_loop().time() + RETRY_WAIT_SECONDS
+    while earlier.state is ChangeState.CLAIMED:
+        if datetime.now(UTC) - earlier.at > lease:
+            return await _apply_or_reject(db, earlier)
+        if asyncio.get_running_loop().time() > deadline:
+            return earlier
+        await asyncio.sleep(0.05)
+        earlier = await changes.by_id(db, earlier.id) or earlier
+    return earlier
+
+
+async def _apply_or_reject(db: Database, change: Change) -> Change:
+    try:
+        return await apply(db, change)
+    except (Rejected, StaleVersion):
+        return replace(change, state=ChangeState.REJECTED, plan=None)
+
+
+async def _complete_if_abandoned(db: Database, change_id: str, lease: timedelta) -> None:
+    """A writer that loses a claim to a change cut off long ago completes it, so the record moves on."""
+    holder = await changes.by_id(db, change_id)
+    if holder and holder.state is ChangeState.CLAIMED and datetime.now(UTC) - holder.at > lease:
+        await _apply_or_reject(db, holder)
+
+
+async def recover(db: Database, lease: timedelta = DEFAULT_LEASE) -> int:
+    """Complete every change claimed longer ago than `lease`; how many were completed."""
+    completed = 0
+    for change in await changes.in_flight(db, older_than=datetime.now(UTC) - lease):
+        if (await _apply_or_reject(db, change)).state is ChangeState.APPLIED:
+            completed += 1
+    return completed
