@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
-from datastore import changes
+from datastore import changes, dates
 from datastore.changes import Actor, Change, ChangeState, FieldChange, claim_id
 from datastore.client import Database
 from datastore.vocabulary import ChangeAction, RecordType
@@ -113,7 +113,8 @@ async def commit(
         return Committed(await _completed(db, earlier, lease), replayed=True)
     version = 1 if expected_version is None else expected_version + 1
     now = datetime.now(UTC)
-    document = {**write.document, "version": version, "updated_at": now}
+    # updated_key: updated_at as the sortable text that updatedSince and UPDATED_ASC read.
+    document = {**write.document, "version": version, "updated_at": now, "updated_key": dates.instant_key(now)}
     change = Change(
         id=claim_id(write.owner_id, version),
         owner_type=write.owner_type,

@@ -6,11 +6,9 @@ import unicodedata
 import pytest
 
 from datastore import derived
-from datastore.client import connect
 from datastore.importer import import_files
-from datastore.indexes import ensure_indexes
 from datastore.text import fold
-from tests.conftest import DATA, Run
+from tests.conftest import DATA, Run, fresh_database
 
 ORGANISATIONS = "query($q: String!) { organisations(filter: {search: $q}, first: 50) { nodes { id } } }"
 PEOPLE = "query($q: String!) { people(filter: {search: $q}, first: 50) { nodes { id } } }"
@@ -18,9 +16,7 @@ PEOPLE = "query($q: String!) { people(filter: {search: $q}, first: 50) { nodes {
 
 @pytest.fixture(scope="module")
 async def folding_db(ferretdb):
-    db = connect(ferretdb.uri, "test_folding")
-    await db.drop()
-    await ensure_indexes(db)
+    db = await fresh_database(ferretdb.uri, "test_folding")
     await import_files(db, [DATA / "folding.json"])
     yield db
     await db.close()

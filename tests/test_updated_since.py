@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from datastore import organisations, people, rosters
-from datastore.client import connect
 from datastore.importer import import_files
-from datastore.indexes import ensure_indexes
-from tests.conftest import DATA, Run
+from tests.conftest import DATA, Run, fresh_database
 
 BASE = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
 
@@ -22,9 +20,7 @@ def _when(index: int) -> datetime:
 
 @pytest.fixture(scope="module")
 async def updated_db(ferretdb):
-    db = connect(ferretdb.uri, "test_updated")
-    await db.drop()
-    await ensure_indexes(db)
+    db = await fresh_database(ferretdb.uri, "test_updated")
     await import_files(db, [DATA / "directory.json"])
     # Written through the datastore, as the write path stores a changed record.
     found = [organisations.from_document(d) async for d in db.organisations.find({}, sort=[("_id", -1)])]
