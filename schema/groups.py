@@ -1,12 +1,13 @@
 """WorkingGroup (any kind of group) and its filter input."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info
 
 from datastore import groups as records
+from datastore.changes import VERSIONS_BEGAN
 from resolvers import groups as resolve
 from schema.enums import GroupKind, RosterRole
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
@@ -25,6 +26,8 @@ class WorkingGroup:
     kind: GroupKind
     description: str | None
     active: bool
+    version: int
+    updated_at: datetime
     record: strawberry.Private[records.Group]
 
     @classmethod
@@ -36,6 +39,8 @@ class WorkingGroup:
             kind=record.kind,
             description=record.description,
             active=record.active,
+            version=record.version,
+            updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
         )
 
