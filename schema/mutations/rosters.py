@@ -5,6 +5,7 @@ from datetime import date
 import strawberry
 from strawberry import Info
 
+from datastore import rosters as records
 from resolvers.edits import rosters as edits
 from resolvers.edits.committing import outcome
 from schema.enums import RosterRole
@@ -44,7 +45,8 @@ class RosterEntryPayload:
     @classmethod
     async def of(cls, work, client_mutation_id: str | None) -> "RosterEntryPayload":
         result = await outcome(work, client_mutation_id)
-        record = result.record
+        # A stale addition's current record is the group, which has no place here (its version is in the message).
+        record = result.record if isinstance(result.record, records.RosterEntry) else None
         return cls(entry=RosterEntry.of(record) if record else None, user_errors=user_errors(result),
                    client_mutation_id=client_mutation_id)
 
