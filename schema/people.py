@@ -9,6 +9,7 @@ from strawberry import Info
 from datastore import people as records
 from datastore.changes import VERSIONS_BEGAN
 from datastore.memberships import StatusChange
+from resolvers import audit
 from resolvers import people as resolve
 from resolvers.privacy import ContactField
 from schema.connections import Connection
@@ -16,6 +17,7 @@ from schema.countries import Country
 from schema.enums import ContactVisibility, Continent, IndividualMembershipStatus
 
 if TYPE_CHECKING:
+    from schema.audit import ChangeConnection
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
     from schema.organisations import Organisation
@@ -140,6 +142,15 @@ class Person:
         from schema.groups import WorkingGroup
 
         return [WorkingGroup.of(g) for g in await resolve.communications_of(info.context, self.record)]
+
+    @strawberry.field(description="Changes to the person, newest first (staff and admin; null for others).")
+    async def history(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> Annotated["ChangeConnection", strawberry.lazy("schema.audit")] | None:
+        from schema.audit import ChangeConnection
+
+        page = await audit.history_of(info.context, self.record.id, first, after)
+        return ChangeConnection.of_page(page) if page else None
 
     @strawberry.field(description="Tenures on groups, past and present; with activeOn, only those held that day.")
     async def groups(self, info: Info, active_on: date | None = None) -> list[RosterEntryType]:

@@ -394,3 +394,21 @@ async def test_erasure_removes_the_data_from_record_and_log_but_keeps_the_placeh
     again = await run.as_viewer(STAFF)(UPDATE, input={"id": "per_jean", "expectedVersion": version + 2,
                                                       "patch": {"givenName": "Jean"}})
     assert again["updatePerson"]["userErrors"][0]["code"] == "CONFLICT"
+
+
+async def test_a_persons_history_is_for_staff_and_shows_the_erasure_without_values(run):
+    version = (await _person(run, "per_zoe")).version
+    await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version,
+                                            "patch": {"email": "zoe@new.example"}})
+    read = '{ person(id: "per_zoe") { history { nodes { action actorRole fields { field before after redacted } } } } }'
+    assert (await run.as_viewer(ZOE)(read))["person"]["history"] is None
+    [update] = (await run.as_viewer(STAFF)(read))["person"]["history"]["nodes"]
+    assert update["fields"] == [{"field": "email", "before": "zoe@mueller.example", "after": "zoe@new.example",
+                                 "redacted": False}]
+    await run.as_viewer(STAFF)(ERASE, input={"personId": "per_zoe", "expectedVersion": version + 1,
+                                             "reason": "erasure request"})
+    erased, update = (await run.as_viewer(STAFF)(read))["person"]["history"]["nodes"]
+    assert erased["action"] == "ERASE" and erased["actorRole"] == "staff"
+    assert {f["field"] for f in erased["fields"]} >= {"givenName", "familyName", "email", "country"}
+    for change in (erased, update):
+        assert all(f["before"] is None and f["after"] is None and f["redacted"] for f in change["fields"])

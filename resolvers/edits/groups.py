@@ -8,7 +8,7 @@ from datastore.groups import Group
 from datastore.vocabulary import ChangeAction
 from resolvers.context import Context
 from resolvers.edits import access
-from resolvers.edits.committing import check_version, commit, merged
+from resolvers.edits.committing import check_settled, check_version, commit, merged
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action, Capacity
 
@@ -65,5 +65,6 @@ async def update(ctx: Context, group_id: str, expected: int, given: dict, reason
     await _check_parent(ctx, current.id, given.get("parent"), "patch", "parentId")
     after = merged(SECTION, current, given, "patch")
     if not edits.field_changes(SECTION, current, after):
+        await check_settled(ctx, current)
         return current
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)

@@ -14,7 +14,7 @@ from datastore.vocabulary import ChangeAction, ContactVisibility, IndividualMemb
 from resolvers import permissions
 from resolvers.context import Context
 from resolvers.edits import access
-from resolvers.edits.committing import check_version, commit, merged
+from resolvers.edits.committing import check_settled, check_version, commit, merged
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action, Capacity
 
@@ -103,6 +103,7 @@ async def update(ctx: Context, person_id: str, expected: int, given: dict, reaso
     if after.email != current.email:
         await _email_is_free(ctx, after.email, current.id, "patch", "email")
     if not edits.field_changes(SECTION, current, after):
+        await check_settled(ctx, current)
         return current
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
 
@@ -125,6 +126,7 @@ async def set_communications(ctx: Context, person_id: str, expected: int, group_
             raise refuse(UserErrorCode.NOT_FOUND, "No group with this id.", "workingGroupIds", str(index))
     after = merged(SECTION, current, {"communications": group_ids}, "workingGroupIds")
     if not edits.field_changes(SECTION, current, after):
+        await check_settled(ctx, current)
         return current
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, None, cmid)
 

@@ -10,7 +10,7 @@ from datastore.vocabulary import ChangeAction, RecordType, RosterRole
 from datastore.writes import Effect
 from resolvers.context import Context
 from resolvers.edits import access
-from resolvers.edits.committing import check_version, commit, merged
+from resolvers.edits.committing import check_settled, check_version, commit, merged
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action
 
@@ -78,6 +78,7 @@ async def end(ctx: Context, entry_id: str, expected: int, until: date | None, re
         raise refuse(UserErrorCode.INVALID_TRANSITION, f"This tenure already ended on {current.until.isoformat()}.")
     after = merged(SECTION, current, {"until": last_day.isoformat()})
     if not edits.field_changes(SECTION, current, after):
+        await check_settled(ctx, current)
         return current
     write = edits.write_of(SECTION, current, after, ChangeAction.UPDATE, reason=reason)
     await commit(ctx, write, expected=current.version, acting=acting, client_mutation_id=cmid,
