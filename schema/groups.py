@@ -10,6 +10,7 @@ from datastore import groups as records
 from datastore.changes import VERSIONS_BEGAN
 from resolvers import audit
 from resolvers import groups as resolve
+from schema.node import Node
 from schema.enums import GroupKind, RosterRole
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
 from schema.connections import PageInfo
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.federation.type(keys=["id"])
-class WorkingGroup:
+class WorkingGroup(Node):
     id: strawberry.ID
     slug: str
     name: str

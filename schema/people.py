@@ -12,6 +12,7 @@ from datastore.memberships import StatusChange
 from resolvers import audit
 from resolvers import people as resolve
 from resolvers.privacy import ContactField
+from schema.node import Node
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactVisibility, Continent, IndividualMembershipStatus
@@ -83,7 +84,7 @@ class IndividualMembership:
 
 
 @strawberry.federation.type(keys=["id"])
-class Person:
+class Person(Node):
     id: strawberry.ID
     name: str
     given_name: str

@@ -9,6 +9,7 @@ from strawberry import Info
 from datastore import rosters as records
 from datastore.changes import VERSIONS_BEGAN
 from resolvers import rosters as resolve
+from schema.node import Node
 from schema.connections import Connection, Edge
 from schema.enums import RosterRole
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type
-class RosterEntry:
+class RosterEntry(Node):
     id: strawberry.ID
     role: RosterRole
     since: date

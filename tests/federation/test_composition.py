@@ -29,7 +29,7 @@ def test_composes_the_directory_with_a_subgraph_that_extends_it_by_key(events_sd
     supergraph = out.read_text()
     assert 'DIRECTORY @join__graph(name: "directory", url: "http://directory:8000/graphql")' in supergraph
     assert f'EVENTS @join__graph(name: "events", url: "{EVENTS_URL}")' in supergraph
-    organisation = supergraph.split("type Organisation\n", 1)[1].split("{", 1)[0]
+    organisation = supergraph.split("type Organisation implements Node\n", 1)[1].split("{", 1)[0]
     assert '@join__type(graph: DIRECTORY, key: "id")' in organisation
     assert '@join__type(graph: EVENTS, key: "id")' in organisation
     assert "events: [Event!]! @join__field(graph: EVENTS)" in supergraph
