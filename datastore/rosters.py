@@ -79,6 +79,10 @@ def from_document(document: dict) -> RosterEntry:
     )
 
 
+async def by_ids(db: Database, ids: Iterable[str]) -> list[RosterEntry]:
+    return [from_document(d) for d in await find_in(db.roster, "_id", ids)]
+
+
 async def by_groups(db: Database, group_ids: Iterable[str]) -> list[RosterEntry]:
     """Every tenure on any of the groups, in roster order."""
     return [from_document(d) for d in await find_in(db.roster, "group_id", group_ids, SORT)]

@@ -5,14 +5,17 @@ from typing import Any
 
 from datastore import people
 from datastore.contacts import RoleContact
+from datastore.groups import Group
+from datastore.memberships import StatusChange
 from datastore.organisations import Organisation
 from datastore.people import Person, PersonFilter, PersonOrder
 from datastore.rosters import RosterEntry
-from datastore.vocabulary import Role
+from datastore.text import fold
+from datastore.vocabulary import ContactRole, ContactVisibility, Role
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.pagination import Page, PageRequest, page_from_query
-from resolvers.privacy import MANAGING_ROLES, ContactField, may_see
+from resolvers.privacy import MANAGING_ROLES, ContactField, may_see, may_see_personal_choices
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -100,3 +103,29 @@ async def hidden_contact_details(ctx: Context, person: Person) -> list[ContactFi
 
 def _on_file(person: Person, field: ContactField) -> str | None:
     return person.email if field is ContactField.EMAIL else person.orcid
+
+
+def _sees_personal_choices(ctx: Context, person: Person) -> bool:
+    viewer = ctx.viewer
+    return may_see_personal_choices(viewer.role, is_self=viewer.person_id == person.id)
+
+
+def contact_visibility(ctx: Context, person: Person) -> ContactVisibility | None:
+    """The person's choice, for the person themself and staff; None for everyone else."""
+    return person.contact_visibility if _sees_personal_choices(ctx, person) else None
+
+
+def membership_reason(ctx: Context, person: Person, change: StatusChange) -> str | None:
+    return change.reason if _sees_personal_choices(ctx, person) else None
+
+
+async def communications_of(ctx: Context, person: Person) -> list[Group]:
+    """Groups whose updates the person receives: their own subscriptions and the
+    COMMUNICATIONS assignments their organisations made for them, by name."""
+    assigned = [
+        c.group_id for c in await ctx.loaders.contacts_of_person.load(person.id)
+        if c.role is ContactRole.COMMUNICATIONS and c.group_id
+    ]
+    wanted = list(dict.fromkeys([*person.communications, *assigned]))
+    found = [g for g in await ctx.loaders.group.load_many(wanted) if g]
+    return sorted(found, key=lambda g: (fold(g.name), g.id))

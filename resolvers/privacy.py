@@ -37,3 +37,12 @@ def may_see(
     if is_self or manages_their_organisation or role.at_least(Role.STAFF):
         return True
     return visibility in (ContactVisibility.PUBLIC, ContactVisibility.MEMBERS)
+
+
+def may_see_personal_choices(role: Role, *, is_self: bool = False) -> bool:
+    """Whether a caller may see a person's own choices and their reasons: their
+    contact visibility and why their individual membership changed. Only the
+    person themself and staff; the same people who may change them."""
+    if role is Role.ANONYMOUS:
+        return False
+    return is_self or role.at_least(Role.STAFF)

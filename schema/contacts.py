@@ -8,6 +8,7 @@ from strawberry import Info
 from datastore import contacts as records
 from resolvers import contacts as resolve
 from schema.enums import ContactRole
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.groups import WorkingGroup
@@ -16,13 +17,14 @@ if TYPE_CHECKING:
 
 
 @strawberry.type
-class RoleContact:
+class RoleContact(Node):
+    id: strawberry.ID
     role: ContactRole
     record: strawberry.Private[records.RoleContact]
 
     @classmethod
     def of(cls, record: records.RoleContact) -> "RoleContact":
-        return cls(role=record.role, record=record)
+        return cls(id=strawberry.ID(record.id), role=record.role, record=record)
 
     @strawberry.field
     async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")]:

@@ -23,12 +23,10 @@ ContactRole = strawberry.enum(
 GroupKind = strawberry.enum(vocabulary.GroupKind)
 RosterRole = strawberry.enum(vocabulary.RosterRole)
 StatDimension = strawberry.enum(organisations.StatDimension)
-# Internal: reachable only by subgraphs that @require it (see Person.contactVisibility).
-ContactVisibility = strawberry.federation.enum(
-    vocabulary.ContactVisibility,
-    description="Who a person lets see their contact details (e-mail, ORCID).",
-    inaccessible=True,
+ContactVisibility = strawberry.enum(
+    vocabulary.ContactVisibility, description="Who a person lets see their contact details (e-mail, ORCID)."
 )
+IndividualMembershipStatus = strawberry.enum(vocabulary.IndividualMembershipStatus)
 OrganisationOrder = strawberry.enum(
     organisations.OrganisationOrder,
     description="JOINED_* orders put organisations that have not joined yet first when "

@@ -7,24 +7,30 @@ import strawberry
 from strawberry import Info
 
 from datastore import groups as records
+from datastore.changes import VERSIONS_BEGAN
+from resolvers import audit
 from resolvers import groups as resolve
+from schema.node import Node
 from schema.enums import GroupKind, RosterOrder, RosterRole
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
 from schema.connections import PageInfo
 
 if TYPE_CHECKING:
+    from schema.audit import ChangeConnection
     from schema.organisations import Organisation
     from schema.people import Person
 
 
 @strawberry.federation.type(keys=["id"])
-class WorkingGroup:
+class WorkingGroup(Node):
     id: strawberry.ID
     slug: str
     name: str
     kind: GroupKind
     description: str | None
     active: bool
+    version: int
+    updated_at: datetime
     record: strawberry.Private[records.Group]
 
     @classmethod
@@ -36,6 +42,8 @@ class WorkingGroup:
             kind=record.kind,
             description=record.description,
             active=record.active,
+            version=record.version,
+            updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
         )
 
@@ -83,6 +91,15 @@ class WorkingGroup:
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
             count=page.count,
         )
+
+    @strawberry.field(description="Changes to the group and its roster, newest first (staff and admin; null for others).")
+    async def history(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> Annotated["ChangeConnection", strawberry.lazy("schema.audit")] | None:
+        from schema.audit import ChangeConnection
+
+        page = await audit.history_of(info.context, self.record.id, first, after)
+        return ChangeConnection.of_page(page) if page else None
 
     @strawberry.field(description="Organisations whose people currently serve on the group.")
     async def organisations(

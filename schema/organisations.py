@@ -10,6 +10,7 @@ from datastore import organisations as records
 from datastore.changes import VERSIONS_BEGAN
 from resolvers import audit
 from resolvers import organisations as resolve
+from schema.node import Node
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactRole, Continent, Designation, MembershipStatus, OrganisationKind, Sector
@@ -49,7 +50,7 @@ class Membership:
 
 
 @strawberry.federation.type(keys=["id"])
-class Organisation:
+class Organisation(Node):
     id: strawberry.ID
     slug: str
     name: str

@@ -7,20 +7,27 @@ import strawberry
 from strawberry import Info
 
 from datastore import people as records
+from datastore.changes import VERSIONS_BEGAN
+from datastore.memberships import StatusChange
+from resolvers import audit
 from resolvers import people as resolve
 from resolvers.privacy import ContactField
+from schema.node import Node
 from schema.connections import Connection
 from schema.countries import Country
-from schema.enums import ContactDetail, ContactVisibility, Continent
+from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus
 
 if TYPE_CHECKING:
+    from schema.audit import ChangeConnection
     from schema.contacts import RoleContact
+    from schema.groups import WorkingGroup
     from schema.organisations import Organisation
     from schema.rosters import RosterEntry
 
 OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
 RoleContactType = Annotated["RoleContact", strawberry.lazy("schema.contacts")]
 RosterEntryType = Annotated["RosterEntry", strawberry.lazy("schema.rosters")]
+WorkingGroupType = Annotated["WorkingGroup", strawberry.lazy("schema.groups")]
 
 
 _PRIVATE = "Null unless the person's contact visibility lets you see it (see README)."
@@ -35,8 +42,49 @@ async def _orcid(root: "Person", info: Info) -> str | None:
     return await resolve.contact_detail(info.context, root.record, ContactField.ORCID)
 
 
+async def _contact_visibility(root: "Person", info: Info) -> ContactVisibility | None:
+    return resolve.contact_visibility(info.context, root.record)
+
+
+_VISIBILITY = (
+    "Who the person lets see their contact details. Null unless you are the person or staff; "
+    "other subgraphs that @requires it treat null as the most restrictive choice (STAFF)."
+)
+
+
+@strawberry.type
+class IndividualMembershipChange:
+    status: IndividualMembershipStatus
+    on: date
+    person: strawberry.Private[records.Person]
+    change: strawberry.Private[StatusChange]
+
+    @strawberry.field(description="The person themself and staff only; null for others")
+    def reason(self, info: Info) -> str | None:
+        return resolve.membership_reason(info.context, self.person, self.change)
+
+
+@strawberry.type
+class IndividualMembership:
+    status: IndividualMembershipStatus
+    since: date | None = strawberry.field(description="When the current status began")
+    history: list[IndividualMembershipChange] = strawberry.field(description="Every status change, oldest first")
+
+    @classmethod
+    def of(cls, person: records.Person) -> "IndividualMembership | None":
+        membership = person.individual_membership
+        if membership is None:
+            return None
+        return cls(
+            status=membership.status,
+            since=membership.since,
+            history=[IndividualMembershipChange(status=c.status, on=c.on, person=person, change=c)
+                     for c in membership.history],
+        )
+
+
 @strawberry.federation.type(keys=["id"])
-class Person:
+class Person(Node):
     id: strawberry.ID
     name: str
     given_name: str
@@ -45,11 +93,16 @@ class Person:
     email: str | None = strawberry.federation.field(resolver=_email, description=_PRIVATE, tags=["private"])
     orcid: str | None = strawberry.federation.field(resolver=_orcid, description=_PRIVATE, tags=["private"])
     country: Country | None
-    # @inaccessible: never in the supergraph's API, but other subgraphs that hold
-    # contact details of their own can @requires it to honour the person's choice.
-    contact_visibility: ContactVisibility = strawberry.federation.field(
-        inaccessible=True, description="Who the person lets see their contact details."
+    # Tagged "private" like the details it governs; other subgraphs that hold contact
+    # details of their own can @requires it to honour the person's choice.
+    contact_visibility: ContactVisibility | None = strawberry.federation.field(
+        resolver=_contact_visibility, description=_VISIBILITY, tags=["private"]
     )
+    individual_membership: IndividualMembership | None = strawberry.field(
+        description="Null: not an individual member, and never was"
+    )
+    version: int
+    updated_at: datetime
     record: strawberry.Private[records.Person]
 
     @classmethod
@@ -60,7 +113,9 @@ class Person:
             given_name=record.given_name,
             family_name=record.family_name,
             country=Country.of_code(record.country_code),
-            contact_visibility=record.contact_visibility,
+            individual_membership=IndividualMembership.of(record),
+            version=record.version,
+            updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
         )
 
@@ -89,6 +144,22 @@ class Person:
         from schema.contacts import RoleContact
 
         return [RoleContact.of(c) for c in await resolve.roles_of(info.context, self.record.id)]
+
+    @strawberry.field(description="Groups whose updates the person receives: their own subscriptions and the "
+                      "COMMUNICATIONS assignments their organisations' Primary or Administrator made for them.")
+    async def communications(self, info: Info) -> list[WorkingGroupType]:
+        from schema.groups import WorkingGroup
+
+        return [WorkingGroup.of(g) for g in await resolve.communications_of(info.context, self.record)]
+
+    @strawberry.field(description="Changes to the person, newest first (staff and admin; null for others).")
+    async def history(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> Annotated["ChangeConnection", strawberry.lazy("schema.audit")] | None:
+        from schema.audit import ChangeConnection
+
+        page = await audit.history_of(info.context, self.record.id, first, after)
+        return ChangeConnection.of_page(page) if page else None
 
     @strawberry.field(description="Tenures on groups, past and present; with activeOn, only those held that day.")
     async def groups(self, info: Info, active_on: date | None = None) -> list[RosterEntryType]:

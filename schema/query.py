@@ -8,9 +8,10 @@ from strawberry import Info
 
 from datastore import countries
 from resolvers import groups, organisations, people, trends
-from resolvers import audit
+from resolvers import audit, nodes
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.countries import Country
+from schema.node import Node, to_node
 from schema.viewer import Viewer
 from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimension, TrendInterval
 from schema.groups import WorkingGroup, WorkingGroupFilter
@@ -135,3 +136,12 @@ class Query:
         self, info: Info, after: str | None = None, record_types: list[RecordType] | None = None, first: int | None = 100
     ) -> ChangeNoticeConnection:
         return ChangeNoticeConnection.of(*await audit.feed(info.context, record_types, first, after))
+
+    @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry); null if unknown.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        found = await nodes.nodes(info.context, [str(id)], "id")
+        return to_node(found[0]) if found[0] else None
+
+    @strawberry.field(description="Records by their ids, in order, null where unknown; at most 100 ids, one database command per kind.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        return [to_node(r) if r else None for r in await nodes.nodes(info.context, [str(i) for i in ids])]

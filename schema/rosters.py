@@ -1,13 +1,15 @@
 """RosterEntry: a person's tenure on a group, and the roster connection."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info
 
 from datastore import rosters as records
+from datastore.changes import VERSIONS_BEGAN
 from resolvers import rosters as resolve
+from schema.node import Node
 from schema.connections import Connection, Edge
 from schema.enums import RosterRole
 
@@ -17,15 +19,19 @@ if TYPE_CHECKING:
 
 
 @strawberry.type
-class RosterEntry:
+class RosterEntry(Node):
+    id: strawberry.ID
     role: RosterRole
     since: date
     until: date | None
+    version: int
+    updated_at: datetime
     record: strawberry.Private[records.RosterEntry]
 
     @classmethod
     def of(cls, record: records.RosterEntry) -> "RosterEntry":
-        return cls(role=record.role, since=record.since, until=record.until, record=record)
+        return cls(id=strawberry.ID(record.id), role=record.role, since=record.since, until=record.until,
+                   version=record.version, updated_at=record.updated_at or VERSIONS_BEGAN, record=record)
 
     @strawberry.field
     async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")]:

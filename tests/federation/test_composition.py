@@ -29,13 +29,13 @@ def test_composes_the_directory_with_a_subgraph_that_extends_it_by_key(events_sd
     supergraph = out.read_text()
     assert 'DIRECTORY @join__graph(name: "directory", url: "http://directory:8000/graphql")' in supergraph
     assert f'EVENTS @join__graph(name: "events", url: "{EVENTS_URL}")' in supergraph
-    organisation = supergraph.split("type Organisation\n", 1)[1].split("{", 1)[0]
+    organisation = supergraph.split("type Organisation implements Node\n", 1)[1].split("{", 1)[0]
     assert '@join__type(graph: DIRECTORY, key: "id")' in organisation
     assert '@join__type(graph: EVENTS, key: "id")' in organisation
     assert "events: [Event!]! @join__field(graph: EVENTS)" in supergraph
-    # Tags and @inaccessible reach the supergraph, for contracts and the API schema.
+    # Tags reach the supergraph, for contracts: a public variant leaves private fields out.
     assert 'email: String @join__field(graph: DIRECTORY) @tag(name: "private")' in supergraph
-    assert "contactVisibility: ContactVisibility! @inaccessible @join__field(graph: DIRECTORY)" in supergraph
+    assert 'contactVisibility: ContactVisibility @join__field(graph: DIRECTORY) @tag(name: "private")' in supergraph
 
 
 def test_prints_the_supergraph_without_output(events_sdl):
@@ -87,15 +87,15 @@ def test_bad_subgraph_arguments_are_usage_errors(argument, reason):
     assert reason in re.sub(r"[\s│]+", " ", result.output)  # unwrapped from Rich's error box
 
 
-def test_another_subgraph_can_require_the_inaccessible_contact_visibility(tmp_path):
+def test_another_subgraph_can_require_the_private_contact_visibility(tmp_path):
     speakers = tmp_path / "speakers.graphql"
     speakers.write_text("""
-extend schema @link(url: "https://specs.apollo.dev/federation/v2.11",
-                    import: ["@key", "@external", "@requires", "@inaccessible"])
-enum ContactVisibility @inaccessible { PUBLIC MEMBERS STAFF }
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key", "@external", "@requires"])
+enum ContactVisibility { PUBLIC MEMBERS STAFF }
 type Person @key(fields: "id") {
   id: ID!
-  contactVisibility: ContactVisibility! @external
+  "Null unless the caller is the person or staff: then treated as STAFF, the most restrictive."
+  contactVisibility: ContactVisibility @external
   "The speaker's conference phone, shown as widely as the person allows."
   conferencePhone: String @requires(fields: "contactVisibility")
 }

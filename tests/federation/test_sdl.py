@@ -17,8 +17,8 @@ def test_committed_sdl_is_what_the_code_prints():
 def test_directives_mark_what_is_shared_internal_and_private():
     sdl = COMMITTED.read_text()
     assert "type Country @shareable" in sdl and "type PageInfo @shareable" in sdl
-    assert "contactVisibility: ContactVisibility! @inaccessible" in sdl
-    assert "enum ContactVisibility @inaccessible" in sdl
-    for field in ("email: String", "orcid: String", "roles: [RoleContact!]!"):
+    # Readable by those who may set it (the person, staff), so mutation inputs can name it.
+    assert "enum ContactVisibility {" in sdl
+    for field in ("email: String", "orcid: String", "roles: [RoleContact!]!", "contactVisibility: ContactVisibility"):
         assert f'{field} @tag(name: "private")' in sdl
     assert 'contacts(roles: [ContactRole!] = null): [RoleContact!]! @tag(name: "private")' in sdl

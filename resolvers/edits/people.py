@@ -1,0 +1,191 @@
+"""Changing people: profiles, contact visibility, affiliation, subscriptions,
+individual membership, and erasure on request."""
+
+import re
+import secrets
+from dataclasses import replace
+
+from datastore import edits, groups, memberships, organisations, people
+from datastore.changes import FieldChange
+from datastore.memberships import INDIVIDUAL_TRANSITIONS, IndividualMembership, StatusChange
+from datastore.people import Person
+from datastore.text import fold
+from datastore.vocabulary import ChangeAction, ContactVisibility, IndividualMembershipStatus
+from resolvers import permissions
+from resolvers.context import Context
+from resolvers.edits import access
+from resolvers.edits.committing import check_settled, check_version, commit, merged
+from resolvers.edits.outcome import UserErrorCode, not_found, refuse
+from resolvers.permissions import Action, Capacity
+
+SECTION = "people"
+PROFILE_FIELDS = ("givenName", "familyName", "email", "orcid", "country")
+# What an erased person's record keeps: its id, so roster and contact history still point somewhere.
+ERASED_NAME = ("Erased", "person")
+
+
+async def load(ctx: Context, person_id: str, path: str = "personId") -> Person:
+    found = await people.by_ids(ctx.db, [person_id])
+    if not found:
+        raise not_found("person", path)
+    return found[0]
+
+
+def _not_erased(person: Person) -> None:
+    if person.erased:
+        raise refuse(UserErrorCode.CONFLICT, "This person's record was erased on request; it cannot be changed.")
+
+
+async def _save(ctx: Context, current: Person | None, after: Person, action: ChangeAction, acting: Capacity,
+                reason: str | None, cmid: str | None) -> Person:
+    write = edits.write_of(SECTION, current, after, action, reason=reason)
+    await commit(ctx, write, expected=current.version if current else None, acting=acting,
+                 client_mutation_id=cmid, reload=lambda: load(ctx, after.id))
+    return await load(ctx, after.id)
+
+
+async def _email_is_free(ctx: Context, email: str | None, person_id: str | None, *path: str) -> None:
+    """A CONFLICT that never says whose address it is."""
+    if not email:
+        return
+    holder = await people.by_email(ctx.db, email.strip())
+    if holder is not None and holder.id != person_id:
+        raise refuse(UserErrorCode.CONFLICT, "That e-mail address is already in use by another person.", *path)
+
+
+async def _organisation_exists(ctx: Context, organisation_id: str | None, *path: str) -> None:
+    if organisation_id is not None and not await organisations.by_ids(ctx.db, [organisation_id]):
+        raise refuse(UserErrorCode.NOT_FOUND, "No organisation with this id.", *path)
+
+
+def _new_id(given_name: str, family_name: str) -> str:
+    stem = re.sub(r"[^a-z0-9]", "", fold(f"{given_name}{family_name}"))[:40] or "person"
+    return f"per_{stem}_{secrets.token_hex(4)}"
+
+
+async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None) -> Person:
+    """Staff create anyone; an organisation's Primary or Administrator, people who join it."""
+    affiliation = given.get("affiliation")
+    acting = access.require(Action.CREATE_PERSON, await access.facts(ctx, organisation_id=affiliation))
+    if given.get("contactVisibility") is not None and acting is not Capacity.STAFF:
+        # The choice is the person's own (or staff's): nobody decides it for them.
+        raise refuse(UserErrorCode.FORBIDDEN, f"You may not {Action.SET_CONTACT_VISIBILITY.value}.",
+                     "contactVisibility")
+    await _organisation_exists(ctx, affiliation, "affiliation")
+    after = merged(SECTION, None, {**given, "id": _new_id(given.get("givenName") or "", given.get("familyName") or "")})
+    await _email_is_free(ctx, after.email, None, "email")
+    return await _save(ctx, None, after, ChangeAction.CREATE, acting, reason, cmid)
+
+
+def _field_actions(given: dict) -> list[tuple[Action, str]]:
+    """What the fields of a patch need beyond the profile right (UPDATE_PERSON), each by its name."""
+    needed: list[tuple[Action, str]] = []
+    if "contactVisibility" in given:
+        needed.append((Action.SET_CONTACT_VISIBILITY, "contactVisibility"))
+    if "affiliation" in given:
+        leaving = given["affiliation"] is None
+        needed.append((Action.LEAVE_AFFILIATION if leaving else Action.CHANGE_AFFILIATION, "affiliation"))
+    return needed
+
+
+async def update(ctx: Context, person_id: str, expected: int, given: dict, reason: str | None,
+                 cmid: str | None) -> Person:
+    current = await load(ctx, person_id, "id")
+    facts = await access.facts(ctx, person_id=current.id)
+    acting = access.require(Action.UPDATE_PERSON, facts)
+    for action, name in _field_actions(given):
+        if permissions.capacity(action, facts) is None:
+            raise refuse(UserErrorCode.FORBIDDEN, f"You may not {action.value}.", "patch", name)
+    _not_erased(current)
+    check_version(current, expected)
+    await _organisation_exists(ctx, given.get("affiliation"), "patch", "affiliation")
+    after = merged(SECTION, current, given, "patch")
+    if after.email != current.email:
+        await _email_is_free(ctx, after.email, current.id, "patch", "email")
+    if not edits.field_changes(SECTION, current, after):
+        await check_settled(ctx, current)
+        return current
+    return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
+
+
+async def _own(ctx: Context, person_id: str, expected: int, action: Action) -> tuple[Person, Capacity]:
+    current = await load(ctx, person_id)
+    acting = access.require(action, await access.facts(ctx, person_id=current.id))
+    _not_erased(current)
+    check_version(current, expected)
+    return current, acting
+
+
+async def set_communications(ctx: Context, person_id: str, expected: int, group_ids: list[str],
+                             cmid: str | None) -> Person:
+    """The person's own subscriptions; their organisations' assignments are separate role contacts."""
+    current, acting = await _own(ctx, person_id, expected, Action.SET_COMMUNICATIONS)
+    known = {g.id for g in await groups.by_ids(ctx.db, group_ids)}
+    for index, group_id in enumerate(group_ids):
+        if group_id not in known:
+            raise refuse(UserErrorCode.NOT_FOUND, "No group with this id.", "workingGroupIds", str(index))
+    after = merged(SECTION, current, {"communications": group_ids}, "workingGroupIds")
+    if not edits.field_changes(SECTION, current, after):
+        await check_settled(ctx, current)
+        return current
+    return await _save(ctx, current, after, ChangeAction.UPDATE, acting, None, cmid)
+
+
+def _moved(ctx: Context, current: Person, to: IndividualMembershipStatus, reason: str | None) -> Person:
+    membership = current.individual_membership
+    held = membership.status if membership else None
+    if not memberships.may_move(INDIVIDUAL_TRANSITIONS, held, to):
+        raise refuse(UserErrorCode.INVALID_TRANSITION,
+                     f"An individual membership cannot go from {held.value if held else 'none'} to {to.value}.")
+    history = (*(membership.history if membership else ()), StatusChange(to, ctx.today, reason))
+    return replace(current, individual_membership=IndividualMembership(to, ctx.today, history))
+
+
+async def _change_status(ctx: Context, person_id: str, expected: int, action: Action,
+                         to: IndividualMembershipStatus, reason: str | None, cmid: str | None) -> Person:
+    current, acting = await _own(ctx, person_id, expected, action)
+    after = _moved(ctx, current, to, reason)
+    return await _save(ctx, current, after, ChangeAction.STATUS, acting, reason, cmid)
+
+
+async def apply(ctx: Context, person_id: str, expected: int, reason: str | None, cmid: str | None) -> Person:
+    return await _change_status(ctx, person_id, expected, Action.APPLY_INDIVIDUAL,
+                                IndividualMembershipStatus.APPLICANT, reason, cmid)
+
+
+async def cancel(ctx: Context, person_id: str, expected: int, reason: str | None, cmid: str | None) -> Person:
+    """A person can cancel their individual membership at any time."""
+    return await _change_status(ctx, person_id, expected, Action.CANCEL_INDIVIDUAL,
+                                IndividualMembershipStatus.CANCELLED, reason, cmid)
+
+
+async def decide(ctx: Context, person_id: str, expected: int, to: IndividualMembershipStatus, reason: str | None,
+                 cmid: str | None) -> Person:
+    """Staff approve (ACTIVE), decline (DECLINED) or remove (REMOVED)."""
+    return await _change_status(ctx, person_id, expected, Action.DECIDE_INDIVIDUAL, to, reason, cmid)
+
+
+def _erased(person: Person) -> Person:
+    """The anonymous placeholder: the id stays, and the membership's statuses and days
+    (for counts over time), without the reasons, which may be personal."""
+    membership = person.individual_membership
+    if membership is not None:
+        membership = replace(membership, history=tuple(replace(c, reason=None) for c in membership.history))
+    return replace(
+        person, given_name=ERASED_NAME[0], family_name=ERASED_NAME[1], email=None, orcid=None, country_code=None,
+        affiliation_id=None, contact_visibility=ContactVisibility.STAFF, communications=(),
+        individual_membership=membership, erased=True,
+    )
+
+
+async def erase(ctx: Context, person_id: str, expected: int, reason: str, cmid: str | None) -> Person:
+    """Staff erase a person on request: their data leaves the record and every audit entry about
+    them; the erasure itself is logged with the names of the fields erased, never their values."""
+    current, acting = await _own(ctx, person_id, expected, Action.ERASE_PERSON)
+    after = _erased(current)
+    fields = tuple(FieldChange(f.field, None, None, private=f.private, erased=True)
+                   for f in edits.field_changes(SECTION, current, after))
+    write = edits.write_of(SECTION, current, after, ChangeAction.ERASE, reason=reason, fields=fields)
+    await commit(ctx, replace(write, erase_history_of=current.id), expected=current.version, acting=acting,
+                 client_mutation_id=cmid, reload=lambda: load(ctx, current.id))
+    return await load(ctx, current.id)

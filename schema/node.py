@@ -1,0 +1,28 @@
+"""Relay object identification: every record with an id is a Node, under its existing id."""
+
+import strawberry
+
+
+@strawberry.interface(description="A record with a stable id; fetch any by id with `node` or `nodes`.")
+class Node:
+    id: strawberry.ID
+
+
+def to_node(record: object) -> Node | None:
+    """The GraphQL object of a datastore record."""
+    from datastore import contacts, groups, organisations, people, rosters
+    from schema.contacts import RoleContact
+    from schema.groups import WorkingGroup
+    from schema.organisations import Organisation
+    from schema.people import Person
+    from schema.rosters import RosterEntry
+
+    kinds = {
+        organisations.Organisation: Organisation,
+        people.Person: Person,
+        groups.Group: WorkingGroup,
+        contacts.RoleContact: RoleContact,
+        rosters.RosterEntry: RosterEntry,
+    }
+    kind = kinds.get(type(record))
+    return kind.of(record) if kind else None
