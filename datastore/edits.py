@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from datastore import contacts, groups, organisations, people, rosters
-from datastore.changes import FieldChange
+from datastore.changes import RECORD_TYPE_OF_COLLECTION, FieldChange
 from datastore.import_records import RECORD_MODELS
 from datastore.vocabulary import ChangeAction, RecordType
 from datastore.writes import Effect, Write
@@ -23,13 +23,7 @@ from datastore.writes import Effect, Write
 # Contact details: their values in the audit log are shown only to those who may see them.
 PRIVATE_FIELDS = frozenset({"email", "orcid"})
 
-RECORD_TYPES = {
-    "organisations": RecordType.ORGANISATION,
-    "people": RecordType.PERSON,
-    "groups": RecordType.WORKING_GROUP,
-    "roster": RecordType.ROSTER_ENTRY,
-    "contacts": RecordType.ROLE_CONTACT,
-}
+RECORD_TYPES = RECORD_TYPE_OF_COLLECTION
 _DOCUMENTS = {
     "organisations": organisations.to_document,
     "people": people.to_document,
