@@ -1,10 +1,12 @@
 """What every resolver of one request shares."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from datastore.client import Database
+from resolvers.allowance import Allowance
 from resolvers.loaders import Loaders
 from resolvers.viewer import ANONYMOUS, Viewer
 
@@ -18,6 +20,8 @@ class Context:
     request: Any = None
     response: Any = None
     viewer: Viewer = ANONYMOUS
+    # The caller's rate-limit budget, when the request came over HTTP.
+    allowance: Callable[[], Allowance] | None = None
 
     @classmethod
     def for_request(

@@ -10,6 +10,7 @@ from schema.enums import Continent, OrganisationOrder, StatDimension
 from schema.groups import WorkingGroup, WorkingGroupFilter
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
 from schema.people import Person, PersonConnection, PersonFilter
+from schema.rate_limit import RateLimit
 
 
 @strawberry.type
@@ -67,3 +68,8 @@ class Query:
     ) -> list[StatBucket]:
         buckets = await organisations.membership_stats(info.context, by, filter)
         return [StatBucket(key=b.key, label=b.label, count=b.count) for b in buckets]
+
+    @strawberry.field(description="The caller's rate-limit budget after this query; null outside HTTP.")
+    def rate_limit(self, info: Info) -> RateLimit | None:
+        allowance = info.context.allowance
+        return RateLimit.of(allowance()) if allowance else None

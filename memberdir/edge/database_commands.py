@@ -1,0 +1,48 @@
+"""Database commands counted and timed for the request that sent them.
+
+A PyMongo command listener (command monitoring) sees every command; it adds
+each one to the current request's record (edge.request_record), which the
+access log and the metrics read. Commands sent outside a request (start-up,
+seeding, the CLI) belong to no request and are not counted.
+"""
+
+from pymongo import monitoring
+
+from memberdir.edge.request_record import RequestRecord, current_request
+
+# Connection upkeep, not work done for the request.
+_NOT_COUNTED = frozenset({"hello", "isMaster", "ismaster", "saslStart", "saslContinue", "endSessions"})
+
+
+def _collection_of(event: monitoring.CommandStartedEvent) -> str:
+    target = event.command.get(event.command_name)
+    if event.command_name == "getMore":
+        target = event.command.get("collection")
+    return target if isinstance(target, str) else "-"
+
+
+class DatabaseCommandMonitor(monitoring.CommandListener):
+    def __init__(self) -> None:
+        # (connection, request id) -> what started it, until it succeeds or fails
+        self._pending: dict[tuple[object, int], tuple[RequestRecord, str]] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        record = current_request()
+        if record is not None and event.command_name not in _NOT_COUNTED:
+            self._pending[(event.connection_id, event.request_id)] = (record, _collection_of(event))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._finish(event)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._finish(event)
+
+    def _finish(self, event: monitoring.CommandSucceededEvent | monitoring.CommandFailedEvent) -> None:
+        started = self._pending.pop((event.connection_id, event.request_id), None)
+        if started is not None:
+            record, collection = started
+            record.add_database_command(collection, event.duration_micros / 1_000_000)
+
+
+# One listener for every client the app opens (memberdir.database passes it).
+DATABASE_COMMANDS = DatabaseCommandMonitor()
