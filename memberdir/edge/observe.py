@@ -18,6 +18,8 @@ from memberdir.edge.request_ids import HEADER, request_id_from
 from memberdir.edge.request_record import RequestRecord, end_request, start_request
 
 ERRORS = logging.getLogger("memberdir.errors")
+# Refusals answered before GraphQL runs, known by their status alone.
+_REFUSAL_STATUSES = {413: "body_size", 429: "rate"}
 
 
 class Observe:
@@ -37,6 +39,8 @@ class Observe:
             if message["type"] == "http.response.start":
                 started = True
                 record.status = message["status"]
+                if limit := _REFUSAL_STATUSES.get(record.status):
+                    record.refused_by(limit)
                 MutableHeaders(scope=message)[HEADER] = record.request_id
                 _note_caller(record, scope)
             await send(message)
