@@ -7,7 +7,7 @@ import strawberry
 from resolvers.allowance import Allowance
 
 
-@strawberry.type(description="Cost points a caller may spend per minute (README: Rate limits).")
+@strawberry.type(description="Cost points a caller may spend per minute (README: Limits).")
 class RateLimit:
     limit: int = strawberry.field(description="Points per minute.")
     cost: int = strawberry.field(description="Points this query was charged (at least 1).")

@@ -8,7 +8,7 @@ seeding, the CLI) belong to no request and are not counted.
 
 from pymongo import monitoring
 
-from memberdir.edge.request_record import RequestRecord, current_request
+from memberdir.edge.request_record import current_request
 
 # Connection upkeep, not work done for the request.
 _NOT_COUNTED = frozenset({"hello", "isMaster", "ismaster", "saslStart", "saslContinue", "endSessions"})
@@ -22,14 +22,15 @@ def _collection_of(event: monitoring.CommandStartedEvent) -> str:
 
 
 class DatabaseCommandMonitor(monitoring.CommandListener):
-    def __init__(self) -> None:
-        # (connection, request id) -> what started it, until it succeeds or fails
-        self._pending: dict[tuple[object, int], tuple[RequestRecord, str]] = {}
+    """PyMongo's async client reports a command from the task that sent it, so
+    the request's record is current both when it starts and when it ends. A
+    command cancelled mid-way (the deadline) stays pending in its record and
+    goes with it."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         record = current_request()
         if record is not None and event.command_name not in _NOT_COUNTED:
-            self._pending[(event.connection_id, event.request_id)] = (record, _collection_of(event))
+            record.pending_commands[(event.connection_id, event.request_id)] = _collection_of(event)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         self._finish(event)
@@ -38,9 +39,11 @@ class DatabaseCommandMonitor(monitoring.CommandListener):
         self._finish(event)
 
     def _finish(self, event: monitoring.CommandSucceededEvent | monitoring.CommandFailedEvent) -> None:
-        started = self._pending.pop((event.connection_id, event.request_id), None)
-        if started is not None:
-            record, collection = started
+        record = current_request()
+        if record is None:
+            return
+        collection = record.pending_commands.pop((event.connection_id, event.request_id), None)
+        if collection is not None:
             record.add_database_command(collection, event.duration_micros / 1_000_000)
 
 

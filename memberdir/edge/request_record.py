@@ -23,6 +23,7 @@ class RequestRecord:
     database_commands: int = 0
     # (collection, seconds) per command, for the metrics
     database_timings: list[tuple[str, float]] = field(default_factory=list)
+    pending_commands: dict[tuple[object, int], str] = field(default_factory=dict)  # started, not yet ended
     error_codes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)  # kinds of limit that refused it
     internal_errors: int = 0
