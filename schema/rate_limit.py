@@ -16,4 +16,6 @@ class RateLimit:
 
     @classmethod
     def of(cls, allowance: Allowance) -> "RateLimit":
-        return cls(limit=allowance.limit, cost=allowance.cost, remaining=allowance.remaining, reset_at=allowance.reset_at)
+        return cls(
+            limit=allowance.limit, cost=allowance.cost, remaining=allowance.remaining, reset_at=allowance.reset_at
+        )

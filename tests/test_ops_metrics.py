@@ -25,7 +25,8 @@ async def test_metrics_parse_and_count_requests(ferretdb, directory):
         for _ in range(3):
             await client.post("/graphql", json={"query": "query Alpha { organisations(first: 3) { nodes { name } } }"})
         await client.post("/graphql", json={"query": 'query Beta { organisations(first: "x") { totalCount } }'})
-        deep = '{ organisation(id: "org_lagos") ' + "{ contacts { person { affiliation " * 4 + "{ name }" + " } } }" * 4 + " }"
+        deeper = "{ contacts { person { affiliation " * 4 + "{ name }" + " } } }" * 4
+        deep = '{ organisation(id: "org_lagos") ' + deeper + " }"  # 14 levels
         await client.post("/graphql", json={"query": deep})
         response = await client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
@@ -54,7 +55,8 @@ async def test_operation_names_are_capped(ferretdb, directory):
 
 async def test_a_refusal_before_graphql_is_counted_by_kind(ferretdb, directory):
     async with observed_app(ferretdb, directory, Settings(max_body_bytes=1024)) as (client, _):
-        response = await client.post("/graphql", content=b"{" + b" " * 2000 + b"}", headers={"content-type": "application/json"})
+        large = b"{" + b" " * 2000 + b"}"
+        response = await client.post("/graphql", content=large, headers={"content-type": "application/json"})
         found = samples((await client.get("/metrics")).text)
     assert response.status_code == 413
     assert value(found, "memberdir_refusals_total", limit="body_size") == 1

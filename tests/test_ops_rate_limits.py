@@ -51,7 +51,8 @@ async def test_every_graphql_answer_has_the_ratelimit_headers(ferretdb, director
 
 async def test_cost_in_extensions_and_the_rate_limit_field(ferretdb, directory):
     query = "query Both { organisations(first: 20) { nodes { id } } rateLimit { limit cost remaining resetAt } }"
-    async with observed_app(ferretdb, directory, Settings(rate_limit_points_per_minute=1000, max_cost=900)) as (client, _):
+    settings = Settings(rate_limit_points_per_minute=1000, max_cost=900)
+    async with observed_app(ferretdb, directory, settings) as (client, _):
         first = (await client.post("/graphql", json=graphql(query))).json()
         second = (await client.post("/graphql", json=graphql(query))).json()
     cost = 20  # one page of `first: 20` (schema.cost)
