@@ -33,7 +33,7 @@ from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.metrics import Metrics, metrics_endpoint
 from memberdir.edge.observe import Observe
-from memberdir.edge.rate_limits import RateLimiter, RateLimitGate, rate_client
+from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
 from memberdir.ferretdb import embedded_answers
 from memberdir.request_limits import RequestLimits
@@ -97,7 +97,7 @@ class DirectoryGraphQL(GraphQL):
     async def get_context(self, request, response) -> Context:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
-        context.allowance = lambda: current_allowance(self.limiter, rate_client(request.scope))
+        context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
 
     def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
@@ -178,14 +178,14 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    limiter = RateLimiter(settings.rate_limit_points_per_minute)
+    limiter = RateLimiter(settings.rate_limit_points_per_minute, settings.trusted_proxies)
     embedded = database is None and settings.mongodb_uri is None
     metrics = Metrics(
         settings.metrics_max_operation_names,
         engine_up=(lambda: embedded_answers(settings.data_dir / "ferretdb")) if embedded else None,
     )
     graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
-    budgeted = RateLimitGate(graphql, limiter, settings.trusted_proxies)
+    budgeted = RateLimitGate(graphql, limiter)
     guarded = RequestLimits(Authentication(budgeted, Authenticator(settings, holder)), settings.max_body_bytes)
     app = Starlette(
         routes=[

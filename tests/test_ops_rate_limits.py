@@ -7,6 +7,7 @@ from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.edge.rate_limits import RateLimiter, client_address
 from memberdir.settings import Settings
+from resolvers.viewer import Viewer
 from tests.ops_helpers import observed_app
 
 TWENTY = "query Twenty { organisations(first: 20) { nodes { id } } }"
@@ -104,6 +105,14 @@ def test_client_address_takes_the_rightmost_untrusted_hop():
     assert client_address(scope("10.0.0.2", None), proxies) == "10.0.0.2"
     assert client_address(scope("10.0.0.2", "not-an-address"), proxies) == "10.0.0.2"
     assert client_address(scope("10.0.0.2", "10.0.0.9"), proxies) == "10.0.0.2"
+
+
+def test_the_client_is_the_credential_else_the_address():
+    limiter = RateLimiter(10, [ipaddress.ip_network("10.0.0.0/8")])
+    keyed = Viewer(role=Role.MEMBER, credential="api-key:k1")
+    forwarded = [(b"x-forwarded-for", b"192.0.2.8")]
+    assert limiter.client_of({"client": ("10.0.0.2", 1), "headers": forwarded, "state": {"viewer": keyed}}) == "api-key:k1"
+    assert limiter.client_of({"client": ("10.0.0.2", 1), "headers": forwarded, "state": {}}) == "address:192.0.2.8"
 
 
 def test_charge_takes_all_the_points_or_none():

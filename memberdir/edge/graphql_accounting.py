@@ -14,7 +14,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from memberdir.edge.rate_limits import Decision, RateLimiter, rate_client
+from memberdir.edge.rate_limits import Decision, RateLimiter
 from memberdir.edge.request_record import RequestRecord, current_request
 from resolvers.allowance import Allowance
 
@@ -104,7 +104,7 @@ class OperationAccounting(SchemaExtension):
         request = getattr(self.execution_context.context, "request", None)
         if request is not None:
             points = max(_operation_cost.get() or 0, 1)  # even a tiny query costs a point
-            decision = self.limiter.charge(rate_client(request.scope), points)
+            decision = self.limiter.charge(self.limiter.client_of(request.scope), points)
             _operation_charge.set(decision)
             if not decision.allowed:
                 self._refuse(decision, points)
@@ -131,7 +131,7 @@ class OperationAccounting(SchemaExtension):
             results["cost"] = {"requestedQueryCost": cost, "maximumQueryCost": self.max_cost}
             request = getattr(self.execution_context.context, "request", None)
             if request is not None:
-                budget = self.limiter.peek(rate_client(request.scope))
+                budget = self.limiter.peek(self.limiter.client_of(request.scope))
                 results["cost"]["throttleStatus"] = {
                     "maximumAvailable": budget.limit,
                     "currentlyAvailable": budget.remaining,

@@ -4,9 +4,11 @@ A client is its API key or OpenID Connect subject when it sent one, else its
 address: the TCP peer, or, when that peer is a proxy named in
 MEMBERDIR_TRUSTED_PROXIES, the right-most address in X-Forwarded-For that is
 not one of those proxies. A GraphQL query is charged its cost (at least 1)
-once it passes validation; other code charges with `RateLimiter.charge`:
+once it passes validation; other code (the exports) charges the same budget,
+behind the Authentication middleware so the caller's key is known:
 
-    decision = request.app.state.rate_limiter.charge(rate_client(request.scope), points)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    decision = limiter.charge(limiter.client_of(request.scope), points)
     if not decision.allowed:
         return too_many_requests(decision)
 
@@ -18,6 +20,7 @@ budgets, and a restart refills every budget.
 import ipaddress
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,10 +67,16 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(self, points_per_minute: int):
+    def __init__(self, points_per_minute: int, trusted_proxies: Sequence[Network] = ()):
         self.points_per_minute = points_per_minute
+        self.trusted_proxies = list(trusted_proxies)
         self._item = RateLimitItemPerMinute(points_per_minute)
         self._windows = FixedWindowRateLimiter(MemoryStorage())
+
+    def client_of(self, scope: Scope) -> str:
+        """Whose budget a request spends: its credential's, else its address's."""
+        viewer: Viewer = scope.get("state", {}).get("viewer", ANONYMOUS)
+        return viewer.credential or f"address:{client_address(scope, self.trusted_proxies)}"
 
     def charge(self, client: str, points: int) -> Decision:
         """Take `points` from the client's budget if all of them are left; else take none."""
@@ -128,26 +137,18 @@ def _is_trusted(address: str, trusted_proxies: list[Network]) -> bool:
     return any(ip in network for network in trusted_proxies)
 
 
-def rate_client(scope: Scope) -> str:
-    """The client the RateLimitGate found for this request."""
-    return scope.get("state", {}).get("rate_client", "unknown")
-
-
 class RateLimitGate:
     """ASGI middleware, after authentication: finds the client, refuses it with 429
     while its budget is used up, and adds RateLimit-* headers to every answer."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, trusted_proxies: list[Network]):
-        self.app, self.limiter, self.trusted_proxies = app, limiter, trusted_proxies
+    def __init__(self, app: ASGIApp, limiter: RateLimiter):
+        self.app, self.limiter = app, limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        state = scope.setdefault("state", {})
-        viewer: Viewer = state.get("viewer", ANONYMOUS)
-        client = viewer.credential or f"address:{client_address(scope, self.trusted_proxies)}"
-        state["rate_client"] = client
+        client = self.limiter.client_of(scope)
         decision = self.limiter.peek(client)
         if not decision.allowed:
             record = current_request()
