@@ -62,7 +62,11 @@ def serve(
     typer.echo(f"Member Directory on http://{host}:{port}/graphql ({where}); Ctrl-C stops it.")
     served = create_app(settings)
     if settings.metrics_port is not None:
-        start_http_server(settings.metrics_port, addr="127.0.0.1", registry=served.state.metrics.registry)
+        try:
+            start_http_server(settings.metrics_port, addr="127.0.0.1", registry=served.state.metrics.registry)
+        except OSError as error:
+            typer.echo(f"MEMBERDIR_METRICS_PORT: cannot listen on 127.0.0.1:{settings.metrics_port}: {error}", err=True)
+            raise typer.Exit(code=2)
         typer.echo(f"Metrics on http://127.0.0.1:{settings.metrics_port}/metrics (loopback only).")
     # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
     # Our access line replaces uvicorn's; X-Forwarded-For is read only from MEMBERDIR_TRUSTED_PROXIES.

@@ -1,6 +1,7 @@
 """A bad environment value: one line naming the variable and what is wrong, exit code 2."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,15 @@ def test_several_bad_values_share_the_one_line():
         "Configuration: MEMBERDIR_SEED_SCALE: Input should be less than or equal to 20; "
         "MEMBERDIR_MAX_DEPTH: Input should be greater than or equal to 2"
     )
+
+
+def test_a_metrics_port_in_use_is_one_line_and_exit_code_2(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(["serve", "--port", "1"], MEMBERDIR_METRICS_PORT=str(port), MEMBERDIR_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"MEMBERDIR_METRICS_PORT: cannot listen on 127.0.0.1:{port}: [Errno 98] Address already in use"
+    ]
