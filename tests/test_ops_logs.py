@@ -150,3 +150,14 @@ async def test_request_ids_are_taken_only_when_short_and_safe(ferretdb, director
         assert (echoed == given) is kept
         assert 1 <= len(echoed) <= 64 and echoed.replace("-", "").isalnum() or kept
     assert answers[2].status_code == 401
+
+
+async def test_a_requested_operation_name_is_logged_only_when_it_is_a_name(ferretdb, directory, caplog):
+    async with observed_app(ferretdb, directory) as (client, _):
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            for name in ["Two", "ana@example.org", "x" * 101]:
+                # a document that does not parse keeps the requested name as the operation's
+                await client.post("/graphql", json={"query": "query Two { __typename", "operationName": name})
+    assert [line.request["operation"] for line in access_lines(caplog)] == ["Two", "(invalid)", "(invalid)"]
+    assert "example.org" not in caplog.text

@@ -6,6 +6,7 @@ request's log line and metrics.
 query may cost, and the caller's budget (`throttleStatus`).
 """
 
+import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -22,6 +23,10 @@ from resolvers.allowance import Allowance
 # Operations of a batch run as tasks of their own, each with its own value.
 _operation_cost: ContextVar[int | None] = ContextVar("memberdir_operation_cost", default=None)
 _operation_charge: ContextVar[Decision | None] = ContextVar("memberdir_operation_charge", default=None)
+
+# A requested operationName is any string the client sent; only a GraphQL name
+# is logged or becomes a label (never, say, an e-mail address).
+_OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
 _LIMIT_CODES = {
     "QUERY_TOO_COSTLY": "cost",
@@ -44,6 +49,12 @@ def measured_cost(cost: int) -> None:
     record = current_request()
     if record is not None:
         record.add_cost(cost)
+
+
+def operation_label(name: str | None) -> str:
+    if name is None:
+        return "(anonymous)"
+    return name if _OPERATION_NAME.fullmatch(name) else "(invalid)"
 
 
 def limit_kind(error: GraphQLError) -> str | None:
@@ -95,7 +106,7 @@ class OperationAccounting(SchemaExtension):
         if record is None:
             return
         context = self.execution_context
-        record.operations.append(context.operation_name or "(anonymous)")
+        record.operations.append(operation_label(context.operation_name))
         result = context.result
         errors = result.errors if result is not None and result.errors else context.pre_execution_errors
         note_errors(record, list(errors or ()), self.is_internal)
