@@ -85,3 +85,22 @@ async def test_the_embedded_engine_state(ferretdb, tmp_path, answering):
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         found = samples((await client.get("/metrics")).text)
     assert value(found, "memberdir_embedded_engine_up") == (1.0 if answering else 0.0)
+
+
+async def test_each_query_limit_is_counted_as_its_own_kind(ferretdb, directory):
+    settings = Settings(max_depth=3, max_aliases=1, max_tokens=60, max_cost=10, max_batch_operations=2)
+    refused = {
+        "depth": {"query": '{ organisation(id: "org_lagos") { contacts { person { name } } } }'},
+        "aliases": {"query": "{ a: __typename b: __typename }"},
+        "tokens": {"query": "{ " + "__typename " * 60 + "}"},
+        "cost": {"query": "{ organisations(first: 11) { totalCount } }"},
+    }
+    async with observed_app(ferretdb, directory, settings) as (client, _):
+        for body in refused.values():
+            await client.post("/graphql", json=body)
+        batch = await client.post("/graphql", json=[{"query": "{ __typename }"}] * 3)
+        found = samples((await client.get("/metrics")).text)
+    assert batch.status_code == 400
+    for kind in [*refused, "batch"]:
+        assert value(found, "memberdir_refusals_total", limit=kind) == 1, kind
+    assert value(found, "memberdir_graphql_requests_total", operation="(anonymous)", outcome="refused") == 5
