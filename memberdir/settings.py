@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from datastore.vocabulary import Role
@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     # process) and is completed by recovery; longer than any write takes.
     write_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
     removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
+    # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
+    rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    trusted_proxies: list[IPvAnyNetwork] = []
+
+    # /metrics: open in development; in production served on its own loopback port,
+    # or on the main port to holders of the token, or not at all.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_token: SecretStr | None = None
+    metrics_max_operation_names: int = Field(default=50, ge=1, le=1000)
 
     # OpenID Connect bearer tokens for people; unset issuer = tokens refused.
     oidc_issuer: str | None = None
@@ -63,6 +73,13 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return token
 
     @field_validator("oidc_algorithms")
     @classmethod

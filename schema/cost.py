@@ -8,7 +8,7 @@ ASSUMED_LIST_SIZE each. It is computed from the document and the variables,
 before anything runs.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
@@ -98,8 +98,11 @@ class _Cost:
         return total
 
 
-def cost_limit_rule(max_cost: int, variables: Mapping[str, Any] | None) -> type[ValidationRule]:
-    """A validation rule refusing operations whose cost is over `max_cost`."""
+def cost_limit_rule(
+    max_cost: int, variables: Mapping[str, Any] | None, measured: Callable[[int], None] | None = None
+) -> type[ValidationRule]:
+    """A validation rule refusing operations whose cost is over `max_cost`;
+    `measured` is told every operation's cost (for reporting and rate limits)."""
     given = dict(variables or {})
 
     class CostLimit(ValidationRule):
@@ -113,6 +116,8 @@ def cost_limit_rule(max_cost: int, variables: Mapping[str, Any] | None) -> type[
             if root is None:
                 return
             cost = _Cost(self.context, values).of(node.selection_set, root, 1, frozenset())
+            if measured is not None:
+                measured(cost)
             if cost > max_cost:
                 self.report_error(
                     GraphQLError(

@@ -24,12 +24,13 @@ class QueryLimits:
 class CostLimiter(SchemaExtension):
     """Refuses operations whose page sizes multiply past `max_cost` (schema.cost)."""
 
-    def __init__(self, max_cost: int):
-        self.max_cost = max_cost
+    def __init__(self, max_cost: int, measured: Callable[[int], None] | None = None):
+        self.max_cost, self.measured = max_cost, measured
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = (*context.validation_rules, cost_limit_rule(self.max_cost, context.variables))
+        rule = cost_limit_rule(self.max_cost, context.variables, self.measured)
+        context.validation_rules = (*context.validation_rules, rule)
         yield
 
 
@@ -42,13 +43,16 @@ class NoIntrospectionForAnonymous(SchemaExtension):
         yield
 
 
-def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
-    """Factories, so every request gets fresh extension instances."""
+def limit_extensions(
+    limits: QueryLimits, measured_cost: Callable[[int], None] | None = None
+) -> list[Callable[[], SchemaExtension]]:
+    """Factories, so every request gets fresh extension instances; `measured_cost`
+    is told the cost of every operation checked."""
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: CostLimiter(limits.max_cost),
+        lambda: CostLimiter(limits.max_cost, measured_cost),
     ]
     if not limits.introspection_for_anonymous:
         extensions.append(NoIntrospectionForAnonymous)

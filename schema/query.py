@@ -14,6 +14,7 @@ from schema.enums import Continent, OrganisationOrder, StatDimension
 from schema.groups import WorkingGroup, WorkingGroupFilter
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
 from schema.people import Person, PersonConnection, PersonFilter
+from schema.rate_limit import RateLimit
 
 
 @strawberry.type
@@ -102,3 +103,7 @@ class Query:
     @strawberry.field(description="Records by their ids, in order, null where unknown; at most 100 ids, one database command per kind.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         return [to_node(r) if r else None for r in await nodes.nodes(info.context, [str(i) for i in ids])]
+    @strawberry.field(description="The caller's rate-limit budget after this query; null outside HTTP.")
+    def rate_limit(self, info: Info) -> RateLimit | None:
+        allowance = info.context.allowance
+        return RateLimit.of(allowance()) if allowance else None

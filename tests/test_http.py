@@ -9,7 +9,7 @@ from memberdir.settings import Settings
 async def test_query_over_post(http):
     response = await http.post("/graphql", json={"query": '{ organisation(id: "org_lagos") { name } }'})
     assert response.status_code == 200
-    assert response.json() == {"data": {"organisation": {"name": "Lagos Rare Disease Foundation"}}}
+    assert response.json()["data"] == {"organisation": {"name": "Lagos Rare Disease Foundation"}}
 
 
 async def test_query_over_get(http):

@@ -1,0 +1,1 @@
+"""The HTTP edge: what every request passes through before and after GraphQL."""
