@@ -53,6 +53,10 @@ def _in_role_order(documents: list[dict]) -> list[RoleContact]:
     return sorted(found, key=lambda c: (_ROLE_ORDER.index(c.role), c.group_id or "", c.person_id))
 
 
+async def by_ids(db: Database, ids: Iterable[str]) -> list[RoleContact]:
+    return [from_document(d) for d in await find_in(db.contacts, "_id", ids)]
+
+
 async def by_organisations(db: Database, ids: Iterable[str]) -> list[RoleContact]:
     return _in_role_order(await find_in(db.contacts, "organisation_id", ids))
 

@@ -48,6 +48,8 @@ class Loaders:
         self.children_of_group = _all_each(db, groups.by_parents, lambda g: g.parent_id)
         self.roster_of_group = _all_each(db, rosters.by_groups, lambda r: r.group_id)
         self.roster_of_person = _all_each(db, rosters.by_people, lambda r: r.person_id)
+        self.contact = _one_each(db, contacts.by_ids, lambda c: c.id)
+        self.roster_entry = _one_each(db, rosters.by_ids, lambda r: r.id)
 
 
 async def load_required(loader: DataLoader[K, R | None], key: K, referrer: str) -> R:

@@ -1,6 +1,8 @@
-"""Every GraphQL example in the README runs against the demo directory and finds something.
+"""Every GraphQL example in the README runs against the demo directory and finds something;
+the README's table of who may change what is resolvers.permissions itself.
 
-Queries run as an anonymous caller on the shared demo database. Mutations
+Queries run on the shared demo database, as an anonymous caller unless their
+first line names one ("# As staff"). Mutations
 ("Keeping the directory right") run in the order shown, each as the caller its
 first line names ("# As staff" or "# As <name> (per_…)…"), on a database of
 their own holding the demo records they name (with their organisations, roles,
@@ -17,16 +19,22 @@ from datastore.dataset import Dataset
 from datastore.client import Database
 from datastore.vocabulary import Role
 from memberdir.settings import PROJECT_ROOT
-from resolvers.viewer import Viewer
+from resolvers import permissions
+from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, fresh_database
 
-EXAMPLES = re.findall(r"```graphql\n(.*?)```", (PROJECT_ROOT / "README.md").read_text(), flags=re.S)
+README = (PROJECT_ROOT / "README.md").read_text()
+EXAMPLES = re.findall(r"```graphql\n(.*?)```", README, flags=re.S)
 MUTATIONS = [e for e in EXAMPLES if re.search(r"^mutation\b", e, flags=re.M)]
 QUERIES = [e for e in EXAMPLES if e not in MUTATIONS]
 
 
 def test_the_readme_has_examples():
     assert len(QUERIES) >= 3 and len(MUTATIONS) >= 10
+
+
+def test_the_readme_table_of_who_may_change_what_is_the_rule():
+    assert permissions.table() in README
 
 
 def _leaves(value) -> list:
@@ -39,7 +47,8 @@ def _leaves(value) -> list:
 
 @pytest.mark.parametrize("example", QUERIES, ids=[f"example-{i + 1}" for i in range(len(QUERIES))])
 async def test_example_runs(run_demo, example):
-    data = await run_demo(example)
+    caller = caller_of(example) if example.startswith("# As ") else ANONYMOUS
+    data = await run_demo.as_viewer(caller)(example)
     found = [leaf for leaf in _leaves(data) if leaf not in (None, False, 0, "")]
     assert len(found) > 10, data
 

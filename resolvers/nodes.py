@@ -1,0 +1,36 @@
+"""Relay object identification: any record by its id, told apart by the id's prefix."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from resolvers import arguments
+from resolvers.context import Context
+from resolvers.errors import BadArgument
+
+MAX_NODES = 100
+
+# The prefix of each kind's ids, and the loader that finds them.
+_LOADERS = {
+    "org_": "organisation",
+    "per_": "person",
+    "grp_": "group",
+    "rc_": "contact",
+    "ros_": "roster_entry",
+}
+
+
+def _loader(ctx: Context, node_id: str):
+    name = next((loader for prefix, loader in _LOADERS.items() if node_id.startswith(prefix)), None)
+    return getattr(ctx.loaders, name) if name else None
+
+
+async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list[Any | None]:
+    """The records with these ids, in order (None where unknown): one command per kind."""
+    if len(ids) > MAX_NODES:
+        raise BadArgument(argument, f"at most {MAX_NODES} ids, got {len(ids)}")
+    checked = [arguments.identifier(i, argument) for i in ids]
+    found = []
+    for node_id in checked:
+        loader = _loader(ctx, node_id)
+        found.append(loader.load(node_id) if loader else None)
+    return [await f if f is not None else None for f in found]
