@@ -9,7 +9,7 @@ field changes and the write path's Write.
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -57,12 +57,20 @@ def merged(section: str, current: Any | None, given: Mapping[str, Any], *, whole
     (all replaced with `whole`), validated; raises Invalid naming each field at fault."""
     base = {} if current is None or whole else fields_of(section, current)
     try:
-        return RECORD_MODELS[section].model_validate({**base, **given}).to_record()  # type: ignore[attr-defined]
+        record = RECORD_MODELS[section].model_validate({**base, **given}).to_record()  # type: ignore[attr-defined]
     except ValidationError as error:
         raise Invalid([
             Problem(tuple(str(part) for part in e["loc"]), e["msg"].removeprefix("Value error, "))
             for e in error.errors()
         ]) from None
+    if current is None:
+        return record
+    # What the rules do not cover (the version, when it changed, an erasure) stays the record's own.
+    kept = {name: getattr(current, name) for name in _KEPT if hasattr(current, name)}
+    return replace(record, **kept)
+
+
+_KEPT = ("version", "updated_at", "erased")
 
 
 def _text(value: Any) -> str | None:

@@ -51,6 +51,6 @@ async def test_not_ready_when_the_database_does_not_answer():
 async def test_sdl_is_served_for_federation(http):
     response = await http.post("/graphql", json={"query": "{ _service { sdl } }"})
     sdl = response.json()["data"]["_service"]["sdl"]
-    assert 'type Organisation @key(fields: "id")' in sdl
+    assert 'type Organisation implements Node @key(fields: "id")' in sdl
     assert 'type Person @key(fields: "id")' in sdl
     assert 'type WorkingGroup @key(fields: "id")' in sdl
