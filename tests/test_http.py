@@ -52,5 +52,5 @@ async def test_sdl_is_served_for_federation(http):
     response = await http.post("/graphql", json={"query": "{ _service { sdl } }"})
     sdl = response.json()["data"]["_service"]["sdl"]
     assert 'type Organisation implements Node @key(fields: "id")' in sdl
-    assert 'type Person @key(fields: "id")' in sdl
-    assert 'type WorkingGroup @key(fields: "id")' in sdl
+    assert 'type Person implements Node @key(fields: "id")' in sdl
+    assert 'type WorkingGroup implements Node @key(fields: "id")' in sdl
