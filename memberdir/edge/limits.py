@@ -10,7 +10,7 @@
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from memberdir.http_errors import refusal
+from memberdir.edge.errors import refusal
 
 
 class RequestLimits:
