@@ -1,8 +1,10 @@
 """The ASGI application: /graphql, /healthz and /readyz.
 
-A request to /graphql passes, in order: RequestLimits (method, content type,
-body size), Authentication (the Viewer), then Strawberry with the query
-limits (schema.limits), a batch limit and an execution deadline.
+A request to /graphql passes, in order: the HTTP edge (memberdir.edge.stack:
+caching headers, HEAD, the origin check, method, content type and body size),
+Authentication (the Viewer), then Strawberry speaking GraphQL over HTTP
+(memberdir.edge.graphql_http) with the query limits (schema.limits), a batch
+limit and an execution deadline.
 """
 
 import asyncio
@@ -16,17 +18,17 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.base import HTTPException
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
-from memberdir.edge.limits import RequestLimits
+from memberdir.edge import stack
+from memberdir.edge.errors import Refused
+from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.settings import Settings
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS
@@ -54,7 +56,7 @@ def _deadline_error(seconds: float) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[error])
 
 
-class DirectoryGraphQL(GraphQL):
+class DirectoryGraphQL(GraphQLOverHTTP):
     def __init__(self, settings: Settings, database: "DatabaseHolder", extensions: tuple = ()):
         limits = QueryLimits(
             max_depth=settings.max_depth,
@@ -87,7 +89,7 @@ class DirectoryGraphQL(GraphQL):
         # Strawberry's own refusal says only "Too many operations"; name the limit.
         limit = self.settings.max_batch_operations
         if len(request_data) > limit:
-            raise HTTPException(400, f"At most {limit} operations in one batched request, got {len(request_data)}")
+            raise Refused(400, f"At most {limit} operations in one batched request, got {len(request_data)}", "TOO_MANY_OPERATIONS")
         super()._validate_batch_request(request_data, protocol)
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
@@ -160,7 +162,7 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     graphql = DirectoryGraphQL(settings, holder, extensions)
-    guarded = RequestLimits(Authentication(graphql, Authenticator(settings, holder)), settings.max_body_bytes)
+    guarded = stack.guard_graphql(Authentication(graphql, Authenticator(settings, holder)), settings)
     return Starlette(
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
@@ -168,4 +170,6 @@ def create_app(
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        middleware=stack.app_middleware(settings),
+        exception_handlers=stack.EXCEPTION_HANDLERS,
     )

@@ -103,8 +103,9 @@ async def test_post_without_json_content_type_is_refused_with_415(limited, conte
 async def test_mutation_over_get_is_refused(limited):
     # The schema has no mutations yet; any mutation over GET is refused all the same.
     response = await limited.get("/graphql", params={"query": "mutation { __typename }"})
-    assert response.status_code == 400
-    assert response.text == "mutations are not allowed when using GET"
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert error_codes(response) == ["METHOD_NOT_ALLOWED"]
+    assert messages(response) == "Mutations are sent with POST"
     query = await limited.get("/graphql", params={"query": "{ countries(continent: OCEANIA) { code } }"})
     assert query.status_code == 200 and {"code": "AU"} in query.json()["data"]["countries"]
     await assert_still_serves(limited)
