@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.entities import DirectorySchema
 from schema.groups import WorkingGroup
+from schema.inputs import CheckRequestBeforeExecution
 from schema.organisations import Organisation
 from schema.people import Person
 from schema.query import Query
@@ -23,6 +24,6 @@ def build_schema(
     return DirectorySchema(
         query=Query,
         types=[Organisation, Person, WorkingGroup],
-        extensions=[NameArgumentsInValidationErrors, *extensions],
+        extensions=[NameArgumentsInValidationErrors, CheckRequestBeforeExecution, *extensions],
         config=config,
     )

@@ -57,9 +57,15 @@ class GraphQLOverHTTP(GraphQL):
         return bodies.decode_json(data)
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
-        if request.method == "POST":
-            bodies.operations(self.decode_json(await request.get_body()))  # shape first, then Strawberry's reading
-        return await super().parse_http_body(request)
+        if request.method != "POST":
+            return await super().parse_http_body(request)
+        # edge.limits let only JSON through (its media type compared case-insensitively, which
+        # Strawberry's reading does not do), so the body is read here.
+        found = bodies.operations(self.decode_json(await request.get_body()))
+        if isinstance(found, list):
+            self._validate_batch_request(found, protocol="http")
+            return [_request_data(operation) for operation in found]
+        return _request_data(found)
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
         request.state.graphql_batch = isinstance(request_data, list)
@@ -93,6 +99,16 @@ class GraphQLOverHTTP(GraphQL):
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = sub_response.media_type or JSON
         return response
+
+
+def _request_data(operation: dict[str, Any]) -> GraphQLRequestData:
+    return GraphQLRequestData(
+        query=operation.get("query"),
+        variables=operation.get("variables"),
+        operation_name=operation.get("operationName"),
+        extensions=operation.get("extensions"),
+        protocol="http",
+    )
 
 
 def _which_operation(name: str | None) -> str:
