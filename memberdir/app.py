@@ -63,6 +63,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
             max_cost=settings.max_cost,
+            max_expanded_fields=settings.max_expanded_fields,
             introspection_for_anonymous=not settings.production,
         )
         schema = build_schema(

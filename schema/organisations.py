@@ -7,6 +7,7 @@ import strawberry
 from strawberry import Info
 
 from datastore import organisations as records
+from resolvers import list_sizes
 from resolvers import organisations as resolve
 from schema.connections import Connection
 from schema.countries import Country
@@ -76,11 +77,14 @@ class Organisation:
         found = await info.context.loaders.organisation.load(str(id))
         return cls.of(found) if found else None
 
-    @strawberry.federation.field(tags=["private"])
-    async def contacts(self, info: Info, roles: list[ContactRole] | None = None) -> list[RoleContactType]:
+    @strawberry.federation.field(tags=["private"], description="Role contacts, Primary first; the first `first` (at most 100).")
+    async def contacts(
+        self, info: Info, roles: list[ContactRole] | None = None, first: int | None = list_sizes.ORGANISATION_CONTACTS.default
+    ) -> list[RoleContactType]:
         from schema.contacts import RoleContact
 
-        return [RoleContact.of(c) for c in await resolve.contacts_of(info.context, self.record.id, roles)]
+        found = await resolve.contacts_of(info.context, self.record.id, roles)
+        return [RoleContact.of(c) for c in list_sizes.ORGANISATION_CONTACTS.first(found, first)]
 
     @strawberry.field(description="People affiliated with the organisation, by family name.")
     async def people(self, info: Info, first: int | None = 20, after: str | None = None) -> PersonConnectionType:
@@ -89,11 +93,17 @@ class Organisation:
         page = await resolve.people_of(info.context, self.record.id, first, after)
         return PersonConnection.of(page, Person.of)
 
-    @strawberry.field(description="Groups on which someone affiliated with the organisation currently serves.")
-    async def working_groups(self, info: Info) -> list[WorkingGroupType]:
+    @strawberry.field(
+        description="Groups on which someone affiliated with the organisation currently serves; "
+        "the first `first` (at most 200)."
+    )
+    async def working_groups(
+        self, info: Info, first: int | None = list_sizes.ORGANISATION_GROUPS.default
+    ) -> list[WorkingGroupType]:
         from schema.groups import WorkingGroup
 
-        return [WorkingGroup.of(g) for g in await resolve.working_groups_of(info.context, self.record.id)]
+        found = await resolve.working_groups_of(info.context, self.record.id)
+        return [WorkingGroup.of(g) for g in list_sizes.ORGANISATION_GROUPS.first(found, first)]
 
 
 @strawberry.type(name="OrganisationConnection")

@@ -49,11 +49,14 @@ class DocumentShapes:
         }
         self.operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         self._memo: dict[str, Shape] = {}
+        self._operations: dict[int, Shape] = {}
         self._in_progress: set[str] = set()
         self.nodes_walked = 0
 
     def of_operation(self, operation: OperationDefinitionNode) -> Shape:
-        return self._of(operation.selection_set)
+        if id(operation) not in self._operations:
+            self._operations[id(operation)] = self._of(operation.selection_set)
+        return self._operations[id(operation)]
 
     def largest(self) -> Shape:
         """The largest figure of each kind over the document's operations."""

@@ -19,6 +19,6 @@ def test_directives_mark_what_is_shared_internal_and_private():
     assert "type Country @shareable" in sdl and "type PageInfo @shareable" in sdl
     assert "contactVisibility: ContactVisibility! @inaccessible" in sdl
     assert "enum ContactVisibility @inaccessible" in sdl
-    for field in ("email: String", "orcid: String", "roles: [RoleContact!]!"):
+    for field in ("email: String", "orcid: String", "roles(first: Int = 20): [RoleContact!]!"):
         assert f'{field} @tag(name: "private")' in sdl
-    assert 'contacts(roles: [ContactRole!] = null): [RoleContact!]! @tag(name: "private")' in sdl
+    assert 'contacts(roles: [ContactRole!] = null, first: Int = 20): [RoleContact!]! @tag(name: "private")' in sdl
