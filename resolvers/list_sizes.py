@@ -33,7 +33,7 @@ GROUP_CHAIRS = ListSize(default=20, maximum=100)
 ORGANISATION_GROUPS = ListSize(default=50, maximum=200)  # Organisation.workingGroups
 ORGANISATION_CONTACTS = ListSize(default=20, maximum=100)
 PERSON_ROLES = ListSize(default=20, maximum=100)
-PERSON_TENURES = ListSize(default=50, maximum=200)  # Person.groups
+PERSON_TENURES = ListSize(default=20, maximum=200)  # Person.groups
 
 # Fixed by the vocabulary: every country the directory knows, and a bucket per
 # value of the largest statistics dimension (countries).

@@ -87,7 +87,7 @@ def list_bound(parent: GraphQLNamedType, name: str, field: GraphQLField) -> int 
     return None
 
 
-class _Cost:
+class QueryCost:
     def __init__(self, context: Any, variables: Mapping[str, Any]):
         self.context, self.variables = context, variables
         self._fragments: dict[tuple[str, str], int] = {}
@@ -196,7 +196,7 @@ def cost_limit_rule(max_cost: int, variables: Mapping[str, Any] | None) -> type[
             root = self.context.schema.get_root_type(node.operation)
             if root is None:
                 return
-            cost = _Cost(self.context, values).of(node.selection_set, root, 1)
+            cost = QueryCost(self.context, values).of(node.selection_set, root, 1)
             if cost > max_cost:
                 self.report_error(
                     GraphQLError(
