@@ -109,3 +109,11 @@ async def test_fuzzed_raw_bodies_never_get_a_5xx(http, body):
     assert response.headers["content-type"] in ("application/json", "application/graphql-response+json")
     payload = response.json()
     assert isinstance(payload, (dict, list))
+
+
+async def test_bad_json_in_a_get_parameter_is_named(http):
+    response = await http.get("/graphql", params={"query": NORMAL_QUERY, "variables": "{nope"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("A query parameter is not JSON")
+    not_an_object = await http.get("/graphql", params={"query": NORMAL_QUERY, "variables": "[1]"})
+    assert not_an_object.status_code == 400 and "variables" in not_an_object.json()["errors"][0]["message"]

@@ -25,19 +25,20 @@ class BadBody(Refused):
 
 def decode_json(raw: str | bytes) -> Any:
     """JSON from a body or a query parameter; BadBody if it is not strict, bounded JSON."""
+    what = "The body" if isinstance(raw, bytes) else "A query parameter"
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise BadBody(f"The body is not valid UTF-8 (at byte {error.start})") from None
     if not raw.strip():
-        raise BadBody("The body is empty; send a JSON object with a `query`")
+        raise BadBody(f"{what} is empty; send a JSON object")
     try:
         value = json.loads(raw, parse_int=_integer, parse_constant=_no_constant)
     except RecursionError:
         raise BadBody(f"The JSON is nested more than {MAX_NESTING} levels deep") from None
     except json.JSONDecodeError as error:
-        raise BadBody(f"The body is not JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+        raise BadBody(f"{what} is not JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
     _check_nesting(value)
     return value
 
