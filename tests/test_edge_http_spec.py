@@ -53,7 +53,7 @@ async def test_the_newer_media_type_is_answered_when_accepted(http):
     [
         ({"query": "{"}, "parse"),
         ({"query": "{ organisations { nope } }"}, "validation"),
-        ({"query": "{ organisations(first: 100000) { nodes { people(first: 100) { nodes { id } } } } }"}, "cost"),
+        ({"query": "{ organisations(first: 100) { nodes { people(first: 100) { nodes { affiliation { people(first: 100) { nodes { id } } } } } } } }"}, "cost"),
         ({"query": "query($n: Int!) { organisations(first: $n) { totalCount } }", "variables": {"n": "ten"}}, "coercion"),
         ({"query": "query($n: Int!) { organisations(first: $n) { totalCount } }"}, "missing variable"),
     ],
@@ -143,3 +143,12 @@ async def test_an_unsupported_content_type_is_a_json_415(http):
     assert response.status_code == 415
     assert response.headers["content-type"] == "application/json"
     assert error_codes(response) == ["UNSUPPORTED_MEDIA_TYPE"]
+
+
+async def test_error_messages_quote_only_a_prefix_of_long_names(http):
+    name = "a" * 100_000
+    response = await post(http, {"query": f"{{ {name} }}"})
+    [error] = response.json()["errors"]
+    assert "Cannot query field 'aaaa" in error["message"]
+    assert len(error["message"]) <= 301
+    await assert_still_serves(http)

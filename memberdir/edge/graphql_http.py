@@ -30,6 +30,8 @@ from memberdir.edge import bodies
 from memberdir.edge.errors import Refused, refusal_of, shown
 from memberdir.edge.negotiation import GRAPHQL_RESPONSE, JSON, response_media_type
 
+MAX_MESSAGE = 300
+
 
 
 class GraphQLOverHTTP(GraphQL):
@@ -88,6 +90,10 @@ class GraphQLOverHTTP(GraphQL):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
+        for error in processed.get("errors") or ():
+            # graphql-core quotes names from the document (a field name can be one 1 MB token).
+            if len(error["message"]) > MAX_MESSAGE:
+                error["message"] = error["message"][:MAX_MESSAGE] + "…"
         sub_response = request.state.graphql_sub_response
         if sub_response.media_type == GRAPHQL_RESPONSE and isinstance(result, PreExecutionError):
             processed.pop("data", None)  # the request never ran: there is no data, not even null
