@@ -121,13 +121,13 @@ class HangOnOrganisations(SchemaExtension):
 
 
 async def test_slow_query_is_cancelled_at_the_deadline(directory):
-    settings = Settings(execution_deadline_seconds=0.2)
+    settings = Settings(execution_deadline_seconds=1.0)  # room for the ordinary query after it on a loaded machine
     async with client_for(directory, settings, extensions=(HangOnOrganisations,)) as client:
         response = await post(client, "{ organisations { totalCount } }")
         assert response.status_code == 200
         assert response.json()["data"] is None
         assert error_codes(response) == ["DEADLINE_EXCEEDED"]
-        assert "0.2 s deadline" in messages(response)
+        assert "1 s deadline" in messages(response)
         await assert_still_serves(client)
 
 
