@@ -33,7 +33,6 @@ from memberdir.edge.negotiation import GRAPHQL_RESPONSE, JSON, response_media_ty
 MAX_MESSAGE = 300
 
 
-
 class GraphQLOverHTTP(GraphQL):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,8 +93,8 @@ class GraphQLOverHTTP(GraphQL):
             # graphql-core quotes names from the document (a field name can be one 1 MB token).
             if len(error["message"]) > MAX_MESSAGE:
                 error["message"] = error["message"][:MAX_MESSAGE] + "…"
-        sub_response = request.state.graphql_sub_response
-        if sub_response.media_type == GRAPHQL_RESPONSE and isinstance(result, PreExecutionError):
+        sub_response = getattr(request.state, "graphql_sub_response", None)
+        if sub_response is not None and sub_response.media_type == GRAPHQL_RESPONSE and isinstance(result, PreExecutionError):
             processed.pop("data", None)  # the request never ran: there is no data, not even null
             if not getattr(request.state, "graphql_batch", False):
                 sub_response.status_code = 400
