@@ -152,3 +152,9 @@ async def test_error_messages_quote_only_a_prefix_of_long_names(http):
     assert "Cannot query field 'aaaa" in error["message"]
     assert len(error["message"]) <= 301
     await assert_still_serves(http)
+
+
+async def test_a_document_of_fragments_only_is_a_json_400(http):
+    response = await post(http, {"query": "fragment F on Query { __typename }"})
+    assert response.status_code == 400
+    assert error_codes(response) == ["BAD_REQUEST"] and "no operation" in messages(response)

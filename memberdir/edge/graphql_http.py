@@ -119,4 +119,5 @@ def _request_data(operation: dict[str, Any]) -> GraphQLRequestData:
 def _which_operation(name: str | None) -> str:
     if name:
         return f"No operation named {shown(name)} in the document"
-    return "The document has several operations (or none); name the one to run in `operationName`"
+    # Several operations without a name are refused earlier (schema.inputs); here there is none.
+    return "The document holds no operation to run, only fragments"
