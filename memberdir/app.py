@@ -1,9 +1,11 @@
 """The ASGI application: /graphql, /healthz, /readyz and /metrics.
 
 Every request is observed (edge.observe: request id, log line, metrics). A
-request to /graphql passes, in order: RequestLimits (method, content type,
-body size), Authentication (the Viewer), the RateLimitGate (the caller's
-budget), then Strawberry with the query limits (schema.limits), a batch
+request to /graphql passes, in order: the HTTP edge (memberdir.edge.stack:
+caching headers, HEAD, the origin check, method, content type and body size),
+Authentication (the Viewer), the RateLimitGate (the caller's budget), then
+Strawberry speaking GraphQL over HTTP (memberdir.edge.graphql_http) with the
+query limits (schema.limits), a batch
 limit and an execution deadline.
 """
 
@@ -20,25 +22,25 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.base import HTTPException
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
-from memberdir.recovery import sweeping
+from memberdir.edge import stack
 from memberdir.edge.error_log import log_only_internal_errors
+from memberdir.edge.errors import Refused
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
+from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
 from memberdir.edge.observe import Observe
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
 from memberdir.ferretdb import embedded_answers
-from memberdir.request_limits import RequestLimits
+from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS
@@ -66,7 +68,7 @@ def _deadline_error(seconds: float) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[error])
 
 
-class DirectoryGraphQL(GraphQL):
+class DirectoryGraphQL(GraphQLOverHTTP):
     def __init__(
         self, settings: Settings, database: "DatabaseHolder", limiter: RateLimiter, extensions: tuple = ()
     ):
@@ -75,6 +77,7 @@ class DirectoryGraphQL(GraphQL):
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
             max_cost=settings.max_cost,
+            max_expanded_fields=settings.max_expanded_fields,
             introspection_for_anonymous=not settings.production,
         )
         schema = build_schema(
@@ -108,7 +111,7 @@ class DirectoryGraphQL(GraphQL):
         limit = self.settings.max_batch_operations
         if len(request_data) > limit:
             note_refusal("batch")
-            raise HTTPException(400, f"At most {limit} operations in one batched request, got {len(request_data)}")
+            raise Refused(400, f"At most {limit} operations in one batched request, got {len(request_data)}", "TOO_MANY_OPERATIONS")
         super()._validate_batch_request(request_data, protocol)
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
@@ -190,7 +193,7 @@ def create_app(
     )
     graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
     budgeted = RateLimitGate(graphql, limiter)
-    guarded = RequestLimits(Authentication(budgeted, Authenticator(settings, holder)), settings.max_body_bytes)
+    guarded = stack.guard_graphql(Authentication(budgeted, Authenticator(settings, holder)), settings)
     app = Starlette(
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
@@ -198,8 +201,9 @@ def create_app(
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),
         ],
-        middleware=[Middleware(Observe, metrics=metrics)],
+        middleware=[Middleware(Observe, metrics=metrics), *stack.app_middleware(settings)],
         lifespan=lifespan,
+        exception_handlers=stack.EXCEPTION_HANDLERS,
     )
     app.state.metrics, app.state.rate_limiter = metrics, limiter  # for `serve` and the exports
     return app

@@ -4,8 +4,7 @@ import strawberry
 from strawberry import Info
 
 from datastore import countries
-from resolvers import groups, organisations, people
-from resolvers import audit, nodes
+from resolvers import audit, groups, list_sizes, nodes, organisations, people
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.countries import Country
 from schema.node import Node, to_node
@@ -58,9 +57,12 @@ class Query:
         found = await groups.group(info.context, id, slug)
         return WorkingGroup.of(found) if found else None
 
-    @strawberry.field(description="Groups of every kind matching the filter, by name.")
-    async def working_groups(self, info: Info, filter: WorkingGroupFilter | None = None) -> list[WorkingGroup]:
-        return [WorkingGroup.of(g) for g in await groups.groups_matching(info.context, filter)]
+    @strawberry.field(description="Groups of every kind matching the filter, by name; the first `first` (at most 500).")
+    async def working_groups(
+        self, info: Info, filter: WorkingGroupFilter | None = None, first: int | None = list_sizes.WORKING_GROUPS.default
+    ) -> list[WorkingGroup]:
+        found = await groups.groups_matching(info.context, filter)
+        return [WorkingGroup.of(g) for g in list_sizes.WORKING_GROUPS.first(found, first)]
 
     @strawberry.field(description="ISO 3166-1 countries on inhabited continents, by name.")
     def countries(self, continent: Continent | None = None) -> list[Country]:
