@@ -23,6 +23,16 @@ from datastore.vocabulary import ChangeAction, RecordType
 VERSIONS_BEGAN = datetime(2026, 11, 1, tzinfo=UTC)
 
 
+# The collection each kind of record is kept in.
+RECORD_TYPE_OF_COLLECTION = {
+    "organisations": RecordType.ORGANISATION,
+    "people": RecordType.PERSON,
+    "groups": RecordType.WORKING_GROUP,
+    "roster": RecordType.ROSTER_ENTRY,
+    "contacts": RecordType.ROLE_CONTACT,
+}
+
+
 class ChangeState(str, Enum):
     CLAIMED = "claimed"
     APPLIED = "applied"
@@ -59,6 +69,16 @@ class FieldChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """A record a change touched, as the change feed reports it."""
+
+    record_type: RecordType
+    record_id: str
+    action: ChangeAction
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     id: str
     owner_type: RecordType
@@ -73,6 +93,8 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     reason: str | None = None
     client_key: str | None = None
+    # Every record the change touched: the versioned one, what it is about, the documents written with it.
+    notices: tuple[Notice, ...] = ()
     plan: dict | None = field(default=None, compare=False)
 
 
@@ -104,6 +126,10 @@ def to_document(change: Change) -> dict:
         ],
         "reason": change.reason,
         "client_key": change.client_key,
+        "notices": [
+            {"record_type": n.record_type.value, "record_id": n.record_id, "action": n.action.value, "version": n.version}
+            for n in change.notices
+        ],
         "plan": change.plan,
     }
 
@@ -127,6 +153,10 @@ def from_document(document: dict) -> Change:
         ),
         reason=document.get("reason"),
         client_key=document.get("client_key"),
+        notices=tuple(
+            Notice(RecordType(n["record_type"]), n["record_id"], ChangeAction(n["action"]), n["version"])
+            for n in document.get("notices") or ()
+        ),
         plan=document.get("plan"),
     )
 
@@ -221,12 +251,13 @@ async def oldest_in_flight(db: Database) -> datetime | None:
 async def feed_page(
     db: Database, record_types: Sequence[RecordType], after: SortKey | None, horizon: datetime, limit: int
 ) -> list[Change]:
-    """Applied changes claimed before `horizon`, oldest first, after the keyset `after`."""
+    """Applied changes claimed before `horizon`, oldest first, from the keyset `after` on
+    (that change included: the caller may have read only some of its notices)."""
     query: dict[str, Any] = {"state": ChangeState.APPLIED.value, "at": {"$lt": horizon}}
     if record_types:
-        query["record_type"] = {"$in": [t.value for t in record_types]}
+        query["notices.record_type"] = {"$in": [t.value for t in record_types]}
     if after is not None:
-        query = {"$and": [query, after_filter(OLDEST_FIRST, after)]}
+        query = {"$and": [query, {"$or": [after_filter(OLDEST_FIRST, after), {"_id": after[1]}]}]}
     cursor = db.changes.find(query, sort=list(OLDEST_FIRST), limit=limit, batch_size=limit,
                              projection={"plan": False, "fields": False})
     return [from_document(d) async for d in cursor]

@@ -9,13 +9,13 @@ field changes and the write path's Write.
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from datastore import contacts, groups, organisations, people, rosters
-from datastore.changes import FieldChange
+from datastore.changes import RECORD_TYPE_OF_COLLECTION, FieldChange
 from datastore.import_records import RECORD_MODELS
 from datastore.vocabulary import ChangeAction, RecordType
 from datastore.writes import Effect, Write
@@ -23,13 +23,7 @@ from datastore.writes import Effect, Write
 # Contact details: their values in the audit log are shown only to those who may see them.
 PRIVATE_FIELDS = frozenset({"email", "orcid"})
 
-RECORD_TYPES = {
-    "organisations": RecordType.ORGANISATION,
-    "people": RecordType.PERSON,
-    "groups": RecordType.WORKING_GROUP,
-    "roster": RecordType.ROSTER_ENTRY,
-    "contacts": RecordType.ROLE_CONTACT,
-}
+RECORD_TYPES = RECORD_TYPE_OF_COLLECTION
 _DOCUMENTS = {
     "organisations": organisations.to_document,
     "people": people.to_document,
@@ -63,12 +57,20 @@ def merged(section: str, current: Any | None, given: Mapping[str, Any], *, whole
     (all replaced with `whole`), validated; raises Invalid naming each field at fault."""
     base = {} if current is None or whole else fields_of(section, current)
     try:
-        return RECORD_MODELS[section].model_validate({**base, **given}).to_record()  # type: ignore[attr-defined]
+        record = RECORD_MODELS[section].model_validate({**base, **given}).to_record()  # type: ignore[attr-defined]
     except ValidationError as error:
         raise Invalid([
             Problem(tuple(str(part) for part in e["loc"]), e["msg"].removeprefix("Value error, "))
             for e in error.errors()
         ]) from None
+    if current is None:
+        return record
+    # What the rules do not cover (the version, when it changed, an erasure) stays the record's own.
+    kept = {name: getattr(current, name) for name in _KEPT if hasattr(current, name)}
+    return replace(record, **kept)
+
+
+_KEPT = ("version", "updated_at", "erased")
 
 
 def _text(value: Any) -> str | None:

@@ -26,7 +26,7 @@ from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
 from datastore import changes, dates
-from datastore.changes import Actor, Change, ChangeState, FieldChange, claim_id
+from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
 from datastore.client import Database
 from datastore.vocabulary import ChangeAction, RecordType
 
@@ -85,6 +85,21 @@ def _durable(db: Database, collection: str):
     return getattr(db, collection).with_options(write_concern=DURABLE)
 
 
+def _notices(write: Write, version: int) -> tuple[Notice, ...]:
+    """The versioned record, what the change is about, and every document written with it."""
+    found = [Notice(write.owner_type, write.owner_id, write.action, version)]
+    if write.record_id and write.record_id != write.owner_id:
+        found.append(Notice(write.record_type or write.owner_type, write.record_id, write.action, version))
+    for effect in write.effects:
+        action = ChangeAction.REMOVE if effect.document is None else write.action
+        effect_version = (effect.document or {}).get("version", version)
+        found.append(Notice(RECORD_TYPE_OF_COLLECTION[effect.collection], effect.id, action, effect_version))
+    unique: dict[str, Notice] = {}
+    for notice in found:
+        unique.setdefault(notice.record_id, notice)
+    return tuple(unique.values())
+
+
 def _plan(write: Write, document: dict) -> dict:
     return {
         "collection": write.collection,
@@ -129,6 +144,7 @@ async def commit(
         fields=write.fields,
         reason=write.reason,
         client_key=client_key,
+        notices=_notices(write, version),
         plan=_plan(write, document),
     )
     try:

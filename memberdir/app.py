@@ -1,8 +1,12 @@
-"""The ASGI application: /graphql, /healthz and /readyz.
+"""The ASGI application: /graphql, /healthz, /readyz and /metrics.
 
-A request to /graphql passes, in order: RequestLimits (method, content type,
-body size), Authentication (the Viewer), then Strawberry with the query
-limits (schema.limits), a batch limit and an execution deadline.
+Every request is observed (edge.observe: request id, log line, metrics). A
+request to /graphql passes, in order: the HTTP edge (memberdir.edge.stack:
+caching headers, HEAD, the origin check, method, content type and body size),
+Authentication (the Viewer), the RateLimitGate (the caller's budget), then
+Strawberry speaking GraphQL over HTTP (memberdir.edge.graphql_http) with the
+query limits (schema.limits), a batch
+limit and an execution deadline.
 """
 
 import asyncio
@@ -14,21 +18,29 @@ from typing import Any
 
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.base import HTTPException
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
+from memberdir.edge import stack
+from memberdir.edge.error_log import log_only_internal_errors
+from memberdir.edge.errors import Refused
+from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
+from memberdir.edge.graphql_http import GraphQLOverHTTP
+from memberdir.edge.metrics import Metrics, metrics_endpoint
+from memberdir.edge.observe import Observe
+from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
+from memberdir.edge.request_record import note_refusal
+from memberdir.ferretdb import embedded_answers
 from memberdir.recovery import sweeping
-from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS
@@ -56,19 +68,23 @@ def _deadline_error(seconds: float) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[error])
 
 
-class DirectoryGraphQL(GraphQL):
-    def __init__(self, settings: Settings, database: "DatabaseHolder", extensions: tuple = ()):
+class DirectoryGraphQL(GraphQLOverHTTP):
+    def __init__(
+        self, settings: Settings, database: "DatabaseHolder", limiter: RateLimiter, extensions: tuple = ()
+    ):
         limits = QueryLimits(
             max_depth=settings.max_depth,
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
             max_cost=settings.max_cost,
+            max_expanded_fields=settings.max_expanded_fields,
             introspection_for_anonymous=not settings.production,
         )
         schema = build_schema(
             extensions=[
-                *limit_extensions(limits),
+                *limit_extensions(limits, measured_cost),
                 lambda: MaskErrors(should_mask_error=_is_internal),
+                lambda: OperationAccounting(limiter, settings.max_cost, _is_internal),
                 *extensions,
             ],
             config=StrawberryConfig(batching_config={"max_operations": settings.max_batch_operations}),
@@ -80,18 +96,22 @@ class DirectoryGraphQL(GraphQL):
         )
         self.database = database
         self.settings = settings
+        self.limiter = limiter
+        log_only_internal_errors(_is_internal)
 
     async def get_context(self, request, response) -> Context:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
+        context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
 
     def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
         # Strawberry's own refusal says only "Too many operations"; name the limit.
         limit = self.settings.max_batch_operations
         if len(request_data) > limit:
-            raise HTTPException(400, f"At most {limit} operations in one batched request, got {len(request_data)}")
+            note_refusal("batch")
+            raise Refused(400, f"At most {limit} operations in one batched request, got {len(request_data)}", "TOO_MANY_OPERATIONS")
         super()._validate_batch_request(request_data, protocol)
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
@@ -105,6 +125,7 @@ class DirectoryGraphQL(GraphQL):
         except TimeoutError:
             if not deadline.expired():
                 raise
+            note_refusal("deadline")
             if isinstance(request_data, list):
                 return [_deadline_error(seconds) for _ in request_data]
             return _deadline_error(seconds)
@@ -164,13 +185,33 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    graphql = DirectoryGraphQL(settings, holder, extensions)
-    guarded = RequestLimits(Authentication(graphql, Authenticator(settings, holder)), settings.max_body_bytes)
-    return Starlette(
+    limiter = RateLimiter(settings.rate_limit_points_per_minute, settings.trusted_proxies)
+    embedded = database is None and settings.mongodb_uri is None
+    metrics = Metrics(
+        settings.metrics_max_operation_names,
+        engine_up=(lambda: embedded_answers(settings.data_dir / "ferretdb")) if embedded else None,
+    )
+    graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
+    budgeted = RateLimitGate(graphql, limiter)
+    guarded = stack.guard_graphql(Authentication(budgeted, Authenticator(settings, holder)), settings)
+    app = Starlette(
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *_metrics_routes(settings, metrics),
         ],
+        middleware=[Middleware(Observe, metrics=metrics), *stack.app_middleware(settings)],
         lifespan=lifespan,
+        exception_handlers=stack.EXCEPTION_HANDLERS,
     )
+    app.state.metrics, app.state.rate_limiter = metrics, limiter  # for `serve` and the exports
+    return app
+
+
+def _metrics_routes(settings: Settings, metrics: Metrics) -> list[Route]:
+    """/metrics: with MEMBERDIR_METRICS_TOKEN set, to its holders only; else open in
+    development and absent in production (where MEMBERDIR_METRICS_PORT serves it)."""
+    if settings.metrics_token is not None:
+        return [Route("/metrics", metrics_endpoint(metrics, settings.metrics_token.get_secret_value()))]
+    return [] if settings.production else [Route("/metrics", metrics_endpoint(metrics, None))]

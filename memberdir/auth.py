@@ -17,7 +17,7 @@ from datastore.client import Database
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.api_keys import KeyRejected
-from memberdir.http_errors import refusal
+from memberdir.edge.errors import refusal
 from memberdir.oidc import JwksCache, KeysUnavailable, TokenRejected, TokenVerifier
 from memberdir.settings import Settings
 from resolvers.viewer import ANONYMOUS, Viewer

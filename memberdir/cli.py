@@ -7,6 +7,9 @@ from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
+from prometheus_client import start_http_server
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from pymongo.errors import PyMongoError
 
 from datastore import dataset, demo, keys, people
@@ -18,8 +21,10 @@ from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
 from memberdir.database import open_database
+from memberdir.edge.access_log import configure_logging
 from memberdir.ferretdb import FerretDBError
 from memberdir.settings import Settings
+from memberdir.settings_errors import describe
 from schema import build_schema
 
 app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)
@@ -30,17 +35,50 @@ KEY_ROLES = [r.value for r in Role if r is not Role.ANONYMOUS]
 T = TypeVar("T")
 
 
+@app.callback()
+def configuration() -> None:
+    """Check the settings before any command runs."""
+    _settings()
+
+
+def _settings() -> Settings:
+    """The settings; a bad value is one line on stderr and exit code 2."""
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as error:
+        typer.echo(f"Configuration: {describe(error)}", err=True)
+        raise typer.Exit(code=2)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve GraphQL on /graphql (GraphiQL in development), /healthz and /readyz."""
-    settings = Settings()
+    """Serve GraphQL on /graphql (GraphiQL in development), /healthz, /readyz and /metrics."""
+    settings = _settings()
+    configure_logging(settings.production)
     where = settings.mongodb_uri and "MONGODB_URI" or f"embedded FerretDB in {settings.data_dir}"
     typer.echo(f"Member Directory on http://{host}:{port}/graphql ({where}); Ctrl-C stops it.")
+    served = create_app(settings)
+    if settings.metrics_port is not None:
+        try:
+            start_http_server(settings.metrics_port, addr="127.0.0.1", registry=served.state.metrics.registry)
+        except OSError as error:
+            typer.echo(f"MEMBERDIR_METRICS_PORT: cannot listen on 127.0.0.1:{settings.metrics_port}: {error}", err=True)
+            raise typer.Exit(code=2)
+        typer.echo(f"Metrics on http://127.0.0.1:{settings.metrics_port}/metrics (loopback only).")
     # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    # Our access line replaces uvicorn's; X-Forwarded-For is read only from MEMBERDIR_TRUSTED_PROXIES.
+    uvicorn.run(
+        served,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
 
 
 @app.command()
@@ -169,7 +207,7 @@ def _on_database(work: Callable[[Database], Awaitable[T]]) -> T:
     is unset); a database that fails us is one line on stderr and exit code 2."""
 
     async def run() -> T:
-        async with open_database(Settings()) as db:
+        async with open_database(_settings()) as db:
             return await work(db)
 
     try:

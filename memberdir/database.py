@@ -7,6 +7,7 @@ from datetime import timedelta
 from datastore import dataset, demo, derived, writes
 from datastore.client import Database, connect
 from datastore.indexes import ensure_indexes
+from memberdir.edge.database_commands import DATABASE_COMMANDS
 from memberdir.ferretdb import EmbeddedFerretDB
 from memberdir.settings import Settings
 
@@ -20,7 +21,7 @@ async def open_database(settings: Settings, *, seed_if_empty: bool = False) -> A
     if uri is None:
         embedded = EmbeddedFerretDB(settings.ferretdb_binary, settings.data_dir / "ferretdb")
         uri = embedded.start()
-    db = connect(uri, settings.database)
+    db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS])  # counted per request
     try:
         await ensure_indexes(db)
         # Complete changes a killed process left claimed but not applied.

@@ -44,6 +44,13 @@ def _answers(port: int) -> bool:
         return False
 
 
+def embedded_answers(data_dir: Path) -> bool:
+    """Whether the embedded FerretDB of this folder (ours or another process's) answers."""
+    port_file = data_dir / "ferretdb.port"
+    text = port_file.read_text().strip() if port_file.is_file() else ""
+    return text.isdigit() and _answers(int(text))
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: ask Linux to stop us if our parent dies."""
     if sys.platform.startswith("linux"):

@@ -3,8 +3,9 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from datastore.vocabulary import Role
 
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0, description="aliased fields in one document")
     max_tokens: int = Field(default=2000, ge=50, description="lexical tokens in one document")
     max_cost: int = Field(default=50_000, ge=1, description="nodes a query may ask for, from its page sizes")
+    max_expanded_fields: int = Field(
+        default=5_000, ge=100, description="fields in one operation once its fragments are spread"
+    )
     max_batch_operations: int = Field(default=10, ge=1, description="operations in one batched POST")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest request body")
     execution_deadline_seconds: float = Field(default=10.0, gt=0, description="a query running longer is cancelled")
@@ -44,6 +48,19 @@ class Settings(BaseSettings):
     # process) and is completed by recovery; longer than any write takes.
     write_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
     removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
+    # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
+    rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    trusted_proxies: list[IPvAnyNetwork] = []
+
+    # /metrics: open in development; in production served on its own loopback port,
+    # or on the main port to holders of the token, or not at all.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_token: SecretStr | None = None
+    metrics_max_operation_names: int = Field(default=50, ge=1, le=1000)
+    # Browser pages on other origins that may call the API (CORS) and POST to it
+    # (the CSRF check); empty: only pages served by this server itself.
+    allowed_origins: list[str] = []
 
     # OpenID Connect bearer tokens for people; unset issuer = tokens refused.
     oidc_issuer: str | None = None
@@ -64,6 +81,13 @@ class Settings(BaseSettings):
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return token
+
     @field_validator("oidc_algorithms")
     @classmethod
     def _only_asymmetric(cls, algorithms: list[str]) -> list[str]:
@@ -71,6 +95,13 @@ class Settings(BaseSettings):
         if refused or not algorithms:
             raise ValueError(f"only public-key algorithms are allowed, not {refused or 'none'}")
         return algorithms
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        if "*" in origins:
+            raise ValueError("list the trusted origins one by one; '*' would let any site's pages act for its visitors")
+        return sorted(normalize_allowed_origins(origins))  # ValueError naming a value that is not an origin
 
     @field_validator("oidc_default_role")
     @classmethod

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from datastore import changes
-from datastore.changes import AuditFilter, Change
+from datastore.changes import AuditFilter, Change, Notice
 from datastore.keyset import SortKey
 from datastore.vocabulary import Role
 from resolvers import arguments, permissions
@@ -66,20 +66,36 @@ async def history_of(ctx: Context, record_id: str, first: int | None, after: str
 
 
 async def feed(ctx: Context, record_types: list | None, first: int | None, after: str | None):
-    """Applied changes oldest first, never past the oldest change still being applied."""
+    """Every record applied changes touched, oldest first, never past the oldest change
+    still being applied; (notices, cursors, has_next, resume cursor)."""
     if not ctx.viewer.role.at_least(Role.MEMBER):
         raise Forbidden("read the change feed (members and above)")
-    request = PageRequest.of("changes", first, after, default=100, cap=MAX_FEED_PAGE, key_types=(str, str))
+    request = PageRequest.of("changes", first, after, default=100, cap=MAX_FEED_PAGE, key_types=(str, str, int))
     # A change is claimed a moment after its time is taken; staying a little behind
     # the clock means one claimed with an earlier time than those shown is never skipped.
     horizon = datetime.now(UTC) - timedelta(seconds=ctx.feed_settle_seconds)
     oldest_in_flight = await changes.oldest_in_flight(ctx.db)
     if oldest_in_flight is not None:
         horizon = min(horizon, oldest_in_flight)
-    types = arguments.values(record_types, "recordTypes")
-    found = await changes.feed_page(ctx.db, types, _decoded(request.after), horizon, request.first + 1)
-    shown = found[: request.first]
-    cursors = [request.cursor(_key(c)) for c in shown]
-    # Where to resume: after the last change shown, else where the caller was.
-    resume = cursors[-1] if cursors else (after or request.cursor((datetime.min.replace(tzinfo=UTC).isoformat(), "")))
-    return shown, cursors, len(found) > request.first, resume
+    types = set(arguments.values(record_types, "recordTypes"))
+    start = (datetime.fromisoformat(request.after[0]), request.after[1]) if request.after else None
+    # Each change has at least one notice: first + 1 changes fill a page and show whether more follow.
+    found = await changes.feed_page(ctx.db, sorted(types), start, horizon, request.first + 1)
+    shown: list[tuple[Notice, datetime]] = []
+    cursors: list[str] = []
+    position = None  # the last notice looked at, shown or not
+    full = False
+    for change, index, notice in ((c, i, n) for c in found for i, n in enumerate(c.notices)):
+        if request.after and change.id == request.after[1] and index <= request.after[2]:
+            continue  # read before
+        if len(shown) == request.first:
+            full = True
+            break
+        position = request.cursor((change.at.isoformat(), change.id, index))
+        if not types or notice.record_type in types:
+            shown.append((notice, change.at))
+            cursors.append(position)
+    has_next = full or len(found) > request.first
+    beginning = request.cursor((datetime.min.replace(tzinfo=UTC).isoformat(), "", -1))
+    # Where to resume: past every notice looked at, even those another filter left out.
+    return shown, cursors, has_next, position or after or beginning

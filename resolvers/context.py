@@ -1,10 +1,12 @@
 """What every resolver of one request shares."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from datastore.client import Database
+from resolvers.allowance import Allowance
 from resolvers.loaders import Loaders
 from resolvers.viewer import ANONYMOUS, Viewer
 
@@ -22,6 +24,8 @@ class Context:
     removal_notice_days: int = 30
     # The change feed stays this far behind the clock (resolvers.audit.feed).
     feed_settle_seconds: float = 2.0
+    # The caller's rate-limit budget, when the request came over HTTP.
+    allowance: Callable[[], Allowance] | None = None
 
     @classmethod
     def for_request(

@@ -37,6 +37,8 @@ TRANSITIONS = {
     ("LAPSED", "REMOVED"): "REMOVED",
 }
 ACTIVE = "ACTIVE"
+# The statuses a member can leave to: leftBy has at most one bucket for each.
+LEFT_STATUSES = frozenset(TRANSITIONS.values()) - {JOINED, REINSTATED}
 
 
 @dataclass(frozen=True, slots=True)

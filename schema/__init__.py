@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.entities import DirectorySchema
 from schema.groups import WorkingGroup
 from schema.mutation import Mutation
+from schema.inputs import CheckRequestBeforeExecution
 from schema.organisations import Organisation
 from schema.people import Person
 from schema.query import Query
@@ -25,6 +26,6 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         types=[Organisation, Person, WorkingGroup],
-        extensions=[NameArgumentsInValidationErrors, *extensions],
+        extensions=[NameArgumentsInValidationErrors, CheckRequestBeforeExecution, *extensions],
         config=config,
     )

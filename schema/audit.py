@@ -92,7 +92,9 @@ class ChangeNotice:
     record_type: RecordType
     record_id: strawberry.ID
     action: ChangeAction
-    version: int = strawberry.field(description="The version the change made (of the organisation, for a role contact)")
+    version: int = strawberry.field(
+        description="The record's version after the change (a role contact's is its organisation's)"
+    )
     at: datetime
 
 
@@ -116,9 +118,9 @@ class ChangeNoticeConnection:
     def of(cls, found, cursors, has_next, resume) -> "ChangeNoticeConnection":
         edges = [
             ChangeNoticeEdge(cursor=cursor, node=ChangeNotice(
-                record_type=c.record_type, record_id=strawberry.ID(c.record_id), action=c.action,
-                version=c.version, at=c.at))
-            for cursor, c in zip(cursors, found)
+                record_type=notice.record_type, record_id=strawberry.ID(notice.record_id), action=notice.action,
+                version=notice.version, at=at))
+            for cursor, (notice, at) in zip(cursors, found)
         ]
         return cls(edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None),
                    resume_cursor=resume)

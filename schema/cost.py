@@ -1,26 +1,33 @@
-"""A query's cost: how many nodes it may return, from the page sizes it asks for.
+"""A query's cost: an upper bound of the list items it can return, before anything runs.
 
-In the manner of GitHub's GraphQL API: a connection asked for with `first: N`
-returns up to N nodes, and each of them may ask for its own nested pages, so
-sizes multiply along a path; the cost is the sum over every list in the query.
-Plain lists with no `first` (contacts, children, chairs...) count as
-ASSUMED_LIST_SIZE each. It is computed from the document and the variables,
-before anything runs.
+In the manner of GitHub's GraphQL API, sizes multiply along a path: a list
+asked for with `first: N` holds up to N items, each of which may ask for its
+own lists. Every list has a bound the cost knows (resolvers.list_sizes): a
+connection's or a plain list's `first` (its default when not given, counted
+at most at the field's maximum, over which the resolver refuses it), the
+vocabulary's length for fixed lists (countries, statistics buckets, enum
+values), the number of representations for `_entities`. A connection's page
+is counted once for each of `edges` and `nodes` asked for (once if neither).
+So the cost bounds the objects in the answer; tests check it does.
+
+Each fragment's cost is computed once and reused wherever it is spread (cost
+is proportional to the multiplier it is spread under), so the rule is linear
+in the document however its fragments fan out.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
     InlineFragmentNode,
-    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
@@ -29,12 +36,35 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers import groups, organisations, people
+from resolvers import groups, list_sizes, organisations, people, periods, trends
 
-ASSUMED_LIST_SIZE = 10
-# A `first` over its field's cap is refused by the resolver's own argument
-# check, which names the argument; the cost counts it at the largest cap.
-LARGEST_PAGE = max(groups.MAX_ROSTER_PAGE, organisations.MAX_PAGE, people.MAX_PAGE)
+# The largest `first` each field accepts; over it the resolver refuses the query.
+FIRST_MAXIMA: dict[str, int] = {
+    "Query.organisations": organisations.MAX_PAGE,
+    "Query.people": people.MAX_PAGE,
+    "Organisation.people": organisations.MAX_PAGE,
+    "WorkingGroup.roster": groups.MAX_ROSTER_PAGE,
+    "Query.workingGroups": list_sizes.WORKING_GROUPS.maximum,
+    "WorkingGroup.organisations": list_sizes.GROUP_ORGANISATIONS.maximum,
+    "WorkingGroup.children": list_sizes.GROUP_CHILDREN.maximum,
+    "WorkingGroup.chairs": list_sizes.GROUP_CHAIRS.maximum,
+    "Organisation.workingGroups": list_sizes.ORGANISATION_GROUPS.maximum,
+    "Organisation.contacts": list_sizes.ORGANISATION_CONTACTS.maximum,
+    "Person.roles": list_sizes.PERSON_ROLES.maximum,
+    "Person.groups": list_sizes.PERSON_TENURES.maximum,
+}
+# Lists whose length the vocabulary fixes.
+FIXED_LISTS: dict[str, int] = {
+    "Query.countries": list_sizes.COUNTRIES,
+    "Query.membershipStats": list_sizes.STAT_BUCKETS,
+    "StatBucket.breakdown": list_sizes.STAT_BUCKETS,
+    "Query.membershipTrend": periods.MAX_PERIODS,
+    "Query.individualMembershipTrend": periods.MAX_PERIODS,
+    "TrendPoint.leftBy": len(trends.LEFT_STATUSES),
+}
+# Never reached for a schema whose lists all have a bound (a test checks that);
+# a list added without one is counted large rather than small.
+UNKNOWN_LIST_SIZE = max(FIRST_MAXIMA.values())
 
 
 def _is_list(field: GraphQLField) -> bool:
@@ -42,9 +72,32 @@ def _is_list(field: GraphQLField) -> bool:
     return isinstance(kind, GraphQLList)
 
 
-class _Cost:
+def _is_connection(type_: GraphQLNamedType) -> bool:
+    return type_.name.endswith("Connection")
+
+
+def list_bound(parent: GraphQLNamedType, name: str, field: GraphQLField) -> int | None:
+    """The most items a list field can hold without looking at arguments, or None if it has no known bound."""
+    coordinate = f"{parent.name}.{name}"
+    if coordinate in FIRST_MAXIMA:
+        return FIRST_MAXIMA[coordinate]
+    if coordinate in FIXED_LISTS:
+        return FIXED_LISTS[coordinate]
+    if _is_connection(parent) and name in ("edges", "nodes"):
+        return 1  # relative to the page its connection counted
+    named = get_named_type(field.type)
+    if isinstance(named, GraphQLEnumType):
+        return len(named.values)  # sectors, designations: each value at most once
+    return None
+
+
+class QueryCost:
     def __init__(self, context: Any, variables: Mapping[str, Any]):
         self.context, self.variables = context, variables
+        self._fragments: dict[tuple[str, str], int] = {}
+        self._page_lists: dict[str, int] = {}
+        self._in_progress: set[str] = set()
+        self.nodes_walked = 0
 
     def argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():
@@ -56,23 +109,28 @@ class _Cost:
 
     def size(self, parent: GraphQLNamedType, field: GraphQLField, node: FieldNode) -> int | None:
         """How many items this field returns per parent, or None for a single value."""
+        coordinate = f"{parent.name}.{node.name.value}"
         if "first" in field.args:
             first = self.argument(node, "first")
             if not isinstance(first, int) or isinstance(first, bool):
                 first = field.args["first"].default_value
-            return min(max(first, 0), LARGEST_PAGE) if isinstance(first, int) else ASSUMED_LIST_SIZE
+            maximum = FIRST_MAXIMA.get(coordinate, UNKNOWN_LIST_SIZE)
+            return min(max(first, 0), maximum) if isinstance(first, int) else maximum
         if "representations" in field.args:  # federation's _entities
             given = self.argument(node, "representations")
-            return len(given) if isinstance(given, list) else ASSUMED_LIST_SIZE
+            return len(given) if isinstance(given, list) else UNKNOWN_LIST_SIZE
         if not _is_list(field):
             return None
-        # A connection's edges and nodes are the page its `first` already counted.
-        return 1 if parent.name.endswith("Connection") else ASSUMED_LIST_SIZE
+        bound = list_bound(parent, node.name.value, field)
+        return UNKNOWN_LIST_SIZE if bound is None else bound
 
-    def of(self, selections: SelectionSetNode, parent: GraphQLNamedType, times: int, seen: frozenset[str]) -> int:
+    def of(self, selections: SelectionSetNode, parent: GraphQLNamedType, times: int) -> int:
+        """Items under `selections`, reached `times` times. Linear in `times`, so fragments
+        are costed once at times=1 and scaled."""
         total = 0
         schema = self.context.schema
         for selection in selections.selections:
+            self.nodes_walked += 1
             if isinstance(selection, FieldNode):
                 fields = getattr(parent, "fields", {})
                 field = fields.get(selection.name.value)
@@ -80,26 +138,59 @@ class _Cost:
                     continue
                 size = self.size(parent, field, selection)
                 here = times * size if size is not None else times
-                if size is not None and size != 1:
+                child = get_named_type(field.type)
+                if _is_connection(child) and size is not None:
+                    # The page, once per list of it asked for (edges, nodes), at least once.
+                    total += here * max(1, self.page_lists(selection.selection_set, child))
+                elif size is not None and not (_is_connection(parent) and selection.name.value in ("edges", "nodes")):
                     total += here
                 if selection.selection_set:
-                    total += self.of(selection.selection_set, get_named_type(field.type), here, seen)
+                    total += self.of(selection.selection_set, child, here)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 kind = schema.get_type(condition.name.value) if condition else parent
-                total += self.of(selection.selection_set, kind or parent, times, seen)
+                total += self.of(selection.selection_set, kind or parent, times)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.context.get_fragment(name)
-                if fragment is None or name in seen:  # cycles are another rule's error
-                    continue
-                kind = schema.get_type(fragment.type_condition.name.value) or parent
-                total += self.of(fragment.selection_set, kind, times, seen | {name})
+                total += times * self.fragment(selection.name.value, parent)
         return total
 
+    def fragment(self, name: str, parent: GraphQLNamedType) -> int:
+        definition = self.context.get_fragment(name)
+        if definition is None or name in self._in_progress:  # unknown or a cycle: other rules report it
+            return 0
+        kind = self.context.schema.get_type(definition.type_condition.name.value) or parent
+        key = (name, kind.name)
+        if key not in self._fragments:
+            self._in_progress.add(name)
+            self._fragments[key] = self.of(definition.selection_set, kind, 1)
+            self._in_progress.discard(name)
+        return self._fragments[key]
 
-def cost_limit_rule(max_cost: int, variables: Mapping[str, Any] | None) -> type[ValidationRule]:
-    """A validation rule refusing operations whose cost is over `max_cost`."""
+    def page_lists(self, selections: SelectionSetNode | None, connection: GraphQLNamedType) -> int:
+        """How many of `edges` and `nodes` a connection's selection asks for (fragments included)."""
+        count = 0
+        for selection in selections.selections if selections else ():
+            if isinstance(selection, FieldNode):
+                count += selection.name.value in ("edges", "nodes")
+            elif isinstance(selection, InlineFragmentNode):
+                count += self.page_lists(selection.selection_set, connection)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in self._page_lists and name not in self._in_progress:
+                    definition = self.context.get_fragment(name)
+                    self._in_progress.add(name)
+                    found = self.page_lists(definition.selection_set, connection) if definition else 0
+                    self._in_progress.discard(name)
+                    self._page_lists[name] = found
+                count += self._page_lists.get(name, 0)
+        return count
+
+
+def cost_limit_rule(
+    max_cost: int, variables: Mapping[str, Any] | None, measured: Callable[[int], None] | None = None
+) -> type[ValidationRule]:
+    """A validation rule refusing operations whose cost is over `max_cost`;
+    `measured` is told every operation's cost (for reporting and rate limits)."""
     given = dict(variables or {})
 
     class CostLimit(ValidationRule):
@@ -112,7 +203,9 @@ def cost_limit_rule(max_cost: int, variables: Mapping[str, Any] | None) -> type[
             root = self.context.schema.get_root_type(node.operation)
             if root is None:
                 return
-            cost = _Cost(self.context, values).of(node.selection_set, root, 1, frozenset())
+            cost = QueryCost(self.context, values).of(node.selection_set, root, 1)
+            if measured is not None:
+                measured(cost)
             if cost > max_cost:
                 self.report_error(
                     GraphQLError(

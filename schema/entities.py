@@ -3,7 +3,9 @@
 Strawberry looks a representation's `__typename` up unchecked, so a gateway or
 client sending an unknown type or no `id` got a masked internal error. Here
 each bad representation is a BAD_USER_INPUT error at its own index, and the
-good ones around it still resolve.
+good ones around it still resolve. Keys besides `__typename` and the key field
+are ignored: a router sends the fields another subgraph `@requires` along with
+the key, and the directory looks its records up by `id` alone.
 """
 
 from typing import Any
@@ -27,7 +29,11 @@ class DirectorySchema(strawberry.federation.Schema):
             for index, representation in enumerate(representations)
             if (problem := _problem_of(index, representation, entity_types))
         }
-        good = [r for index, r in enumerate(representations) if index not in problems]
+        good = [
+            {"__typename": r["__typename"], "id": r["id"]}
+            for index, r in enumerate(representations)
+            if index not in problems
+        ]
         resolved = iter(super().entities_resolver(info, good))
         return [problems.get(index) or next(resolved) for index in range(len(representations))]
 

@@ -11,6 +11,7 @@ from datastore.changes import VERSIONS_BEGAN
 from resolvers import audit
 from resolvers import groups as resolve
 from schema.node import Node
+from resolvers import list_sizes
 from schema.enums import GroupKind, RosterOrder, RosterRole
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
 from schema.connections import PageInfo
@@ -57,15 +58,19 @@ class WorkingGroup(Node):
         found = await resolve.parent_of(info.context, self.record)
         return WorkingGroup.of(found) if found else None
 
-    @strawberry.field
-    async def children(self, info: Info) -> list["WorkingGroup"]:
-        return [WorkingGroup.of(g) for g in await resolve.children_of(info.context, self.record.id)]
+    @strawberry.field(description="Groups directly under this one; the first `first` (at most 200).")
+    async def children(self, info: Info, first: int | None = list_sizes.GROUP_CHILDREN.default) -> list["WorkingGroup"]:
+        found = await resolve.children_of(info.context, self.record.id)
+        return [WorkingGroup.of(g) for g in list_sizes.GROUP_CHILDREN.first(found, first)]
 
-    @strawberry.field(description="Current chairs and co-chairs.")
-    async def chairs(self, info: Info) -> list[Annotated["Person", strawberry.lazy("schema.people")]]:
+    @strawberry.field(description="Current chairs and co-chairs; the first `first` (at most 100).")
+    async def chairs(
+        self, info: Info, first: int | None = list_sizes.GROUP_CHAIRS.default
+    ) -> list[Annotated["Person", strawberry.lazy("schema.people")]]:
         from schema.people import Person
 
-        return [Person.of(p) for p in await resolve.chairs_of(info.context, self.record.id)]
+        found = await resolve.chairs_of(info.context, self.record.id)
+        return [Person.of(p) for p in list_sizes.GROUP_CHAIRS.first(found, first)]
 
     @strawberry.field(
         description="Tenures on the group, chairs first, then by start date, unless ordered "
@@ -101,13 +106,16 @@ class WorkingGroup(Node):
         page = await audit.history_of(info.context, self.record.id, first, after)
         return ChangeConnection.of_page(page) if page else None
 
-    @strawberry.field(description="Organisations whose people currently serve on the group.")
+    @strawberry.field(
+        description="Organisations whose people currently serve on the group, by name; the first `first` (at most 1000)."
+    )
     async def organisations(
-        self, info: Info
+        self, info: Info, first: int | None = list_sizes.GROUP_ORGANISATIONS.default
     ) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
         from schema.organisations import Organisation
 
-        return [Organisation.of(o) for o in await resolve.organisations_of(info.context, self.record.id)]
+        found = await resolve.organisations_of(info.context, self.record.id)
+        return [Organisation.of(o) for o in list_sizes.GROUP_ORGANISATIONS.first(found, first)]
 
 
 @strawberry.input

@@ -9,6 +9,7 @@ from strawberry import Info
 from datastore import organisations as records
 from datastore.changes import VERSIONS_BEGAN
 from resolvers import audit
+from resolvers import list_sizes
 from resolvers import organisations as resolve
 from schema.node import Node
 from schema.connections import Connection
@@ -99,11 +100,14 @@ class Organisation(Node):
         found = await info.context.loaders.organisation.load(str(id))
         return cls.of(found) if found else None
 
-    @strawberry.federation.field(tags=["private"])
-    async def contacts(self, info: Info, roles: list[ContactRole] | None = None) -> list[RoleContactType]:
+    @strawberry.federation.field(tags=["private"], description="Role contacts, Primary first; the first `first` (at most 100).")
+    async def contacts(
+        self, info: Info, roles: list[ContactRole] | None = None, first: int | None = list_sizes.ORGANISATION_CONTACTS.default
+    ) -> list[RoleContactType]:
         from schema.contacts import RoleContact
 
-        return [RoleContact.of(c) for c in await resolve.contacts_of(info.context, self.record.id, roles)]
+        found = await resolve.contacts_of(info.context, self.record.id, roles)
+        return [RoleContact.of(c) for c in list_sizes.ORGANISATION_CONTACTS.first(found, first)]
 
     @strawberry.field(description="People affiliated with the organisation, by family name.")
     async def people(self, info: Info, first: int | None = 20, after: str | None = None) -> PersonConnectionType:
@@ -121,11 +125,17 @@ class Organisation(Node):
         page = await audit.history_of(info.context, self.record.id, first, after)
         return ChangeConnection.of_page(page) if page else None
 
-    @strawberry.field(description="Groups on which someone affiliated with the organisation currently serves.")
-    async def working_groups(self, info: Info) -> list[WorkingGroupType]:
+    @strawberry.field(
+        description="Groups on which someone affiliated with the organisation currently serves; "
+        "the first `first` (at most 200)."
+    )
+    async def working_groups(
+        self, info: Info, first: int | None = list_sizes.ORGANISATION_GROUPS.default
+    ) -> list[WorkingGroupType]:
         from schema.groups import WorkingGroup
 
-        return [WorkingGroup.of(g) for g in await resolve.working_groups_of(info.context, self.record.id)]
+        found = await resolve.working_groups_of(info.context, self.record.id)
+        return [WorkingGroup.of(g) for g in list_sizes.ORGANISATION_GROUPS.first(found, first)]
 
 
 @strawberry.type(name="OrganisationConnection")

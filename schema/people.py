@@ -10,6 +10,7 @@ from datastore import people as records
 from datastore.changes import VERSIONS_BEGAN
 from datastore.memberships import StatusChange
 from resolvers import audit
+from resolvers import list_sizes
 from resolvers import people as resolve
 from resolvers.privacy import ContactField
 from schema.node import Node
@@ -139,11 +140,15 @@ class Person(Node):
         found = await resolve.affiliation_of(info.context, self.record)
         return Organisation.of(found) if found else None
 
-    @strawberry.federation.field(description="The role contacts this person holds for organisations.", tags=["private"])
-    async def roles(self, info: Info) -> list[RoleContactType]:
+    @strawberry.federation.field(
+        description="The role contacts this person holds for organisations; the first `first` (at most 100).",
+        tags=["private"],
+    )
+    async def roles(self, info: Info, first: int | None = list_sizes.PERSON_ROLES.default) -> list[RoleContactType]:
         from schema.contacts import RoleContact
 
-        return [RoleContact.of(c) for c in await resolve.roles_of(info.context, self.record.id)]
+        found = await resolve.roles_of(info.context, self.record.id)
+        return [RoleContact.of(c) for c in list_sizes.PERSON_ROLES.first(found, first)]
 
     @strawberry.field(description="Groups whose updates the person receives: their own subscriptions and the "
                       "COMMUNICATIONS assignments their organisations' Primary or Administrator made for them.")
@@ -161,11 +166,17 @@ class Person(Node):
         page = await audit.history_of(info.context, self.record.id, first, after)
         return ChangeConnection.of_page(page) if page else None
 
-    @strawberry.field(description="Tenures on groups, past and present; with activeOn, only those held that day.")
-    async def groups(self, info: Info, active_on: date | None = None) -> list[RosterEntryType]:
+    @strawberry.field(
+        description="Tenures on groups, past and present; with activeOn, only those held that day. "
+        "The first `first` (at most 200)."
+    )
+    async def groups(
+        self, info: Info, active_on: date | None = None, first: int | None = list_sizes.PERSON_TENURES.default
+    ) -> list[RosterEntryType]:
         from schema.rosters import RosterEntry
 
-        return [RosterEntry.of(e) for e in await resolve.groups_of(info.context, self.record.id, active_on)]
+        found = await resolve.groups_of(info.context, self.record.id, active_on)
+        return [RosterEntry.of(e) for e in list_sizes.PERSON_TENURES.first(found, first)]
 
 
 @strawberry.type(name="PersonConnection")

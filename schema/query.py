@@ -7,8 +7,7 @@ import strawberry
 from strawberry import Info
 
 from datastore import countries
-from resolvers import groups, organisations, people, trends
-from resolvers import audit, nodes
+from resolvers import audit, groups, list_sizes, nodes, organisations, people, trends
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.countries import Country
 from schema.node import Node, to_node
@@ -17,6 +16,7 @@ from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimensio
 from schema.groups import WorkingGroup, WorkingGroupFilter
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
 from schema.people import Person, PersonConnection, PersonFilter
+from schema.rate_limit import RateLimit
 from schema.trends import TrendPoint
 
 # `from` is a Python keyword: the argument is named here.
@@ -70,9 +70,12 @@ class Query:
         found = await groups.group(info.context, id, slug)
         return WorkingGroup.of(found) if found else None
 
-    @strawberry.field(description="Groups of every kind matching the filter, by name.")
-    async def working_groups(self, info: Info, filter: WorkingGroupFilter | None = None) -> list[WorkingGroup]:
-        return [WorkingGroup.of(g) for g in await groups.groups_matching(info.context, filter)]
+    @strawberry.field(description="Groups of every kind matching the filter, by name; the first `first` (at most 500).")
+    async def working_groups(
+        self, info: Info, filter: WorkingGroupFilter | None = None, first: int | None = list_sizes.WORKING_GROUPS.default
+    ) -> list[WorkingGroup]:
+        found = await groups.groups_matching(info.context, filter)
+        return [WorkingGroup.of(g) for g in list_sizes.WORKING_GROUPS.first(found, first)]
 
     @strawberry.field(description="ISO 3166-1 countries on inhabited continents, by name.")
     def countries(self, continent: Continent | None = None) -> list[Country]:
@@ -145,3 +148,7 @@ class Query:
     @strawberry.field(description="Records by their ids, in order, null where unknown; at most 100 ids, one database command per kind.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         return [to_node(r) if r else None for r in await nodes.nodes(info.context, [str(i) for i in ids])]
+    @strawberry.field(description="The caller's rate-limit budget after this query; null outside HTTP.")
+    def rate_limit(self, info: Info) -> RateLimit | None:
+        allowance = info.context.allowance
+        return RateLimit.of(allowance()) if allowance else None

@@ -9,7 +9,7 @@ from memberdir.settings import Settings
 async def test_query_over_post(http):
     response = await http.post("/graphql", json={"query": '{ organisation(id: "org_lagos") { name } }'})
     assert response.status_code == 200
-    assert response.json() == {"data": {"organisation": {"name": "Lagos Rare Disease Foundation"}}}
+    assert response.json()["data"] == {"organisation": {"name": "Lagos Rare Disease Foundation"}}
 
 
 async def test_query_over_get(http):
@@ -51,6 +51,6 @@ async def test_not_ready_when_the_database_does_not_answer():
 async def test_sdl_is_served_for_federation(http):
     response = await http.post("/graphql", json={"query": "{ _service { sdl } }"})
     sdl = response.json()["data"]["_service"]["sdl"]
-    assert 'type Organisation @key(fields: "id")' in sdl
-    assert 'type Person @key(fields: "id")' in sdl
-    assert 'type WorkingGroup @key(fields: "id")' in sdl
+    assert 'type Organisation implements Node @key(fields: "id")' in sdl
+    assert 'type Person implements Node @key(fields: "id")' in sdl
+    assert 'type WorkingGroup implements Node @key(fields: "id")' in sdl

@@ -173,3 +173,25 @@ async def test_reviews_lapse_and_renew_and_only_staff_record_them(run):
     again = await run.as_viewer(STAFF)(REVIEW, input={"organisationId": "org_helix", "expectedVersion": version + 1,
                                                       "outcome": "LAPSED"})
     assert again["recordMembershipReview"]["userErrors"][0]["code"] == "INVALID_TRANSITION"
+
+
+async def test_a_retry_after_success_is_answered_as_a_replay_not_as_stale(run):
+    version = await _version(run)
+    given = {"id": "org_montreal", "expectedVersion": version, "patch": {"city": "Laval"}, "clientMutationId": "r-1"}
+    first = await run.as_viewer(STAFF)(UPDATE, input=given)
+    again = await run.as_viewer(STAFF)(UPDATE, input=given)
+    assert again["updateOrganisation"] == first["updateOrganisation"]
+    assert await _version(run) == version + 1
+    other = await run.as_viewer(Viewer(role=Role.STAFF, credential="api-key:key_other"))(UPDATE, input=given)
+    assert [e["code"] for e in other["updateOrganisation"]["userErrors"]] == ["STALE_VERSION"]
+
+
+async def test_a_patch_that_changes_nothing_writes_nothing(run):
+    version = await _version(run)
+    await run.as_viewer(STAFF)(UPDATE, input={"id": "org_montreal", "expectedVersion": version,
+                                              "patch": {"city": "Laval"}})
+    same = await run.as_viewer(STAFF)(UPDATE, input={"id": "org_montreal", "expectedVersion": version + 1,
+                                                     "patch": {"city": "Laval"}})
+    assert same["updateOrganisation"]["userErrors"] == []
+    assert same["updateOrganisation"]["organisation"]["version"] == version + 1
+    assert await run.db.changes.count_documents({"owner_id": "org_montreal"}) == 1

@@ -412,3 +412,13 @@ async def test_a_persons_history_is_for_staff_and_shows_the_erasure_without_valu
     assert {f["field"] for f in erased["fields"]} >= {"givenName", "familyName", "email", "country"}
     for change in (erased, update):
         assert all(f["before"] is None and f["after"] is None and f["redacted"] for f in change["fields"])
+
+
+async def test_a_retried_creation_with_the_same_client_mutation_id_creates_one_person(run):
+    count = await run.db.people.count_documents({})
+    given = {"givenName": "Lea", "familyName": "Roy", "affiliation": "org_montreal", "clientMutationId": "once"}
+    first = await run.as_viewer(ANA)(CREATE, input=given)
+    again = await run.as_viewer(ANA)(CREATE, input=given)
+    assert again["createPerson"]["userErrors"] == []
+    assert again["createPerson"]["person"]["id"] == first["createPerson"]["person"]["id"]
+    assert await run.db.people.count_documents({}) == count + 1

@@ -103,8 +103,9 @@ async def test_post_without_json_content_type_is_refused_with_415(limited, conte
 async def test_mutation_over_get_is_refused(limited):
     # The schema has no mutations yet; any mutation over GET is refused all the same.
     response = await limited.get("/graphql", params={"query": "mutation { __typename }"})
-    assert response.status_code == 400
-    assert response.text == "mutations are not allowed when using GET"
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert error_codes(response) == ["METHOD_NOT_ALLOWED"]
+    assert messages(response) == "Mutations are sent with POST"
     query = await limited.get("/graphql", params={"query": "{ countries(continent: OCEANIA) { code } }"})
     assert query.status_code == 200 and {"code": "AU"} in query.json()["data"]["countries"]
     await assert_still_serves(limited)
@@ -120,13 +121,13 @@ class HangOnOrganisations(SchemaExtension):
 
 
 async def test_slow_query_is_cancelled_at_the_deadline(directory):
-    settings = Settings(execution_deadline_seconds=0.2)
+    settings = Settings(execution_deadline_seconds=1.0)  # room for the ordinary query after it on a loaded machine
     async with client_for(directory, settings, extensions=(HangOnOrganisations,)) as client:
         response = await post(client, "{ organisations { totalCount } }")
         assert response.status_code == 200
         assert response.json()["data"] is None
         assert error_codes(response) == ["DEADLINE_EXCEEDED"]
-        assert "0.2 s deadline" in messages(response)
+        assert "1 s deadline" in messages(response)
         await assert_still_serves(client)
 
 
@@ -139,13 +140,13 @@ async def test_no_introspection_for_anonymous_callers_in_production(directory):
         assert response.json()["data"] is None
         assert "introspection" in messages(response).lower()
         typename = await post(client, "{ __typename }")  # not introspection: allowed
-        assert typename.json() == {"data": {"__typename": "Query"}}
+        assert typename.json()["data"] == {"__typename": "Query"}
         await assert_still_serves(client)
 
 
 async def test_introspection_is_open_in_development(limited):
     response = await post(limited, "{ __type(name: \"Person\") { name } }")
-    assert response.json() == {"data": {"__type": {"name": "Person"}}}
+    assert response.json()["data"] == {"__type": {"name": "Person"}}
 
 
 async def test_no_field_suggestions_in_production(directory):

@@ -38,8 +38,17 @@ def require(action: Action, found: Facts) -> Capacity:
     return acting
 
 
+def _key_id(ctx: Context) -> str | None:
+    credential = ctx.viewer.credential or ""
+    return credential.removeprefix("api-key:") if credential.startswith("api-key:") else None
+
+
 def actor(ctx: Context, acting: Capacity) -> Actor:
     viewer = ctx.viewer
-    key_id = viewer.credential.removeprefix("api-key:") if (viewer.credential or "").startswith("api-key:") else None
     role = viewer.role.value if acting is Capacity.STAFF else acting.value
-    return Actor(role=role, person_id=viewer.person_id, key_id=key_id)
+    return Actor(role=role, person_id=viewer.person_id, key_id=_key_id(ctx))
+
+
+def identity(ctx: Context) -> str:
+    """Whose retries are the same caller's: Actor.identity of whatever capacity they act in."""
+    return _key_id(ctx) or ctx.viewer.person_id or ctx.viewer.role.value

@@ -1,12 +1,12 @@
 """Committing a mutation's Write, and turning what refused it into user errors."""
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 from datastore import changes, edits, writes
 from datastore.writes import Write
 from resolvers.context import Context
-from resolvers.edits.access import actor
+from resolvers.edits.access import actor, identity
 from resolvers.edits.outcome import Outcome, Refused, UserError, UserErrorCode, refuse, stale
 from resolvers.permissions import Capacity
 
@@ -63,8 +63,26 @@ async def commit(
         raise refuse(UserErrorCode.CONFLICT, "A value that must be unique was taken meanwhile; nothing changed.")
 
 
-async def outcome(work: Awaitable[R], client_mutation_id: str | None) -> Outcome[R]:
-    """The record `work` returns, or the user errors it was refused with."""
+async def replayed(ctx: Context, client_mutation_id: str | None) -> changes.Change | None:
+    """The change an earlier try of this same mutation made, when this is a retry of it."""
+    if not client_mutation_id:
+        return None
+    earlier = await changes.by_client_key(ctx.db, f"{identity(ctx)}|{client_mutation_id}")
+    return earlier if earlier and earlier.state is changes.ChangeState.APPLIED else None
+
+
+async def outcome(
+    ctx: Context,
+    work: Coroutine[Any, Any, R],
+    client_mutation_id: str | None,
+    load: Callable[[changes.Change], Awaitable[R]],
+) -> Outcome[R]:
+    """The record `work` returns, or the user errors it was refused with. A retry of a
+    mutation already applied (same caller, same clientMutationId) is answered with the
+    record it changed, before any check that its first try made stale."""
+    if (earlier := await replayed(ctx, client_mutation_id)) is not None:
+        work.close()
+        return Outcome(await load(earlier), [], client_mutation_id)
     try:
         return Outcome(await work, [], client_mutation_id)
     except Refused as refused:

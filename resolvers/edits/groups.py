@@ -38,9 +38,10 @@ async def _check_parent(ctx: Context, group_id: str | None, parent_id: str | Non
 async def _save(ctx: Context, current: Group | None, after: Group, action: ChangeAction, acting: Capacity,
                 reason: str | None, cmid: str | None) -> Group:
     write = edits.write_of(SECTION, current, after, action, reason=reason)
-    await commit(ctx, write, expected=current.version if current else None, acting=acting,
-                 client_mutation_id=cmid, reload=lambda: load(ctx, after.id))
-    return await load(ctx, after.id)
+    committed = await commit(ctx, write, expected=current.version if current else None, acting=acting,
+                             client_mutation_id=cmid, reload=lambda: load(ctx, after.id))
+    # A replayed creation made its record under the id of the first attempt.
+    return await load(ctx, committed.change.owner_id)
 
 
 def _new_id(slug: str) -> str:

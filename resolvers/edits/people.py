@@ -39,9 +39,10 @@ def _not_erased(person: Person) -> None:
 async def _save(ctx: Context, current: Person | None, after: Person, action: ChangeAction, acting: Capacity,
                 reason: str | None, cmid: str | None) -> Person:
     write = edits.write_of(SECTION, current, after, action, reason=reason)
-    await commit(ctx, write, expected=current.version if current else None, acting=acting,
-                 client_mutation_id=cmid, reload=lambda: load(ctx, after.id))
-    return await load(ctx, after.id)
+    committed = await commit(ctx, write, expected=current.version if current else None, acting=acting,
+                             client_mutation_id=cmid, reload=lambda: load(ctx, after.id))
+    # A replayed creation made its record under the id of the first attempt.
+    return await load(ctx, committed.change.owner_id)
 
 
 async def _email_is_free(ctx: Context, email: str | None, person_id: str | None, *path: str) -> None:

@@ -43,8 +43,8 @@ class RosterEntryPayload:
     client_mutation_id: str | None
 
     @classmethod
-    async def of(cls, work, client_mutation_id: str | None) -> "RosterEntryPayload":
-        result = await outcome(work, client_mutation_id)
+    async def of(cls, context, work, client_mutation_id: str | None) -> "RosterEntryPayload":
+        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.record_id))
         # A stale addition's current record is the group, which has no place here (its version is in the message).
         record = result.record if isinstance(result.record, records.RosterEntry) else None
         return cls(entry=RosterEntry.of(record) if record else None, user_errors=user_errors(result),
@@ -57,10 +57,10 @@ class RosterMutations:
     async def add_roster_entry(self, info: Info, input: AddRosterEntryInput) -> RosterEntryPayload:
         work = edits.add(info.context, str(input.group_id), input.expected_version, str(input.person_id), input.role,
                          input.since, input.reason, input.client_mutation_id)
-        return await RosterEntryPayload.of(work, input.client_mutation_id)
+        return await RosterEntryPayload.of(info.context, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def end_roster_entry(self, info: Info, input: EndRosterEntryInput) -> RosterEntryPayload:
         work = edits.end(info.context, str(input.entry_id), input.expected_version, input.until, input.reason,
                          input.client_mutation_id)
-        return await RosterEntryPayload.of(work, input.client_mutation_id)
+        return await RosterEntryPayload.of(info.context, work, input.client_mutation_id)

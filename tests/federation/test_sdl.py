@@ -19,6 +19,7 @@ def test_directives_mark_what_is_shared_internal_and_private():
     assert "type Country @shareable" in sdl and "type PageInfo @shareable" in sdl
     # Readable by those who may set it (the person, staff), so mutation inputs can name it.
     assert "enum ContactVisibility {" in sdl
-    for field in ("email: String", "orcid: String", "roles: [RoleContact!]!", "contactVisibility: ContactVisibility"):
+    for field in ("email: String", "orcid: String", "roles(first: Int = 20): [RoleContact!]!",
+                  "contactVisibility: ContactVisibility"):
         assert f'{field} @tag(name: "private")' in sdl
-    assert 'contacts(roles: [ContactRole!] = null): [RoleContact!]! @tag(name: "private")' in sdl
+    assert 'contacts(roles: [ContactRole!] = null, first: Int = 20): [RoleContact!]! @tag(name: "private")' in sdl

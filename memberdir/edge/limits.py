@@ -1,8 +1,9 @@
 """Checks on the HTTP request itself, before a byte of it is parsed.
 
-- POST only with a JSON body: a browser can send a form or text/plain across
-  sites without a preflight, so refusing them keeps cross-site requests out
-  (CSRF). Mutations over GET are refused by Strawberry itself (405).
+- POST only with a JSON body (its media type compared case-insensitively): a
+  browser can send a form or text/plain across sites without a preflight, so
+  refusing them keeps cross-site requests out, with edge.origin (CSRF).
+  Mutations over GET are refused by the GraphQL view (405, edge.graphql_http).
 - The body is read up to `max_body_bytes` and no further (413), whether or not
   the client declared its length.
 """
@@ -10,7 +11,7 @@
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from memberdir.http_errors import refusal
+from memberdir.edge.errors import refusal
 
 
 class RequestLimits:

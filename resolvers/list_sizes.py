@@ -1,0 +1,49 @@
+"""How many items each plain list may hold: the bound the query cost counts.
+
+A list that can grow with the data takes `first` (a default, and a maximum
+over which it is refused, never quietly cut to the maximum); a list whose
+length the vocabulary fixes has that length as its maximum. The cost rule
+(schema.cost) counts each list at these sizes, so a query's cost is an
+upper bound of the objects it can return.
+"""
+
+from dataclasses import dataclass
+
+from datastore import countries
+from datastore.organisations import StatDimension
+from datastore.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
+from resolvers.arguments import page_size
+
+
+@dataclass(frozen=True, slots=True)
+class ListSize:
+    default: int
+    maximum: int
+
+    def first(self, items: list, first: int | None):
+        """The first `first` items (the default when not given); BadArgument over the maximum."""
+        wanted = self.default if first is None else page_size(first, self.maximum)
+        return items[:wanted]
+
+
+WORKING_GROUPS = ListSize(default=100, maximum=500)  # Query.workingGroups
+GROUP_ORGANISATIONS = ListSize(default=200, maximum=1000)  # WorkingGroup.organisations
+GROUP_CHILDREN = ListSize(default=50, maximum=200)
+GROUP_CHAIRS = ListSize(default=20, maximum=100)
+ORGANISATION_GROUPS = ListSize(default=50, maximum=200)  # Organisation.workingGroups
+ORGANISATION_CONTACTS = ListSize(default=20, maximum=100)
+PERSON_ROLES = ListSize(default=20, maximum=100)
+PERSON_TENURES = ListSize(default=20, maximum=200)  # Person.groups
+
+# Fixed by the vocabulary: every country the directory knows, and a bucket per
+# value of the largest statistics dimension (countries).
+COUNTRIES = len(countries.all_countries())
+_DIMENSION_VALUES = {
+    StatDimension.COUNTRY: COUNTRIES,
+    StatDimension.CONTINENT: len(Continent),
+    StatDimension.SECTOR: len(Sector),
+    StatDimension.KIND: len(OrganisationKind),
+    StatDimension.DESIGNATION: len(Designation),
+    StatDimension.STATUS: len(MembershipStatus),
+}
+STAT_BUCKETS = max(_DIMENSION_VALUES.values())
