@@ -114,9 +114,13 @@ async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *,
                 )
                 continue
             seen[(raw.section, key)] = raw.where
+        current = checked.current.get((raw.section, key or ""))
+        if getattr(current, "erased", False):
+            problems.append(Problem(raw.where, "id", f"{key} was erased on request; an import does not bring them back"))
+            continue
         if record is None or raw.section == "roster":
             try:
-                record = edits.merged(raw.section, checked.current.get((raw.section, key or "")), raw.data, whole=whole)
+                record = edits.merged(raw.section, current, raw.data, whole=whole)
             except edits.Invalid as invalid:
                 problems += _problems(raw, invalid)
                 continue

@@ -13,6 +13,7 @@ organisation. A PRIMARY, ADMINISTRATOR or SIGNER replaces the current holder;
 a COMMUNICATIONS contact is added for its group.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from datastore import contacts, edits, writes
-from datastore.changes import Actor, FieldChange
+from datastore.changes import Actor
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
@@ -40,15 +41,14 @@ class Step:
     """One change the import makes (or, in a dry run, would make)."""
 
     about: str
-    # The record written: for a role contact, the contact.
+    # What changes, before and after: a record of `section`; for a role contact,
+    # the holder it replaces (or None) and the contact.
+    section: str
+    before: Any | None
     record: Any
     write: Write
     expected_version: int | None
     creates: bool
-
-    @property
-    def fields(self) -> tuple[FieldChange, ...]:
-        return self.write.fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,6 @@ class ImportStopped(Exception):
     """Writing stopped at a record; what was written before it stays."""
 
     def __init__(self, where: str, about: str, reason: str, written: int):
-        self.where = where
         super().__init__(
             f"{where}: {about}: {reason}. Stopped there after {written} change(s); "
             "run the import again to write the rest (what is written already is skipped)."
@@ -104,12 +103,11 @@ class _State:
         current = self.current.get((entry.section, entry.record.id))
         # Merged again onto what is stored now: someone may have changed it since the check.
         record = edits.merged(entry.section, current, entry.raw.data, whole=self.whole)
-        if current is not None and not (fields := edits.field_changes(entry.section, current, record)):
+        if current is not None and replace(record, version=current.version, updated_at=current.updated_at) == current:
             return None
-        write = edits.write_of(entry.section, current, record, ChangeAction.IMPORT,
-                               fields=fields if current is not None else None)
-        return Step(about(entry.section, record), record, write, current.version if current else None,
-                    creates=current is None)
+        write = edits.write_of(entry.section, current, record, ChangeAction.IMPORT)
+        return Step(about(entry.section, record), entry.section, current, record, write,
+                    current.version if current else None, creates=current is None)
 
     def _contact_step(self, contact: RoleContact) -> Step | None:
         key = ("organisations", contact.organisation_id)
@@ -122,13 +120,14 @@ class _State:
         effects = tuple(edits.contact_effect(h, remove=True) for h in leaving)
         if not held:
             effects += (edits.contact_effect(contact),)
+        replaced = leaving[0] if leaving else None
         write = edits.write_of(
             "organisations", organisation, organisation, ChangeAction.IMPORT, effects=effects,
-            fields=edits.field_changes("contacts", leaving[0] if leaving else None, contact),
+            fields=edits.field_changes("contacts", replaced, contact),
             about=(RecordType.ROLE_CONTACT, contact.id),
         )
         version = organisation.version if key in self.current else None
-        return Step(about("contacts", contact), contact, write, version, creates=not leaving)
+        return Step(about("contacts", contact), "contacts", replaced, contact, write, version, creates=not leaving)
 
     def written(self, entry: Entry, step: Step, version: int, at: datetime | None) -> None:
         """Take in a change as written (`at` None: planned): the record's new version, the contacts it moved."""
@@ -218,11 +217,20 @@ async def import_files(
     return Imported(checked.records(), await write(db, checked), dry_run=False)
 
 
-def _shown(value: str | None) -> str:
-    return "null" if value is None else repr(value)
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def describe(step: Step) -> list[str]:
-    """A step as lines of text, a field each: `organisation org_x: website 'https://a' -> 'https://b'`."""
+    """A step as lines of text, one per field it changes, with the field's
+    name in the file: `organisation org_x: website 'https://a' -> 'https://b'`."""
     what = f"{step.about} (new)" if step.creates else step.about
-    return [f"{what}: {f.field} {_shown(f.before)} -> {_shown(f.after)}" for f in step.fields]
+    before = edits.fields_of(step.section, step.before) if step.before is not None else {}
+    after = edits.fields_of(step.section, step.record)
+    return [
+        f"{what}: {name} {_shown(before.get(name))} -> {_shown(value)}"
+        for name, value in after.items()
+        if before.get(name) != value
+    ]

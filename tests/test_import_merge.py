@@ -80,7 +80,7 @@ HISTORY = [{"status": "APPLICANT", "on": "2014-03-01", "reason": "applied"},
 async def test_a_partial_organisation_changes_only_its_website(directory_db, memberdir, tmp_path):
     given_history = await memberdir(ndjson(tmp_path, {"type": "organisation", "id": "org_montreal", "history": HISTORY},
                                            name="history.ndjson"))
-    assert given_history.exit_code == 0, given_history.output
+    assert given_history.exit_code == 0 and "(1 new or changed)" in given_history.output, given_history.output
     before = await organisation(directory_db, "org_montreal")
     assert before.city == "Montréal" and before.ror_id and before.sectors and before.joined_on and len(before.history) == 2
 
@@ -180,6 +180,7 @@ async def test_dry_run_lists_exactly_the_changes_and_writes_nothing(directory_db
         {"type": "contact", "organisation": "org_montreal", "person": "per_ana", "role": "ADMINISTRATOR"},
         {"type": "contact", "organisation": "org_new", "person": "per_ana", "role": "PRIMARY"},
         {"type": "person", "id": "per_ana", "orcid": "0000-0002-1825-0097"},  # as it is: no change
+        {"type": "organisation", "id": "org_helix", "history": HISTORY[1:]},
     )
     before = await everything(directory_db)
     result = await memberdir("--dry-run", path)
@@ -188,21 +189,22 @@ async def test_dry_run_lists_exactly_the_changes_and_writes_nothing(directory_db
     lines = result.output.splitlines()
     assert [line for line in lines if not line.startswith(("organisation org_new (new):", "Dry run:"))] == [
         "organisation org_montreal: website 'https://umontreal.example' -> 'https://www.umontreal.ca'",
+        """organisation org_helix: history [] -> [{"on": "2014-05-01", "reason": "approved", "status": "ACTIVE"}]""",
         "contact ADMINISTRATOR of org_montreal: person 'per_jean' -> 'per_ana'",
         "contact PRIMARY of org_new (new): organisation null -> 'org_new'",
         "contact PRIMARY of org_new (new): person null -> 'per_ana'",
         "contact PRIMARY of org_new (new): role null -> 'PRIMARY'",
     ]
     assert "organisation org_new (new): name null -> 'New Org'" in lines
-    assert lines[-1].startswith("Dry run:") and "4 change(s) would be written (2 new), nothing was." in lines[-1]
+    assert lines[-1].startswith("Dry run:") and "5 change(s) would be written (2 new), nothing was." in lines[-1]
 
     # The import itself then writes exactly those changes.
     written = await memberdir(path)
-    assert "(4 new or changed)" in written.output, written.output
+    assert "(5 new or changed)" in written.output, written.output
     logged = [d async for d in directory_db.changes.find({"actor.source": "import:changes.ndjson"})]
     assert {(d["record_id"], f["field"], f["after"]) for d in logged for f in d["fields"]} >= {
         ("org_montreal", "website", "https://www.umontreal.ca")}
-    assert len(logged) == 4
+    assert len(logged) == 5
 
 
 async def test_importing_the_same_file_again_writes_nothing(directory_db, memberdir, tmp_path):
@@ -298,3 +300,13 @@ async def test_an_interrupted_import_resumes_when_run_again(db, monkeypatch):
     assert resumed.written == 58 - 20
     assert await db.changes.count_documents({"state": "applied"}) == 58
     assert (await import_files(db, [DATA / "directory.json"])).written == 0
+
+
+async def test_an_erased_person_is_not_brought_back(directory_db, memberdir, tmp_path):
+    await directory_db.people.update_one({"_id": "per_tom"}, {"$set": {"erased": True, "email": None}})
+    before = await everything(directory_db)
+    path = ndjson(tmp_path, {"type": "person", "id": "per_tom", "email": "tom@helix.example"})
+    result = await memberdir(path)
+    assert result.exit_code == 1
+    assert f"{path}:1: id: per_tom was erased on request" in result.output
+    assert await everything(directory_db) == before
