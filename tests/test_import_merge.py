@@ -4,6 +4,7 @@ records, role contacts, --replace, --dry-run, re-import, resuming, audit entries
 import asyncio
 import hashlib
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from datastore.import_reading import read
 from datastore.importer import import_files, write
 from datastore.vocabulary import ChangeAction, ContactRole, ContactVisibility, RecordType
 from memberdir.cli import app
+from memberdir.settings import PROJECT_ROOT
 from tests.conftest import DATA, fresh_database
 
 runner = CliRunner()
@@ -310,3 +312,28 @@ async def test_an_erased_person_is_not_brought_back(directory_db, memberdir, tmp
     assert result.exit_code == 1
     assert f"{path}:1: id: per_tom was erased on request" in result.output
     assert await everything(directory_db) == before
+
+
+def readme_import_examples() -> list[tuple[str, str]]:
+    """The JSON and NDJSON examples of the README's "Import files" section, in order."""
+    text = (PROJECT_ROOT / "README.md").read_text()
+    section = text[text.index("## Import files"):text.index("## Configuration")]
+    return re.findall(r"```(json|ndjson)\n(.*?)```", section, flags=re.S)
+
+
+async def test_the_readme_import_examples_do_what_it_says(db, memberdir, tmp_path):
+    examples = readme_import_examples()
+    assert [kind for kind, _ in examples] == ["json", "ndjson", "ndjson"]
+    for number, (kind, text) in enumerate(examples):
+        path = tmp_path / f"example{number}.{kind}"
+        path.write_text(text)
+        result = await memberdir(path)
+        assert result.exit_code == 0, result.output
+    organisation = (await organisations.by_ids(db, ["org_umontreal"]))[0]
+    assert organisation.website == "https://www.umontreal.ca"
+    assert organisation.city == "Montréal" and len(organisation.history) == 2 and organisation.ror_id
+    ana = await person(db, "per_ana")
+    assert ana.contact_visibility is ContactVisibility.PUBLIC and ana.email == "ana@example.org"
+    assert ana.individual_membership.status.value == "ACTIVE" and ana.communications == ("grp_clinical",)
+    ended = [d async for d in db.roster.find({"person_id": "per_ana"})]
+    assert [(d["until"], d["version"]) for d in ended] == [("2025-12-31", 2)]
