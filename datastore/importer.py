@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from datastore import contacts, edits, writes
-from datastore.changes import Actor
+from datastore.changes import Actor, ChangeState
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
@@ -180,28 +180,42 @@ async def write(db: Database, checked: Checked) -> tuple[Step, ...]:
     """
     state, steps = _State(checked), []
     for entry in _entries(checked):
-        actor = Actor(role="import", source=f"import:{entry.raw.path.name}")
-        for attempt in (1, 2):
-            try:
-                step = state.step(entry)
-            except edits.Invalid as invalid:  # only after a re-read: changed meanwhile into something this breaks
-                raise ImportStopped(entry.raw.where, about(entry.section, entry.record), str(invalid), len(steps)) from None
-            if step is None:
-                break
-            try:
-                committed = await writes.commit(db, step.write, expected_version=step.expected_version, actor=actor)
-            except writes.StaleVersion:
-                if attempt == 2:
-                    raise ImportStopped(entry.raw.where, step.about,
-                                        "changed by someone else while importing, twice in a row", len(steps)) from None
-                await state.reread(db, entry)
-                continue
-            except writes.Rejected as rejected:
-                raise ImportStopped(entry.raw.where, step.about, str(rejected), len(steps)) from None
+        if step := await _write_entry(db, state, entry, len(steps)):
             steps.append(step)
-            state.written(entry, step, committed.change.version, committed.change.at)
-            break
     return tuple(steps)
+
+
+async def _write_entry(db: Database, state: _State, entry: Entry, written: int) -> Step | None:
+    """Write one record's change; read again and tried once more if someone changed it meanwhile."""
+    try:
+        try:
+            return await _commit(db, state, entry)
+        except writes.StaleVersion:
+            await state.reread(db, entry)
+            return await _commit(db, state, entry)
+    except writes.StaleVersion:
+        reason = await _why_stale(db, entry)
+    # Invalid only after a re-read: the record was changed meanwhile into one this change breaks.
+    except (edits.Invalid, writes.Rejected) as failed:
+        reason = str(failed)
+    raise ImportStopped(entry.raw.where, about(entry.section, entry.record), reason, written)
+
+
+async def _commit(db: Database, state: _State, entry: Entry) -> Step | None:
+    if (step := state.step(entry)) is None:
+        return None
+    actor = Actor(role="import", source=f"import:{entry.raw.path.name}")
+    committed = await writes.commit(db, step.write, expected_version=step.expected_version, actor=actor)
+    state.written(entry, step, committed.change.version, committed.change.at)
+    return step
+
+
+async def _why_stale(db: Database, entry: Entry) -> str:
+    owner = entry.record.organisation_id if entry.section == "contacts" else entry.record.id
+    if await db.changes.find_one({"owner_id": owner, "state": ChangeState.CLAIMED.value}, projection=["_id"]):
+        lease = int(writes.DEFAULT_LEASE.total_seconds())
+        return f"another change to it is still being applied (one cut off by a crash is completed {lease} s after it began)"
+    return "changed by someone else while importing, twice in a row"
 
 
 async def import_files(

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from datastore.changes import Actor
 from datastore.client import Database
 from datastore.import_checks import check
 from datastore.import_reading import read
-from datastore.importer import import_files, write
+from datastore.importer import ImportStopped, import_files, write
 from datastore.vocabulary import ChangeAction, ContactRole, ContactVisibility, RecordType
 from memberdir.cli import app
 from memberdir.settings import PROJECT_ROOT
@@ -337,3 +338,33 @@ async def test_the_readme_import_examples_do_what_it_says(db, memberdir, tmp_pat
     assert ana.individual_membership.status.value == "ACTIVE" and ana.communications == ("grp_clinical",)
     ended = [d async for d in db.roster.find({"person_id": "per_ana"})]
     assert [(d["until"], d["version"]) for d in ended] == [("2025-12-31", 2)]
+
+
+async def test_a_record_still_being_changed_stops_the_import_clearly(directory_db, memberdir, tmp_path):
+    current = await organisation(directory_db, "org_helix")
+    # Another writer's change, claimed a moment ago and not yet applied.
+    version = current.version + 1
+    claim = changes.Change(changes.claim_id("org_helix", version), RecordType.ORGANISATION, "org_helix", version,
+                           RecordType.ORGANISATION, "org_helix", ChangeAction.UPDATE, datetime.now(UTC),
+                           Actor(role="staff", key_id="k"), changes.ChangeState.CLAIMED)
+    await directory_db.changes.insert_one(changes.to_document(claim))
+    path = ndjson(tmp_path, {"type": "organisation", "id": "org_montreal", "city": "Laval"},
+                  {"type": "organisation", "id": "org_helix", "city": "Hinxton"})
+    result = await memberdir(path)
+    assert result.exit_code == 1
+    assert (f"{path}:2: organisation org_helix: another change to it is still being applied" in result.output
+            and "Stopped there after 1 change(s); run the import again" in result.output), result.output
+    assert (await organisation(directory_db, "org_montreal")).city == "Laval"  # written before it stopped stays
+    assert (await organisation(directory_db, "org_helix")).city == "Cambridge"
+
+
+async def test_a_slug_taken_meanwhile_stops_the_import_at_that_record(directory_db, tmp_path):
+    path = ndjson(tmp_path, {"type": "group", "id": "grp_new", "slug": "new-group", "name": "New", "kind": "FORUM"})
+    raws, problems = read([path])
+    checked = await check(directory_db, raws, problems, whole=False)
+    other = edits.merged("groups", None, {"id": "grp_other", "slug": "new-group", "name": "Other", "kind": "FORUM"})
+    await writes.commit(directory_db, edits.write_of("groups", None, other, ChangeAction.CREATE),
+                        expected_version=None, actor=Actor(role="staff", key_id="k"))
+    with pytest.raises(ImportStopped, match=rf"{re.escape(str(path))}:1: group grp_new: .*run the import again"):
+        await write(directory_db, checked)
+    assert await directory_db.groups.count_documents({"_id": "grp_new"}) == 0
