@@ -76,12 +76,36 @@ def _problems(raw: RawRecord, invalid: edits.Invalid) -> list[Problem]:
     return [Problem(raw.where, ".".join(p.field) or "record", p.message) for p in invalid.problems]
 
 
+# A raw record with the id it is known by (None: it gives none), and the record
+# itself where it is whole in a file (contacts and roster entries).
+_Keyed = tuple[RawRecord, str | None, Any]
+
+
 async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *, whole: bool) -> Checked:
     """The files' records merged and checked; raises ImportRejected with
     `problems` (of shape, from reading) and every problem found here."""
-    checked = Checked(whole=whole)
-    # Contacts and roster entries are whole in a file: their id comes from what they are.
-    keyed: list[tuple[RawRecord, str | None, Any]] = []
+    problems = list(problems)
+    keyed = _keyed(raws, problems)
+    checked = Checked(whole=whole, current=await _stored_for(db, keyed))
+    _merge(checked, keyed, problems)
+    # Ids in the files, even of records with problems: a reference to them is not another problem.
+    in_files: dict[str, set[str]] = defaultdict(set)
+    for raw, key, _ in keyed:
+        if key:
+            in_files[raw.section].add(key)
+    problems += await _references(db, checked, in_files)
+    problems += await _slugs(db, checked)
+    problems += _single_holders(checked)
+    if problems:
+        raise ImportRejected(problems)
+    checked.holders = await _holders(db, {e.record.organisation_id for e in checked.entries["contacts"]})
+    return checked
+
+
+def _keyed(raws: list[RawRecord], problems: list[Problem]) -> list[_Keyed]:
+    """Each record with its id; contacts and roster entries are whole in a file,
+    and their id comes from what they are."""
+    keyed: list[_Keyed] = []
     for raw in raws:
         if raw.section in OWN_IDS:
             given_id = raw.data.get("id")
@@ -93,16 +117,25 @@ async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *,
             problems += _problems(raw, invalid)
             continue
         keyed.append((raw, record.id, record))
+    return keyed
 
+
+async def _stored_for(db: Database, keyed: list[_Keyed]) -> dict[tuple[str, str], Any]:
+    """The stored records the files name, and the organisations of their contacts."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for raw, key, record in keyed:
         if key and raw.section in FROM_DOCUMENT:
             wanted[raw.section].add(key)
         if raw.section == "contacts":
             wanted["organisations"].add(record.organisation_id)
+    found: dict[tuple[str, str], Any] = {}
     for section, ids in wanted.items():
-        checked.current |= await stored(db, section, ids)
+        found |= await stored(db, section, ids)
+    return found
 
+
+def _merge(checked: Checked, keyed: list[_Keyed], problems: list[Problem]) -> None:
+    """Each record given once, merged onto the stored one (or whole), into `checked.entries`."""
     seen: dict[tuple[str, str], str] = {}
     for raw, key, record in keyed:
         if key is not None:
@@ -118,30 +151,21 @@ async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *,
         if getattr(current, "erased", False):
             problems.append(Problem(raw.where, "id", f"{key} was erased on request; an import does not bring them back"))
             continue
+        # A roster entry's `until` is kept when not given, like any other field.
         if record is None or raw.section == "roster":
             try:
-                record = edits.merged(raw.section, current, raw.data, whole=whole)
+                record = edits.merged(raw.section, current, raw.data, whole=checked.whole)
             except edits.Invalid as invalid:
                 problems += _problems(raw, invalid)
                 continue
         checked.entries[raw.section].append(Entry(raw, record))
 
-    # Ids in the files, even of records with problems: a reference to them is not another problem.
-    in_files: dict[str, set[str]] = defaultdict(set)
-    for raw, key, _ in keyed:
-        if key:
-            in_files[raw.section].add(key)
-    problems += await _references(db, checked, in_files)
-    problems += await _slugs(db, checked)
-    problems += _single_holders(checked)
-    if problems:
-        raise ImportRejected(problems)
-    organisation_ids = {e.record.organisation_id for e in checked.entries["contacts"]}
+
+async def _holders(db: Database, organisation_ids: set[str]) -> dict[str, list[RoleContact]]:
     by_organisation: dict[str, list[RoleContact]] = {o: [] for o in organisation_ids}
     for contact in await contacts.by_organisations(db, organisation_ids):
         by_organisation[contact.organisation_id].append(contact)
-    checked.holders = by_organisation
-    return checked
+    return by_organisation
 
 
 async def _references(db: Database, checked: Checked, in_files: dict[str, set[str]]) -> list[Problem]:
