@@ -30,7 +30,7 @@ from datastore.import_reading import ImportRejected, Problem, read
 from datastore.vocabulary import ChangeAction, RecordType
 from datastore.writes import Write
 
-__all__ = ["ImportRejected", "ImportStopped", "Imported", "Problem", "Step", "describe", "import_files", "plan", "write"]
+__all__ = ["ImportRejected", "ImportStopped", "Imported", "Problem", "Step", "describe_step", "import_files", "plan", "write"]
 
 # Records before what refers to them.
 ORDER = ("organisations", "groups", "people", "contacts", "roster")
@@ -237,7 +237,7 @@ def _shown(value: Any) -> str:
     return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def describe(step: Step) -> list[str]:
+def describe_step(step: Step) -> list[str]:
     """A step as lines of text, one per field it changes, with the field's
     name in the file: `organisation org_x: website 'https://a' -> 'https://b'`."""
     what = f"{step.about} (new)" if step.creates else step.about

@@ -15,7 +15,7 @@ from pymongo.errors import PyMongoError
 from datastore import dataset, demo, keys, people
 from datastore.client import Database
 from datastore.dataset import Dataset
-from datastore.importer import ImportRejected, ImportStopped, describe, import_files
+from datastore.importer import ImportRejected, ImportStopped, describe_step, import_files
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir import supergraph as composition
@@ -116,7 +116,7 @@ def import_(
         raise typer.Exit(code=1)
     if dry_run:
         for step in imported.steps:
-            for line in describe(step):
+            for line in describe_step(step):
                 typer.echo(line)
         created = sum(step.creates for step in imported.steps)
         typer.echo(f"Dry run: {_counts(imported.records)}; {imported.written} change(s) would be written "
