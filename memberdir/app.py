@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /healthz and /readyz.
+"""The ASGI application: /graphql, /healthz, /readyz and the browser pages.
 
 A request to /graphql passes, in order: RequestLimits (method, content type,
 body size), Authentication (the Viewer), then Strawberry with the query
@@ -14,7 +14,7 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
@@ -26,6 +26,7 @@ from strawberry.types import ExecutionResult
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
+from memberdir.pages import Pages
 from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
 from resolvers.context import Context
@@ -78,6 +79,11 @@ class DirectoryGraphQL(GraphQL):
         )
         self.database = database
         self.settings = settings
+        self.pages = Pages(settings)
+
+    async def render_graphql_ide(self, request) -> Response:
+        # Our own build of GraphiQL, not Strawberry's page that loads it from a CDN.
+        return self.pages.graphiql()
 
     async def get_context(self, request, response) -> Context:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
@@ -166,6 +172,7 @@ def create_app(
             Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *graphql.pages.routes(),
         ],
         lifespan=lifespan,
     )
