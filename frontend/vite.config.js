@@ -16,6 +16,8 @@ export default defineConfig({
     rollupOptions: {
       input: {
         graphiql: 'graphiql.html',
+        dashboard: 'dashboard.html',
+        'signed-in': 'signed-in.html',
       },
       // GraphiQL's modules start with React Compiler's "use no memo"; bundling drops it harmlessly.
       onwarn(warning, warn) {
