@@ -10,7 +10,7 @@ NODE_PROJECT := tools/federation
 FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f) $(wildcard $(FRONTEND)/*.html) $(FRONTEND)/vite.config.js
 
-.PHONY: setup ferretdb serve test supergraph clean
+.PHONY: setup ferretdb serve test chromium supergraph clean
 
 setup: $(VENV)/.installed ferretdb $(NODE_PROJECT)/node_modules/.installed $(FRONTEND)/dist/.built
 
@@ -42,8 +42,16 @@ ferretdb:
 serve: setup
 	$(BIN)/memberdir serve
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's chromium. Under CI it is installed when
+# missing, and a failed install fails the run; elsewhere those tests skip
+# with a line saying how to get it.
+chromium:
+	@if [ "$$CI" = "true" ] && ! command -v chromium >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
 
 # The supergraph docker/compose.production.yaml's router serves. Add other
 # subgraphs as NAME=FILE@URL, e.g. make supergraph SUBGRAPHS="events=events.graphql@http://events:4000/graphql"
