@@ -50,7 +50,7 @@ test: setup chromium
 # with a line saying how to get it.
 chromium:
 	@if [ "$$CI" = "true" ] && ! command -v chromium >/dev/null; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
 # The supergraph docker/compose.production.yaml's router serves. Add other
