@@ -9,17 +9,14 @@ downloads. Screenshots and downloads go to test-artifacts/browser/.
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from app_server import serving_app
 from datastore.client import Database
 from memberdir.ferretdb import EmbeddedFerretDB
 from memberdir.settings import PROJECT_ROOT
@@ -41,41 +38,11 @@ def chromium() -> str:
     pytest.skip(HOW_TO_GET_CHROMIUM)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def page_server(ferretdb: EmbeddedFerretDB, demo_db: Database) -> Iterator[str]:
-    """uvicorn serving the app over the demo database; yields its base URL."""
-    port = _free_port()
-    env = {**os.environ, "MONGODB_URI": ferretdb.uri, "MEMBERDIR_DATABASE": demo_db.name}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "memberdir.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else "uvicorn exited"
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the app did not become ready within 60 s"
-            time.sleep(0.2)
+    """The app over the demo database."""
+    with serving_app(ferretdb, demo_db) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 class Browser:
@@ -84,9 +51,9 @@ class Browser:
     def __init__(self, chromium: str, base: str):
         self.chromium, self.base = chromium, base
 
-    def run(self, scenario: str, **job: Any) -> dict:
+    def run(self, scenario: str, base: str | None = None, **job: Any) -> dict:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        request = {"scenario": scenario, "base": self.base, "chromium": self.chromium, "artifacts": str(ARTIFACTS), **job}
+        request = {"scenario": scenario, "base": base or self.base, "chromium": self.chromium, "artifacts": str(ARTIFACTS), **job}
         done = subprocess.run(
             ["node", str(DRIVER), json.dumps(request)], capture_output=True, text=True, timeout=240,
         )

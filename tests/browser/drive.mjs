@@ -5,7 +5,7 @@
 //   node drive.mjs '{"scenario": "dashboard", "base": "http://127.0.0.1:PORT",
 //                    "chromium": "/usr/bin/chromium", "artifacts": "DIR", ...}'
 //
-// Every request that would leave the loopback server is refused and listed
+// Every request that would leave the loopback interface is refused and listed
 // (and the browser resolves no host name but 127.0.0.1), so a page that works
 // here works without internet.
 import { createRequire } from 'node:module';
@@ -36,10 +36,9 @@ async function withBrowser(run) {
     ],
   });
   const seen = { blocked: [], pageErrors: [], consoleErrors: [], cspViolations: [] };
-  const origin = new URL(job.base).origin;
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (new URL(url).origin === origin) return route.continue();
+    if (new URL(url).hostname === '127.0.0.1') return route.continue();
     seen.blocked.push(url);
     return route.abort('blockedbyclient');
   });
@@ -239,6 +238,26 @@ const scenarios = {
     return {
       anonymous, withKey, viewer, keyFieldAfterUse, afterReload,
       keyInStorage: stored.includes(job.apiKey),
+    };
+  },
+
+  /** Signs in with the issuer (in a pop-up): the API requests then carry its access token. */
+  async signIn(page, context) {
+    const sent = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/graphql') sent.push(request.headers().authorization ?? null);
+    });
+    await requery(page, () => page.goto(`${job.base}/dashboard`));
+    const anonymous = sent.splice(0);
+    const popup = context.waitForEvent('page');
+    await requery(page, () => page.click('button:text("Sign in")'));
+    const popupUrl = (await popup).url();
+    const signedIn = sent.splice(0);
+    const viewer = await page.getAttribute('[data-viewer]', 'data-viewer');
+    const stored = await storedByPage(page);
+    const panels = await readDashboard(page);
+    return {
+      anonymous, signedIn, viewer, popupUrl, stored, countriesState: panels.panels.countries.state,
     };
   },
 

@@ -17,6 +17,10 @@ import pytest
 from datastore.client import Database
 from datastore.vocabulary import Role
 from memberdir import api_keys
+from memberdir.ferretdb import EmbeddedFerretDB
+
+from app_server import serving_app
+from identity_provider import running_issuer
 
 CONTINENT = "EUROPE"  # the filter the browser applies
 
@@ -178,3 +182,24 @@ def test_graphiql_runs_a_query_offline_and_forgets_typed_headers(browser, page_s
     assert seen["headerTyped"]
     assert not seen["secretInStorage"], seen["storageKeys"]
     assert (artifacts / "graphiql.png").stat().st_size > 10_000
+
+
+def test_sign_in_with_the_issuer_uses_its_token_and_stores_nothing(browser, ferretdb: EmbeddedFerretDB, demo_db):
+    with running_issuer(client_id="dashboard", audience="memberdir", claims={"sub": "browser-tester"}) as issuer:
+        settings = {
+            "oidc_issuer": issuer.url, "oidc_audience": "memberdir",
+            "oidc_jwks_url": f"{issuer.url}/jwks", "oidc_client_id": "dashboard",
+        }
+        with serving_app(ferretdb, demo_db, **settings) as base:
+            seen = browser.run("signIn", base=base)
+    assert_offline_and_clean(seen)
+    assert issuer.refusals == []  # the token endpoint checked the PKCE verifier against the challenge
+    [asked] = issuer.authorisations
+    assert asked["code_challenge_method"] == "S256" and "openid" in asked["scope"].split()
+    assert asked["redirect_uri"] == f"{base}/dashboard/signed-in"
+    assert seen["popupUrl"].startswith(f"{base}/dashboard/signed-in?code=")
+    assert seen["anonymous"] and set(seen["anonymous"]) == {None}
+    [token] = issuer.issued
+    assert seen["signedIn"] and set(seen["signedIn"]) == {f"Bearer {token}"}
+    assert seen["viewer"] == "signed in" and seen["countriesState"] == "ready"
+    assert token not in seen["stored"]

@@ -7,6 +7,12 @@ import * as oauth from 'oauth4webapi';
 export const SIGN_IN_CHANNEL = 'memberdir-sign-in';
 const REDIRECT_PATH = '/dashboard/signed-in';
 
+/** A local issuer on loopback (a developer's, the tests') may speak plain HTTP; any other must use HTTPS. */
+function requestOptions(issuerUrl) {
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(issuerUrl.hostname);
+  return loopback && issuerUrl.protocol === 'http:' ? { [oauth.allowInsecureRequests]: true } : {};
+}
+
 /** Waits for the signed-in page to post the URL the issuer sent it to. */
 function callbackFrom(popup) {
   return new Promise((resolve, reject) => {
@@ -32,7 +38,8 @@ export async function signIn({ issuer, clientId, scopes }) {
   if (!popup) throw new Error('The browser blocked the sign-in window; allow pop-ups for this page.');
   try {
     const issuerUrl = new URL(issuer);
-    const server = await oauth.processDiscoveryResponse(issuerUrl, await oauth.discoveryRequest(issuerUrl));
+    const options = requestOptions(issuerUrl);
+    const server = await oauth.processDiscoveryResponse(issuerUrl, await oauth.discoveryRequest(issuerUrl, options));
     const client = { client_id: clientId };
     const redirectUri = new URL(REDIRECT_PATH, window.location.origin).href;
     const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -57,7 +64,7 @@ export async function signIn({ issuer, clientId, scopes }) {
     const callback = await callbackFrom(popup);
     const parameters = oauth.validateAuthResponse(server, client, callback, state);
     const response = await oauth.authorizationCodeGrantRequest(
-      server, client, oauth.None(), parameters, redirectUri, codeVerifier,
+      server, client, oauth.None(), parameters, redirectUri, codeVerifier, options,
     );
     const result = await oauth.processAuthorizationCodeResponse(server, client, response, { expectedNonce: nonce });
     return {
