@@ -26,7 +26,7 @@ from strawberry.types import ExecutionResult
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
-from memberdir.pages import Pages
+from memberdir.edge.pages import Pages
 from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
 from resolvers.context import Context

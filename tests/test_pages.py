@@ -10,7 +10,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from memberdir.app import create_app
-from memberdir.pages import NOT_BUILT
+from memberdir.edge.pages import NOT_BUILT
 from memberdir.settings import Settings
 
 ISSUER = "https://login.alliance.example/realms/members"

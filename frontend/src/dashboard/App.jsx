@@ -40,6 +40,12 @@ export function App() {
   const trend = useQuery(TREND, { interval, filter: organisationFilter }, token);
   const crossTab = useQuery(CROSS_TAB, { by, thenBy: thenBy || null, filter: organisationFilter }, token);
 
+  // A dimension crossed with itself says nothing; the API refuses it.
+  function chooseRows(dimension) {
+    setBy(dimension);
+    if (dimension === thenBy) setThenBy('');
+  }
+
   async function downloadCrossTab() {
     setDownloadProblem(null);
     const parameters = new URLSearchParams({ by, ...(thenBy ? { thenBy } : {}) });
@@ -97,8 +103,11 @@ export function App() {
             id="crosstab" title="Cross-tab" result={crossTab} wide
             actions={
               <div className="actions">
-                <Select label="Rows" name="by" value={by} options={DIMENSIONS} onChange={setBy} />
-                <Select label="Columns" name="thenBy" value={thenBy} options={DIMENSIONS} onChange={setThenBy} none="(none)" />
+                <Select label="Rows" name="by" value={by} options={DIMENSIONS} onChange={chooseRows} />
+                <Select
+                  label="Columns" name="thenBy" value={thenBy} none="(none)"
+                  options={DIMENSIONS.filter((dimension) => dimension !== by)} onChange={setThenBy}
+                />
                 <button type="button" onClick={downloadCrossTab}>Download CSV</button>
                 {downloadProblem && <p role="alert" className="panel-error">Could not download: {downloadProblem}</p>}
               </div>

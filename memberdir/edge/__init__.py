@@ -1,0 +1,1 @@
+"""The HTTP edge, one module a concern (pages: the dashboard and GraphiQL, built in frontend/)."""
