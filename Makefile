@@ -1,15 +1,18 @@
 # Two entry points: `make serve` and `make test`. Each sets up what it needs:
-# a virtual environment with the project installed, FerretDB built, and the
+# a virtual environment with the project installed, FerretDB built, the
 # Node.js packages for federation (Apollo's composition library, and Apollo
-# Gateway for the end-to-end tests) installed from their lockfile.
+# Gateway for the end-to-end tests) installed from their lockfile, and the
+# browser pages (frontend/) built from theirs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_PROJECT := tools/federation
+FRONTEND := frontend
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f) $(wildcard $(FRONTEND)/*.html) $(FRONTEND)/vite.config.js
 
-.PHONY: setup ferretdb serve test supergraph clean
+.PHONY: setup ferretdb serve test chromium supergraph clean
 
-setup: $(VENV)/.installed ferretdb $(NODE_PROJECT)/node_modules/.installed
+setup: $(VENV)/.installed ferretdb $(NODE_PROJECT)/node_modules/.installed $(FRONTEND)/dist/.built
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +25,16 @@ $(NODE_PROJECT)/node_modules/.installed: $(NODE_PROJECT)/package.json $(NODE_PRO
 	npm ci --prefix $(NODE_PROJECT) --ignore-scripts --no-audit --no-fund
 	touch $@
 
+# The pages the app serves from frontend/dist: rebuilt only when the lockfile
+# or a source changed.
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	npm ci --prefix $(FRONTEND) --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(FRONTEND)/dist/.built: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOURCES)
+	npm run --prefix $(FRONTEND) build
+	touch $@
+
 # The script returns at once when the right version is already built.
 ferretdb:
 	tools/build-ferretdb.sh
@@ -29,8 +42,16 @@ ferretdb:
 serve: setup
 	$(BIN)/memberdir serve
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's chromium. Under CI it is installed when
+# missing, and a failed install fails the run; elsewhere those tests skip
+# with a line saying how to get it.
+chromium:
+	@if [ "$$CI" = "true" ] && ! command -v chromium >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
 
 # The supergraph docker/compose.production.yaml's router serves. Add other
 # subgraphs as NAME=FILE@URL, e.g. make supergraph SUBGRAPHS="events=events.graphql@http://events:4000/graphql"
@@ -38,4 +59,4 @@ supergraph: setup
 	$(BIN)/memberdir supergraph --directory-url http://directory:8000/graphql $(SUBGRAPHS) --output docker/supergraph.graphql
 
 clean:
-	rm -rf $(VENV) .tools var .pytest_cache $(NODE_PROJECT)/node_modules
+	rm -rf $(VENV) .tools var .pytest_cache $(NODE_PROJECT)/node_modules $(FRONTEND)/node_modules $(FRONTEND)/dist test-artifacts

@@ -63,6 +63,10 @@ Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_len
 RorId = Annotated[str, StringConstraints(pattern=r"^https://ror\.org/0[a-z0-9]{8}$")]
 
 
+# Status changes in one membership's history; the lifecycle makes about two a decade.
+MAX_HISTORY = 200
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -89,7 +93,7 @@ def _in_date_order(history: list) -> None:
 class IndividualMembershipRecord(_Record):
     status: IndividualMembershipStatus
     since: date | None = None
-    history: list[IndividualStatusChange] = []
+    history: Annotated[list[IndividualStatusChange], Field(max_length=MAX_HISTORY)] = []
 
     @model_validator(mode="after")
     def _history_ends_in_status(self) -> Self:
@@ -118,7 +122,7 @@ class OrganisationRecord(_Record):
     rorId: RorId | None = None
     joinedOn: date | None = None
     lastReviewedOn: date | None = None
-    history: list[OrganisationStatusChange] = []
+    history: Annotated[list[OrganisationStatusChange], Field(max_length=MAX_HISTORY)] = []
     removalNoticeOn: date | None = None
 
     @model_validator(mode="after")

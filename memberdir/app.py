@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /healthz, /readyz and /metrics.
+"""The ASGI application: /graphql, /healthz, /readyz, /metrics and the browser pages.
 
 Every request is observed (edge.observe: request id, log line, metrics). A
 request to /graphql passes, in order: the HTTP edge (memberdir.edge.stack:
@@ -20,7 +20,7 @@ from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import MaskErrors
 from strawberry.http import GraphQLHTTPResponse
@@ -37,6 +37,7 @@ from memberdir.edge.graphql_accounting import OperationAccounting, current_allow
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
 from memberdir.edge.observe import Observe
+from memberdir.edge.pages import Pages
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
 from memberdir.ferretdb import embedded_answers
@@ -98,6 +99,11 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         self.settings = settings
         self.limiter = limiter
         log_only_internal_errors(_is_internal)
+        self.pages = Pages(settings)
+
+    async def render_graphql_ide(self, request) -> Response:
+        # Our own build of GraphiQL, not Strawberry's page that loads it from a CDN.
+        return self.pages.graphiql()
 
     async def get_context(self, request, response) -> Context:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
@@ -200,6 +206,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),
+            *graphql.pages.routes(),
         ],
         middleware=[Middleware(Observe, metrics=metrics), *stack.app_middleware(settings)],
         lifespan=lifespan,

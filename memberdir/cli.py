@@ -15,7 +15,7 @@ from pymongo.errors import PyMongoError
 from datastore import dataset, demo, keys, people
 from datastore.client import Database
 from datastore.dataset import Dataset
-from datastore.importer import ImportRejected, import_files
+from datastore.importer import ImportRejected, ImportStopped, describe_step, import_files
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir import supergraph as composition
@@ -99,13 +99,29 @@ def seed(
 
 
 @app.command("import")
-def import_(paths: Annotated[list[Path], typer.Argument(help="JSON or NDJSON files (see README).")]) -> None:
-    """Validate the files completely, then upsert every record by id."""
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="JSON or NDJSON files (see README).")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace whole records: fields a record leaves out are cleared.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would change; write nothing.")] = False,
+) -> None:
+    """Check the files completely, then write each record that changes (only the fields it gives)."""
+    if replace:
+        typer.echo("Replacing whole records: fields a record leaves out are cleared.")
     try:
-        imported = _on_database(lambda db: import_files(db, paths))
-    except ImportRejected as rejected:
-        typer.echo(str(rejected), err=True)
+        imported = _on_database(lambda db: import_files(db, paths, whole=replace, dry_run=dry_run))
+    except (ImportRejected, ImportStopped) as failed:
+        typer.echo(str(failed), err=True)
         raise typer.Exit(code=1)
+    if dry_run:
+        for step in imported.steps:
+            for line in describe_step(step):
+                typer.echo(line)
+        created = sum(step.creates for step in imported.steps)
+        typer.echo(f"Dry run: {_counts(imported.records)}; {imported.written} change(s) would be written "
+                   f"({created} new), nothing was.")
+        return
     typer.echo(f"Imported: {_counts(imported.records)} ({imported.written} new or changed)")
 
 

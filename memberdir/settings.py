@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "var"
     ferretdb_binary: Path = PROJECT_ROOT / ".tools" / "bin" / "ferretdb"
     seed_scale: int = Field(default=1, ge=1, le=20)
+    frontend_dir: Path = Field(
+        default=PROJECT_ROOT / "frontend" / "dist",
+        description="the built browser pages (dashboard, GraphiQL): `make setup` builds them here",
+    )
 
     # Abuse limits: every query is checked against these before it runs.
     max_depth: int = Field(default=12, ge=2, description="deepest selection nesting")
@@ -72,6 +76,9 @@ class Settings(BaseSettings):
     oidc_default_role: Role = Role.MEMBER
     oidc_person_claim: str = "email"
     oidc_person_match: Literal["email", "id"] = "email"
+    # The dashboard's sign-in (authorisation code with PKCE, a public client).
+    oidc_client_id: str | None = None
+    oidc_scopes: str = "openid email profile"
 
     @property
     def production(self) -> bool:

@@ -34,6 +34,18 @@ ORGANISATION_GROUPS = ListSize(default=50, maximum=200)  # Organisation.workingG
 ORGANISATION_CONTACTS = ListSize(default=20, maximum=100)
 PERSON_ROLES = ListSize(default=20, maximum=100)
 PERSON_TENURES = ListSize(default=20, maximum=200)  # Person.groups
+PERSON_COMMUNICATIONS = ListSize(default=50, maximum=200)  # Person.communications
+VIEWER_MANAGES = ListSize(default=50, maximum=200)  # Viewer.manages
+VIEWER_CHAIRS = ListSize(default=50, maximum=200)  # Viewer.chairs
+
+# Fixed by the rules: a membership history holds at most this many changes (the
+# import refuses longer ones; the lifecycle makes about two a decade), a change
+# names at most one entry per field of a record, a payload at most one error per
+# input field, an error's path is a few names deep, `nodes` takes at most 100 ids.
+MEMBERSHIP_HISTORY = 200
+CHANGED_FIELDS = 32
+USER_ERRORS = 32
+ERROR_PATH = 8
 
 # Fixed by the vocabulary: every country the directory knows, and a bucket per
 # value of the largest statistics dimension (countries).

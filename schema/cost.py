@@ -36,7 +36,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers import groups, list_sizes, organisations, people, periods, trends
+from resolvers import groups, list_sizes, nodes, organisations, people, periods, trends
 
 # The largest `first` each field accepts; over it the resolver refuses the query.
 FIRST_MAXIMA: dict[str, int] = {
@@ -52,11 +52,21 @@ FIRST_MAXIMA: dict[str, int] = {
     "Organisation.contacts": list_sizes.ORGANISATION_CONTACTS.maximum,
     "Person.roles": list_sizes.PERSON_ROLES.maximum,
     "Person.groups": list_sizes.PERSON_TENURES.maximum,
+    "Person.communications": list_sizes.PERSON_COMMUNICATIONS.maximum,
+    "Viewer.manages": list_sizes.VIEWER_MANAGES.maximum,
+    "Viewer.chairs": list_sizes.VIEWER_CHAIRS.maximum,
 }
 # Lists whose length the vocabulary fixes.
 FIXED_LISTS: dict[str, int] = {
     "Query.countries": list_sizes.COUNTRIES,
     "Query.membershipStats": list_sizes.STAT_BUCKETS,
+    "Query.nodes": nodes.MAX_NODES,
+    "Membership.history": list_sizes.MEMBERSHIP_HISTORY,
+    "IndividualMembership.history": list_sizes.MEMBERSHIP_HISTORY,
+    "Change.fields": list_sizes.CHANGED_FIELDS,
+    "UserError.field": list_sizes.ERROR_PATH,
+    **{f"{payload}.userErrors": list_sizes.USER_ERRORS
+       for payload in ("OrganisationPayload", "PersonPayload", "RosterEntryPayload", "WorkingGroupPayload")},
     "StatBucket.breakdown": list_sizes.STAT_BUCKETS,
     "Query.membershipTrend": periods.MAX_PERIODS,
     "Query.individualMembershipTrend": periods.MAX_PERIODS,

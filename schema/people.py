@@ -151,11 +151,15 @@ class Person(Node):
         return [RoleContact.of(c) for c in list_sizes.PERSON_ROLES.first(found, first)]
 
     @strawberry.field(description="Groups whose updates the person receives: their own subscriptions and the "
-                      "COMMUNICATIONS assignments their organisations' Primary or Administrator made for them.")
-    async def communications(self, info: Info) -> list[WorkingGroupType]:
+                      "COMMUNICATIONS assignments their organisations' Primary or Administrator made for them; "
+                      "the first `first` (at most 200).")
+    async def communications(
+        self, info: Info, first: int | None = list_sizes.PERSON_COMMUNICATIONS.default
+    ) -> list[WorkingGroupType]:
         from schema.groups import WorkingGroup
 
-        return [WorkingGroup.of(g) for g in await resolve.communications_of(info.context, self.record)]
+        found = await resolve.communications_of(info.context, self.record)
+        return [WorkingGroup.of(g) for g in list_sizes.PERSON_COMMUNICATIONS.first(found, first)]
 
     @strawberry.field(description="Changes to the person, newest first (staff and admin; null for others).")
     async def history(

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
+from resolvers import list_sizes
 from resolvers import viewer as resolve
 
 if TYPE_CHECKING:
@@ -26,14 +27,20 @@ class Viewer:
         found = await info.context.loaders.person.load(person_id) if person_id else None
         return Person.of(found) if found else None
 
-    @strawberry.field(description="Organisations the caller is Primary or Administrator of")
-    async def manages(self, info: Info) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
+    @strawberry.field(description="Organisations the caller is Primary or Administrator of; the first `first` (at most 200).")
+    async def manages(
+        self, info: Info, first: int | None = list_sizes.VIEWER_MANAGES.default
+    ) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
         from schema.organisations import Organisation
 
-        return [Organisation.of(o) for o in await resolve.managed_organisations(info.context, self.record)]
+        found = await resolve.managed_organisations(info.context, self.record)
+        return [Organisation.of(o) for o in list_sizes.VIEWER_MANAGES.first(found, first)]
 
-    @strawberry.field(description="Groups the caller currently chairs or co-chairs")
-    async def chairs(self, info: Info) -> list[Annotated["WorkingGroup", strawberry.lazy("schema.groups")]]:
+    @strawberry.field(description="Groups the caller currently chairs or co-chairs; the first `first` (at most 200).")
+    async def chairs(
+        self, info: Info, first: int | None = list_sizes.VIEWER_CHAIRS.default
+    ) -> list[Annotated["WorkingGroup", strawberry.lazy("schema.groups")]]:
         from schema.groups import WorkingGroup
 
-        return [WorkingGroup.of(g) for g in await resolve.chaired_groups(info.context, self.record)]
+        found = await resolve.chaired_groups(info.context, self.record)
+        return [WorkingGroup.of(g) for g in list_sizes.VIEWER_CHAIRS.first(found, first)]

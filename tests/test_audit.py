@@ -5,10 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from datastore.importer import import_files
 from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import DATA, Run, fresh_database
+from tests.conftest import Run, fresh_database, load_directory
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ADMIN = Viewer(role=Role.ADMIN, credential="api-key:key_admin")
@@ -27,7 +26,7 @@ AUDIT = """query($filter: AuditFilter, $after: String) {
 @pytest.fixture
 async def run(ferretdb, schema):
     db = await fresh_database(ferretdb.uri, "test_audit")
-    await import_files(db, [DATA / "directory.json"])
+    await load_directory(db)
     yield Run(schema, db)
     await db.close()
 

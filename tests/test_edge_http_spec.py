@@ -41,7 +41,7 @@ async def test_the_newer_media_type_is_answered_when_accepted(http):
     response = await post(http, {"query": NORMAL_QUERY}, {"accept": "Application/GraphQL-Response+JSON; charset=utf-8"})
     assert response.status_code == 200
     assert response.headers["content-type"] == GRAPHQL_RESPONSE
-    assert response.json() == {"data": {"organisation": {"name": "Lagos Rare Disease Foundation"}}}
+    assert response.json()["data"] == {"organisation": {"name": "Lagos Rare Disease Foundation"}}
     older = await post(http, {"query": NORMAL_QUERY}, {"accept": "application/json"})
     assert older.headers["content-type"] == "application/json"
     anything = await post(http, {"query": NORMAL_QUERY}, {"accept": "*/*"})
@@ -96,7 +96,7 @@ async def test_several_operations_need_an_operation_name(http):
     older = await post(http, {"query": document})
     assert older.json()["data"] is None and error_codes(older) == ["OPERATION_NAME_REQUIRED"]
     named = await post(http, {"query": document, "operationName": "B"})
-    assert named.json() == {"data": {"organisation": {"name": "Lagos Rare Disease Foundation"}}}
+    assert named.json()["data"] == {"organisation": {"name": "Lagos Rare Disease Foundation"}}
 
 
 async def test_an_unknown_operation_is_a_json_error_echoing_only_a_prefix(http):

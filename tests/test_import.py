@@ -1,4 +1,4 @@
-"""`import`: validate everything first, write nothing on any problem, upsert by id."""
+"""`import`: check everything first, write nothing on any problem, then write what changes."""
 
 import hashlib
 import json
@@ -25,8 +25,13 @@ async def empty(ferretdb, request) -> Database:
     await db.close()
 
 
-async def snapshot(db: Database) -> dict:
-    return {name: sorted([d async for d in getattr(db, name).find()], key=lambda d: d["_id"]) for name in COLLECTIONS}
+async def snapshot(db: Database, *, without: tuple[str, ...] = ()) -> dict:
+    """Every directory record by collection, leaving out the fields named in `without`."""
+    return {
+        name: sorted([{k: v for k, v in d.items() if k not in without} async for d in getattr(db, name).find()],
+                     key=lambda d: d["_id"])
+        for name in COLLECTIONS
+    }
 
 
 def as_ndjson(tmp_path: Path) -> Path:
@@ -52,7 +57,8 @@ async def test_json_and_ndjson_import_the_same(empty, ferretdb, tmp_path):
     other = connect(ferretdb.uri, "test_import_ndjson")
     await other.drop()
     await import_files(other, [as_ndjson(tmp_path)])
-    assert await snapshot(other) == await snapshot(empty)
+    # The same records at the same versions; only the time of writing differs.
+    assert await snapshot(other, without=("updated_at",)) == await snapshot(empty, without=("updated_at",))
     await other.drop()
     await other.close()
 
@@ -65,6 +71,7 @@ async def test_reimport_updates_a_changed_record(empty, tmp_path):
     await import_files(empty, [changed])
     document = await empty.organisations.find_one({"_id": "org_lagos"})
     assert document["name"] == "Lagos Rare Disease Alliance" and document["status"] == "LAPSED"
+    assert document["sectors"] == ["PATIENT_ADVOCACY"] and document["joined_on"] == "2020-01-20"  # not in the file: kept
     assert await empty.organisations.count_documents({}) == 8
 
 
@@ -84,7 +91,7 @@ GOOD_ORG = {"type": "organisation", "id": "org_new", "slug": "new-org", "name": 
         ({"type": "planet", "id": "x"}, "bad.ndjson:2: type: unknown record type"),
         ({**GOOD_ORG, "id": "org_b", "slug": "b", "country": "XX"}, "bad.ndjson:2: country:"),
         ({**GOOD_ORG, "id": "org_b", "slug": "b", "kind": "CLUB"}, "bad.ndjson:2: kind:"),
-        ({**GOOD_ORG, "id": "nope", "slug": "b"}, "bad.ndjson:2: id: Value error, must look like org_"),
+        ({**GOOD_ORG, "id": "nope", "slug": "b"}, "bad.ndjson:2: id: must look like org_"),
         ({**GOOD_ORG, "id": "org_b", "slug": "B C"}, "bad.ndjson:2: slug:"),
         ({**GOOD_ORG, "id": "org_b", "slug": "b", "joinedOn": "2020-13-01"}, "bad.ndjson:2: joinedOn:"),
         ({**GOOD_ORG, "id": "org_b", "slug": "b", "colour": "red"}, "bad.ndjson:2: colour: Extra inputs are not permitted"),

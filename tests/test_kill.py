@@ -19,10 +19,9 @@ import httpx
 import pytest
 
 from datastore import contacts, organisations
-from datastore.importer import import_files
 from datastore.vocabulary import ContactRole, Role
 from memberdir import api_keys
-from tests.conftest import DATA, fresh_database
+from tests.conftest import fresh_database, load_directory
 
 WRITERS = 4
 KILL_AFTER_ACKS = 40
@@ -131,7 +130,7 @@ async def _applied_changes(db) -> list[dict]:
 @pytest.fixture
 async def database(ferretdb):
     db = await fresh_database(ferretdb.uri, "test_kill")
-    await import_files(db, [DATA / "directory.json"])
+    await load_directory(db)
     yield db
     await db.close()
 

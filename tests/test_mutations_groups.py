@@ -3,10 +3,9 @@
 import pytest
 
 from datastore import changes, groups
-from datastore.importer import import_files
 from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import DATA, Run, fresh_database
+from tests.conftest import Run, fresh_database, load_directory
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ADMIN = Viewer(role=Role.ADMIN, credential="api-key:key_admin")
@@ -26,7 +25,7 @@ NEW = {"slug": "pharmacogenomics-task-team", "name": "Pharmacogenomics Task Team
 @pytest.fixture
 async def run(ferretdb, schema):
     db = await fresh_database(ferretdb.uri, "test_mutations_groups")
-    await import_files(db, [DATA / "directory.json"])
+    await load_directory(db)
     yield Run(schema, db)
     await db.close()
 

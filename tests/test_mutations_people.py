@@ -3,10 +3,9 @@
 import pytest
 
 from datastore import changes, people
-from datastore.importer import import_files
 from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import DATA, Run, fresh_database
+from tests.conftest import Run, fresh_database, load_directory
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;
@@ -26,7 +25,7 @@ UPDATE = f"mutation($input: UpdatePersonInput!) {{ updatePerson(input: $input) {
 @pytest.fixture
 async def run(ferretdb, schema):
     db = await fresh_database(ferretdb.uri, "test_mutations_people")
-    await import_files(db, [DATA / "directory.json"])
+    await load_directory(db)
     yield Run(schema, db)
     await db.close()
 
@@ -270,7 +269,7 @@ async def test_communications_of_a_page_of_people_cost_one_command_per_loader(ru
 
     recorder = CommandRecorder()
     db = await fresh_database(ferretdb.uri, "test_mutations_people_batching", recorder)
-    await import_files(db, [DATA / "directory.json"])
+    await load_directory(db)
     recorder.reset()
     data = await Run(schema, db)("{ people(first: 20) { nodes { communications { name } } } }")
     assert len(data["people"]["nodes"]) == 10

@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from datastore import changes, groups, rosters
-from datastore.importer import import_files
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import Role, RosterRole
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import DATA, Run, fresh_database
+from tests.conftest import Run, fresh_database, load_directory
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json, grp_clinical: Ana chairs it, Jean co-chairs it, Priya chaired
@@ -33,7 +32,7 @@ JOAO_PAST = RosterEntry("grp_clinical", "per_joao", RosterRole.MEMBER, datetime(
 @pytest.fixture
 async def run(ferretdb, schema):
     db = await fresh_database(ferretdb.uri, "test_mutations_rosters")
-    await import_files(db, [DATA / "directory.json"])
+    await load_directory(db)
     yield Run(schema, db)
     await db.close()
 

@@ -90,7 +90,7 @@ async def test_the_embedded_engine_state(ferretdb, tmp_path, answering):
 async def test_each_query_limit_is_counted_as_its_own_kind(ferretdb, directory):
     settings = Settings(max_depth=3, max_aliases=1, max_tokens=60, max_cost=10, max_batch_operations=2)
     refused = {
-        "depth": {"query": '{ organisation(id: "org_lagos") { contacts { person { affiliation { name } } } } }'},
+        "depth": {"query": '{ organisation(id: "org_lagos") { contacts(first: 1) { person { affiliation { name } } } } }'},
         "aliases": {"query": "{ a: __typename b: __typename }"},
         "tokens": {"query": "{ " + "__typename " * 60 + "}"},
         "cost": {"query": "{ organisations(first: 11) { totalCount } }"},

@@ -9,9 +9,8 @@ import pytest
 from datastore import changes, edits, organisations, writes
 from datastore.changes import Actor, ChangeState
 from datastore.client import Database
-from datastore.importer import import_files
 from datastore.vocabulary import ChangeAction
-from tests.conftest import DATA, fresh_database
+from tests.conftest import fresh_database, load_directory
 
 STAFF = Actor(role="staff", key_id="key_test")
 
@@ -19,7 +18,7 @@ STAFF = Actor(role="staff", key_id="key_test")
 @pytest.fixture
 async def db(ferretdb) -> Database:
     database = await fresh_database(ferretdb.uri, "test_writes")
-    await import_files(database, [DATA / "directory.json"])
+    await load_directory(database)
     yield database
     await database.close()
 

@@ -11,5 +11,6 @@
 - stack: the order they wrap /graphql and the app;
 - request_ids, request_record, access_log, error_log, database_commands, metrics,
   observe: seeing what each request did (ids, one log line, Prometheus metrics);
-- rate_limits, graphql_accounting: each client's budget of cost points.
+- rate_limits, graphql_accounting: each client's budget of cost points;
+- pages: the dashboard and GraphiQL, built from frontend/.
 """

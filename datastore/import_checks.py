@@ -1,0 +1,231 @@
+"""Checking import records against the rules and the database, all in one pass.
+
+A record in a file names the fields it changes: merged onto the stored record
+of the same id (or, replacing whole records, standing alone), it must make a
+valid record by the one set of rules (datastore.edits, datastore.import_records).
+Then the files as a whole: no id given twice, every reference to a record in
+the files or the database, no slug taken by another record, at most one
+PRIMARY, ADMINISTRATOR and SIGNER per organisation. Every problem found is
+reported together, each where it is in its file; any problem and nothing is
+written.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from datastore import contacts, edits, groups, organisations, people, rosters
+from datastore.client import Database
+from datastore.contacts import RoleContact
+from datastore.dataset import Dataset
+from datastore.documents import existing_ids, find_in
+from datastore.import_reading import ImportRejected, Problem, RawRecord
+from datastore.vocabulary import ContactRole
+
+# Records with an id of their own; contacts and roster entries are known by what they are.
+OWN_IDS = ("organisations", "people", "groups")
+FROM_DOCUMENT = {
+    "organisations": organisations.from_document,
+    "people": people.from_document,
+    "groups": groups.from_document,
+    "roster": rosters.from_document,
+}
+_KIND = {"contacts": "contact", "roster": "roster entry"}
+# An organisation has one of each.
+SINGLE_HOLDER = frozenset({ContactRole.PRIMARY, ContactRole.ADMINISTRATOR, ContactRole.SIGNER})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A record of a file, checked: what the file gives, and the record that makes."""
+
+    raw: RawRecord
+    record: Any
+
+    @property
+    def section(self) -> str:
+        return self.raw.section
+
+
+@dataclass
+class Checked:
+    """Everything the files would write, and the stored records it is about."""
+
+    whole: bool
+    entries: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    # Stored records by (section, id): those the files name, and the organisations of their contacts.
+    current: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Stored role contacts of each organisation a contact in the files is for.
+    holders: dict[str, list[RoleContact]] = field(default_factory=dict)
+
+    def records(self) -> Dataset:
+        found = Dataset()
+        for section, entries in self.entries.items():
+            getattr(found, section).extend(e.record for e in entries)
+        return found
+
+
+async def stored(db: Database, section: str, ids: Iterable[str]) -> dict[tuple[str, str], Any]:
+    """The stored records of a section by (section, id)."""
+    documents = await find_in(getattr(db, section), "_id", ids)
+    return {(section, d["_id"]): FROM_DOCUMENT[section](d) for d in documents}
+
+
+def _problems(raw: RawRecord, invalid: edits.Invalid) -> list[Problem]:
+    return [Problem(raw.where, ".".join(p.field) or "record", p.message) for p in invalid.problems]
+
+
+# A raw record with the id it is known by (None: it gives none), and the record
+# itself where it is whole in a file (contacts and roster entries).
+_Keyed = tuple[RawRecord, str | None, Any]
+
+
+async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *, whole: bool) -> Checked:
+    """The files' records merged and checked; raises ImportRejected with
+    `problems` (of shape, from reading) and every problem found here."""
+    problems = list(problems)
+    keyed = _keyed(raws, problems)
+    checked = Checked(whole=whole, current=await _stored_for(db, keyed))
+    _merge(checked, keyed, problems)
+    # Ids in the files, even of records with problems: a reference to them is not another problem.
+    in_files: dict[str, set[str]] = defaultdict(set)
+    for raw, key, _ in keyed:
+        if key:
+            in_files[raw.section].add(key)
+    problems += await _references(db, checked, in_files)
+    problems += await _slugs(db, checked)
+    problems += _single_holders(checked)
+    if problems:
+        raise ImportRejected(problems)
+    checked.holders = await _holders(db, {e.record.organisation_id for e in checked.entries["contacts"]})
+    return checked
+
+
+def _keyed(raws: list[RawRecord], problems: list[Problem]) -> list[_Keyed]:
+    """Each record with its id; contacts and roster entries are whole in a file,
+    and their id comes from what they are."""
+    keyed: list[_Keyed] = []
+    for raw in raws:
+        if raw.section in OWN_IDS:
+            given_id = raw.data.get("id")
+            keyed.append((raw, given_id if isinstance(given_id, str) else None, None))
+            continue
+        try:
+            record = edits.merged(raw.section, None, raw.data)
+        except edits.Invalid as invalid:
+            problems += _problems(raw, invalid)
+            continue
+        keyed.append((raw, record.id, record))
+    return keyed
+
+
+async def _stored_for(db: Database, keyed: list[_Keyed]) -> dict[tuple[str, str], Any]:
+    """The stored records the files name, and the organisations of their contacts."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for raw, key, record in keyed:
+        if key and raw.section in FROM_DOCUMENT:
+            wanted[raw.section].add(key)
+        if raw.section == "contacts":
+            wanted["organisations"].add(record.organisation_id)
+    found: dict[tuple[str, str], Any] = {}
+    for section, ids in wanted.items():
+        found |= await stored(db, section, ids)
+    return found
+
+
+def _merge(checked: Checked, keyed: list[_Keyed], problems: list[Problem]) -> None:
+    """Each record given once, merged onto the stored one (or whole), into `checked.entries`."""
+    seen: dict[tuple[str, str], str] = {}
+    for raw, key, record in keyed:
+        if key is not None:
+            if (raw.section, key) in seen:
+                earlier = seen[(raw.section, key)]
+                problems.append(
+                    Problem(raw.where, "id", f"{key} already given at {earlier}") if raw.section in OWN_IDS
+                    else Problem(raw.where, "", f"the same {_KIND[raw.section]} as at {earlier}")
+                )
+                continue
+            seen[(raw.section, key)] = raw.where
+        current = checked.current.get((raw.section, key or ""))
+        if getattr(current, "erased", False):
+            problems.append(Problem(raw.where, "id", f"{key} was erased on request; an import does not bring them back"))
+            continue
+        # A roster entry's `until` is kept when not given, like any other field.
+        if record is None or raw.section == "roster":
+            try:
+                record = edits.merged(raw.section, current, raw.data, whole=checked.whole)
+            except edits.Invalid as invalid:
+                problems += _problems(raw, invalid)
+                continue
+        checked.entries[raw.section].append(Entry(raw, record))
+
+
+async def _holders(db: Database, organisation_ids: set[str]) -> dict[str, list[RoleContact]]:
+    by_organisation: dict[str, list[RoleContact]] = {o: [] for o in organisation_ids}
+    for contact in await contacts.by_organisations(db, organisation_ids):
+        by_organisation[contact.organisation_id].append(contact)
+    return by_organisation
+
+
+async def _references(db: Database, checked: Checked, in_files: dict[str, set[str]]) -> list[Problem]:
+    """Every reference names a record in the files or already in the database."""
+    references: list[tuple[Entry, str, str, str | None]] = []  # entry, field, section, id
+    for e in checked.entries["people"]:
+        references.append((e, "affiliation", "organisations", e.record.affiliation_id))
+        references += [(e, "communications", "groups", g) for g in e.record.communications]
+    for e in checked.entries["groups"]:
+        references.append((e, "parent", "groups", e.record.parent_id))
+    for e in checked.entries["contacts"]:
+        references += [(e, "organisation", "organisations", e.record.organisation_id),
+                       (e, "person", "people", e.record.person_id),
+                       (e, "workingGroup", "groups", e.record.group_id)]
+    for e in checked.entries["roster"]:
+        references += [(e, "group", "groups", e.record.group_id), (e, "person", "people", e.record.person_id)]
+
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for _, _, section, value in references:
+        if value and value not in in_files[section]:
+            wanted[section].add(value)
+    present = {section: in_files[section] | await existing_ids(getattr(db, section), ids)
+               for section, ids in wanted.items()}
+    what = {"organisations": "organisation", "people": "person", "groups": "group"}
+    return [
+        Problem(e.raw.where, name, f"no {what[section]} {value} in the files or the database")
+        for e, name, section, value in references
+        if value and value not in present.get(section, in_files[section])
+    ]
+
+
+async def _slugs(db: Database, checked: Checked) -> list[Problem]:
+    """No slug given to two records, in the files or in the database."""
+    problems: list[Problem] = []
+    for section in ("organisations", "groups"):
+        first: dict[str, Entry] = {}
+        for e in checked.entries[section]:
+            if e.record.slug in first and first[e.record.slug].record.id != e.record.id:
+                problems.append(Problem(e.raw.where, "slug", f"{e.record.slug!r} is given to more than one record "
+                                                            f"(also at {first[e.record.slug].raw.where})"))
+            first.setdefault(e.record.slug, e)
+        cursor = getattr(db, section).find({"slug": {"$in": list(first)}}, projection=["slug"])
+        async for document in cursor:
+            e = first[document["slug"]]
+            if e.record.id != document["_id"]:
+                problems.append(Problem(e.raw.where, "slug", f"{document['slug']!r} already belongs to {document['_id']}"))
+    return problems
+
+
+def _single_holders(checked: Checked) -> list[Problem]:
+    """At most one PRIMARY, ADMINISTRATOR and SIGNER for an organisation in the files."""
+    problems: list[Problem] = []
+    first: dict[tuple[str, ContactRole], str] = {}
+    for e in checked.entries["contacts"]:
+        contact: RoleContact = e.record
+        if contact.role not in SINGLE_HOLDER:
+            continue
+        key = (contact.organisation_id, contact.role)
+        if key in first:
+            problems.append(Problem(e.raw.where, "role", f"a second {contact.role.value} for {contact.organisation_id} "
+                                                         f"(the first at {first[key]}); an organisation has one"))
+        first.setdefault(key, e.raw.where)
+    return problems

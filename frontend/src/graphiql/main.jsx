@@ -1,0 +1,25 @@
+// GraphiQL from npm, bundled: the page works on a machine without internet.
+import 'graphiql/setup-workers/vite';
+import 'graphiql/style.css';
+import './graphiql.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { GraphiQL } from 'graphiql';
+import { createGraphiQLFetcher } from '@graphiql/toolkit';
+
+const fetcher = createGraphiQLFetcher({ url: '/graphql' });
+
+const EXAMPLE = `# Organisations by continent, then a page of them.
+query Overview {
+  membershipStats(by: CONTINENT) { key label count }
+  organisations(first: 5) { totalCount nodes { name country { name } sectors } }
+}
+`;
+
+// API keys typed into the headers pane stay in this tab's memory only:
+// shouldPersistHeaders={false} keeps them out of GraphiQL's storage.
+createRoot(document.getElementById('graphiql')).render(
+  <StrictMode>
+    <GraphiQL fetcher={fetcher} defaultQuery={EXAMPLE} shouldPersistHeaders={false} />
+  </StrictMode>,
+);
