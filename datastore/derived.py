@@ -18,7 +18,7 @@ from datastore.documents import WHOLE_RESULT, set_fields
 from datastore.text import FOLD_VERSION
 
 # Bump the suffix whenever a derived field's definition changes.
-DERIVED_VERSION = f"fold {FOLD_VERSION}; review-due 1; updated-key 1"
+DERIVED_VERSION = f"fold {FOLD_VERSION}; review-due 1; updated-key 2"
 _META_ID = "derived_fields"
 
 

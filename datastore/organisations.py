@@ -102,7 +102,7 @@ class OrganisationFilter:
             # NO_REVIEW_DUE sorts after every date, so never-due records drop out.
             query["review_due_key"] = {"$lt": dates.to_text(self.review_due_before)}
         if self.updated_since:
-            query["updated_key"] = {"$gte": dates.instant_key(self.updated_since)}
+            query["updated_key"] = {"$gte": dates.instant_key(self.updated_since, round_up=True)}
         return query
 
 

@@ -76,7 +76,7 @@ class PersonFilter:
         if self.affiliation_id:
             query["affiliation_id"] = self.affiliation_id
         if self.updated_since:
-            query["updated_key"] = {"$gte": dates.instant_key(self.updated_since)}
+            query["updated_key"] = {"$gte": dates.instant_key(self.updated_since, round_up=True)}
         return query
 
 

@@ -69,7 +69,7 @@ async def roster_of(
     """A page of the group's roster. The loader fetched the whole roster (one
     command for every group in the query); filters and order apply here."""
     wanted = set(arguments.values(roles, "roles")) or set(RosterRole)
-    since = dates.instant_key(updated_since) if updated_since else None
+    since = dates.instant_key(updated_since, round_up=True) if updated_since else None
     if order is RosterOrder.UPDATED_ASC:
         kind, key_types, key_of = f"roster-updated:{group_id}", (str, str), lambda e: e.updated_key
     else:
