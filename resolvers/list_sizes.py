@@ -59,3 +59,10 @@ _DIMENSION_VALUES = {
     StatDimension.STATUS: len(MembershipStatus),
 }
 STAT_BUCKETS = max(_DIMENSION_VALUES.values())
+
+
+def stat_buckets(dimension: object) -> int:
+    """Buckets of the dimension named (membershipStats `by`, `thenBy`); the
+    largest dimension's when the name is not one (another rule refuses it)."""
+    found = StatDimension.__members__.get(dimension) if isinstance(dimension, str) else None
+    return _DIMENSION_VALUES[found] if found else STAT_BUCKETS

@@ -104,10 +104,12 @@ def list_bound(parent: GraphQLNamedType, name: str, field: GraphQLField) -> int 
 class QueryCost:
     def __init__(self, context: Any, variables: Mapping[str, Any]):
         self.context, self.variables = context, variables
-        self._fragments: dict[tuple[str, str], int] = {}
+        self._fragments: dict[tuple[str, str, int], int] = {}
         self._page_lists: dict[str, int] = {}
         self._in_progress: set[str] = set()
         self.nodes_walked = 0
+        # Buckets in each StatBucket.breakdown: the `thenBy` of the membershipStats around it.
+        self._breakdown = list_sizes.STAT_BUCKETS
 
     def argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():
@@ -120,6 +122,10 @@ class QueryCost:
     def size(self, parent: GraphQLNamedType, field: GraphQLField, node: FieldNode) -> int | None:
         """How many items this field returns per parent, or None for a single value."""
         coordinate = f"{parent.name}.{node.name.value}"
+        if coordinate == "Query.membershipStats":
+            return list_sizes.stat_buckets(self.argument(node, "by"))
+        if coordinate == "StatBucket.breakdown":
+            return self._breakdown
         if "first" in field.args:
             first = self.argument(node, "first")
             if not isinstance(first, int) or isinstance(first, bool):
@@ -155,7 +161,12 @@ class QueryCost:
                 elif size is not None and not (_is_connection(parent) and selection.name.value in ("edges", "nodes")):
                     total += here
                 if selection.selection_set:
+                    outer = self._breakdown
+                    if f"{parent.name}.{selection.name.value}" == "Query.membershipStats":
+                        then_by = self.argument(selection, "thenBy")
+                        self._breakdown = 0 if then_by is None else list_sizes.stat_buckets(then_by)
                     total += self.of(selection.selection_set, child, here)
+                    self._breakdown = outer
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 kind = schema.get_type(condition.name.value) if condition else parent
@@ -169,7 +180,7 @@ class QueryCost:
         if definition is None or name in self._in_progress:  # unknown or a cycle: other rules report it
             return 0
         kind = self.context.schema.get_type(definition.type_condition.name.value) or parent
-        key = (name, kind.name)
+        key = (name, kind.name, self._breakdown)
         if key not in self._fragments:
             self._in_progress.add(name)
             self._fragments[key] = self.of(definition.selection_set, kind, 1)

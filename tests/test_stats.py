@@ -4,6 +4,9 @@ from collections import Counter
 
 import pytest
 
+from datastore import countries
+from schema.cost import query_cost
+
 STATS = "query($by: StatDimension!, $filter: OrganisationFilter) { membershipStats(by: $by, filter: $filter) { key label count } }"
 TOTAL = "query($filter: OrganisationFilter) { organisations(filter: $filter, first: 0) { totalCount } }"
 
@@ -160,3 +163,21 @@ async def test_the_statistics_of_one_request_share_one_command_per_filter(run_de
         for b in cross["membershipStats"]]
     alone = await run_demo(STATS, by="KIND", filter={"continents": ["ASIA"]})
     assert together["other"] == [{"key": b["key"], "count": b["count"]} for b in alone["membershipStats"]]
+
+
+COUNTRIES = len(countries.all_countries())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [("by: COUNTRY", COUNTRIES), ("by: COUNTRY, thenBy: SECTOR", COUNTRIES + COUNTRIES * 7),
+     ("by: SECTOR, thenBy: COUNTRY", 7 + 7 * COUNTRIES), ("by: KIND, thenBy: STATUS", 6 + 6 * 6)],
+)
+def test_a_cross_tab_costs_the_cells_its_two_dimensions_can_have(schema, arguments, expected):
+    assert query_cost(schema._schema, f"{{ membershipStats({arguments}) {{ key breakdown {{ key }} }} }}") == expected
+
+
+def test_the_breakdown_cost_follows_the_then_by_around_it_through_fragments(schema):
+    query = """fragment Cells on StatBucket { breakdown { key } }
+      { a: membershipStats(by: KIND, thenBy: SECTOR) { ...Cells } b: membershipStats(by: KIND, thenBy: STATUS) { ...Cells } }"""
+    assert query_cost(schema._schema, query) == (6 + 6 * 7) + (6 + 6 * 6)
