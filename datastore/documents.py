@@ -13,6 +13,9 @@ READ_BATCH = 5000
 # Documents per reply when a query's whole result is wanted: one round trip
 # instead of a first batch of 101 and then getMores (a reply still stops at 16 MiB).
 WHOLE_RESULT = 100_000
+# Documents per reply while streaming an export from one cursor: enough for few
+# round trips, few enough that memory stays flat however large the export.
+STREAM_BATCH = 500
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[list]:

@@ -12,3 +12,4 @@ class BadArgument(GraphQLError):
             extensions={"code": "BAD_USER_INPUT", "argument": argument},
         )
         self.argument = argument
+        self.problem = problem
