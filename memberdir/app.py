@@ -1,8 +1,9 @@
-"""The ASGI application: /graphql, /healthz and /readyz.
+"""The ASGI application: /graphql, /export/..., /healthz and /readyz.
 
 A request to /graphql passes, in order: RequestLimits (method, content type,
 body size), Authentication (the Viewer), then Strawberry with the query
-limits (schema.limits), a batch limit and an execution deadline.
+limits (schema.limits), a batch limit and an execution deadline. A request to
+/export/... passes the same Authentication (memberdir/edge/exports.py).
 """
 
 import asyncio
@@ -26,6 +27,7 @@ from strawberry.types import ExecutionResult
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
+from memberdir.edge.exports import ExportEndpoint
 from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
 from resolvers.context import Context
@@ -160,10 +162,14 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     graphql = DirectoryGraphQL(settings, holder, extensions)
-    guarded = RequestLimits(Authentication(graphql, Authenticator(settings, holder)), settings.max_body_bytes)
+    authenticator = Authenticator(settings, holder)
+    guarded = RequestLimits(Authentication(graphql, authenticator), settings.max_body_bytes)
+    exports = Authentication(ExportEndpoint(holder), authenticator)
     return Starlette(
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
+            Route("/export/roster/{slug}.{format}", exports, methods=["GET"]),
+            Route("/export/{kind}.{format}", exports, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -1,0 +1,1 @@
+"""The HTTP edge beyond /graphql, one module per concern (exports: /export/...)."""
