@@ -139,11 +139,11 @@ def export(
 
 async def _write_export(table: Table, format: Format, output: Path | None) -> int:
     """Write the table; return how many rows it had."""
-    rows = 0
+    rows, chunks = 0, table.chunks
 
     async def counted() -> AsyncIterator[list]:
         nonlocal rows
-        async for chunk in table.chunks:
+        async for chunk in chunks:
             rows += len(chunk)
             yield chunk
 
