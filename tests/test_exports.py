@@ -15,6 +15,7 @@ from httpx import ASGITransport, AsyncClient
 
 from datastore import countries
 from datastore.client import Database, connect
+from datastore.documents import STREAM_BATCH
 from datastore.importer import import_files
 from datastore.indexes import ensure_indexes
 from datastore.vocabulary import Role, label
@@ -349,9 +350,9 @@ async def test_an_export_reads_related_records_in_batches_never_per_row(demo_db,
         commands = list(recorder.commands)
     finds = Counter(c.split()[1] for c in commands if c.startswith("find "))
     assert len(rows) > 5000
-    chunks = -(-len(rows) // 500)
+    chunks = -(-len(rows) // STREAM_BATCH)
     # One cursor on people (its further batches are getMores), one read of
-    # affiliations per chunk of 500 rows; never one per person.
+    # affiliations per chunk of rows; never one per person.
     assert finds["people"] == 1, commands
     assert finds["organisations"] <= chunks, commands
     assert len(commands) <= 3 * chunks + 5, commands
