@@ -4,6 +4,7 @@ compared with GraphQL's answers for the same credential and filter."""
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from datastore.indexes import ensure_indexes
 from datastore.vocabulary import Role, label
 from memberdir import api_keys
 from memberdir.app import create_app
-from memberdir.settings import Settings
+from memberdir.settings import PROJECT_ROOT, Settings
 
 DATA = Path(__file__).parent / "data"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -356,3 +357,16 @@ async def test_an_export_reads_related_records_in_batches_never_per_row(demo_db,
     assert finds["people"] == 1, commands
     assert finds["organisations"] <= chunks, commands
     assert len(commands) <= 3 * chunks + 5, commands
+
+
+README_EXAMPLES = re.findall(r"http://127\.0\.0\.1:8000(/export/[^'\s]+)", (PROJECT_ROOT / "README.md").read_text())
+
+
+async def test_the_readmes_examples_export_rows_from_the_demo(demo_db):
+    assert len(README_EXAMPLES) >= 6
+    readers = {".csv": read_csv, ".xlsx": read_xlsx, ".ndjson": read_ndjson}
+    async with await _client(demo_db) as client:
+        for url in README_EXAMPLES:
+            path = url.split("?")[0]
+            rows = readers[path[path.rindex("."):]](await export(client, url))
+            assert len(rows) >= 2, url
