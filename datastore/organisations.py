@@ -208,8 +208,10 @@ async def stream(
     query = where.to_query()
     if ids is not None:
         query = {"$and": [query, {"_id": {"$in": list(ids)}}]}
-    async for document in db.organisations.find(query, sort=list(order.sort), batch_size=STREAM_BATCH):
-        yield from_document(document)
+    # Closed on leaving, so a download cut short leaves no cursor open on the server.
+    async with db.organisations.find(query, sort=list(order.sort), batch_size=STREAM_BATCH) as cursor:
+        async for document in cursor:
+            yield from_document(document)
 
 
 async def count(db: Database, where: OrganisationFilter, ids: Collection[str] | None = None) -> int:

@@ -131,8 +131,9 @@ async def page(
 async def stream(db: Database, where: PersonFilter) -> AsyncIterator[Person]:
     """Everyone matching `where`, in directory order, from one cursor read
     `STREAM_BATCH` documents at a time."""
-    async for document in db.people.find(where.to_query(), sort=list(SORT), batch_size=STREAM_BATCH):
-        yield from_document(document)
+    async with db.people.find(where.to_query(), sort=list(SORT), batch_size=STREAM_BATCH) as cursor:
+        async for document in cursor:
+            yield from_document(document)
 
 
 async def count(db: Database, where: PersonFilter) -> int:

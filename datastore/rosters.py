@@ -86,8 +86,9 @@ async def stream(db: Database, group_ids: Iterable[str], active_on: date | None 
     """The tenures on the groups (held on `active_on`, when given), group by
     group in roster order, from one cursor read `STREAM_BATCH` at a time."""
     sort = [("group_id", 1), *SORT]
-    async for document in db.roster.find(_of_groups(group_ids, active_on), sort=sort, batch_size=STREAM_BATCH):
-        yield from_document(document)
+    async with db.roster.find(_of_groups(group_ids, active_on), sort=sort, batch_size=STREAM_BATCH) as cursor:
+        async for document in cursor:
+            yield from_document(document)
 
 
 async def count(db: Database, group_ids: Iterable[str], active_on: date | None = None) -> int:
