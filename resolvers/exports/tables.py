@@ -24,7 +24,7 @@ from resolvers import organisations as organisation_resolvers
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 from resolvers.exports import labels
-from resolvers.exports.contact_details import ContactDetails
+from resolvers.exports.contact_details import ContactDetails, Details
 from resolvers.exports.parameters import ORGANISATION_FILTER, PERSON_FILTER, Given, Parameters
 
 Cell = str | int | bool | date | tuple[str, ...] | None
@@ -75,7 +75,7 @@ async def chunked(records: AsyncIterator[T], size: int = STREAM_BATCH) -> AsyncI
         yield chunk
 
 
-def _person_cells(person: Person | None, details: dict) -> Row:
+def _person_cells(person: Person | None, details: dict[str, Details]) -> Row:
     if person is None:  # a tenure or contact whose person is gone: the row still says what it was
         return (None,) * len(PERSON)
     email, orcid = details[person.id]
@@ -91,7 +91,7 @@ async def _group_by_slug(ctx: Context, slug: str) -> Group:
 
 async def _people_and_affiliations(
     ctx: Context, details: ContactDetails, person_ids: list[str]
-) -> tuple[dict[str, Person], dict[str, Organisation], dict]:
+) -> tuple[dict[str, Person], dict[str, Organisation], dict[str, Details]]:
     found = {p.id: p for p in await people.by_ids(ctx.db, person_ids)}
     affiliated = {o.id: o for o in await organisations.by_ids(ctx.db, {p.affiliation_id for p in found.values() if p.affiliation_id})}
     return found, affiliated, await details.of(list(found.values()))
