@@ -10,13 +10,17 @@ off, and are completed at start-up: datastore.writes).
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 from datastore.client import Database
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.vocabulary import ChangeAction, RecordType
+
+
+# Records written before versions were kept count as updated at this time.
+VERSIONS_BEGAN = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 class ChangeState(str, Enum):
@@ -204,3 +208,25 @@ async def in_flight(db: Database, older_than: datetime | None = None) -> list[Ch
 
 def applied_count_query(owner_ids: Sequence[str]) -> dict:
     return {"state": ChangeState.APPLIED.value, "owner_id": {"$in": list(owner_ids)}}
+
+
+async def oldest_in_flight(db: Database) -> datetime | None:
+    """When the oldest change still being applied was claimed, if any."""
+    document = await db.changes.find_one(
+        {"state": ChangeState.CLAIMED.value}, sort=list(OLDEST_FIRST), projection=["at"]
+    )
+    return document["at"] if document else None
+
+
+async def feed_page(
+    db: Database, record_types: Sequence[RecordType], after: SortKey | None, horizon: datetime, limit: int
+) -> list[Change]:
+    """Applied changes claimed before `horizon`, oldest first, after the keyset `after`."""
+    query: dict[str, Any] = {"state": ChangeState.APPLIED.value, "at": {"$lt": horizon}}
+    if record_types:
+        query["record_type"] = {"$in": [t.value for t in record_types]}
+    if after is not None:
+        query = {"$and": [query, after_filter(OLDEST_FIRST, after)]}
+    cursor = db.changes.find(query, sort=list(OLDEST_FIRST), limit=limit, batch_size=limit,
+                             projection={"plan": False, "fields": False})
+    return [from_document(d) async for d in cursor]

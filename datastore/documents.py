@@ -59,5 +59,8 @@ async def find_in(
     wanted = list(set(values))
     if not wanted:
         return []
-    cursor = collection.find({field: {"$in": wanted}}, sort=sort, batch_size=WHOLE_RESULT)
+    # One key as equality: the shape every engine serves from an index (FerretDB's
+    # SQLite backend, for `_id`, from nothing else).
+    condition = wanted[0] if len(wanted) == 1 else {"$in": wanted}
+    cursor = collection.find({field: condition}, sort=sort, batch_size=WHOLE_RESULT)
     return [d async for d in cursor]

@@ -81,10 +81,19 @@ def _text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _summarised(fields: dict[str, Any]) -> dict[str, Any]:
+    """A status history shows in the log as the status it ends in (the change's reason says why)."""
+    fields = {name: value for name, value in fields.items() if name != "history"}
+    membership = fields.pop("individualMembership", None)
+    if membership is not None or "individualMembership" in fields:
+        fields["individualMembership.status"] = membership["status"] if membership else None
+    return fields
+
+
 def field_changes(section: str, before: Any | None, after: Any) -> tuple[FieldChange, ...]:
     """Each field whose value differs, with both values as text."""
-    old = fields_of(section, before) if before is not None else {}
-    new = fields_of(section, after)
+    old = _summarised(fields_of(section, before)) if before is not None else {}
+    new = _summarised(fields_of(section, after))
     return tuple(
         FieldChange(name, _text(old.get(name)), _text(new.get(name)), private=name in PRIVATE_FIELDS)
         for name in new

@@ -8,6 +8,7 @@ limits (schema.limits), a batch limit and an execution deadline. A request to
 
 import asyncio
 import re
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +29,7 @@ from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database
 from memberdir.edge.exports import ExportEndpoint
+from memberdir.recovery import sweeping
 from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
 from resolvers.context import Context
@@ -83,7 +85,9 @@ class DirectoryGraphQL(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
-        return Context.for_request(self.database.get(), request, response, viewer=viewer)
+        context = Context.for_request(self.database.get(), request, response, viewer=viewer)
+        context.removal_notice_days = self.settings.removal_notice_days
+        return context
 
     def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
         # Strawberry's own refusal says only "Too many operations"; name the limit.
@@ -148,7 +152,8 @@ def create_app(
             return
         async with open_database(settings, seed_if_empty=True) as db:
             holder.set(db)
-            yield
+            async with sweeping(holder.get, timedelta(seconds=settings.write_lease_seconds)):
+                yield
             holder.set(None)
 
     async def healthz(request: Request) -> JSONResponse:

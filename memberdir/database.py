@@ -2,8 +2,9 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
-from datastore import dataset, demo
+from datastore import dataset, demo, writes
 from datastore.client import Database, connect
 from datastore.indexes import ensure_indexes
 from memberdir.ferretdb import EmbeddedFerretDB
@@ -21,6 +22,8 @@ async def open_database(settings: Settings, *, seed_if_empty: bool = False) -> A
     db = connect(uri, settings.database)
     try:
         await ensure_indexes(db)
+        # Complete changes a killed process left claimed but not applied.
+        await writes.recover(db, timedelta(seconds=settings.write_lease_seconds))
         if embedded and seed_if_empty and await dataset.is_empty(db):
             await dataset.write(db, demo.generate(settings.seed_scale))
         yield db

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest request body")
     execution_deadline_seconds: float = Field(default=10.0, gt=0, description="a query running longer is cancelled")
 
+    # Writes: a change claimed but not applied for this long was cut off (a killed
+    # process) and is completed by recovery; longer than any write takes.
+    write_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
+
     # OpenID Connect bearer tokens for people; unset issuer = tokens refused.
     oidc_issuer: str | None = None
     oidc_audience: str | None = None

@@ -18,6 +18,10 @@ class Context:
     request: Any = None
     response: Any = None
     viewer: Viewer = ANONYMOUS
+    # Days between a removal notice to the Primary and the earliest removal.
+    removal_notice_days: int = 30
+    # The change feed stays this far behind the clock (resolvers.audit.feed).
+    feed_settle_seconds: float = 2.0
 
     @classmethod
     def for_request(

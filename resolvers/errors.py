@@ -13,3 +13,10 @@ class BadArgument(GraphQLError):
         )
         self.argument = argument
         self.problem = problem
+
+
+class Forbidden(GraphQLError):
+    """A query the caller's role may not make (mutations answer FORBIDDEN in userErrors instead)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"You may not {what}.", extensions={"code": "FORBIDDEN"})

@@ -8,11 +8,12 @@ from datastore.contacts import RoleContact
 from datastore.groups import Group
 from datastore.organisations import Organisation, OrganisationFilter, OrganisationOrder, StatDimension
 from datastore.people import Person
-from datastore.vocabulary import ContactRole, label
+from datastore.vocabulary import ContactRole, Role, label
 from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.errors import BadArgument
+from resolvers.privacy import MANAGING_ROLES
 from resolvers.pagination import Page, PageRequest, page_from_list, page_from_query
 
 DEFAULT_PAGE = 20
@@ -78,6 +79,19 @@ def _label(dimension: StatDimension, key: str) -> str:
         found = countries.country(key)
         return found.name if found else key
     return label(key)
+
+
+async def history_reason(ctx: Context, entry: tuple[str, Any]) -> str | None:
+    """A membership change's reason: for staff and the organisation's Primary and Administrator."""
+    organisation_id, change = entry
+    viewer = ctx.viewer
+    if viewer.role.at_least(Role.STAFF):
+        return change.reason
+    if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
+        return None
+    mine = await ctx.loaders.contacts_of_person.load(viewer.person_id)
+    manages = any(c.organisation_id == organisation_id and c.role in MANAGING_ROLES for c in mine)
+    return change.reason if manages else None
 
 
 async def contacts_of(ctx: Context, organisation_id: str, roles: list[ContactRole] | None) -> list[RoleContact]:

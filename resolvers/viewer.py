@@ -14,3 +14,25 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
+
+
+async def managed_organisations(ctx, viewer: Viewer) -> list:
+    """Organisations the viewer is Primary or Administrator of, by name."""
+    from resolvers.privacy import MANAGING_ROLES
+
+    if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
+        return []
+    held = await ctx.loaders.contacts_of_person.load(viewer.person_id)
+    ids = sorted({c.organisation_id for c in held if c.role in MANAGING_ROLES})
+    return sorted((o for o in await ctx.loaders.organisation.load_many(ids) if o), key=lambda o: o.name)
+
+
+async def chaired_groups(ctx, viewer: Viewer) -> list:
+    """Groups the viewer currently chairs or co-chairs, by name."""
+    from resolvers.groups import CHAIR_ROLES
+
+    if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
+        return []
+    tenures = await ctx.loaders.roster_of_person.load(viewer.person_id)
+    ids = sorted({e.group_id for e in tenures if e.role in CHAIR_ROLES and e.active_on(ctx.today)})
+    return sorted((g for g in await ctx.loaders.group.load_many(ids) if g), key=lambda g: g.name)

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.entities import DirectorySchema
 from schema.groups import WorkingGroup
+from schema.mutation import Mutation
 from schema.organisations import Organisation
 from schema.people import Person
 from schema.query import Query
@@ -22,6 +23,7 @@ def build_schema(
     """The schema; `extensions` are classes or factories, built afresh per request."""
     return DirectorySchema(
         query=Query,
+        mutation=Mutation,
         types=[Organisation, Person, WorkingGroup],
         extensions=[NameArgumentsInValidationErrors, *extensions],
         config=config,

@@ -1,18 +1,21 @@
 """Organisation, its membership, filter input and statistics buckets."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info
 
 from datastore import organisations as records
+from datastore.changes import VERSIONS_BEGAN
+from resolvers import audit
 from resolvers import organisations as resolve
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactRole, Continent, Designation, MembershipStatus, OrganisationKind, Sector
 
 if TYPE_CHECKING:
+    from schema.audit import ChangeConnection
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
     from schema.people import PersonConnection
@@ -23,6 +26,17 @@ PersonConnectionType = Annotated["PersonConnection", strawberry.lazy("schema.peo
 
 
 @strawberry.type
+class MembershipChange:
+    status: MembershipStatus
+    on: date
+    record: strawberry.Private[object]
+
+    @strawberry.field(description="Staff and the organisation's Primary and Administrator only; null for others")
+    async def reason(self, info: Info) -> str | None:
+        return await resolve.history_reason(info.context, self.record)
+
+
+@strawberry.type
 class Membership:
     status: MembershipStatus
     joined_on: date | None
@@ -30,6 +44,8 @@ class Membership:
     next_review_due: date | None = strawberry.field(
         description="Ongoing membership is reviewed every 12 months."
     )
+    removal_notice_on: date | None = strawberry.field(description="When the Primary was notified of removal")
+    history: list[MembershipChange] = strawberry.field(description="Every status change, oldest first")
 
 
 @strawberry.federation.type(keys=["id"])
@@ -46,6 +62,8 @@ class Organisation:
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
     membership: Membership
+    version: int
+    updated_at: datetime
     record: strawberry.Private[records.Organisation]
 
     @classmethod
@@ -67,7 +85,11 @@ class Organisation:
                 joined_on=record.joined_on,
                 last_reviewed_on=record.last_reviewed_on,
                 next_review_due=record.next_review_due,
+                removal_notice_on=record.removal_notice_on,
+                history=[MembershipChange(status=c.status, on=c.on, record=(record.id, c)) for c in record.history],
             ),
+            version=record.version,
+            updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
         )
 
@@ -88,6 +110,15 @@ class Organisation:
 
         page = await resolve.people_of(info.context, self.record.id, first, after)
         return PersonConnection.of(page, Person.of)
+
+    @strawberry.field(description="Changes to the organisation and its role contacts, newest first (staff and admin; null for others).")
+    async def history(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> Annotated["ChangeConnection", strawberry.lazy("schema.audit")] | None:
+        from schema.audit import ChangeConnection
+
+        page = await audit.history_of(info.context, self.record.id, first, after)
+        return ChangeConnection.of_page(page) if page else None
 
     @strawberry.field(description="Groups on which someone affiliated with the organisation currently serves.")
     async def working_groups(self, info: Info) -> list[WorkingGroupType]:

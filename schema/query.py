@@ -5,7 +5,10 @@ from strawberry import Info
 
 from datastore import countries
 from resolvers import groups, organisations, people
+from resolvers import audit
+from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.countries import Country
+from schema.viewer import Viewer
 from schema.enums import Continent, OrganisationOrder, StatDimension
 from schema.groups import WorkingGroup, WorkingGroupFilter
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
@@ -67,3 +70,25 @@ class Query:
     ) -> list[StatBucket]:
         buckets = await organisations.membership_stats(info.context, by, filter)
         return [StatBucket(key=b.key, label=b.label, count=b.count) for b in buckets]
+
+    @strawberry.field(description="Who is asking.")
+    def viewer(self, info: Info) -> Viewer:
+        viewer = info.context.viewer
+        return Viewer(role=viewer.role.value, record=viewer)
+
+    @strawberry.field(description="Every accepted change, newest first (staff and admin).")
+    async def audit_log(
+        self, info: Info, filter: AuditFilter | None = None, first: int | None = 50, after: str | None = None
+    ) -> ChangeConnection:
+        page = await audit.audit_log(info.context, audit.audit_filter(filter), first, after)
+        return ChangeConnection.of_page(page)
+
+    @strawberry.field(
+        description="Which records changed, oldest first, for incremental sync (members and above). Never returns "
+        "a change past the oldest one still being applied, so resuming from resumeCursor misses nothing; "
+        "erasures appear with action ERASE. Fetch values through the usual queries."
+    )
+    async def changes(
+        self, info: Info, after: str | None = None, record_types: list[RecordType] | None = None, first: int | None = 100
+    ) -> ChangeNoticeConnection:
+        return ChangeNoticeConnection.of(*await audit.feed(info.context, record_types, first, after))

@@ -103,12 +103,17 @@ class Run:
 
     def __init__(self, schema, db: Database, viewer: Viewer = ANONYMOUS):
         self.schema, self.db, self.viewer = schema, db, viewer
+        self.removal_notice_days = 30
+        self.feed_settle_seconds = 0.2
 
     def as_viewer(self, viewer: Viewer) -> "Run":
         return Run(self.schema, self.db, viewer)
 
     def _context(self) -> Context:
-        return Context.for_request(self.db, viewer=self.viewer)
+        context = Context.for_request(self.db, viewer=self.viewer)
+        context.removal_notice_days = self.removal_notice_days
+        context.feed_settle_seconds = self.feed_settle_seconds
+        return context
 
     async def __call__(self, query: str, **variables: Any) -> dict:
         result = await self.schema.execute(query, variable_values=variables, context_value=self._context())

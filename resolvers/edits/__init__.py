@@ -1,0 +1,1 @@
+"""Mutations' logic: one module per domain, each change through datastore.writes."""

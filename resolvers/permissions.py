@@ -1,0 +1,139 @@
+"""Who may change what: the rule, and nothing else.
+
+Each action lists the capacities in which a caller may take it, strongest
+first; the caller acts in the first one the facts about them satisfy. The
+table in README.md ("Who may change what") is `table()` of this module.
+Anonymous callers satisfy no capacity, so they change nothing.
+"""
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from datastore.vocabulary import ContactRole, Role
+
+
+class Capacity(str, Enum):
+    """The role a caller acts in; recorded with every change in the audit log."""
+
+    STAFF = "staff"
+    PRIMARY = "primary"
+    ADMINISTRATOR = "administrator"
+    SELF = "self"
+    CHAIR = "chair"
+    APPLICANT = "applicant"
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What is known about the caller in relation to the record concerned."""
+
+    role: Role
+    # The caller is a known person (an OIDC token, or a key made with --person).
+    person: bool = False
+    # The record is the caller's own person record.
+    is_self: bool = False
+    # Role contacts the caller holds for the organisation concerned.
+    holds: frozenset[ContactRole] = field(default_factory=frozenset)
+    # The caller currently chairs or co-chairs the group concerned.
+    chairs: bool = False
+
+
+class Action(str, Enum):
+    UPDATE_ORGANISATION = "change an organisation's profile"
+    CREATE_ORGANISATION = "create an organisation (an application)"
+    ASSIGN_PRIMARY = "hand over the PRIMARY role"
+    ASSIGN_CONTACT = "assign or remove ADMINISTRATOR, SIGNER, COMMUNICATIONS contacts"
+    REMOVE_PRIMARY = "remove the PRIMARY contact (not of an ACTIVE member)"
+    DECIDE_MEMBERSHIP = "approve or decline an application"
+    RECORD_REVIEW = "record a 12-month review (renew or lapse)"
+    RECORD_REMOVAL_NOTICE = "record a removal notice to the Primary"
+    REMOVE_MEMBERSHIP = "remove a membership (after notice and notice period)"
+    CANCEL_MEMBERSHIP = "cancel an organisation's membership"
+    SET_DESIGNATIONS = "set designations"
+    CREATE_PERSON = "create a person (affiliated with an organisation)"
+    UPDATE_PERSON = "change a person's profile (names, e-mail, ORCID, country)"
+    SET_CONTACT_VISIBILITY = "set a person's contact visibility"
+    CHANGE_AFFILIATION = "set a person's affiliation"
+    LEAVE_AFFILIATION = "clear one's own affiliation (leave)"
+    SET_COMMUNICATIONS = "set a person's own communications subscriptions"
+    APPLY_INDIVIDUAL = "apply for individual membership"
+    CANCEL_INDIVIDUAL = "cancel an individual membership"
+    DECIDE_INDIVIDUAL = "approve, decline or remove an individual member"
+    ERASE_PERSON = "erase a person on request"
+    ADD_ROSTER_MEMBER = "add or end MEMBER, CONTRIBUTOR, OBSERVER roster entries"
+    ADD_ROSTER_OFFICER = "add or end CHAIR, CO_CHAIR, STAFF roster entries"
+    MANAGE_GROUPS = "create or change groups"
+    READ_AUDIT = "read the audit log and record histories"
+
+
+_S, _P, _A, _SELF, _C, _APP = (
+    Capacity.STAFF, Capacity.PRIMARY, Capacity.ADMINISTRATOR, Capacity.SELF, Capacity.CHAIR, Capacity.APPLICANT,
+)
+
+RULES: dict[Action, tuple[Capacity, ...]] = {
+    Action.UPDATE_ORGANISATION: (_S, _P, _A),
+    Action.CREATE_ORGANISATION: (_S, _APP),
+    Action.ASSIGN_PRIMARY: (_S, _P),
+    Action.ASSIGN_CONTACT: (_S, _P, _A),
+    Action.REMOVE_PRIMARY: (_S,),
+    Action.DECIDE_MEMBERSHIP: (_S,),
+    Action.RECORD_REVIEW: (_S,),
+    Action.RECORD_REMOVAL_NOTICE: (_S,),
+    Action.REMOVE_MEMBERSHIP: (_S,),
+    Action.CANCEL_MEMBERSHIP: (_S, _P),
+    Action.SET_DESIGNATIONS: (_S,),
+    Action.CREATE_PERSON: (_S, _P, _A),
+    Action.UPDATE_PERSON: (_S, _SELF),
+    Action.SET_CONTACT_VISIBILITY: (_S, _SELF),
+    Action.CHANGE_AFFILIATION: (_S,),
+    Action.LEAVE_AFFILIATION: (_S, _SELF),
+    Action.SET_COMMUNICATIONS: (_S, _SELF),
+    Action.APPLY_INDIVIDUAL: (_S, _SELF),
+    Action.CANCEL_INDIVIDUAL: (_S, _SELF),
+    Action.DECIDE_INDIVIDUAL: (_S,),
+    Action.ERASE_PERSON: (_S,),
+    Action.ADD_ROSTER_MEMBER: (_S, _C),
+    Action.ADD_ROSTER_OFFICER: (_S,),
+    Action.MANAGE_GROUPS: (_S,),
+    Action.READ_AUDIT: (_S,),
+}
+
+_DESCRIBED = {
+    Capacity.STAFF: "staff, admin",
+    Capacity.PRIMARY: "the organisation's Primary",
+    Capacity.ADMINISTRATOR: "the organisation's Administrator",
+    Capacity.SELF: "the person themself",
+    Capacity.CHAIR: "the group's current chairs and co-chairs",
+    Capacity.APPLICANT: "any signed-in person (becomes its Primary)",
+}
+
+
+def _satisfies(capacity: Capacity, facts: Facts) -> bool:
+    if not facts.role.at_least(Role.MEMBER):
+        return False
+    match capacity:
+        case Capacity.STAFF:
+            return facts.role.at_least(Role.STAFF)
+        case Capacity.PRIMARY:
+            return ContactRole.PRIMARY in facts.holds
+        case Capacity.ADMINISTRATOR:
+            return ContactRole.ADMINISTRATOR in facts.holds
+        case Capacity.SELF:
+            return facts.is_self
+        case Capacity.CHAIR:
+            return facts.chairs
+        case Capacity.APPLICANT:
+            return facts.person
+    return False
+
+
+def capacity(action: Action, facts: Facts) -> Capacity | None:
+    """The capacity in which the caller may take `action`, or None if they may not."""
+    return next((c for c in RULES[action] if _satisfies(c, facts)), None)
+
+
+def table() -> str:
+    """The rule as the Markdown table README shows."""
+    rows = ["| action | who may |", "| --- | --- |"]
+    rows += [f"| {a.value} | {'; '.join(_DESCRIBED[c] for c in RULES[a])} |" for a in Action]
+    return "\n".join(rows)

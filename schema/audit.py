@@ -1,0 +1,124 @@
+"""The audit log's changes, record histories and the change feed's notices."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Info
+
+from datastore import changes as records
+from datastore import vocabulary
+from schema.connections import Connection, Edge, PageInfo
+
+if TYPE_CHECKING:
+    from schema.people import Person
+
+RecordType = strawberry.enum(vocabulary.RecordType)
+ChangeAction = strawberry.enum(vocabulary.ChangeAction)
+
+
+@strawberry.type
+class FieldChange:
+    field: str
+    before: str | None
+    after: str | None
+    redacted: bool = strawberry.field(description="true where the value was erased or may not be shown to this caller")
+
+
+@strawberry.type
+class Change:
+    id: strawberry.ID
+    at: datetime
+    actor_key_id: strawberry.ID | None
+    actor_role: str = strawberry.field(description="the role the actor acted in")
+    record_type: RecordType
+    record_id: strawberry.ID
+    action: ChangeAction
+    fields: list[FieldChange]
+    reason: str | None
+    record: strawberry.Private[records.Change]
+
+    @classmethod
+    def of(cls, change: records.Change) -> "Change":
+        return cls(
+            id=strawberry.ID(change.id), at=change.at, actor_key_id=change.actor.key_id, actor_role=change.actor.role,
+            record_type=change.record_type, record_id=strawberry.ID(change.record_id), action=change.action,
+            # Only staff and admin read the log, and they may see every contact detail:
+            # what is hidden from them is what was erased.
+            fields=[FieldChange(field=f.field, before=f.before, after=f.after, redacted=f.erased) for f in change.fields],
+            reason=change.reason, record=change,
+        )
+
+    @strawberry.field
+    async def actor_person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")] | None:
+        from schema.people import Person
+
+        person_id = self.record.actor.person_id
+        found = await info.context.loaders.person.load(person_id) if person_id else None
+        return Person.of(found) if found else None
+
+
+@strawberry.type(name="ChangeEdge")
+class ChangeEdge(Edge[Change]):
+    pass
+
+
+@strawberry.type(name="ChangeConnection")
+class ChangeConnection(Connection[Change]):
+    edges: list[ChangeEdge]
+
+    @classmethod
+    def of_page(cls, page) -> "ChangeConnection":
+        return cls(
+            edges=[ChangeEdge(cursor=c, node=Change.of(r)) for c, r in zip(page.cursors, page.items)],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+            count=page.count,
+        )
+
+
+@strawberry.input
+class AuditFilter:
+    record_id: strawberry.ID | None = None
+    record_types: list[RecordType] | None = None
+    actions: list[ChangeAction] | None = None
+    actor_person_id: strawberry.ID | None = None
+    actor_key_id: strawberry.ID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@strawberry.type
+class ChangeNotice:
+    record_type: RecordType
+    record_id: strawberry.ID
+    action: ChangeAction
+    version: int = strawberry.field(description="The version the change made (of the organisation, for a role contact)")
+    at: datetime
+
+
+@strawberry.type
+class ChangeNoticeEdge:
+    cursor: str
+    node: ChangeNotice
+
+
+@strawberry.type
+class ChangeNoticeConnection:
+    edges: list[ChangeNoticeEdge]
+    page_info: PageInfo
+    resume_cursor: str = strawberry.field(description="Where to resume next time, even when this page is empty")
+
+    @strawberry.field
+    def nodes(self) -> list[ChangeNotice]:
+        return [edge.node for edge in self.edges]
+
+    @classmethod
+    def of(cls, found, cursors, has_next, resume) -> "ChangeNoticeConnection":
+        edges = [
+            ChangeNoticeEdge(cursor=cursor, node=ChangeNotice(
+                record_type=c.record_type, record_id=strawberry.ID(c.record_id), action=c.action,
+                version=c.version, at=c.at))
+            for cursor, c in zip(cursors, found)
+        ]
+        return cls(edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None),
+                   resume_cursor=resume)

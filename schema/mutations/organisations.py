@@ -1,0 +1,215 @@
+"""Mutations of organisations and their role contacts."""
+
+from enum import Enum
+
+import strawberry
+from strawberry import Info
+
+from resolvers.edits import contacts as contact_edits
+from resolvers.edits import organisations as edits
+from resolvers.edits.committing import outcome
+from schema.enums import ContactRole, Designation, OrganisationKind, Sector
+from schema.mutations.common import UserError, given, user_errors
+from schema.organisations import Organisation
+
+
+@strawberry.enum
+class MembershipDecision(Enum):
+    APPROVE = "APPROVE"
+    DECLINE = "DECLINE"
+
+
+@strawberry.enum
+class ReviewOutcome(Enum):
+    RENEWED = "RENEWED"
+    LAPSED = "LAPSED"
+
+
+@strawberry.input(description="Omitted: unchanged. null: cleared (optional scalars only; null on a required "
+                              "or list field is INVALID). []: clears a list.")
+class OrganisationPatch:
+    name: str | None = strawberry.UNSET
+    website: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    sectors: list[Sector] | None = strawberry.UNSET
+    ror_id: str | None = strawberry.UNSET
+
+
+_PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId"}
+
+
+@strawberry.input
+class UpdateOrganisationInput:
+    id: strawberry.ID
+    expected_version: int
+    patch: OrganisationPatch
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="Staff, or a signed-in person applying for their organisation (who becomes its "
+                              "Primary): status APPLICANT.")
+class CreateOrganisationInput:
+    slug: str
+    name: str
+    kind: OrganisationKind
+    country: str
+    sectors: list[Sector] | None = None
+    website: str | None = None
+    city: str | None = None
+    ror_id: str | None = None
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="PRIMARY, ADMINISTRATOR and SIGNER replace the current holder; COMMUNICATIONS adds "
+                              "one for a group. The person must be affiliated with the organisation unless staff "
+                              "assigns them.")
+class AssignRoleContactInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    role: ContactRole
+    person_id: strawberry.ID
+    working_group_id: strawberry.ID | None = None
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class RemoveRoleContactInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    contact_id: strawberry.ID
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class DecideMembershipInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    decision: MembershipDecision
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class RecordReviewInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    outcome: ReviewOutcome
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class RemovalNoticeInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    reason: str
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="The Primary or staff.")
+class CancelMembershipInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="Staff, only after a removal notice and the notice period.")
+class RemoveMembershipInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    reason: str
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class SetDesignationsInput:
+    organisation_id: strawberry.ID
+    expected_version: int
+    designations: list[Designation]
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.type
+class OrganisationPayload:
+    organisation: Organisation | None
+    user_errors: list[UserError]
+    client_mutation_id: str | None
+
+    @classmethod
+    async def of(cls, work, client_mutation_id: str | None) -> "OrganisationPayload":
+        result = await outcome(work, client_mutation_id)
+        record = result.record
+        return cls(organisation=Organisation.of(record) if record else None, user_errors=user_errors(result),
+                   client_mutation_id=client_mutation_id)
+
+
+@strawberry.type
+class OrganisationMutations:
+    @strawberry.mutation
+    async def create_organisation(self, info: Info, input: CreateOrganisationInput) -> OrganisationPayload:
+        fields = given(input, {"slug": "slug", "name": "name", "kind": "kind", "country": "country",
+                               "website": "website", "city": "city", "ror_id": "rorId"})
+        fields["sectors"] = [s.value for s in input.sectors or ()]
+        work = edits.create(info.context, fields, input.reason, input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def update_organisation(self, info: Info, input: UpdateOrganisationInput) -> OrganisationPayload:
+        work = edits.update(info.context, str(input.id), input.expected_version, given(input.patch, _PATCH_NAMES),
+                            input.reason, input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def assign_role_contact(self, info: Info, input: AssignRoleContactInput) -> OrganisationPayload:
+        group = str(input.working_group_id) if input.working_group_id else None
+        work = contact_edits.assign(info.context, str(input.organisation_id), input.expected_version, input.role,
+                                    str(input.person_id), group, input.reason, input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def remove_role_contact(self, info: Info, input: RemoveRoleContactInput) -> OrganisationPayload:
+        work = contact_edits.remove(info.context, str(input.organisation_id), input.expected_version,
+                                    str(input.contact_id), input.reason, input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def decide_membership(self, info: Info, input: DecideMembershipInput) -> OrganisationPayload:
+        work = edits.decide(info.context, str(input.organisation_id), input.expected_version,
+                            input.decision is MembershipDecision.APPROVE, input.reason, input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def record_membership_review(self, info: Info, input: RecordReviewInput) -> OrganisationPayload:
+        work = edits.review(info.context, str(input.organisation_id), input.expected_version,
+                            input.outcome is ReviewOutcome.RENEWED, input.reason, input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def record_removal_notice(self, info: Info, input: RemovalNoticeInput) -> OrganisationPayload:
+        work = edits.removal_notice(info.context, str(input.organisation_id), input.expected_version, input.reason,
+                                    input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def cancel_membership(self, info: Info, input: CancelMembershipInput) -> OrganisationPayload:
+        work = edits.cancel(info.context, str(input.organisation_id), input.expected_version, input.reason,
+                            input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def remove_membership(self, info: Info, input: RemoveMembershipInput) -> OrganisationPayload:
+        work = edits.remove(info.context, str(input.organisation_id), input.expected_version, input.reason,
+                            input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def set_designations(self, info: Info, input: SetDesignationsInput) -> OrganisationPayload:
+        work = edits.set_designations(info.context, str(input.organisation_id), input.expected_version,
+                                      [d.value for d in input.designations], input.reason, input.client_mutation_id)
+        return await OrganisationPayload.of(work, input.client_mutation_id)

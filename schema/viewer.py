@@ -1,0 +1,39 @@
+"""Viewer: who is asking, for user interfaces that show only what the caller may do."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Info
+
+from resolvers import viewer as resolve
+
+if TYPE_CHECKING:
+    from schema.groups import WorkingGroup
+    from schema.organisations import Organisation
+    from schema.people import Person
+
+
+@strawberry.type(description="Who is asking: for user interfaces that show only what the caller may do.")
+class Viewer:
+    role: str
+    record: strawberry.Private[resolve.Viewer]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")] | None:
+        from schema.people import Person
+
+        person_id = self.record.person_id
+        found = await info.context.loaders.person.load(person_id) if person_id else None
+        return Person.of(found) if found else None
+
+    @strawberry.field(description="Organisations the caller is Primary or Administrator of")
+    async def manages(self, info: Info) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
+        from schema.organisations import Organisation
+
+        return [Organisation.of(o) for o in await resolve.managed_organisations(info.context, self.record)]
+
+    @strawberry.field(description="Groups the caller currently chairs or co-chairs")
+    async def chairs(self, info: Info) -> list[Annotated["WorkingGroup", strawberry.lazy("schema.groups")]]:
+        from schema.groups import WorkingGroup
+
+        return [WorkingGroup.of(g) for g in await resolve.chaired_groups(info.context, self.record)]
