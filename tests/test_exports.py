@@ -294,6 +294,14 @@ async def test_what_does_not_exist_gets_404(client, url):
     assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
+async def test_head_answers_the_headers_without_the_file(client):
+    response = await client.head("/export/organisations.xlsx?countries=CA")
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"] == XLSX
+    assert response.headers["content-disposition"] == 'attachment; filename="organisations.xlsx"'
+    assert (await client.head("/export/organisations.xlsx?countries=QQ")).status_code == 400
+
+
 @pytest.mark.parametrize("headers", [{"X-API-Key": "mdk_not_a_real_key"}, {"Authorization": "Basic dXNlcjpwYXNz"}])
 async def test_a_bad_credential_gets_401_not_anonymous_data(client, headers):
     response = await client.get("/export/people.csv", headers=headers)

@@ -80,6 +80,8 @@ class ExportEndpoint:
                 "Cache-Control": "no-store",
                 "X-Export-Cost": str(cost),
             }
+            if request.method == "HEAD":  # the headers a GET would get, without doing the export
+                return Response(media_type=format.media_type, headers=headers)
             if format is Format.XLSX:
                 folder = Path(tempfile.mkdtemp(prefix="memberdir-export-"))
                 try:
