@@ -7,7 +7,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
