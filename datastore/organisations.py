@@ -1,14 +1,14 @@
 """Member organisations: records, filters, keyset pages and counts."""
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
 from datastore import countries, dates, memberships
 from datastore.client import Database
-from datastore.documents import WHOLE_RESULT, find_in, replace_many
+from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.memberships import StatusChange
 from datastore.text import contains_folded, fold
@@ -214,7 +214,26 @@ async def page(
     return [from_document(d) async for d in cursor]
 
 
-async def count(db: Database, where: OrganisationFilter) -> int:
+async def stream(
+    db: Database,
+    where: OrganisationFilter,
+    order: OrganisationOrder = OrganisationOrder.NAME_ASC,
+    ids: Collection[str] | None = None,
+) -> AsyncIterator[Organisation]:
+    """Every organisation matching `where` (and among `ids`, when given), in
+    `order`, from one cursor read `STREAM_BATCH` documents at a time."""
+    query = where.to_query()
+    if ids is not None:
+        query = {"$and": [query, {"_id": {"$in": list(ids)}}]}
+    # Closed on leaving, so a download cut short leaves no cursor open on the server.
+    async with db.organisations.find(query, sort=list(order.sort), batch_size=STREAM_BATCH) as cursor:
+        async for document in cursor:
+            yield from_document(document)
+
+
+async def count(db: Database, where: OrganisationFilter, ids: Collection[str] | None = None) -> int:
+    if ids is not None:
+        return await db.organisations.count_documents({"$and": [where.to_query(), {"_id": {"$in": list(ids)}}]})
     return await db.organisations.count_documents(where.to_query())
 
 

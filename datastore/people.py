@@ -1,13 +1,13 @@
 """Individual members: records, filters and keyset pages."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
 from datastore import countries, dates, memberships
 from datastore.client import Database
-from datastore.documents import WHOLE_RESULT, find_in, replace_many
+from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.memberships import IndividualMembership, StatusChange
 from datastore.text import contains_folded, fold
@@ -145,6 +145,14 @@ async def page(
         query = {"$and": [query, after_filter(order.sort, after)]}
     cursor = db.people.find(query, sort=list(order.sort), limit=limit, batch_size=limit)
     return [from_document(d) async for d in cursor]
+
+
+async def stream(db: Database, where: PersonFilter) -> AsyncIterator[Person]:
+    """Everyone matching `where`, in directory order, from one cursor read
+    `STREAM_BATCH` documents at a time."""
+    async with db.people.find(where.to_query(), sort=list(SORT), batch_size=STREAM_BATCH) as cursor:
+        async for document in cursor:
+            yield from_document(document)
 
 
 async def count(db: Database, where: PersonFilter) -> int:

@@ -1,14 +1,14 @@
 """Roster entries: a person's role in a group, from `since` until `until`."""
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
 from datastore import dates
 from datastore.client import Database
-from datastore.documents import find_in, replace_many
+from datastore.documents import STREAM_BATCH, find_in, replace_many
 from datastore.keyset import SortKey
 from datastore.vocabulary import RosterRole
 
@@ -86,6 +86,29 @@ async def by_ids(db: Database, ids: Iterable[str]) -> list[RosterEntry]:
 async def by_groups(db: Database, group_ids: Iterable[str]) -> list[RosterEntry]:
     """Every tenure on any of the groups, in roster order."""
     return [from_document(d) for d in await find_in(db.roster, "group_id", group_ids, SORT)]
+
+
+def _of_groups(group_ids: Iterable[str], active_on: date | None) -> dict:
+    query: dict = {"group_id": {"$in": list(group_ids)}}
+    if active_on is not None:
+        # Dates are stored as ISO text, which sorts as the dates do.
+        day = dates.to_text(active_on)
+        query["since"] = {"$lte": day}
+        query["$or"] = [{"until": None}, {"until": {"$gte": day}}]
+    return query
+
+
+async def stream(db: Database, group_ids: Iterable[str], active_on: date | None = None) -> AsyncIterator[RosterEntry]:
+    """The tenures on the groups (held on `active_on`, when given), group by
+    group in roster order, from one cursor read `STREAM_BATCH` at a time."""
+    sort = [("group_id", 1), *SORT]
+    async with db.roster.find(_of_groups(group_ids, active_on), sort=sort, batch_size=STREAM_BATCH) as cursor:
+        async for document in cursor:
+            yield from_document(document)
+
+
+async def count(db: Database, group_ids: Iterable[str], active_on: date | None = None) -> int:
+    return await db.roster.count_documents(_of_groups(group_ids, active_on))
 
 
 async def by_people(db: Database, person_ids: Iterable[str]) -> list[RosterEntry]:

@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /metrics and the browser pages.
+"""The ASGI application: /graphql, /export/..., /healthz, /readyz, /metrics and the browser pages.
 
 Every request is observed (edge.observe: request id, log line, metrics). A
 request to /graphql passes, in order: the HTTP edge (memberdir.edge.stack:
@@ -6,7 +6,8 @@ caching headers, HEAD, the origin check, method, content type and body size),
 Authentication (the Viewer), the RateLimitGate (the caller's budget), then
 Strawberry speaking GraphQL over HTTP (memberdir.edge.graphql_http) with the
 query limits (schema.limits), a batch
-limit and an execution deadline.
+limit and an execution deadline. A request to /export/... passes the same edge,
+Authentication and rate budget (memberdir/edge/exports.py).
 """
 
 import asyncio
@@ -33,6 +34,7 @@ from memberdir.database import open_database
 from memberdir.edge import stack
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
+from memberdir.edge.exports import ExportEndpoint
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
@@ -199,10 +201,14 @@ def create_app(
     )
     graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
     budgeted = RateLimitGate(graphql, limiter)
-    guarded = stack.guard_graphql(Authentication(budgeted, Authenticator(settings, holder)), settings)
+    authenticator = Authenticator(settings, holder)
+    guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
+    exports = stack.guard_graphql(Authentication(ExportEndpoint(holder), authenticator), settings)
     app = Starlette(
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
+            Route("/export/roster/{slug}.{format}", exports, methods=["GET"]),
+            Route("/export/{kind}.{format}", exports, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),

@@ -1,7 +1,10 @@
-"""The `memberdir` command: serve, seed, import, schema, supergraph, keys."""
+"""The `memberdir` command: serve, seed, import, export, schema, supergraph, keys."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import shutil
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -25,6 +28,11 @@ from memberdir.edge.access_log import configure_logging
 from memberdir.ferretdb import FerretDBError
 from memberdir.settings import Settings
 from memberdir.settings_errors import describe
+from resolvers.context import Context
+from resolvers.errors import BadArgument
+from resolvers.exports import EXPORTS, Format, NotFound, Table, csv_chunks, ndjson_chunks, write_xlsx
+from resolvers.exports.tables import roster
+from resolvers.viewer import Viewer
 from schema import build_schema
 
 app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)
@@ -33,6 +41,8 @@ app.add_typer(keys_app, name="keys")
 
 KEY_ROLES = [r.value for r in Role if r is not Role.ANONYMOUS]
 T = TypeVar("T")
+# Whoever can run the command can read the database itself: the CLI acts as staff.
+CLI_VIEWER = Viewer(role=Role.STAFF, credential="cli")
 
 
 @app.callback()
@@ -123,6 +133,96 @@ def import_(
                    f"({created} new), nothing was.")
         return
     typer.echo(f"Imported: {_counts(imported.records)} ({imported.written} new or changed)")
+
+
+Listed = Annotated[str | None, typer.Option(help="Comma-separated, as in the HTTP export's query.")]
+Day = Annotated[str | None, typer.Option(help="A date, e.g. 2026-01-31.")]
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help=f"What to export: {', '.join(EXPORTS)}.")],
+    format: Annotated[Format, typer.Option("--format", help="File format.", case_sensitive=False)],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    group: Annotated[str | None, typer.Option(help="roster: that group's roster; contacts: that group's.")] = None,
+    kinds: Listed = None,
+    active_on: Day = None,
+    roles: Listed = None,
+    search: Annotated[str | None, typer.Option(help="Part of the name, any case or accents.")] = None,
+    countries: Listed = None,
+    continents: Listed = None,
+    sectors: Listed = None,
+    designations: Listed = None,
+    statuses: Listed = None,
+    joined_after: Day = None,
+    joined_before: Day = None,
+    affiliation: Annotated[str | None, typer.Option(help="people: an organisation's id.")] = None,
+    by: Annotated[str | None, typer.Option(help="stats: COUNTRY, CONTINENT, SECTOR, KIND, DESIGNATION or STATUS.")] = None,
+    then_by: Annotated[str | None, typer.Option(help="stats: a second dimension, crossed with --by.")] = None,
+) -> None:
+    """Export as the HTTP /export/... endpoints do (see README), acting as staff."""
+    if kind not in EXPORTS:
+        typer.echo(f"No export {kind!r}; there are: {', '.join(EXPORTS)}", err=True)
+        raise typer.Exit(code=1)
+    if format is Format.XLSX and output is None and sys.stdout.isatty():
+        typer.echo("An XLSX file is binary: write it with -o FILE", err=True)
+        raise typer.Exit(code=1)
+    options = {
+        "kinds": kinds, "activeOn": active_on, "roles": roles, "search": search, "countries": countries,
+        "continents": continents, "sectors": sectors, "designations": designations, "statuses": statuses,
+        "joinedAfter": joined_after, "joinedBefore": joined_before, "affiliation": affiliation,
+        "by": by, "thenBy": then_by, "group": group if kind != "roster" else None,
+    }
+    given = {name: [value] for name, value in options.items() if value is not None}
+    typer.echo("Exporting as staff (the CLI sees every contact detail).", err=True)
+
+    async def write(db: Database) -> int:
+        ctx = Context.for_request(db, viewer=CLI_VIEWER)
+        table = await (roster(ctx, given, group) if kind == "roster" and group else EXPORTS[kind](ctx, given))
+        return await _write_export(table, format, output)
+
+    try:
+        rows = _on_database(write)
+    except (BadArgument, NotFound) as refused:
+        option = "--" + "".join("-" + c.lower() if c.isupper() else c for c in refused.argument)
+        problem = refused.problem if isinstance(refused, BadArgument) else str(refused)
+        typer.echo(f"{option}: {problem}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Exported {rows} rows to {output or 'stdout'}.", err=True)
+
+
+async def _write_export(table: Table, format: Format, output: Path | None) -> int:
+    """Write the table; return how many rows it had."""
+    rows, chunks = 0, table.chunks
+
+    async def counted() -> AsyncIterator[list]:
+        nonlocal rows
+        async for chunk in chunks:
+            rows += len(chunk)
+            yield chunk
+
+    table.chunks = counted()
+    if format is Format.XLSX:
+        with tempfile.TemporaryDirectory(prefix="memberdir-export-") as folder:
+            written = Path(folder) / "export.xlsx"
+            await write_xlsx(table, written)
+            if output is not None:
+                shutil.move(written, output)
+            else:
+                with written.open("rb") as file:
+                    shutil.copyfileobj(file, sys.stdout.buffer)
+        return rows
+    pieces = csv_chunks(table) if format is Format.CSV else ndjson_chunks(table)
+    sink = output.open("wb") if output is not None else sys.stdout.buffer
+    try:
+        async for piece in pieces:
+            sink.write(piece)
+    finally:
+        if output is not None:
+            sink.close()
+        else:
+            sink.flush()
+    return rows
 
 
 @app.command()

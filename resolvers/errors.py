@@ -12,6 +12,7 @@ class BadArgument(GraphQLError):
             extensions={"code": "BAD_USER_INPUT", "argument": argument},
         )
         self.argument = argument
+        self.problem = problem
 
 
 class Forbidden(GraphQLError):

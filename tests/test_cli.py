@@ -1,5 +1,8 @@
 """The `memberdir` command, run as a user would."""
 
+import asyncio
+import csv
+import io
 import json
 import os
 import signal
@@ -9,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -211,3 +215,70 @@ def test_seed_reset_replaces_the_records_and_keeps_the_api_keys(environment):
         assert db.organisations.count_documents({}) >= 600
         assert [k["name"] for k in db.api_keys.find()] == ["dashboard"]
         client.drop_database(environment["MEMBERDIR_DATABASE"])
+
+
+def _as_staff(environment: dict[str, str], query: str) -> dict:
+    """GraphQL's answer for a staff caller, on the CLI test's database."""
+    from datastore.client import connect
+    from datastore.vocabulary import Role
+    from resolvers.context import Context
+    from resolvers.viewer import Viewer
+
+    async def ask() -> dict:
+        db = connect(environment["MONGODB_URI"], environment["MEMBERDIR_DATABASE"])
+        try:
+            context = Context.for_request(db, viewer=Viewer(role=Role.STAFF))
+            result = await build_schema().execute(query, context_value=context)
+        finally:
+            await db.close()
+        assert result.errors is None, result.errors
+        return result.data
+
+    return asyncio.run(ask())
+
+
+def test_export_acts_as_staff_and_says_so(environment, tmp_path):
+    assert runner.invoke(app, ["import", str(DATA / "directory.json")], env=environment).exit_code == 0
+    written = tmp_path / "roster.csv"
+    result = runner.invoke(
+        app, ["export", "roster", "--group", "data-work-stream", "--format", "csv", "-o", str(written)], env=environment
+    )
+    assert result.exit_code == 0, result.output
+    assert "as staff" in result.stderr and f"rows to {written}" in result.stderr
+    rows = list(csv.DictReader(io.StringIO(written.read_text(encoding="utf-8-sig"))))
+    roster = _as_staff(environment, '{ workingGroup(slug: "data-work-stream") { roster(first: 500) { nodes { person { id email } } } } }')
+    expected = [(n["person"]["id"], n["person"]["email"] or "") for n in roster["workingGroup"]["roster"]["nodes"]]
+    assert [(r["Person ID"], r["E-mail"]) for r in rows] == expected
+    assert "tom@helix.example" in {r["E-mail"] for r in rows}  # visible to staff only
+
+
+def test_export_to_stdout_and_as_xlsx(environment, tmp_path):
+    assert runner.invoke(app, ["import", str(DATA / "directory.json")], env=environment).exit_code == 0
+    result = runner.invoke(app, ["export", "people", "--countries", "CA,GB", "--format", "ndjson"], env=environment)
+    assert result.exit_code == 0, result.output
+    people = [json.loads(line) for line in result.stdout.splitlines()]
+    found = _as_staff(environment, '{ people(first: 100, filter: {countries: ["CA", "GB"]}) { nodes { id email } } }')
+    assert [(p["id"], p["email"]) for p in people] == [(n["id"], n["email"]) for n in found["people"]["nodes"]]
+
+    workbook = tmp_path / "stats.xlsx"
+    result = runner.invoke(app, ["export", "stats", "--by", "CONTINENT", "--format", "xlsx", "-o", str(workbook)], env=environment)
+    assert result.exit_code == 0, result.output
+    header, *rows = openpyxl.load_workbook(workbook, read_only=True).active.iter_rows(values_only=True)
+    stats = _as_staff(environment, "{ membershipStats(by: CONTINENT) { label count } }")["membershipStats"]
+    assert header == ("Continent", "Continent code", "Organisations")
+    assert [(r[0], r[2]) for r in rows] == [(b["label"], b["count"]) for b in stats]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["export", "roster", "--kinds", "BAND", "--format", "csv"], "--kinds: 'BAND' is not one of"),
+        (["export", "roster", "--group", "no-such-group", "--format", "csv"], "--group: No group with slug"),
+        (["export", "people", "--by", "COUNTRY", "--format", "csv"], "--by: not a parameter of this export"),
+        (["export", "members", "--format", "csv"], "No export 'members'"),
+    ],
+)
+def test_export_refuses_bad_options_by_name(environment, arguments, message):
+    result = runner.invoke(app, arguments, env=environment)
+    assert result.exit_code == 1
+    assert message in result.stderr and "Traceback" not in result.output

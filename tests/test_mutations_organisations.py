@@ -194,3 +194,93 @@ async def test_a_patch_that_changes_nothing_writes_nothing(run):
     assert same["updateOrganisation"]["userErrors"] == []
     assert same["updateOrganisation"]["organisation"]["version"] == version + 1
     assert await run.db.changes.count_documents({"owner_id": "org_montreal"}) == 1
+
+
+CREATE = """mutation($input: CreateOrganisationInput!) {
+  createOrganisation(input: $input) {
+    organisation { id slug version membership { status history { status } } contacts { role person { id } } }
+    userErrors { field code message } } }"""
+DECIDE = """mutation($input: DecideMembershipInput!) {
+  decideMembership(input: $input) { organisation { membership { status joinedOn } } userErrors { code message } } }"""
+CANCEL = """mutation($input: CancelMembershipInput!) {
+  cancelMembership(input: $input) { organisation { membership { status } } userErrors { code } } }"""
+DESIGNATE = """mutation($input: SetDesignationsInput!) {
+  setDesignations(input: $input) { organisation { designations version } userErrors { code } } }"""
+REMOVE_CONTACT = """mutation($input: RemoveRoleContactInput!) {
+  removeRoleContact(input: $input) { organisation { version contacts { id role } } userErrors { code field } } }"""
+
+
+async def test_a_signed_in_person_applies_for_an_organisation_and_becomes_its_primary(run):
+    data = await run.as_viewer(ZOE)(CREATE, input={"slug": "zoe-genomics", "name": "Zoë Genomics",
+                                                   "kind": "CORPORATION", "country": "CH", "sectors": ["RESEARCH"]})
+    payload = data["createOrganisation"]
+    assert payload["userErrors"] == []
+    created = payload["organisation"]
+    assert created["version"] == 1 and created["membership"] == {"status": "APPLICANT", "history": [{"status": "APPLICANT"}]}
+    assert created["contacts"] == [{"role": "PRIMARY", "person": {"id": "per_zoe"}}]
+    taken = await run.as_viewer(STAFF)(CREATE, input={"slug": "zoe-genomics", "name": "Another", "kind": "ACADEMIC",
+                                                      "country": "FR"})
+    assert [(e["field"], e["code"]) for e in taken["createOrganisation"]["userErrors"]] == [(["input", "slug"], "CONFLICT")]
+    anonymous = await run(CREATE, input={"slug": "anon-org", "name": "Anon", "kind": "ACADEMIC", "country": "FR"})
+    assert anonymous["createOrganisation"]["userErrors"][0]["code"] == "FORBIDDEN"
+    keyed = await run.as_viewer(Viewer(role=Role.MEMBER, credential="api-key:k"))(
+        CREATE, input={"slug": "keyed-org", "name": "Keyed", "kind": "ACADEMIC", "country": "FR"})
+    assert keyed["createOrganisation"]["userErrors"][0]["code"] == "FORBIDDEN"  # a member key is nobody
+
+
+async def test_approval_needs_the_three_role_contacts_and_only_staff_decide(run):
+    created = await run.as_viewer(ZOE)(CREATE, input={"slug": "zoe-labs", "name": "Zoë Labs", "kind": "CORPORATION",
+                                                      "country": "CH"})
+    org_id = created["createOrganisation"]["organisation"]["id"]
+    refused = await run.as_viewer(ZOE)(DECIDE, input={"organisationId": org_id, "expectedVersion": 1, "decision": "APPROVE"})
+    assert refused["decideMembership"]["userErrors"][0]["code"] == "FORBIDDEN"
+    missing = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 1, "decision": "APPROVE"})
+    assert missing["decideMembership"]["userErrors"][0]["code"] == "CONFLICT"
+    assert "ADMINISTRATOR, SIGNER" in missing["decideMembership"]["userErrors"][0]["message"]
+    for version, role in ((1, "ADMINISTRATOR"), (2, "SIGNER")):
+        assigned = await run.as_viewer(STAFF)(ASSIGN, input={"organisationId": org_id, "expectedVersion": version,
+                                                             "role": role, "personId": "per_zoe"})
+        assert assigned["assignRoleContact"]["userErrors"] == []
+    approved = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 3,
+                                                         "decision": "APPROVE"})
+    assert approved["decideMembership"]["organisation"]["membership"]["status"] == "ACTIVE"
+    assert approved["decideMembership"]["organisation"]["membership"]["joinedOn"] is not None
+    again = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 4, "decision": "DECLINE"})
+    error = again["decideMembership"]["userErrors"][0]
+    assert error["code"] == "INVALID_TRANSITION" and "ACTIVE to DECLINED" in error["message"]
+
+
+async def test_the_primary_or_staff_cancel_an_administrator_may_not(run):
+    version = await _version(run)
+    refused = await run.as_viewer(JEAN)(CANCEL, input={"organisationId": "org_montreal", "expectedVersion": version})
+    assert refused["cancelMembership"]["userErrors"][0]["code"] == "FORBIDDEN"
+    cancelled = await run.as_viewer(ANA)(CANCEL, input={"organisationId": "org_montreal", "expectedVersion": version,
+                                                        "reason": "programme ended"})
+    assert cancelled["cancelMembership"]["organisation"]["membership"]["status"] == "CANCELLED"
+
+
+async def test_designations_are_staff_business(run):
+    version = await _version(run)
+    refused = await run.as_viewer(ANA)(DESIGNATE, input={"organisationId": "org_montreal", "expectedVersion": version,
+                                                         "designations": ["FUNDER"]})
+    assert refused["setDesignations"]["userErrors"][0]["code"] == "FORBIDDEN"
+    done = await run.as_viewer(STAFF)(DESIGNATE, input={"organisationId": "org_montreal", "expectedVersion": version,
+                                                        "designations": ["FUNDER", "HOST_INSTITUTION"]})
+    assert done["setDesignations"]["organisation"] == {"designations": ["FUNDER", "HOST_INSTITUTION"],
+                                                       "version": version + 1}
+
+
+async def test_an_active_member_never_loses_its_primary_but_other_contacts_can_go(run):
+    from datastore import contacts
+
+    held = {c.role.value: c for c in await contacts.by_organisations(run.db, ["org_montreal"])}
+    version = await _version(run)
+    refused = await run.as_viewer(STAFF)(REMOVE_CONTACT, input={"organisationId": "org_montreal",
+                                                                "expectedVersion": version, "contactId": held["PRIMARY"].id})
+    assert [(e["code"], e["field"]) for e in refused["removeRoleContact"]["userErrors"]] == [
+        ("CONFLICT", ["input", "contactId"])]
+    removed = await run.as_viewer(JEAN)(REMOVE_CONTACT, input={"organisationId": "org_montreal",
+                                                               "expectedVersion": version, "contactId": held["SIGNER"].id})
+    payload = removed["removeRoleContact"]
+    assert payload["userErrors"] == [] and payload["organisation"]["version"] == version + 1
+    assert held["SIGNER"].id not in [c["id"] for c in payload["organisation"]["contacts"]]

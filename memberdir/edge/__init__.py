@@ -12,5 +12,6 @@
 - request_ids, request_record, access_log, error_log, database_commands, metrics,
   observe: seeing what each request did (ids, one log line, Prometheus metrics);
 - rate_limits, graphql_accounting: each client's budget of cost points;
-- pages: the dashboard and GraphiQL, built from frontend/.
+- pages: the dashboard and GraphiQL, built from frontend/;
+- exports: /export/... spreadsheets (CSV, XLSX, NDJSON), streamed.
 """
