@@ -18,7 +18,7 @@ from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
 from memberdir.database import open_database
-from memberdir.ferretdb import FerretDBError
+from memberdir.engine import EngineError
 from memberdir.settings import Settings
 from schema import build_schema
 
@@ -37,7 +37,7 @@ def serve(
 ) -> None:
     """Serve GraphQL on /graphql (GraphiQL in development), /healthz and /readyz."""
     settings = Settings()
-    where = settings.mongodb_uri and "MONGODB_URI" or f"embedded FerretDB in {settings.data_dir}"
+    where = settings.mongodb_uri and "MONGODB_URI" or f"embedded {settings.engine} in {settings.data_dir}"
     typer.echo(f"Member Directory on http://{host}:{port}/graphql ({where}); Ctrl-C stops it.")
     # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
@@ -174,6 +174,6 @@ def _on_database(work: Callable[[Database], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(run())
-    except (FerretDBError, PyMongoError) as error:
+    except (EngineError, PyMongoError) as error:
         typer.echo(f"Database: {error}", err=True)
         raise typer.Exit(code=2)

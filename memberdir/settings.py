@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from datastore.vocabulary import Role
+from memberdir.engines import EngineName
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,12 +24,14 @@ class Settings(BaseSettings):
     mongodb_uri: str | None = Field(
         default=None,
         validation_alias="MONGODB_URI",
-        description="MongoDB to use; unset runs the embedded FerretDB instead.",
+        description="MongoDB to use; unset runs the embedded engine instead.",
     )
     database: str = Field(default="memberdir", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     environment: Literal["development", "production"] = "development"
     data_dir: Path = PROJECT_ROOT / "var"
+    engine: EngineName = Field(default="secantusdb", description="the embedded engine, when MONGODB_URI is unset")
     ferretdb_binary: Path = PROJECT_ROOT / ".tools" / "bin" / "ferretdb"
+    secantusdb_binary: Path = PROJECT_ROOT / ".tools" / "secantusdb" / "bin" / "secantusd-py"
     seed_scale: int = Field(default=1, ge=1, le=20)
 
     # Abuse limits: every query is checked against these before it runs.
@@ -50,6 +53,10 @@ class Settings(BaseSettings):
     oidc_default_role: Role = Role.MEMBER
     oidc_person_claim: str = "email"
     oidc_person_match: Literal["email", "id"] = "email"
+
+    @property
+    def engine_binary(self) -> Path:
+        return getattr(self, f"{self.engine}_binary")
 
     @property
     def production(self) -> bool:

@@ -1,11 +1,14 @@
-"""A real FerretDB server for the whole session, and databases on it.
+"""A real database server for the whole session, and databases on it.
+
+The engine is the one MEMBERDIR_ENGINE names (the default engine when unset),
+started in a temporary folder: `make test` runs the database-facing tests on
+each supported engine.
 
 - `directory`: a small hand-made directory (tests/data/directory.json) for
   exact assertions;
 - `demo`: the full demo dataset, for paging, statistics and batching at size.
 """
 
-import os
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,14 +23,14 @@ from datastore.client import Database, connect
 from datastore.importer import import_files
 from datastore.indexes import ensure_indexes
 from memberdir.app import create_app
-from memberdir.ferretdb import EmbeddedFerretDB
-from memberdir.settings import PROJECT_ROOT, Settings
+from memberdir.database import settings_engine
+from memberdir.engine import EmbeddedEngine
+from memberdir.settings import Settings
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
 from schema import build_schema
 
 DATA = Path(__file__).parent / "data"
-FERRETDB = Path(os.environ.get("MEMBERDIR_FERRETDB_BINARY", PROJECT_ROOT / ".tools" / "bin" / "ferretdb"))
 
 
 class CommandRecorder(monitoring.CommandListener):
@@ -54,8 +57,8 @@ class CommandRecorder(monitoring.CommandListener):
 
 
 @pytest.fixture(scope="session")
-def ferretdb(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    server = EmbeddedFerretDB(FERRETDB, tmp_path_factory.mktemp("ferretdb"))
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    server = settings_engine(Settings(data_dir=tmp_path_factory.mktemp("engine")))
     server.start()
     yield server
     server.stop()
@@ -69,8 +72,8 @@ async def _fresh(uri: str, name: str, recorder: CommandRecorder | None = None) -
 
 
 @pytest.fixture(scope="session")
-async def directory(ferretdb: EmbeddedFerretDB) -> AsyncIterator[Database]:
-    db = await _fresh(ferretdb.uri, "test_directory")
+async def directory(engine: EmbeddedEngine) -> AsyncIterator[Database]:
+    db = await _fresh(engine.uri, "test_directory")
     await import_files(db, [DATA / "directory.json"])
     yield db
     await db.close()
@@ -82,8 +85,8 @@ def recorder() -> CommandRecorder:
 
 
 @pytest.fixture(scope="session")
-async def demo_db(ferretdb: EmbeddedFerretDB, recorder: CommandRecorder) -> AsyncIterator[Database]:
-    db = await _fresh(ferretdb.uri, "test_demo", recorder)
+async def demo_db(engine: EmbeddedEngine, recorder: CommandRecorder) -> AsyncIterator[Database]:
+    db = await _fresh(engine.uri, "test_demo", recorder)
     await dataset.write(db, demo.generate(1))
     yield db
     await db.close()
