@@ -25,9 +25,11 @@ from strawberry.types import ExecutionResult
 
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
-from memberdir.database import open_database
+from memberdir.database import open_database, settings_engine
+from memberdir.database_gate import DatabaseErrors, DatabaseGate
 from memberdir.request_limits import RequestLimits
 from memberdir.settings import Settings
+from memberdir.supervisor import EngineSupervisor
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS
 from schema import build_schema
@@ -67,6 +69,7 @@ class DirectoryGraphQL(GraphQL):
             extensions=[
                 *limit_extensions(limits),
                 lambda: MaskErrors(should_mask_error=_is_internal),
+                DatabaseErrors,  # after MaskErrors, so it sees a lost connection first
                 *extensions,
             ],
             config=StrawberryConfig(batching_config={"max_operations": settings.max_batch_operations}),
@@ -114,10 +117,14 @@ class DirectoryGraphQL(GraphQL):
 
 
 class DatabaseHolder:
-    """The database, once the lifespan has opened it."""
+    """The database, once the lifespan has opened it, and whether it answers."""
 
     def __init__(self) -> None:
         self._db: Database | None = None
+        self.supervisor: EngineSupervisor | None = None  # set while serving the embedded engine
+
+    def available(self) -> bool:
+        return self.supervisor is None or self.supervisor.available
 
     def set(self, db: Database | None) -> None:
         self._db = db
@@ -144,15 +151,31 @@ def create_app(
         if database is not None:  # owned by the caller
             yield
             return
-        async with open_database(settings, seed_if_empty=True) as db:
-            holder.set(db)
-            yield
-            holder.set(None)
+        if settings.mongodb_uri is not None:
+            async with open_database(settings, seed_if_empty=True) as db:
+                holder.set(db)
+                yield
+                holder.set(None)
+            return
+        # The embedded engine, watched: restarted if it dies (README, "Database engines").
+        with settings_engine(settings) as engine:
+            holder.supervisor = EngineSupervisor(engine)
+            watching = asyncio.create_task(holder.supervisor.watch())
+            try:
+                async with open_database(settings, seed_if_empty=True, engine=engine) as db:
+                    holder.set(db)
+                    yield
+                    holder.set(None)
+            finally:
+                watching.cancel()
+                holder.supervisor = None
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
+        if not holder.available():
+            return JSONResponse({"status": "unavailable", "database": "restarting"}, status_code=503)
         try:
             await holder.get().ping()
         except Exception:  # any failure to answer means not ready
@@ -163,7 +186,7 @@ def create_app(
     guarded = RequestLimits(Authentication(graphql, Authenticator(settings, holder)), settings.max_body_bytes)
     return Starlette(
         routes=[
-            Route("/graphql", guarded, methods=["GET", "POST"]),
+            Route("/graphql", DatabaseGate(guarded, holder.available), methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -72,8 +72,8 @@ class EmbeddedEngine:
 
     @property
     def owner(self) -> bool:
-        """Whether this process started the server (and so stops and restarts it)."""
-        return self._process is not None
+        """Whether this process runs the server (and so stops and restarts it)."""
+        return self._lock is not None
 
     @property
     def pid(self) -> int | None:
@@ -81,8 +81,8 @@ class EmbeddedEngine:
 
     @property
     def exited(self) -> bool:
-        """Whether the server we started has died (killed, crashed)."""
-        return self._process is not None and self._process.poll() is not None
+        """Whether the server we run has died (killed, crashed, or failed to restart)."""
+        return self.owner and (self._process is None or self._process.poll() is not None)
 
     @property
     def _port_file(self) -> Path:
@@ -114,9 +114,10 @@ class EmbeddedEngine:
 
     def restart(self, timeout: float = 30.0) -> None:
         """Start our dead server again on the same port, so clients reconnect by themselves."""
-        if self._process is None:
-            raise EngineError(f"this process does not own {self.title} in {self.data_dir}")
-        self._process.wait()
+        if not self.owner:
+            raise EngineError(f"this process does not run {self.title} in {self.data_dir}")
+        if self._process is not None:
+            self._process.wait()
         self._launch(self.port, timeout)
 
     def _join_running(self, timeout: float) -> None:
@@ -155,11 +156,14 @@ class EmbeddedEngine:
             if answers(self.port):
                 return
             time.sleep(0.05)
-        self.stop()
+        assert self._process is not None
+        self._process.kill()
+        self._process.wait()
+        self._process = None
         raise EngineError(f"{self.title} did not listen on 127.0.0.1:{self.port} within {timeout:.0f}s")
 
     def stop(self) -> None:
-        """Stop the server if we started it; a process that joined leaves it running."""
+        """Stop the server if we run it; a process that joined leaves it running."""
         if self._process is not None:
             self._process.terminate()
             try:
@@ -168,6 +172,7 @@ class EmbeddedEngine:
                 self._process.kill()
                 self._process.wait()
             self._process = None
+        if self.owner:
             self._port_file.unlink(missing_ok=True)
         self._release()
 
