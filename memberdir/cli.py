@@ -1,7 +1,9 @@
 """The `memberdir` command: serve, seed, import, schema, supergraph, keys."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -17,9 +19,10 @@ from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
-from memberdir.database import open_database
+from memberdir.database import open_database, settings_engine
 from memberdir.engine import EngineError
 from memberdir.settings import Settings
+from memberdir.supervisor import EngineSupervisor
 from schema import build_schema
 
 app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)
@@ -34,13 +37,33 @@ T = TypeVar("T")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes sharing the port.")] = 1,
 ) -> None:
     """Serve GraphQL on /graphql (GraphiQL in development), /healthz and /readyz."""
     settings = Settings()
     where = settings.mongodb_uri and "MONGODB_URI" or f"embedded {settings.engine} in {settings.data_dir}"
     typer.echo(f"Member Directory on http://{host}:{port}/graphql ({where}); Ctrl-C stops it.")
     # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    options = dict(host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Several workers: each opens its own client pool. The embedded engine
+    # stays one per data folder: this process runs and watches it, and every
+    # worker joins it (memberdir/engine.py).
+    with _watched_engine(settings):
+        uvicorn.run("memberdir.app:create_app", factory=True, workers=workers, **options)
+
+
+@contextmanager
+def _watched_engine(settings: Settings) -> Iterator[None]:
+    if settings.mongodb_uri is not None:
+        yield
+        return
+    with settings_engine(settings) as engine:
+        supervisor = EngineSupervisor(engine)
+        threading.Thread(target=asyncio.run, args=(supervisor.watch(),), daemon=True).start()
+        yield
 
 
 @app.command()

@@ -114,11 +114,20 @@ class EmbeddedEngine:
 
     def restart(self, timeout: float = 30.0) -> None:
         """Start our dead server again on the same port, so clients reconnect by themselves."""
+        self.relaunch()
+        self._wait_until_listening(timeout)
+
+    def relaunch(self) -> None:
+        """Start our dead server again on the same port without waiting for it to listen.
+
+        Call it from the thread that lives as long as the server should: Linux
+        stops the server when the thread that started it ends (PR_SET_PDEATHSIG).
+        """
         if not self.owner:
             raise EngineError(f"this process does not run {self.title} in {self.data_dir}")
         if self._process is not None:
             self._process.wait()
-        self._launch(self.port, timeout)
+        self._spawn(self.port)
 
     def _join_running(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -131,6 +140,10 @@ class EmbeddedEngine:
         raise EngineError(f"another process holds {self.data_dir} but its {self.title} did not answer")
 
     def _launch(self, port: int, timeout: float) -> None:
+        self._spawn(port)
+        self._wait_until_listening(timeout)
+
+    def _spawn(self, port: int) -> None:
         if not self.binary.is_file():
             raise EngineError(f"{self.title} is not installed at {self.binary}; run `make setup` first")
         self.port = port
@@ -143,7 +156,6 @@ class EmbeddedEngine:
                 stderr=log,
                 preexec_fn=_die_with_parent,
             )
-        self._wait_until_listening(timeout)
 
     def _wait_until_listening(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -39,10 +39,15 @@ class EngineSupervisor:
         log.error("%s stopped unexpectedly; restarting it on port %d", self.engine.title, self.engine.port)
         await asyncio.sleep(self.restart_delay)
         try:
-            await asyncio.to_thread(self.engine.restart)
+            self.engine.relaunch()  # from this thread, which lives as long as we serve
         except EngineError as error:
             log.error("%s did not restart (%s); trying again", self.engine.title, error)
             return
+        while not await self._answers():
+            if self.engine.exited:
+                log.error("%s exited while starting; see %s", self.engine.title, self.engine.log_file)
+                return  # the next round tries again
+            await asyncio.sleep(0.05)
         log.warning("%s is back on port %d", self.engine.title, self.engine.port)
         self.available = True
 
