@@ -188,7 +188,7 @@ def main(arguments: argparse.Namespace) -> int:
         settings = Settings(engine=arguments.engine, data_dir=Path(folder))
         with settings_engine(settings) as engine:
             async def seed() -> None:
-                db = connect(engine.uri, "memberdir")
+                db = connect(engine.uri, "memberdir", in_batch=engine.in_batch)
                 await ensure_indexes(db)
                 await dataset.write(db, demo.generate(arguments.scale))
                 await db.close()
@@ -198,8 +198,12 @@ def main(arguments: argparse.Namespace) -> int:
             print(f"{arguments.engine}, scale {arguments.scale}: seeded in {time.perf_counter() - started:.0f} s;"
                   f" {arguments.clients} clients, {arguments.requests} requests per query,"
                   f" directory with {arguments.workers} worker(s)")
-            env = {**os.environ, "MONGODB_URI": engine.uri, "MEMBERDIR_DATABASE": "memberdir",
-                   "MEMBERDIR_ENVIRONMENT": "production", "NODE_ENV": "production"}
+            # The directory joins the engine this process runs (same data folder);
+            # the peer connects to its port.
+            env = {**os.environ, "MEMBERDIR_DATA_DIR": folder, "MEMBERDIR_ENGINE": arguments.engine,
+                   "MEMBERDIR_DATABASE": "memberdir", "MEMBERDIR_ENVIRONMENT": "production",
+                   "NODE_ENV": "production"}
+            env.pop("MONGODB_URI", None)
             ports = free_loopback_port(), free_loopback_port()
             serve = [sys.executable, "-m", "memberdir", "serve", "--port", str(ports[0]),
                      "--workers", str(arguments.workers)]
@@ -207,7 +211,7 @@ def main(arguments: argparse.Namespace) -> int:
                                subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             peer = Server("peer", f"http://127.0.0.1:{ports[1]}/",
                           subprocess.Popen(["node", str(peer_dir / "server.mjs"), "--port", str(ports[1])],
-                                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                           env={**env, "MONGODB_URI": engine.uri}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             try:
                 wait_until_ready(directory)
                 wait_until_ready(peer)

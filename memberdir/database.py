@@ -32,7 +32,7 @@ async def open_database(
             engine = started = settings_engine(settings)
             engine.start()
         uri = engine.uri
-    db = connect(uri, settings.database)
+    db = connect(uri, settings.database, in_batch=engine.in_batch if engine else None)
     try:
         await ensure_indexes(db)
         if engine and seed_if_empty and await dataset.is_empty(db):

@@ -54,6 +54,7 @@ class EmbeddedEngine:
 
     name = "engine"
     title = "the engine"
+    in_batch: int | None = None  # most values it takes well in one `$in` (datastore.client.DirectoryClient)
 
     def __init__(self, binary: Path, data_dir: Path):
         self.binary = binary

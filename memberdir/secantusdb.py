@@ -13,6 +13,9 @@ from memberdir.engine import EmbeddedEngine
 class EmbeddedSecantusDB(EmbeddedEngine):
     name = "secantusdb"
     title = "SecantusDB"
+    # It checks every fetched document against the whole `$in` list: 1,000
+    # ids take 3.5 s in one list, 0.2 s as twenty lists of 50 sent together.
+    in_batch = 50
 
     def command(self, port: int) -> list[str]:
         config = self.data_dir / "secantusd.toml"
