@@ -48,18 +48,18 @@ async def main(repeat: int, scale: int) -> None:
         deep = encode_cursor("people", tuple(row[name] for name, _ in people.SORT))
         app = create_app(Settings(), database=db)
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
-            print(f"{'query':32} {'median ms':>10} {'max ms':>8} {'db commands':>12}")
+            print(f"{'query':32} {'median ms':>10} {'max ms':>8} {'db commands':>12} {'errors':>7}")
             for name, query in QUERIES.items():
-                timings, commands = [], set()
+                timings, commands, errors = [], set(), 0
                 for _ in range(repeat):
                     counter.count = 0
                     started = time.perf_counter()
                     response = await client.post("/graphql", json={"query": query.replace("%(deep)s", deep)})
                     timings.append((time.perf_counter() - started) * 1000)
                     commands.add(counter.count)
-                    assert "errors" not in response.json(), response.text
+                    errors += "errors" in response.json()  # a deadline, at scale: counted, not fatal
                 shown = "/".join(map(str, sorted(commands)))
-                print(f"{name:32} {statistics.median(timings):10.1f} {max(timings):8.1f} {shown:>12}")
+                print(f"{name:32} {statistics.median(timings):10.1f} {max(timings):8.1f} {shown:>12} {errors:7}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""The `memberdir` command: serve, seed, import, schema, supergraph, keys."""
+"""The `memberdir` command: serve, seed, import, dump, restore, schema, supergraph, keys."""
 
 import asyncio
+import json
+import sys
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, TextIO, TypeVar
 
 import typer
 import uvicorn
@@ -14,6 +17,7 @@ from pymongo.errors import PyMongoError
 from datastore import dataset, demo, keys, people
 from datastore.client import Database
 from datastore.dataset import Dataset
+from datastore.dump import records as dump_records
 from datastore.importer import ImportRejected, import_files
 from datastore.vocabulary import Role
 from memberdir import api_keys
@@ -92,6 +96,59 @@ def import_(paths: Annotated[list[Path], typer.Argument(help="JSON or NDJSON fil
         typer.echo(str(rejected), err=True)
         raise typer.Exit(code=1)
     typer.echo(f"Imported: {_counts(imported.records)} ({imported.written} new or changed)")
+
+
+@app.command()
+def dump(
+    path: Annotated[Path, typer.Argument(help="NDJSON file to write (the import format); - for stdout.")],
+) -> None:
+    """Write every directory record in the import format: a backup, or a move to another engine.
+
+    API keys are not written (only their hashes are stored): create new ones after a restore.
+    """
+
+    async def write(db: Database) -> Counter[str]:
+        written: Counter[str] = Counter()
+        with _output(path) as out:
+            async for record in dump_records(db):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                written[record["type"]] += 1
+        return written
+
+    written = _on_database(write)
+    where = "stdout" if str(path) == "-" else str(path)
+    typer.echo(f"Dumped to {where}: " + ", ".join(f"{n} {kind}" for kind, n in written.items()), err=True)
+
+
+@app.command()
+def restore(paths: Annotated[list[Path], typer.Argument(help="Files from `memberdir dump` (or any import files).")]) -> None:
+    """Load a dump into an empty directory, checked completely first, as `import` does."""
+
+    async def load(db: Database):
+        for collection in dataset.COLLECTIONS:
+            if await getattr(db, collection).find_one({}, projection=["_id"]):
+                return None
+        return await import_files(db, paths)
+
+    try:
+        restored = _on_database(load)
+    except ImportRejected as rejected:
+        typer.echo(str(rejected), err=True)
+        raise typer.Exit(code=1)
+    if restored is None:
+        typer.echo("The directory already holds records; restore into an empty one "
+                   "(or merge with `memberdir import`)", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Restored: {_counts(restored.records)}")
+
+
+@contextmanager
+def _output(path: Path) -> Iterator[TextIO]:
+    if str(path) == "-":
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8") as out:
+        yield out
 
 
 @app.command()
