@@ -1,15 +1,22 @@
 # Two entry points: `make serve` and `make test`. Each sets up what it needs:
-# a virtual environment with the project installed, FerretDB built, and the
-# Node.js packages for federation (Apollo's composition library, and Apollo
-# Gateway for the end-to-end tests) installed from their lockfile.
+# a virtual environment with the project installed, the embedded engines
+# (SecantusDB in its own environment, FerretDB built), and the Node.js packages
+# for federation (Apollo's composition library, and Apollo Gateway for the
+# end-to-end tests) installed from their lockfile.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_PROJECT := tools/federation
 
-.PHONY: setup ferretdb serve test supergraph clean
+# The database-facing tests, run again on the second engine by `make test`.
+SECOND_ENGINE := ferretdb
+DATABASE_TESTS := tests/test_organisations.py tests/test_people.py tests/test_groups.py tests/test_stats.py \
+	tests/test_batching.py tests/test_privacy.py tests/test_import.py tests/test_dump.py tests/test_embedded.py \
+	tests/test_supervision.py tests/test_access_patterns.py
 
-setup: $(VENV)/.installed ferretdb $(NODE_PROJECT)/node_modules/.installed
+.PHONY: setup ferretdb secantusdb serve test supergraph clean
+
+setup: $(VENV)/.installed ferretdb secantusdb $(NODE_PROJECT)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +33,17 @@ $(NODE_PROJECT)/node_modules/.installed: $(NODE_PROJECT)/package.json $(NODE_PRO
 ferretdb:
 	tools/build-ferretdb.sh
 
+# GPL-2.0: its own environment, a separate process, never in the production image.
+secantusdb:
+	PYTHON=$(PYTHON) tools/install-secantusdb.sh
+
 serve: setup
 	$(BIN)/memberdir serve
 
+# The whole suite on the default engine, then the database-facing tests on the second.
 test: setup
 	$(BIN)/python -m pytest
+	MEMBERDIR_ENGINE=$(SECOND_ENGINE) $(BIN)/python -m pytest $(DATABASE_TESTS)
 
 # The supergraph docker/compose.production.yaml's router serves. Add other
 # subgraphs as NAME=FILE@URL, e.g. make supergraph SUBGRAPHS="events=events.graphql@http://events:4000/graphql"

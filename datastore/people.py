@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datastore import countries
 from datastore.client import Database
 from datastore.documents import find_in, replace_many
-from datastore.keyset import Sort, SortKey, after_filter
+from datastore.keyset import Sort, SortKey, find_page
 from datastore.text import contains_folded, fold
 from datastore.vocabulary import Continent, ContactVisibility
 
@@ -103,11 +103,8 @@ async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list
 async def page(
     db: Database, where: PersonFilter, after: SortKey | None, limit: int
 ) -> list[Person]:
-    query = where.to_query()
-    if after is not None:
-        query = {"$and": [query, after_filter(SORT, after)]}
-    cursor = db.people.find(query, sort=list(SORT), limit=limit, batch_size=limit)
-    return [from_document(d) async for d in cursor]
+    documents = await find_page(db.people, where.to_query(), SORT, after, limit)
+    return [from_document(d) for d in documents]
 
 
 async def count(db: Database, where: PersonFilter) -> int:
