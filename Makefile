@@ -12,7 +12,7 @@ NODE_PROJECT := tools/federation
 SECOND_ENGINE := ferretdb
 DATABASE_TESTS := tests/test_organisations.py tests/test_people.py tests/test_groups.py tests/test_stats.py \
 	tests/test_batching.py tests/test_privacy.py tests/test_import.py tests/test_dump.py tests/test_embedded.py \
-	tests/test_supervision.py tests/test_access_patterns.py
+	tests/test_supervision.py
 
 .PHONY: setup ferretdb secantusdb serve test supergraph clean
 

@@ -1,6 +1,6 @@
 """The directory beside the Node.js peer (../shared/peer-node), over one engine and one dataset.
 
-    .venv/bin/python -m bench.compare [--scale 1] [--clients 1] [--requests 20] [--workers 1]
+    .venv/bin/python -m bench.compare [--scale 1] [--clients 1 8 32] [--requests 20] [--workers 1]
                                       [--engine secantusdb|ferretdb] [--peer ../shared/peer-node]
 
 Starts, all on loopback: the embedded engine in a temporary folder seeded with
@@ -8,7 +8,8 @@ the demo directory at `--scale`; `memberdir serve` over it (production
 settings, `--workers`); and the peer, copied out to var/bench-peer and
 installed there with `npm ci` (its code is never part of the project). Checks
 that the `data` of both answers to queries a–d is identical, then sends each
-query `--requests` times from `--clients` concurrent clients to each server
+query `--requests` times from `--clients` concurrent clients (each number given
+in turn) to each server
 and prints p50, p99, requests per second and CPU per request (user + system
 time of every server process: all of the directory's workers, the peer's node;
 never the engine's) with the ratios directory / peer.
@@ -159,7 +160,7 @@ async def load(server: Server, query: str, requests: int, clients: int) -> Figur
     )
 
 
-async def compare(directory: Server, peer: Server, requests: int, clients: int) -> bool:
+async def compare(directory: Server, peer: Server, requests: int, client_counts: list[int]) -> bool:
     async with httpx.AsyncClient(timeout=60) as client:
         for name, query in QUERIES.items():
             ours, theirs = await answer(client, directory.url, query), await answer(client, peer.url, query)
@@ -167,7 +168,14 @@ async def compare(directory: Server, peer: Server, requests: int, clients: int) 
                 print(f"query {name}: the answers differ", file=sys.stderr)
                 print(json.dumps(ours)[:500], json.dumps(theirs)[:500], sep="\n", file=sys.stderr)
                 return False
-    print("answers to a-d: identical data\n")
+    print("answers to a-d: identical data")
+    for clients in client_counts:
+        await measure(directory, peer, requests, clients)
+    return True
+
+
+async def measure(directory: Server, peer: Server, requests: int, clients: int) -> None:
+    print(f"\n{clients} client(s), {requests} requests per query and server")
     print(f"{'query':6} {'p50 ms dir/peer':>22} {'p99 ms dir/peer':>22} {'req/s dir/peer':>20}"
           f" {'CPU ms/req dir/peer (ratio)':>32} {'errors':>7}")
     for name, query in QUERIES.items():
@@ -179,7 +187,6 @@ async def compare(directory: Server, peer: Server, requests: int, clients: int) 
               f" {ours.per_second:9.1f} /{theirs.per_second:8.1f}"
               f" {ours.cpu_ms:10.1f} /{theirs.cpu_ms:7.1f} ({ours.cpu_ms / theirs.cpu_ms:5.2f}x)"
               f" {ours.failed:3}/{theirs.failed}")
-    return True
 
 
 def main(arguments: argparse.Namespace) -> int:
@@ -196,7 +203,6 @@ def main(arguments: argparse.Namespace) -> int:
             started = time.perf_counter()
             asyncio.run(seed())
             print(f"{arguments.engine}, scale {arguments.scale}: seeded in {time.perf_counter() - started:.0f} s;"
-                  f" {arguments.clients} clients, {arguments.requests} requests per query,"
                   f" directory with {arguments.workers} worker(s)")
             # The directory joins the engine this process runs (same data folder);
             # the peer connects to its port.
@@ -226,7 +232,7 @@ def main(arguments: argparse.Namespace) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, choices=range(1, 11), metavar="1..10")
-    parser.add_argument("--clients", type=int, default=1, choices=range(1, 65), metavar="1..64")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1], choices=range(1, 65), metavar="1..64")
     parser.add_argument("--requests", type=int, default=20, choices=range(1, 501), metavar="1..500")
     parser.add_argument("--workers", type=int, default=1, choices=range(1, 17), metavar="1..16")
     parser.add_argument("--engine", choices=list(ENGINES), default=Settings().engine)
