@@ -24,7 +24,7 @@ from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
 from memberdir.database import open_database, settings_engine
-from memberdir.engine import EngineError
+from memberdir.engine import EmbeddedEngine, EngineError
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
 from schema import build_schema
@@ -56,15 +56,26 @@ def serve(
     # stays one per data folder: this process runs and watches it, and every
     # worker joins it (memberdir/engine.py).
     with _watched_engine(settings):
-        uvicorn.run("memberdir.app:create_app", factory=True, workers=workers, **options)
+        # A worker's start (imports, schema, joining the engine) can outlast
+        # uvicorn's 5 s health check on a busy machine; it would be killed and restarted.
+        uvicorn.run("memberdir.app:create_app", factory=True, workers=workers, timeout_worker_healthcheck=60, **options)
 
 
 @contextmanager
 def _watched_engine(settings: Settings) -> Iterator[None]:
+    """Prepare the database once (indexes, demo data when empty) before the
+    workers start, so they do not race to; run and watch the embedded engine."""
+
+    async def prepare(engine: EmbeddedEngine | None) -> None:
+        async with open_database(settings, seed_if_empty=True, engine=engine):
+            pass
+
     if settings.mongodb_uri is not None:
+        asyncio.run(prepare(None))
         yield
         return
     with settings_engine(settings) as engine:
+        asyncio.run(prepare(engine))
         supervisor = EngineSupervisor(engine)
         threading.Thread(target=asyncio.run, args=(supervisor.watch(),), daemon=True).start()
         yield

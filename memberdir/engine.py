@@ -62,6 +62,7 @@ class EmbeddedEngine:
         self.port = 0
         self._process: subprocess.Popen | None = None
         self._lock: int | None = None  # file descriptor, held while we own the server
+        self._stopping = False  # stop() has begun: the server's end is no accident
 
     def command(self, port: int) -> list[str]:
         """The command line that serves the data folder on 127.0.0.1:`port`."""
@@ -83,7 +84,9 @@ class EmbeddedEngine:
     @property
     def exited(self) -> bool:
         """Whether the server we run has died (killed, crashed, or failed to restart)."""
-        return self.owner and (self._process is None or self._process.poll() is not None)
+        if self._stopping or not self.owner:
+            return False
+        return self._process is None or self._process.poll() is not None
 
     @property
     def _port_file(self) -> Path:
@@ -177,6 +180,7 @@ class EmbeddedEngine:
 
     def stop(self) -> None:
         """Stop the server if we run it; a process that joined leaves it running."""
+        self._stopping = True
         if self._process is not None:
             self._process.terminate()
             try:
@@ -188,6 +192,7 @@ class EmbeddedEngine:
         if self.owner:
             self._port_file.unlink(missing_ok=True)
         self._release()
+        self._stopping = False
 
     def _release(self) -> None:
         if self._lock is not None:
