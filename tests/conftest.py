@@ -69,6 +69,12 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def ferretdb(engine: EmbeddedEngine) -> EmbeddedEngine:
+    """The session's engine under the name tests had when FerretDB was the only one."""
+    return engine
+
+
 async def _fresh(engine: EmbeddedEngine, name: str, recorder: CommandRecorder | None = None) -> Database:
     db = connect(engine.uri, name, listeners=[recorder] if recorder else [], in_batch=engine.in_batch)
     await db.drop()
