@@ -81,3 +81,22 @@ def test_serve_restarts_a_killed_engine_and_answers_clearly_meanwhile(tmp_path):
         output, _ = process.communicate(timeout=30)
     assert "stopped unexpectedly; restarting it" in output, output
     assert "Traceback" not in output, output
+
+
+async def test_a_query_that_meets_a_dead_database_gets_the_same_clear_error():
+    """The engine dies mid-request (or MONGODB_URI stops answering): not a 500, not "Unexpected error"."""
+    from httpx import ASGITransport, AsyncClient
+
+    from datastore.client import connect
+    from memberdir.app import create_app
+    from memberdir.settings import Settings
+
+    nobody = connect(f"mongodb://127.0.0.1:{_free_port()}/?directConnection=true", "gone", timeout_ms=300)
+    app = create_app(Settings(environment="production"), database=nobody)
+    async with AsyncClient(transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as client:
+        response = await client.post("/graphql", json=QUERY)
+    await nobody.close()
+    assert response.status_code == 200
+    errors = response.json()["errors"]
+    assert [e["extensions"]["code"] for e in errors] == ["DATABASE_UNAVAILABLE"]
+    assert "unavailable" in errors[0]["message"]
