@@ -8,7 +8,7 @@ from memberdir.engine import EmbeddedEngine, EngineError
 
 FERRETDB_VERSION = "v1.24.2"
 
-FerretDBError = EngineError  # the name the rest of the code and the tests know
+FerretDBError = EngineError  # its name in code written when FerretDB was the only engine
 
 
 class EmbeddedFerretDB(EmbeddedEngine):
