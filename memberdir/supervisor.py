@@ -52,9 +52,13 @@ class EngineSupervisor:
         self.available = True
 
     async def _answers(self) -> bool:
+        """Whether the engine's port is served. Only a refusal (nothing listens)
+        counts as down: an engine too busy to accept at once is still up."""
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", self.engine.port), 1.0)
-        except (OSError, TimeoutError):
+            _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", self.engine.port), 2.0)
+        except ConnectionRefusedError:
             return False
+        except (OSError, TimeoutError):
+            return True
         writer.close()
         return True
