@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import statistics
+from collections import Counter
 import subprocess
 import sys
 import tempfile
@@ -126,24 +127,24 @@ class Figures:
     p99: float
     per_second: float
     cpu_ms: float
-    failed: int
+    failed: Counter[str]  # answers with errors, by their first error's code
 
 
 async def load(server: Server, query: str, requests: int, clients: int) -> Figures:
     timings: list[float] = []
-    failed = 0
+    failed: Counter[str] = Counter()
     queue = asyncio.Queue()
     for _ in range(requests):
         queue.put_nowait(None)
 
     async def client_loop(client: httpx.AsyncClient) -> None:
-        nonlocal failed
         while not queue.empty():
             queue.get_nowait()
             started = time.perf_counter()
             body = await answer(client, server.url, query)
             timings.append((time.perf_counter() - started) * 1000)
-            failed += bool(body.get("errors"))
+            if body.get("errors"):
+                failed[(body["errors"][0].get("extensions") or {}).get("code", "ERROR")] += 1
 
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
@@ -186,7 +187,11 @@ async def measure(directory: Server, peer: Server, requests: int, clients: int) 
         print(f"{name:6} {ours.p50:10.1f} /{theirs.p50:9.1f} {ours.p99:10.1f} /{theirs.p99:9.1f}"
               f" {ours.per_second:9.1f} /{theirs.per_second:8.1f}"
               f" {ours.cpu_ms:10.1f} /{theirs.cpu_ms:7.1f} ({ours.cpu_ms / theirs.cpu_ms:5.2f}x)"
-              f" {ours.failed:3}/{theirs.failed}")
+              f" {_errors(ours.failed)} / {_errors(theirs.failed)}")
+
+
+def _errors(failed: Counter[str]) -> str:
+    return ", ".join(f"{n} {code}" for code, n in failed.items()) or "0"
 
 
 def main(arguments: argparse.Namespace) -> int:
