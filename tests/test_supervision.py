@@ -44,8 +44,10 @@ def _poll(check, seconds: float, what: str):
 
 
 def _get(url: str) -> httpx.Response | None:
+    # Short: a /readyz sent before the supervisor noticed waits on the dead
+    # socket, and a long wait could outlast the whole restart window.
     try:
-        return httpx.get(url, timeout=2)
+        return httpx.get(url, timeout=0.5)
     except httpx.TransportError:
         return None
 
