@@ -1,8 +1,9 @@
 # Two entry points: `make serve` and `make test`. Each sets up what it needs:
-# a virtual environment with the project installed, FerretDB built, the
-# Node.js packages for federation (Apollo's composition library, and Apollo
-# Gateway for the end-to-end tests) installed from their lockfile, and the
-# browser pages (frontend/) built from theirs.
+# a virtual environment with the project installed, the embedded engines
+# (SecantusDB in its own environment, FerretDB built), the Node.js packages
+# for federation (Apollo's composition library, and Apollo Gateway for the
+# end-to-end tests) installed from their lockfile, and the browser pages
+# (frontend/) built from theirs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,9 +11,15 @@ NODE_PROJECT := tools/federation
 FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f) $(wildcard $(FRONTEND)/*.html) $(FRONTEND)/vite.config.js
 
-.PHONY: setup ferretdb serve test chromium supergraph clean
+# The database-facing tests, run again on the second engine by `make test`.
+SECOND_ENGINE := ferretdb
+DATABASE_TESTS := tests/test_organisations.py tests/test_people.py tests/test_groups.py tests/test_stats.py \
+	tests/test_batching.py tests/test_privacy.py tests/test_import.py tests/test_dump.py tests/test_embedded.py \
+	tests/test_supervision.py
 
-setup: $(VENV)/.installed ferretdb $(NODE_PROJECT)/node_modules/.installed $(FRONTEND)/dist/.built
+.PHONY: setup ferretdb secantusdb serve test chromium supergraph clean
+
+setup: $(VENV)/.installed ferretdb secantusdb $(NODE_PROJECT)/node_modules/.installed $(FRONTEND)/dist/.built
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +46,17 @@ $(FRONTEND)/dist/.built: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOURCES)
 ferretdb:
 	tools/build-ferretdb.sh
 
+# GPL-2.0: its own environment, a separate process, never in the production image.
+secantusdb:
+	PYTHON=$(PYTHON) tools/install-secantusdb.sh
+
 serve: setup
 	$(BIN)/memberdir serve
 
+# The whole suite on the default engine, then the database-facing tests on the second.
 test: setup chromium
 	$(BIN)/python -m pytest
+	MEMBERDIR_ENGINE=$(SECOND_ENGINE) $(BIN)/python -m pytest $(DATABASE_TESTS)
 
 # The browser tests drive Debian's chromium. Under CI it is installed when
 # missing, and a failed install fails the run; elsewhere those tests skip

@@ -1,4 +1,4 @@
-"""A throwaway embedded FerretDB, for the benchmarks."""
+"""A throwaway embedded engine, for the benchmarks (MEMBERDIR_ENGINE chooses which)."""
 
 import tempfile
 from collections.abc import AsyncIterator
@@ -10,7 +10,7 @@ from pymongo import monitoring
 from datastore import dataset, demo
 from datastore.client import Database, connect
 from datastore.indexes import ensure_indexes
-from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.database import settings_engine
 from memberdir.settings import Settings
 
 
@@ -31,12 +31,12 @@ class CommandCounter(monitoring.CommandListener):
 
 @asynccontextmanager
 async def embedded_database(scale: int = 1, seeded: bool = True) -> AsyncIterator[tuple[Database, CommandCounter]]:
-    """A fresh FerretDB in a temporary folder, on a free loopback port, telemetry
-    off; with `seeded`, holding the demo directory at `scale`."""
+    """A fresh engine in a temporary folder, on a free loopback port; with
+    `seeded`, holding the demo directory at `scale`."""
     with tempfile.TemporaryDirectory(prefix="memberdir-bench-") as folder:
-        with EmbeddedFerretDB(Settings().ferretdb_binary, Path(folder)) as server:
+        with settings_engine(Settings(data_dir=Path(folder))) as server:
             counter = CommandCounter()
-            db = connect(server.uri, "bench", listeners=[counter])
+            db = connect(server.uri, "bench", listeners=[counter], in_batch=server.in_batch)
             try:
                 await ensure_indexes(db)
                 if seeded:

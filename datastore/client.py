@@ -8,6 +8,17 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.monitoring import CommandListener
 
 
+class DirectoryClient(AsyncMongoClient):
+    """An AsyncMongoClient that knows how many values its server takes well in
+    one `$in` (None: any number). SecantusDB checks each fetched document
+    against the whole `$in` list, so its cost grows with the square of the
+    list; smaller lists, sent together, keep it linear."""
+
+    def __init__(self, *args: object, in_batch: int | None = None, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.in_batch = in_batch
+
+
 @dataclass(frozen=True, slots=True)
 class Database:
     """The directory's collections, one per domain."""
@@ -65,9 +76,11 @@ def connect(
     *,
     listeners: Sequence[CommandListener] = (),
     timeout_ms: int = 5000,
+    in_batch: int | None = None,
 ) -> Database:
-    client: AsyncMongoClient = AsyncMongoClient(
+    client = DirectoryClient(
         uri,
+        in_batch=in_batch,
         event_listeners=list(listeners),
         serverSelectionTimeoutMS=timeout_ms,
         tz_aware=True,

@@ -1,5 +1,6 @@
 """Helpers shared by every collection: batched reads by id, idempotent writes."""
 
+import asyncio
 from collections.abc import Iterable, Iterator, Sequence
 
 from pymongo import ReplaceOne, UpdateOne
@@ -9,7 +10,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 # statements, so replacements go in small batches; inserts and reads of ids
 # are cheap in large ones.
 REPLACE_BATCH = 50
-READ_BATCH = 5000
+INSERT_BATCH = 5000
 # Documents per reply when a query's whole result is wanted: one round trip
 # instead of a first batch of 101 and then getMores (a reply still stops at 16 MiB).
 WHOLE_RESULT = 100_000
@@ -20,6 +21,9 @@ WHOLE_RESULT = 100_000
 # _id is pushed down), so chunks cost per chunk, not per row: measured, an
 # `_id $in` of 50 and of 1000 ids take about as long.
 STREAM_BATCH = 1000
+# Marks the second and later parts of one `$in` read split for the engine
+# (find_in), so command monitoring can tell parts of one read from separate reads.
+MORE_OF_ONE_READ = "more of one read"
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[list]:
@@ -31,13 +35,10 @@ async def replace_many(collection: AsyncCollection, documents: Sequence[dict]) -
     were written. Unchanged documents are not written, so writing the same
     documents twice changes nothing and costs only the reads."""
     wanted = {d["_id"]: d for d in documents}
-    stored: dict = {}
-    for ids in _chunks(list(wanted), READ_BATCH):
-        async for document in collection.find({"_id": {"$in": ids}}, batch_size=WHOLE_RESULT):
-            stored[document["_id"]] = document
+    stored = {d["_id"]: d for d in await find_in(collection, "_id", wanted)}
     new = [d for key, d in wanted.items() if key not in stored]
     changed = [d for key, d in wanted.items() if key in stored and stored[key] != d]
-    for chunk in _chunks(new, READ_BATCH):
+    for chunk in _chunks(new, INSERT_BATCH):
         await collection.insert_many(chunk, ordered=False)
     for chunk in _chunks(changed, REPLACE_BATCH):
         await collection.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in chunk], ordered=False)
@@ -54,22 +55,43 @@ async def set_fields(collection: AsyncCollection, changes: dict[str, dict]) -> i
 
 
 async def existing_ids(collection: AsyncCollection, ids: Iterable[str]) -> set[str]:
-    wanted = list(set(ids))
-    if not wanted:
-        return set()
-    cursor = collection.find({"_id": {"$in": wanted}}, projection=["_id"], batch_size=WHOLE_RESULT)
-    return {d["_id"] async for d in cursor}
+    documents = await find_in(collection, "_id", ids, projection=["_id"])
+    return {d["_id"] for d in documents}
+
+
+def one_of(field: str, values: Sequence) -> dict:
+    """The filter `field` in `values`; one value as plain equality, which every
+    engine turns into an index lookup (FerretDB's SQLite backend only then)."""
+    return {field: values[0]} if len(values) == 1 else {field: {"$in": list(values)}}
 
 
 async def find_in(
-    collection: AsyncCollection, field: str, values: Iterable, sort: list | None = None
+    collection: AsyncCollection,
+    field: str,
+    values: Iterable,
+    sort: list | None = None,
+    projection: list[str] | None = None,
 ) -> list[dict]:
-    """Every document whose `field` is one of `values`: one command, however many."""
+    """Every document whose `field` is one of `values`, in `sort` order: one
+    command, or for an engine that takes `$in` lists badly (DirectoryClient.in_batch),
+    a few sent together."""
     wanted = list(set(values))
     if not wanted:
         return []
-    # One key as equality: the shape every engine serves from an index (FerretDB's
-    # SQLite backend, for `_id`, from nothing else).
-    condition = wanted[0] if len(wanted) == 1 else {"$in": wanted}
-    cursor = collection.find({field: condition}, sort=sort, batch_size=WHOLE_RESULT)
-    return [d async for d in cursor]
+    size = getattr(collection.database.client, "in_batch", None) or len(wanted)
+
+    async def fetch(values: list, comment: str | None) -> list[dict]:
+        cursor = collection.find(
+            one_of(field, values), projection=projection, sort=sort, batch_size=WHOLE_RESULT, comment=comment
+        )
+        return [d async for d in cursor]
+
+    parts = await asyncio.gather(
+        *(fetch(part, MORE_OF_ONE_READ if index else None) for index, part in enumerate(_chunks(wanted, size)))
+    )
+    if len(parts) == 1:
+        return parts[0]
+    found = [d for part in parts for d in part]
+    for name, direction in reversed(sort or []):  # stable sorts, last key first
+        found.sort(key=lambda d: d[name], reverse=direction < 0)
+    return found

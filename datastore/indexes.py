@@ -39,6 +39,7 @@ INDEXES = {
     "groups": [
         IndexModel(_keys("slug"), unique=True, name="slug_unique"),
         IndexModel(_keys("parent_id"), name="by_parent"),
+        IndexModel(_keys("kind", "name_folded", "_id"), name="by_kind"),
         IndexModel(_keys("name_folded", "_id"), name="by_name"),
     ],
     "changes": [

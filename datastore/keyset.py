@@ -4,8 +4,13 @@ A sort is a list of (field, direction) ending with `_id`, so every row has a
 distinct key and a page boundary stays put while rows are added or removed.
 """
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from datastore.documents import MORE_OF_ONE_READ
 
 Sort = Sequence[tuple[str, int]]
 SortKey = tuple[Any, ...]
@@ -25,6 +30,40 @@ def after_filter(sort: Sort, after: SortKey) -> dict:
         branch[field] = {"$gt" if direction > 0 else "$lt": after[depth]}
         branches.append(branch)
     return {"$or": branches}
+
+
+async def find_page(
+    collection: AsyncCollection,
+    query: dict,
+    sort: Sort,
+    after: SortKey | None,
+    limit: int,
+    hint: str | None = None,
+) -> list[dict]:
+    """Up to `limit` documents matching `query`, in `sort` order, after `after`.
+
+    The branches of `after_filter` go as separate finds, sent together and
+    merged: each is an equality-and-range on the sort's index, which every
+    engine scans as an index range, where one `$or` of them makes some engines
+    (SecantusDB) read the whole collection.
+    """
+    branches = [{}] if after is None else after_filter(sort, after)["$or"]
+
+    async def fetch(branch: dict, comment: str | None) -> list[dict]:
+        where = {"$and": [query, branch]} if query and branch else (query or branch)
+        cursor = collection.find(
+            where, sort=list(sort), limit=limit, batch_size=limit, comment=comment, hint=hint
+        )
+        return [d async for d in cursor]
+
+    parts = await asyncio.gather(
+        *(fetch(branch, MORE_OF_ONE_READ if index else None) for index, branch in enumerate(branches))
+    )
+    if len(parts) == 1:
+        return parts[0]
+    # Each branch covers a later stretch of the order than the one before it
+    # (deepest tie first), so concatenating in reverse keeps the order.
+    return [d for part in reversed(parts) for d in part][:limit]
 
 
 def sort_key(document: dict, sort: Sort) -> SortKey:

@@ -9,7 +9,7 @@ from enum import Enum
 from datastore import countries, dates, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
-from datastore.keyset import Sort, SortKey, after_filter
+from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import StatusChange
 from datastore.text import contains_folded, fold
 from datastore.vocabulary import (
@@ -76,6 +76,24 @@ class OrganisationFilter:
     joined_before: date | None = None
     review_due_before: date | None = None
     updated_since: datetime | None = None
+
+    @property
+    def index(self) -> str | None:
+        """The index to read through when two or more conditions are set: the
+        one of the likely most selective field. SecantusDB uses no index at
+        all for a filter on several fields unless told which (FerretDB ignores
+        the hint; MongoDB takes it)."""
+        for values, index in (
+            (self.countries, "by_country"),
+            (self.designations, "by_designation"),
+            (self.kinds, "by_kind"),
+            (self.sectors, "by_sector"),
+            (self.continents, "by_continent"),
+            (self.statuses, "by_status"),
+        ):
+            if values:
+                return index
+        return None
 
     def to_query(self) -> dict:
         query: dict = {}
@@ -207,11 +225,8 @@ async def page(
     limit: int,
 ) -> list[Organisation]:
     """Up to `limit` organisations matching `where`, in `order`, after `after`."""
-    query = where.to_query()
-    if after is not None:
-        query = {"$and": [query, after_filter(order.sort, after)]}
-    cursor = db.organisations.find(query, sort=list(order.sort), limit=limit, batch_size=limit)
-    return [from_document(d) async for d in cursor]
+    documents = await find_page(db.organisations, where.to_query(), order.sort, after, limit, where.index)
+    return [from_document(d) for d in documents]
 
 
 async def stream(
@@ -232,9 +247,11 @@ async def stream(
 
 
 async def count(db: Database, where: OrganisationFilter, ids: Collection[str] | None = None) -> int:
+    query = where.to_query()
     if ids is not None:
-        return await db.organisations.count_documents({"$and": [where.to_query(), {"_id": {"$in": list(ids)}}]})
-    return await db.organisations.count_documents(where.to_query())
+        query = {"$and": [query, {"_id": {"$in": list(ids)}}]}
+    hinted = {"hint": where.index} if where.index else {}
+    return await db.organisations.count_documents(query, **hinted)
 
 
 # Organisations counted by the values of some fields: ({field: stored value}, organisations).
@@ -262,7 +279,8 @@ async def count_groups(db: Database, where: OrganisationFilter, fields: Iterable
         {"$match": where.to_query()},
         {"$group": {"_id": {name: f"${name}" for name in wanted}, "count": {"$sum": 1}}},
     ]
-    aggregate = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT)
+    hinted = {"hint": where.index} if where.index else {}
+    aggregate = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT, **hinted)
     return [(group["_id"], group["count"]) async for group in aggregate]
 
 

@@ -8,7 +8,7 @@ from enum import Enum
 from datastore import countries, dates, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
-from datastore.keyset import Sort, SortKey, after_filter
+from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import IndividualMembership, StatusChange
 from datastore.text import contains_folded, fold
 from datastore.vocabulary import Continent, ContactVisibility, IndividualMembershipStatus
@@ -140,11 +140,8 @@ async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list
 async def page(
     db: Database, where: PersonFilter, after: SortKey | None, limit: int, order: PersonOrder = PersonOrder.NAME_ASC
 ) -> list[Person]:
-    query = where.to_query()
-    if after is not None:
-        query = {"$and": [query, after_filter(order.sort, after)]}
-    cursor = db.people.find(query, sort=list(order.sort), limit=limit, batch_size=limit)
-    return [from_document(d) async for d in cursor]
+    documents = await find_page(db.people, where.to_query(), order.sort, after, limit)
+    return [from_document(d) for d in documents]
 
 
 async def stream(db: Database, where: PersonFilter) -> AsyncIterator[Person]:

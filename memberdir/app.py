@@ -30,7 +30,8 @@ from strawberry.types import ExecutionResult
 
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
-from memberdir.database import open_database
+from memberdir.database import open_database, settings_engine
+from memberdir.database_gate import DatabaseErrors, DatabaseGate
 from memberdir.edge import stack
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
@@ -42,9 +43,9 @@ from memberdir.edge.observe import Observe
 from memberdir.edge.pages import Pages
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
-from memberdir.ferretdb import embedded_answers
 from memberdir.recovery import sweeping
 from memberdir.settings import Settings
+from memberdir.supervisor import EngineSupervisor
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS
 from schema import build_schema
@@ -88,6 +89,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
                 *limit_extensions(limits, measured_cost),
                 lambda: MaskErrors(should_mask_error=_is_internal),
                 lambda: OperationAccounting(limiter, settings.max_cost, _is_internal),
+                DatabaseErrors,  # after MaskErrors, so it sees a lost connection first
                 *extensions,
             ],
             config=StrawberryConfig(batching_config={"max_operations": settings.max_batch_operations}),
@@ -147,10 +149,14 @@ class DirectoryGraphQL(GraphQLOverHTTP):
 
 
 class DatabaseHolder:
-    """The database, once the lifespan has opened it."""
+    """The database, once the lifespan has opened it, and whether it answers."""
 
     def __init__(self) -> None:
         self._db: Database | None = None
+        self.supervisor: EngineSupervisor | None = None  # set while serving the embedded engine
+
+    def available(self) -> bool:
+        return self.supervisor is None or self.supervisor.available
 
     def set(self, db: Database | None) -> None:
         self._db = db
@@ -177,16 +183,34 @@ def create_app(
         if database is not None:  # owned by the caller
             yield
             return
-        async with open_database(settings, seed_if_empty=True) as db:
-            holder.set(db)
-            async with sweeping(holder.get, timedelta(seconds=settings.write_lease_seconds)):
-                yield
-            holder.set(None)
+        lease = timedelta(seconds=settings.write_lease_seconds)
+        if settings.mongodb_uri is not None:
+            async with open_database(settings, seed_if_empty=True) as db:
+                holder.set(db)
+                async with sweeping(holder.get, lease):
+                    yield
+                holder.set(None)
+            return
+        # The embedded engine, watched: restarted if it dies (README, "Database engines").
+        with settings_engine(settings) as engine:
+            holder.supervisor = EngineSupervisor(engine)
+            watching = asyncio.create_task(holder.supervisor.watch())
+            try:
+                async with open_database(settings, seed_if_empty=True, engine=engine) as db:
+                    holder.set(db)
+                    async with sweeping(holder.get, lease):
+                        yield
+                    holder.set(None)
+            finally:
+                watching.cancel()
+                holder.supervisor = None
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
+        if not holder.available():
+            return JSONResponse({"status": "unavailable", "database": "restarting"}, status_code=503)
         try:
             await holder.get().ping()
         except Exception:  # any failure to answer means not ready
@@ -197,7 +221,7 @@ def create_app(
     embedded = database is None and settings.mongodb_uri is None
     metrics = Metrics(
         settings.metrics_max_operation_names,
-        engine_up=(lambda: embedded_answers(settings.data_dir / "ferretdb")) if embedded else None,
+        engine_up=holder.available if embedded else None,
     )
     graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
     budgeted = RateLimitGate(graphql, limiter)
@@ -206,9 +230,9 @@ def create_app(
     exports = stack.guard_graphql(Authentication(ExportEndpoint(holder), authenticator), settings)
     app = Starlette(
         routes=[
-            Route("/graphql", guarded, methods=["GET", "POST"]),
-            Route("/export/roster/{slug}.{format}", exports, methods=["GET"]),
-            Route("/export/{kind}.{format}", exports, methods=["GET"]),
+            Route("/graphql", DatabaseGate(guarded, holder.available), methods=["GET", "POST"]),
+            Route("/export/roster/{slug}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
+            Route("/export/{kind}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),

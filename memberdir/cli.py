@@ -1,12 +1,16 @@
-"""The `memberdir` command: serve, seed, import, export, schema, supergraph, keys."""
+"""The `memberdir` command: serve, seed, import, export, dump, restore, schema, supergraph, keys."""
 
 import asyncio
+import json
 import shutil
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, TextIO, TypeVar
 
 import typer
 import uvicorn
@@ -18,16 +22,18 @@ from pymongo.errors import PyMongoError
 from datastore import dataset, demo, keys, people
 from datastore.client import Database
 from datastore.dataset import Dataset
+from datastore.dump import records as dump_records
 from datastore.importer import ImportRejected, ImportStopped, describe_step, import_files
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
-from memberdir.database import open_database
+from memberdir.database import open_database, settings_engine
 from memberdir.edge.access_log import configure_logging
-from memberdir.ferretdb import FerretDBError
+from memberdir.engine import EmbeddedEngine, EngineError
 from memberdir.settings import Settings
 from memberdir.settings_errors import describe
+from memberdir.supervisor import EngineSupervisor
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 from resolvers.exports import EXPORTS, Format, NotFound, Table, csv_chunks, ndjson_chunks, write_xlsx
@@ -64,31 +70,74 @@ def _settings() -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes sharing the port.")] = 1,
 ) -> None:
     """Serve GraphQL on /graphql (GraphiQL in development), /healthz, /readyz and /metrics."""
     settings = _settings()
     configure_logging(settings.production)
-    where = settings.mongodb_uri and "MONGODB_URI" or f"embedded FerretDB in {settings.data_dir}"
+    where = settings.mongodb_uri and "MONGODB_URI" or f"embedded {settings.engine} in {settings.data_dir}"
     typer.echo(f"Member Directory on http://{host}:{port}/graphql ({where}); Ctrl-C stops it.")
-    served = create_app(settings)
-    if settings.metrics_port is not None:
-        try:
-            start_http_server(settings.metrics_port, addr="127.0.0.1", registry=served.state.metrics.registry)
-        except OSError as error:
-            typer.echo(f"MEMBERDIR_METRICS_PORT: cannot listen on 127.0.0.1:{settings.metrics_port}: {error}", err=True)
-            raise typer.Exit(code=2)
-        typer.echo(f"Metrics on http://127.0.0.1:{settings.metrics_port}/metrics (loopback only).")
     # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
     # Our access line replaces uvicorn's; X-Forwarded-For is read only from MEMBERDIR_TRUSTED_PROXIES.
-    uvicorn.run(
-        served,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
+    options = dict(
+        host=host, port=port, log_config=None, access_log=False, proxy_headers=False, timeout_graceful_shutdown=10
     )
+    if workers == 1:
+        served = create_app(settings)
+        _serve_metrics(settings, served)
+        uvicorn.run(served, **options)
+        return
+    if settings.metrics_port is not None:
+        typer.echo("MEMBERDIR_METRICS_PORT serves one process's metrics: with --workers, use MEMBERDIR_METRICS_TOKEN",
+                   err=True)
+        raise typer.Exit(code=2)
+    # Several workers: each opens its own client pool and keeps its own metrics
+    # (scraped through MEMBERDIR_METRICS_TOKEN on the main port). The embedded
+    # engine stays one per data folder: this process runs and watches it, and
+    # every worker joins it (memberdir/engine.py).
+    with _watched_engine(settings):
+        # A worker's start (imports, schema, joining the engine) can outlast
+        # uvicorn's 5 s health check on a busy machine; it would be killed and restarted.
+        uvicorn.run("memberdir.cli:worker_app", factory=True, workers=workers, timeout_worker_healthcheck=60, **options)
+
+
+def _serve_metrics(settings: Settings, served) -> None:
+    """/metrics on its own loopback port, when MEMBERDIR_METRICS_PORT asks for it."""
+    if settings.metrics_port is None:
+        return
+    try:
+        start_http_server(settings.metrics_port, addr="127.0.0.1", registry=served.state.metrics.registry)
+    except OSError as error:
+        typer.echo(f"MEMBERDIR_METRICS_PORT: cannot listen on 127.0.0.1:{settings.metrics_port}: {error}", err=True)
+        raise typer.Exit(code=2)
+    typer.echo(f"Metrics on http://127.0.0.1:{settings.metrics_port}/metrics (loopback only).")
+
+
+def worker_app():
+    """The app of one of several workers: logging as `serve` sets it up, then the app."""
+    settings = Settings()
+    configure_logging(settings.production)
+    return create_app(settings)
+
+
+@contextmanager
+def _watched_engine(settings: Settings) -> Iterator[None]:
+    """Prepare the database once (indexes, demo data when empty) before the
+    workers start, so they do not race to; run and watch the embedded engine."""
+
+    async def prepare(engine: EmbeddedEngine | None) -> None:
+        async with open_database(settings, seed_if_empty=True, engine=engine):
+            pass
+
+    if settings.mongodb_uri is not None:
+        asyncio.run(prepare(None))
+        yield
+        return
+    with settings_engine(settings) as engine:
+        asyncio.run(prepare(engine))
+        supervisor = EngineSupervisor(engine)
+        threading.Thread(target=asyncio.run, args=(supervisor.watch(),), daemon=True).start()
+        yield
 
 
 @app.command()
@@ -226,6 +275,59 @@ async def _write_export(table: Table, format: Format, output: Path | None) -> in
 
 
 @app.command()
+def dump(
+    path: Annotated[Path, typer.Argument(help="NDJSON file to write (the import format); - for stdout.")],
+) -> None:
+    """Write every directory record in the import format: a backup, or a move to another engine.
+
+    API keys are not written (only their hashes are stored): create new ones after a restore.
+    """
+
+    async def write(db: Database) -> Counter[str]:
+        written: Counter[str] = Counter()
+        with _output(path) as out:
+            async for record in dump_records(db):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                written[record["type"]] += 1
+        return written
+
+    written = _on_database(write)
+    where = "stdout" if str(path) == "-" else str(path)
+    typer.echo(f"Dumped to {where}: " + ", ".join(f"{n} {kind}" for kind, n in written.items()), err=True)
+
+
+@app.command()
+def restore(paths: Annotated[list[Path], typer.Argument(help="Files from `memberdir dump` (or any import files).")]) -> None:
+    """Load a dump into an empty directory, checked completely first, as `import` does."""
+
+    async def load(db: Database):
+        for collection in dataset.COLLECTIONS:
+            if await getattr(db, collection).find_one({}, projection=["_id"]):
+                return None
+        return await import_files(db, paths)
+
+    try:
+        restored = _on_database(load)
+    except ImportRejected as rejected:
+        typer.echo(str(rejected), err=True)
+        raise typer.Exit(code=1)
+    if restored is None:
+        typer.echo("The directory already holds records; restore into an empty one "
+                   "(or merge with `memberdir import`)", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Restored: {_counts(restored.records)}")
+
+
+@contextmanager
+def _output(path: Path) -> Iterator[TextIO]:
+    if str(path) == "-":
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8") as out:
+        yield out
+
+
+@app.command()
 def schema() -> None:
     """Print the subgraph's SDL."""
     typer.echo(build_schema().as_str())
@@ -328,6 +430,6 @@ def _on_database(work: Callable[[Database], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(run())
-    except (FerretDBError, PyMongoError) as error:
+    except (EngineError, PyMongoError) as error:
         typer.echo(f"Database: {error}", err=True)
         raise typer.Exit(code=2)

@@ -1,4 +1,4 @@
-"""Opening the directory's database: MongoDB if configured, else embedded FerretDB."""
+"""Opening the directory's database: MongoDB if configured, else the embedded engine."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,29 +8,45 @@ from datastore import dataset, demo, derived, writes
 from datastore.client import Database, connect
 from datastore.indexes import ensure_indexes
 from memberdir.edge.database_commands import DATABASE_COMMANDS
-from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.engine import EmbeddedEngine
+from memberdir.engines import embedded_engine
 from memberdir.settings import Settings
 
 
+def settings_engine(settings: Settings) -> EmbeddedEngine:
+    """The embedded engine the settings choose, on its folder under the data folder."""
+    return embedded_engine(settings.engine, settings.engine_binary, settings.data_dir)
+
+
 @asynccontextmanager
-async def open_database(settings: Settings, *, seed_if_empty: bool = False) -> AsyncIterator[Database]:
-    """A connected database with its indexes and current derived fields (names
-    re-folded after an upgrade); the embedded one is seeded when empty."""
-    embedded = None
+async def open_database(
+    settings: Settings, *, seed_if_empty: bool = False, engine: EmbeddedEngine | None = None
+) -> AsyncIterator[Database]:
+    """A connected database with its indexes, no change left half-done and current
+    derived fields (names re-folded after an upgrade); the embedded one is seeded
+    when empty.
+
+    With MONGODB_URI unset it starts (or joins) the embedded engine, or uses
+    `engine` when the caller runs it (and so may watch and restart it).
+    """
+    started = None
     uri = settings.mongodb_uri
     if uri is None:
-        embedded = EmbeddedFerretDB(settings.ferretdb_binary, settings.data_dir / "ferretdb")
-        uri = embedded.start()
-    db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS])  # counted per request
+        if engine is None:
+            engine = started = settings_engine(settings)
+            engine.start()
+        uri = engine.uri
+    db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS],  # counted per request
+                 in_batch=engine.in_batch if engine else None)
     try:
         await ensure_indexes(db)
         # Complete changes a killed process left claimed but not applied.
         await writes.recover(db, timedelta(seconds=settings.write_lease_seconds))
         await derived.refresh(db)
-        if embedded and seed_if_empty and await dataset.is_empty(db):
+        if engine and seed_if_empty and await dataset.is_empty(db):
             await dataset.write(db, demo.generate(settings.seed_scale))
         yield db
     finally:
         await db.close()
-        if embedded:
-            embedded.stop()
+        if started:
+            started.stop()

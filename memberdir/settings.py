@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from datastore.vocabulary import Role
+from memberdir.engines import EngineName
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,12 +25,14 @@ class Settings(BaseSettings):
     mongodb_uri: str | None = Field(
         default=None,
         validation_alias="MONGODB_URI",
-        description="MongoDB to use; unset runs the embedded FerretDB instead.",
+        description="MongoDB to use; unset runs the embedded engine instead.",
     )
     database: str = Field(default="memberdir", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     environment: Literal["development", "production"] = "development"
     data_dir: Path = PROJECT_ROOT / "var"
+    engine: EngineName = Field(default="secantusdb", description="the embedded engine, when MONGODB_URI is unset")
     ferretdb_binary: Path = PROJECT_ROOT / ".tools" / "bin" / "ferretdb"
+    secantusdb_binary: Path = PROJECT_ROOT / ".tools" / "secantusdb" / "bin" / "secantusd-py"
     seed_scale: int = Field(default=1, ge=1, le=20)
     frontend_dir: Path = Field(
         default=PROJECT_ROOT / "frontend" / "dist",
@@ -79,6 +82,10 @@ class Settings(BaseSettings):
     # The dashboard's sign-in (authorisation code with PKCE, a public client).
     oidc_client_id: str | None = None
     oidc_scopes: str = "openid email profile"
+
+    @property
+    def engine_binary(self) -> Path:
+        return getattr(self, f"{self.engine}_binary")
 
     @property
     def production(self) -> bool:

@@ -25,7 +25,7 @@ AUDIT = """query($filter: AuditFilter, $after: String) {
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb.uri, "test_audit")
+    db = await fresh_database(ferretdb, "test_audit")
     await load_directory(db)
     yield Run(schema, db)
     await db.close()

@@ -16,7 +16,7 @@ PEOPLE = "query($q: String!) { people(filter: {search: $q}, first: 50) { nodes {
 
 @pytest.fixture(scope="module")
 async def folding_db(ferretdb):
-    db = await fresh_database(ferretdb.uri, "test_folding")
+    db = await fresh_database(ferretdb, "test_folding")
     await import_files(db, [DATA / "folding.json"])
     yield db
     await db.close()

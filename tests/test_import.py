@@ -15,9 +15,9 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
-async def empty(ferretdb, request) -> Database:
+async def empty(engine, request) -> Database:
     # Parametrised test names hold any character; a database name may not.
-    db = connect(ferretdb.uri, "test_import_" + hashlib.sha256(request.node.name.encode()).hexdigest()[:16])
+    db = connect(engine.uri, "test_import_" + hashlib.sha256(request.node.name.encode()).hexdigest()[:16])
     await db.drop()
     await ensure_indexes(db)
     yield db
@@ -52,9 +52,9 @@ async def test_import_twice_changes_nothing(empty):
     assert await snapshot(empty) == first
 
 
-async def test_json_and_ndjson_import_the_same(empty, ferretdb, tmp_path):
+async def test_json_and_ndjson_import_the_same(empty, engine, tmp_path):
     await import_files(empty, [DATA / "directory.json"])
-    other = connect(ferretdb.uri, "test_import_ndjson")
+    other = connect(engine.uri, "test_import_ndjson")
     await other.drop()
     await import_files(other, [as_ndjson(tmp_path)])
     # The same records at the same versions; only the time of writing differs.

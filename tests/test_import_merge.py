@@ -30,7 +30,7 @@ EVERYTHING = ("organisations", "people", "contacts", "groups", "roster", "change
 @pytest.fixture
 async def db(ferretdb, request) -> Database:
     name = "test_import_merge_" + hashlib.sha256(request.node.name.encode()).hexdigest()[:12]
-    database = await fresh_database(ferretdb.uri, name)
+    database = await fresh_database(ferretdb, name)
     yield database
     await database.drop()
     await database.close()

@@ -129,7 +129,7 @@ async def _applied_changes(db) -> list[dict]:
 
 @pytest.fixture
 async def database(ferretdb):
-    db = await fresh_database(ferretdb.uri, "test_kill")
+    db = await fresh_database(ferretdb, "test_kill")
     await load_directory(db)
     yield db
     await db.close()

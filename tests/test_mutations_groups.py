@@ -24,7 +24,7 @@ NEW = {"slug": "pharmacogenomics-task-team", "name": "Pharmacogenomics Task Team
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb.uri, "test_mutations_groups")
+    db = await fresh_database(ferretdb, "test_mutations_groups")
     await load_directory(db)
     yield Run(schema, db)
     await db.close()

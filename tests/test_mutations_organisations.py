@@ -27,7 +27,7 @@ mutation($input: UpdateOrganisationInput!) {
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb.uri, "test_mutations_organisations")
+    db = await fresh_database(ferretdb, "test_mutations_organisations")
     await load_directory(db)
     yield Run(schema, db)
     await db.close()

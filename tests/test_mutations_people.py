@@ -24,7 +24,7 @@ UPDATE = f"mutation($input: UpdatePersonInput!) {{ updatePerson(input: $input) {
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb.uri, "test_mutations_people")
+    db = await fresh_database(ferretdb, "test_mutations_people")
     await load_directory(db)
     yield Run(schema, db)
     await db.close()
@@ -268,7 +268,7 @@ async def test_communications_of_a_page_of_people_cost_one_command_per_loader(ru
     from tests.conftest import CommandRecorder
 
     recorder = CommandRecorder()
-    db = await fresh_database(ferretdb.uri, "test_mutations_people_batching", recorder)
+    db = await fresh_database(ferretdb, "test_mutations_people_batching", recorder)
     await load_directory(db)
     recorder.reset()
     data = await Run(schema, db)("{ people(first: 20) { nodes { communications { name } } } }")

@@ -31,7 +31,7 @@ JOAO_PAST = RosterEntry("grp_clinical", "per_joao", RosterRole.MEMBER, datetime(
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb.uri, "test_mutations_rosters")
+    db = await fresh_database(ferretdb, "test_mutations_rosters")
     await load_directory(db)
     yield Run(schema, db)
     await db.close()

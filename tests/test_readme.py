@@ -89,7 +89,7 @@ def named_in(examples: list[str], directory: Dataset) -> Dataset:
 
 @pytest.fixture(scope="module")
 async def demo_to_change(ferretdb) -> AsyncIterator[Database]:
-    db = await fresh_database(ferretdb.uri, "test_readme_upkeep")
+    db = await fresh_database(ferretdb, "test_readme_upkeep")
     await dataset.write(db, named_in(UPKEEP, demo.generate(1)))
     yield db
     await db.close()

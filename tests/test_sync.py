@@ -115,7 +115,7 @@ async def _writer(run: Run, seed: int, steps: int) -> int:
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb.uri, "test_sync")
+    db = await fresh_database(ferretdb, "test_sync")
     await import_files(db, [DATA / "directory.json"])
     yield Run(schema, db)
     await db.close()

@@ -20,7 +20,7 @@ def _when(index: int) -> datetime:
 
 @pytest.fixture(scope="module")
 async def updated_db(ferretdb):
-    db = await fresh_database(ferretdb.uri, "test_updated")
+    db = await fresh_database(ferretdb, "test_updated")
     await import_files(db, [DATA / "directory.json"])
     # Written through the datastore, as the write path stores a changed record.
     found = [organisations.from_document(d) async for d in db.organisations.find({}, sort=[("_id", -1)])]

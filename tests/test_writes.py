@@ -17,7 +17,7 @@ STAFF = Actor(role="staff", key_id="key_test")
 
 @pytest.fixture
 async def db(ferretdb) -> Database:
-    database = await fresh_database(ferretdb.uri, "test_writes")
+    database = await fresh_database(ferretdb, "test_writes")
     await load_directory(database)
     yield database
     await database.close()

@@ -25,7 +25,7 @@ IDS = """query($filter: OrganisationFilter, $order: OrganisationOrder) {
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb.uri, "test_writes_keep_derived")
+    db = await fresh_database(ferretdb, "test_writes_keep_derived")
     await import_files(db, [DATA / "directory.json"])
     yield Run(schema, db).as_viewer(STAFF)
     await db.close()

@@ -1,0 +1,245 @@
+"""The directory beside the Node.js peer (../shared/peer-node), over one engine and one dataset.
+
+    .venv/bin/python -m bench.compare [--scale 1] [--clients 1 8 32] [--requests 20] [--workers 1]
+                                      [--engine secantusdb|ferretdb] [--peer ../shared/peer-node]
+
+Starts, all on loopback: the embedded engine in a temporary folder seeded with
+the demo directory at `--scale`; `memberdir serve` over it (production
+settings, `--workers`); and the peer, copied out to var/bench-peer and
+installed there with `npm ci` (its code is never part of the project). Checks
+that the `data` of both answers to queries a–d is identical, then sends each
+query `--requests` times from `--clients` concurrent clients (each number given
+in turn) to each server
+and prints p50, p99, requests per second and CPU per request (user + system
+time of every server process: all of the directory's workers, the peer's node;
+never the engine's) with the ratios directory / peer.
+"""
+
+import argparse
+import asyncio
+import filecmp
+import json
+import os
+import shutil
+import signal
+import statistics
+from collections import Counter
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from datastore import dataset, demo
+from datastore.client import connect
+from datastore.indexes import ensure_indexes
+from memberdir.database import settings_engine
+from memberdir.engine import free_loopback_port
+from memberdir.engines import ENGINES
+from memberdir.settings import PROJECT_ROOT, Settings
+
+QUERIES = {
+    "a": """{ organisations(first: 100, filter: {continents: [AFRICA]}) { totalCount nodes { name country { name }
+            contacts(roles: [PRIMARY, ADMINISTRATOR, SIGNER]) { role person { name } } } } }""",
+    "b": """{ organisations(first: 100) { nodes { name contacts { role person { name affiliation { name }
+            groups { role group { name } } } } } } }""",
+    "c": """{ workingGroup(slug: "clinical-work-stream") { roster(first: 500) { totalCount
+            nodes { role since until person { name affiliation { name } } } } } }""",
+    "d": "{ membershipStats(by: COUNTRY) { key label count } }",
+}
+HEADERS = {"Accept-Encoding": "identity", "Content-Type": "application/json"}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PEER_COPY = PROJECT_ROOT / "var" / "bench-peer"
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system time so far of the processes (utime and stime in /proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if f"\nPPid:\t{pid}\n" in status.read_text():
+                found.append(int(status.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def install_peer(source: Path) -> Path:
+    """Copy the peer out and `npm ci` it, once per version of its files."""
+    unchanged = PEER_COPY.is_dir() and not filecmp.dircmp(source, PEER_COPY, ignore=["node_modules"]).diff_files
+    if not unchanged or not (PEER_COPY / "node_modules").is_dir():
+        shutil.rmtree(PEER_COPY, ignore_errors=True)
+        shutil.copytree(source, PEER_COPY, ignore=shutil.ignore_patterns("node_modules"))
+        subprocess.run(["npm", "ci", "--prefix", str(PEER_COPY), "--no-audit", "--no-fund", "--ignore-scripts"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return PEER_COPY
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen
+
+    def pids(self) -> list[int]:
+        """The server's own processes: itself and its workers, not the engine."""
+        engine_names = {"ferretdb", "secantusd-py"}
+        own = [self.process.pid]
+        for child in children(self.process.pid):
+            name = Path(f"/proc/{child}/comm").read_text().strip()
+            if name not in engine_names:
+                own.append(child)
+        return own
+
+
+def wait_until_ready(server: Server, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise SystemExit(f"{server.name} exited with code {server.process.returncode}")
+        try:
+            httpx.post(server.url, json={"query": "{ __typename }"}, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"{server.name} did not answer within {seconds}s")
+
+
+async def answer(client: httpx.AsyncClient, url: str, query: str) -> dict:
+    response = await client.post(url, content=json.dumps({"query": query}), headers=HEADERS)
+    return response.json()
+
+
+@dataclass
+class Figures:
+    p50: float
+    p99: float
+    per_second: float
+    cpu_ms: float
+    failed: Counter[str]  # answers with errors, by their first error's code
+
+
+async def load(server: Server, query: str, requests: int, clients: int) -> Figures:
+    timings: list[float] = []
+    failed: Counter[str] = Counter()
+    queue = asyncio.Queue()
+    for _ in range(requests):
+        queue.put_nowait(None)
+
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            queue.get_nowait()
+            started = time.perf_counter()
+            body = await answer(client, server.url, query)
+            timings.append((time.perf_counter() - started) * 1000)
+            if body.get("errors"):
+                failed[(body["errors"][0].get("extensions") or {}).get("code", "ERROR")] += 1
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        cpu_before, wall_before = cpu_seconds(server.pids()), time.perf_counter()
+        await asyncio.gather(*(client_loop(client) for _ in range(clients)))
+        cpu_after, wall_after = cpu_seconds(server.pids()), time.perf_counter()
+    timings.sort()
+    return Figures(
+        p50=statistics.median(timings),
+        p99=timings[min(len(timings) - 1, int(len(timings) * 0.99))],
+        per_second=requests / (wall_after - wall_before),
+        cpu_ms=(cpu_after - cpu_before) * 1000 / requests,
+        failed=failed,
+    )
+
+
+async def compare(directory: Server, peer: Server, requests: int, client_counts: list[int]) -> bool:
+    async with httpx.AsyncClient(timeout=60) as client:
+        for name, query in QUERIES.items():
+            ours, theirs = await answer(client, directory.url, query), await answer(client, peer.url, query)
+            if ours.get("data") != theirs.get("data") or ours.get("errors") or theirs.get("errors"):
+                print(f"query {name}: the answers differ", file=sys.stderr)
+                print(json.dumps(ours)[:500], json.dumps(theirs)[:500], sep="\n", file=sys.stderr)
+                return False
+    print("answers to a-d: identical data")
+    for clients in client_counts:
+        await measure(directory, peer, requests, clients)
+    return True
+
+
+async def measure(directory: Server, peer: Server, requests: int, clients: int) -> None:
+    print(f"\n{clients} client(s), {requests} requests per query and server")
+    print(f"{'query':6} {'p50 ms dir/peer':>22} {'p99 ms dir/peer':>22} {'req/s dir/peer':>20}"
+          f" {'CPU ms/req dir/peer (ratio)':>32} {'errors':>7}")
+    for name, query in QUERIES.items():
+        await load(directory, query, min(clients, requests), clients)  # warm both up
+        await load(peer, query, min(clients, requests), clients)
+        ours = await load(directory, query, requests, clients)
+        theirs = await load(peer, query, requests, clients)
+        print(f"{name:6} {ours.p50:10.1f} /{theirs.p50:9.1f} {ours.p99:10.1f} /{theirs.p99:9.1f}"
+              f" {ours.per_second:9.1f} /{theirs.per_second:8.1f}"
+              f" {ours.cpu_ms:10.1f} /{theirs.cpu_ms:7.1f} ({ours.cpu_ms / theirs.cpu_ms:5.2f}x)"
+              f" {_errors(ours.failed)} / {_errors(theirs.failed)}")
+
+
+def _errors(failed: Counter[str]) -> str:
+    return ", ".join(f"{n} {code}" for code, n in failed.items()) or "0"
+
+
+def main(arguments: argparse.Namespace) -> int:
+    peer_dir = install_peer(arguments.peer)
+    with tempfile.TemporaryDirectory(prefix="memberdir-compare-") as folder:
+        settings = Settings(engine=arguments.engine, data_dir=Path(folder))
+        with settings_engine(settings) as engine:
+            async def seed() -> None:
+                db = connect(engine.uri, "memberdir", in_batch=engine.in_batch)
+                await ensure_indexes(db)
+                await dataset.write(db, demo.generate(arguments.scale))
+                await db.close()
+
+            started = time.perf_counter()
+            asyncio.run(seed())
+            print(f"{arguments.engine}, scale {arguments.scale}: seeded in {time.perf_counter() - started:.0f} s;"
+                  f" directory with {arguments.workers} worker(s)")
+            # The directory joins the engine this process runs (same data folder);
+            # the peer connects to its port.
+            env = {**os.environ, "MEMBERDIR_DATA_DIR": folder, "MEMBERDIR_ENGINE": arguments.engine,
+                   "MEMBERDIR_DATABASE": "memberdir", "MEMBERDIR_ENVIRONMENT": "production",
+                   "NODE_ENV": "production"}
+            env.pop("MONGODB_URI", None)
+            ports = free_loopback_port(), free_loopback_port()
+            serve = [sys.executable, "-m", "memberdir", "serve", "--port", str(ports[0]),
+                     "--workers", str(arguments.workers)]
+            directory = Server("directory", f"http://127.0.0.1:{ports[0]}/graphql",
+                               subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            peer = Server("peer", f"http://127.0.0.1:{ports[1]}/",
+                          subprocess.Popen(["node", str(peer_dir / "server.mjs"), "--port", str(ports[1])],
+                                           env={**env, "MONGODB_URI": engine.uri}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            try:
+                wait_until_ready(directory)
+                wait_until_ready(peer)
+                same = asyncio.run(compare(directory, peer, arguments.requests, arguments.clients))
+            finally:
+                for server in (directory, peer):
+                    server.process.send_signal(signal.SIGTERM)
+                    server.process.wait(timeout=30)
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1, choices=range(1, 11), metavar="1..10")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1], choices=range(1, 65), metavar="1..64")
+    parser.add_argument("--requests", type=int, default=20, choices=range(1, 501), metavar="1..500")
+    parser.add_argument("--workers", type=int, default=1, choices=range(1, 17), metavar="1..16")
+    parser.add_argument("--engine", choices=list(ENGINES), default=Settings().engine)
+    parser.add_argument("--peer", type=Path, default=PROJECT_ROOT.parent / "shared" / "peer-node")
+    sys.exit(main(parser.parse_args()))

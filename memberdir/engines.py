@@ -1,0 +1,21 @@
+"""The embedded engines, chosen by `MEMBERDIR_ENGINE` (README, "Database engines")."""
+
+from pathlib import Path
+from typing import Literal
+
+from memberdir.engine import EmbeddedEngine
+from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.secantusdb import EmbeddedSecantusDB
+
+EngineName = Literal["secantusdb", "ferretdb"]
+
+ENGINES: dict[str, type[EmbeddedEngine]] = {
+    "secantusdb": EmbeddedSecantusDB,
+    "ferretdb": EmbeddedFerretDB,
+}
+
+
+def embedded_engine(name: str, binary: Path, data_root: Path) -> EmbeddedEngine:
+    """The engine `name` on its own folder under `data_root` (var/<engine>)."""
+    engine = ENGINES[name]
+    return engine(binary, data_root / engine.name)

@@ -1,0 +1,86 @@
+"""Every query shape the datastore sends is answered from an index, never a
+collection scan, as the engine's own query plans (`explain`) report.
+
+Exceptions, by design: substring search (`search:` filters are a `$regex` on a
+folded name, which no index can serve) and reads of a whole collection without
+a sort (counts and statistics over every record). FerretDB 1.24 reports plans
+as SQL, not as MongoDB's stages, so this runs on the engines that report
+stages (SecantusDB, MongoDB).
+"""
+
+import json
+
+import pytest
+from pymongo import monitoring
+
+from datastore.client import Database, connect
+from tests.conftest import Run
+
+QUERIES = [
+    '{ organisation(slug: "university-of-boston") { name } }',
+    "{ organisations { totalCount nodes { name } pageInfo { endCursor } } }",
+    "{ organisations(orderBy: JOINED_DESC, first: 5) { nodes { name } } }",
+    """{ organisations(filter: {continents: [AFRICA], statuses: [ACTIVE]}, first: 100) {
+        totalCount nodes { name contacts(roles: [PRIMARY, ADMINISTRATOR, SIGNER]) { role person { name } } } } }""",
+    """{ organisations(first: 20) { nodes { contacts { person { affiliation { name }
+        groups { group { name } } } } people(first: 5) { nodes { name } } } } }""",
+    """{ workingGroup(slug: "clinical-work-stream") { chairs { name } children { name } parent { name }
+        roster(first: 500) { totalCount nodes { role person { name affiliation { name } } } } } }""",
+    "{ workingGroups(filter: {kinds: [TASK_TEAM]}) { name } }",
+    "{ membershipStats(by: SECTOR, filter: {continents: [EUROPE]}) { key count } }",
+    "{ people(first: 20) { nodes { name } pageInfo { endCursor } } }",
+    '{ people(filter: {search: "silva"}, first: 5) { nodes { name } } }',
+]
+READS = {"find", "aggregate", "count", "distinct"}
+
+
+class Sent(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.commands: list[dict] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in READS:
+            command = {k: v for k, v in event.command.items() if not k.startswith("$") and k != "lsid"}
+            self.commands.append(command)
+
+    def succeeded(self, event) -> None:
+        pass
+
+    def failed(self, event) -> None:
+        pass
+
+
+def _scan_allowed(command: dict) -> bool:
+    text = json.dumps(command, default=str)
+    if '"$regex"' in text:
+        return True  # substring search
+    filters = [command.get("filter"), command.get("query")] + [
+        stage.get("$match") for stage in command.get("pipeline", []) if "$match" in stage
+    ]
+    return all(not f for f in filters) and not command.get("sort")
+
+
+@pytest.fixture(scope="module")
+async def sent(engine, demo_db, schema):
+    """The read commands the datastore sends for typical queries, with the next page of two lists."""
+    listener = Sent()
+    db: Database = connect(engine.uri, demo_db.name, listeners=[listener], in_batch=engine.in_batch)
+    run = Run(schema, db)
+    for query in QUERIES:
+        data = await run(query)
+        for listing in ("organisations", "people"):
+            if listing in data and "pageInfo" in data[listing]:
+                await run(f'{{ {listing}(after: "{data[listing]["pageInfo"]["endCursor"]}") {{ nodes {{ id }} }} }}')
+    yield db, listener.commands
+    await db.close()
+
+
+async def test_every_query_shape_uses_an_index(sent):
+    db, commands = sent
+    assert len(commands) > 20
+    scans = []
+    for command in commands:
+        plan = await db.client[db.name].command("explain", command, verbosity="queryPlanner")
+        if "COLLSCAN" in json.dumps(plan, default=str) and not _scan_allowed(command):
+            scans.append(command)
+    assert scans == [], "\n".join(json.dumps(s, default=str) for s in scans)
