@@ -1,10 +1,11 @@
 """Kill -9 in the middle of writes: nothing acknowledged is lost, nothing is half-done.
 
 A real `memberdir serve` (loopback) takes mutations from several concurrent
-clients; it is killed with SIGKILL mid-run and started again. Then every
+clients; it is killed with SIGKILL mid-run and started again, or the embedded
+engine under it is killed and the server restarts it. Then every
 acknowledged mutation must be in the data exactly once, every change in the
 data must have exactly one audit entry, and the two must agree. Bounded: a
-few hundred writes, well under a minute.
+few hundred writes, well under a minute each.
 """
 
 import asyncio
@@ -13,20 +14,22 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from datastore import contacts, organisations
-from datastore.vocabulary import ContactRole, Role
+from datastore import contacts, demo, organisations
+from datastore.client import connect
+from datastore.vocabulary import ContactRole, MembershipStatus, Role
 from memberdir import api_keys
+from memberdir.settings import Settings
 from tests.conftest import fresh_database, load_directory
 
 WRITERS = 4
 KILL_AFTER_ACKS = 40
 MAX_ATTEMPTS = 300
-ORGANISATIONS = ("org_montreal", "org_helix")
 SIGNERS = {"org_montreal": ("per_ana", "per_jean"), "org_helix": ("per_priya", "per_tom")}
 
 READ = 'query($id: ID!) { organisation(id: $id) { version contacts(roles: [SIGNER]) { person { id } } } }'
@@ -89,12 +92,16 @@ class Tally:
     attempts: int = 0
 
 
-async def _writer(client: httpx.AsyncClient, number: int, tally: Tally, stop: asyncio.Event) -> None:
+async def _writer(
+    client: httpx.AsyncClient, number: int, tally: Tally, stop: asyncio.Event, signers: dict[str, tuple[str, str]]
+) -> None:
+    """Updates and SIGNER hand-overs on the organisations of `signers`, each between its two people."""
+    targets = list(signers)
     step = 0
     while not stop.is_set() and tally.attempts < MAX_ATTEMPTS:
         tally.attempts += 1
         step += 1
-        organisation_id = ORGANISATIONS[(number + step) % len(ORGANISATIONS)]
+        organisation_id = targets[(number + step) % len(targets)]
         cmid = f"w{number}-{step}"
         try:
             read = (await client.post("/graphql", json={"query": READ, "variables": {"id": organisation_id}})).json()
@@ -104,11 +111,11 @@ async def _writer(client: httpx.AsyncClient, number: int, tally: Tally, stop: as
                 given = {"id": organisation_id, "patch": {"city": cmid}}
             else:
                 held = [c["person"]["id"] for c in current["contacts"]]
-                person = next(p for p in SIGNERS[organisation_id] if p not in held)
+                person = next(p for p in signers[organisation_id] if p not in held)
                 mutation, name = ASSIGN, "assignRoleContact"
                 given = {"organisationId": organisation_id, "role": "SIGNER", "personId": person}
             variables = {"input": {**given, "expectedVersion": current["version"], "clientMutationId": cmid}}
-        except (httpx.TransportError, KeyError, TypeError):
+        except (httpx.TransportError, KeyError, TypeError, StopIteration):
             if stop.is_set():
                 return
             await asyncio.sleep(0.05)
@@ -118,13 +125,61 @@ async def _writer(client: httpx.AsyncClient, number: int, tally: Tally, stop: as
         except httpx.TransportError:
             tally.in_doubt.append((mutation, variables))
             return
-        payload = answer["data"][name]
+        payload = (answer.get("data") or {}).get(name)
+        if payload is None:  # the database was unavailable: maybe applied, maybe not
+            tally.in_doubt.append((mutation, variables))
+            await asyncio.sleep(0.1)
+            continue
         if not payload["userErrors"]:
             tally.acknowledged.append((cmid, current["version"], payload["organisation"]["version"]))
 
 
-async def _applied_changes(db) -> list[dict]:
-    return [d async for d in db.changes.find({"state": "applied"})]
+async def _retry_in_doubt_and_settle(client: httpx.AsyncClient, tally: Tally, database) -> None:
+    """A client retries what the kill cut off, with the same clientMutationId (applied
+    once); recovery completes what was claimed but not applied (lease 1 s, swept every 0.5 s)."""
+    for mutation, variables in tally.in_doubt:
+        await client.post("/graphql", json={"query": mutation, "variables": variables})
+    deadline = time.monotonic() + 15
+    while await database.changes.count_documents({"state": "claimed"}) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+
+
+async def _check_nothing_lost_nothing_half_done(database, tally: Tally, organisation_ids) -> None:
+    assert await database.changes.count_documents({"state": "claimed"}) == 0
+    applied = [d async for d in database.changes.find({"state": "applied"})]
+    by_id = {d["_id"]: d for d in applied}
+    # Every acknowledged mutation is in the log (and so in the data) exactly once.
+    keys = [d["client_key"] for d in applied if d.get("client_key")]
+    assert len(keys) == len(set(keys))
+    changed = [(cmid, answered) for cmid, read, answered in tally.acknowledged if answered != read]
+    assert len(changed) >= KILL_AFTER_ACKS // 2
+    for cmid, version in changed:
+        assert sum(1 for k in keys if k.endswith(f"|{cmid}")) == 1, cmid
+    # Every change in the data has exactly one audit entry, and they agree.
+    for organisation_id in organisation_ids:
+        record = (await organisations.by_ids(database, [organisation_id]))[0]
+        versions = sorted(d["version"] for d in applied if d["owner_id"] == organisation_id)
+        assert versions == list(range(versions[0], record.version + 1))
+        logged = [by_id[f"{organisation_id}@{v}"] for v in versions]
+        city_changes = [c for c in logged if c["action"] == "UPDATE"]
+        if city_changes:
+            assert record.city == next(f["after"] for f in city_changes[-1]["fields"] if f["field"] == "city")
+        signers = [c for c in await contacts.by_organisations(database, [organisation_id]) if c.role is ContactRole.SIGNER]
+        assigned = [c for c in logged if c["action"] == "ASSIGN"]
+        assert len(signers) == 1
+        if assigned:
+            person = next(f["after"] for f in assigned[-1]["fields"] if f["field"] == "person")
+            assert signers[0].person_id == person
+
+
+async def _write_until(
+    client: httpx.AsyncClient, tally: Tally, acknowledged: int, stop: asyncio.Event, signers: dict[str, tuple[str, str]]
+) -> list:
+    writers = [asyncio.create_task(_writer(client, n, tally, stop, signers)) for n in range(WRITERS)]
+    deadline = time.monotonic() + 30
+    while len(tally.acknowledged) < acknowledged and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return writers
 
 
 @pytest.fixture
@@ -148,49 +203,88 @@ async def test_a_server_killed_mid_writes_loses_nothing_acknowledged(ferretdb, d
         server.start()
         stop = asyncio.Event()
         async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
-            writers = [asyncio.create_task(_writer(client, n, tally, stop)) for n in range(WRITERS)]
-            deadline = time.monotonic() + 30
-            while len(tally.acknowledged) < KILL_AFTER_ACKS and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
+            writers = await _write_until(client, tally, KILL_AFTER_ACKS, stop, SIGNERS)
             server.kill()
             stop.set()
             await asyncio.gather(*writers)
-        acknowledged_before_kill = len(tally.acknowledged)
-        assert acknowledged_before_kill >= KILL_AFTER_ACKS
-
+        assert len(tally.acknowledged) >= KILL_AFTER_ACKS
         server.start()
         async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
-            # A client retries what the kill cut off, with the same clientMutationId: applied once.
-            for mutation, variables in tally.in_doubt:
-                await client.post("/graphql", json={"query": mutation, "variables": variables})
-            # Recovery completes what was claimed but not applied (lease 1 s, swept every 0.5 s).
-            deadline = time.monotonic() + 15
-            while await database.changes.count_documents({"state": "claimed"}) and time.monotonic() < deadline:
-                await asyncio.sleep(0.2)
+            await _retry_in_doubt_and_settle(client, tally, database)
+    finally:
+        server.stop()
+    await _check_nothing_lost_nothing_half_done(database, tally, SIGNERS)
+
+
+def _demo_signers() -> dict[str, tuple[str, str]]:
+    """Two active demo organisations, each with two of its people to hand the SIGNER role between."""
+    directory = demo.generate(1)
+    found: dict[str, tuple[str, str]] = {}
+    for organisation in directory.organisations:
+        if organisation.status is not MembershipStatus.ACTIVE:
+            continue
+        people = [p.id for p in directory.people if p.affiliation_id == organisation.id]
+        signer = next(c.person_id for c in directory.contacts
+                      if c.organisation_id == organisation.id and c.role is ContactRole.SIGNER)
+        other = next((p for p in people if p != signer), None)
+        if other:
+            found[organisation.id] = (signer, other)
+        if len(found) == 2:
+            return found
+    raise AssertionError("the demo has no two active organisations with two people")
+
+
+def _engine_of(server: Server) -> int:
+    """The embedded engine `serve` runs: its child process."""
+    assert server.process is not None
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{server.process.pid}\n" in text:
+            return int(status.parent.name)
+    raise AssertionError("serve runs no engine")
+
+
+async def test_an_engine_killed_mid_writes_loses_nothing_acknowledged(tmp_path):
+    """The embedded engine dies under a running server, which restarts it; the writers go on."""
+    environment = {**os.environ, "MEMBERDIR_DATA_DIR": str(tmp_path / "var"), "MEMBERDIR_WRITE_LEASE_SECONDS": "1"}
+    environment.pop("MONGODB_URI", None)
+    server = Server(environment)
+    tally = Tally()
+    try:
+        server.start()
+        # A later command joins the server's engine, which holds the demo directory.
+        made = subprocess.run([sys.executable, "-m", "memberdir", "keys", "create", "--name", "kill test",
+                               "--role", "staff"], env=environment, check=True, capture_output=True, text=True,
+                              timeout=60)
+        signers = _demo_signers()
+        headers = {"X-API-Key": made.stdout.strip().splitlines()[-1]}
+        stop = asyncio.Event()
+        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
+            writers = await _write_until(client, tally, KILL_AFTER_ACKS, stop, signers)
+            os.kill(_engine_of(server), signal.SIGKILL)
+            killed_at = len(tally.acknowledged)
+            # The writers go on through the restart; some answers meanwhile are DATABASE_UNAVAILABLE.
+            deadline = time.monotonic() + 40
+            while len(tally.acknowledged) < killed_at + 20 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            stop.set()
+            await asyncio.gather(*writers)
+            assert len(tally.acknowledged) >= killed_at + 20, "writes did not resume after the engine's restart"
+            uri = f"mongodb://127.0.0.1:{_engine_port(tmp_path / 'var')}/?directConnection=true"
+            database = connect(uri, Settings().database)
+            try:
+                await _retry_in_doubt_and_settle(client, tally, database)
+                await _check_nothing_lost_nothing_half_done(database, tally, signers)
+            finally:
+                await database.close()
     finally:
         server.stop()
 
-    assert await database.changes.count_documents({"state": "claimed"}) == 0
-    applied = await _applied_changes(database)
-    by_id = {d["_id"]: d for d in applied}
-    # Every acknowledged mutation is in the log (and so in the data) exactly once.
-    keys = [d["client_key"] for d in applied if d.get("client_key")]
-    assert len(keys) == len(set(keys))
-    changed = [(cmid, answered) for cmid, read, answered in tally.acknowledged if answered != read]
-    assert len(changed) >= KILL_AFTER_ACKS // 2
-    for cmid, version in changed:
-        assert sum(1 for k in keys if k.endswith(f"|{cmid}")) == 1, cmid
-    # Every change in the data has exactly one audit entry, and they agree.
-    for organisation_id in ORGANISATIONS:
-        record = (await organisations.by_ids(database, [organisation_id]))[0]
-        versions = sorted(d["version"] for d in applied if d["owner_id"] == organisation_id)
-        assert versions == list(range(2, record.version + 1))
-        city_changes = [by_id[f"{organisation_id}@{v}"] for v in versions if by_id[f"{organisation_id}@{v}"]["action"] == "UPDATE"]
-        if city_changes:
-            assert record.city == city_changes[-1]["fields"][0]["after"]
-        signers = [c for c in await contacts.by_organisations(database, [organisation_id]) if c.role is ContactRole.SIGNER]
-        assigned = [by_id[f"{organisation_id}@{v}"] for v in versions if by_id[f"{organisation_id}@{v}"]["action"] == "ASSIGN"]
-        assert len(signers) == 1
-        if assigned:
-            person = next(f["after"] for f in assigned[-1]["fields"] if f["field"] == "person")
-            assert signers[0].person_id == person
+
+def _engine_port(data_dir: Path) -> int:
+    ports = list(data_dir.glob("*/*.port"))
+    assert len(ports) == 1, ports
+    return int(ports[0].read_text())
