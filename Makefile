@@ -11,11 +11,13 @@ NODE_PROJECT := tools/federation
 FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f) $(wildcard $(FRONTEND)/*.html) $(FRONTEND)/vite.config.js
 
-# The database-facing tests, run again on the second engine by `make test`.
+# The database-facing tests, run again on the second engine by `make test`:
+# the queries, the import, and the write path (its races, kills and sync),
+# which must hold on every engine.
 SECOND_ENGINE := ferretdb
 DATABASE_TESTS := tests/test_organisations.py tests/test_people.py tests/test_groups.py tests/test_stats.py \
 	tests/test_batching.py tests/test_privacy.py tests/test_import.py tests/test_dump.py tests/test_embedded.py \
-	tests/test_supervision.py
+	tests/test_supervision.py tests/test_writes.py tests/test_kill.py tests/test_sync.py tests/test_mutations_organisations.py
 
 .PHONY: setup ferretdb secantusdb serve test chromium supergraph clean
 
