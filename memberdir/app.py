@@ -221,7 +221,7 @@ def create_app(
     embedded = database is None and settings.mongodb_uri is None
     metrics = Metrics(
         settings.metrics_max_operation_names,
-        engine_up=holder.available if embedded else None,
+        engine_up=settings_engine(settings).answering if embedded else None,
     )
     graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
     budgeted = RateLimitGate(graphql, limiter)

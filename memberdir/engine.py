@@ -93,6 +93,16 @@ class EmbeddedEngine:
         return self.data_dir / f"{self.name}.port"
 
     @property
+    def port_file(self) -> Path:
+        """Where the process running the server on this folder publishes its port."""
+        return self._port_file
+
+    def answering(self) -> bool:
+        """Whether the server of this folder (ours or another process's) answers."""
+        text = self._port_file.read_text().strip() if self._port_file.is_file() else ""
+        return text.isdigit() and answers(int(text))
+
+    @property
     def log_file(self) -> Path:
         return self.data_dir / f"{self.name}.log"
 

@@ -18,9 +18,13 @@ def _env(engine, name: str) -> dict[str, str]:
     return {"MONGODB_URI": engine.uri, "MEMBERDIR_DATABASE": name}
 
 
+# When a record was written: the restore writes it anew (through the import's write path).
+WRITTEN_AT = {"updated_at": False, "updated_key": False}
+
+
 def _everything(engine, name: str) -> dict[str, list[dict]]:
     with MongoClient(engine.uri) as client:
-        return {c: list(client[name][c].find({}, sort=[("_id", 1)])) for c in COLLECTIONS}
+        return {c: list(client[name][c].find({}, WRITTEN_AT, sort=[("_id", 1)])) for c in COLLECTIONS}
 
 
 def _drop(engine, *names: str) -> None:

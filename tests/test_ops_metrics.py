@@ -4,6 +4,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from memberdir.app import create_app
+from memberdir.database import settings_engine
 from memberdir.settings import Settings
 from tests.ops_helpers import observed_app
 
@@ -78,10 +79,12 @@ async def test_production_serves_metrics_only_to_the_token(ferretdb, directory):
 async def test_the_embedded_engine_state(ferretdb, tmp_path, answering):
     from httpx import ASGITransport, AsyncClient
 
-    (tmp_path / "ferretdb").mkdir()
+    settings = Settings(data_dir=tmp_path)
+    port_file = settings_engine(settings).port_file
+    port_file.parent.mkdir(parents=True)
     port = ferretdb.port if answering else 9  # nothing listens on the discard port
-    (tmp_path / "ferretdb" / "ferretdb.port").write_text(str(port))
-    app = create_app(Settings(data_dir=tmp_path))  # the lifespan is not run: nothing is started
+    port_file.write_text(str(port))
+    app = create_app(settings)  # the lifespan is not run: nothing is started
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         found = samples((await client.get("/metrics")).text)
     assert value(found, "memberdir_embedded_engine_up") == (1.0 if answering else 0.0)
