@@ -8,6 +8,7 @@ from strawberry import Info
 
 from datastore import changes as records
 from datastore import vocabulary
+from resolvers import audit
 from schema.connections import Connection, Edge, PageInfo
 
 if TYPE_CHECKING:
@@ -124,3 +125,13 @@ class ChangeNoticeConnection:
         ]
         return cls(edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None),
                    resume_cursor=resume)
+
+
+def history_field(description: str):
+    """A record's `history` field: its changes, newest first, for staff and admin; null for others."""
+
+    async def history(root, info: Info, first: int | None = 50, after: str | None = None) -> ChangeConnection | None:
+        page = await audit.history_of(info.context, root.record.id, first, after)
+        return ChangeConnection.of_page(page) if page else None
+
+    return strawberry.field(resolver=history, description=description)

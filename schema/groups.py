@@ -8,8 +8,8 @@ from strawberry import Info
 
 from datastore import groups as records
 from datastore.changes import VERSIONS_BEGAN
-from resolvers import audit
 from resolvers import groups as resolve
+from schema.audit import history_field
 from schema.node import Node
 from resolvers import list_sizes
 from schema.enums import GroupKind, RosterOrder, RosterRole
@@ -17,7 +17,6 @@ from schema.rosters import RosterConnection, RosterEdge, RosterEntry
 from schema.connections import PageInfo
 
 if TYPE_CHECKING:
-    from schema.audit import ChangeConnection
     from schema.organisations import Organisation
     from schema.people import Person
 
@@ -97,14 +96,7 @@ class WorkingGroup(Node):
             count=page.count,
         )
 
-    @strawberry.field(description="Changes to the group and its roster, newest first (staff and admin; null for others).")
-    async def history(
-        self, info: Info, first: int | None = 50, after: str | None = None
-    ) -> Annotated["ChangeConnection", strawberry.lazy("schema.audit")] | None:
-        from schema.audit import ChangeConnection
-
-        page = await audit.history_of(info.context, self.record.id, first, after)
-        return ChangeConnection.of_page(page) if page else None
+    history = history_field("Changes to the group and its roster, newest first (staff and admin; null for others).")
 
     @strawberry.field(
         description="Organisations whose people currently serve on the group, by name; the first `first` (at most 1000)."

@@ -8,16 +8,15 @@ from strawberry import Info
 
 from datastore import organisations as records
 from datastore.changes import VERSIONS_BEGAN
-from resolvers import audit
 from resolvers import list_sizes
 from resolvers import organisations as resolve
+from schema.audit import history_field
 from schema.node import Node
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactRole, Continent, Designation, MembershipStatus, OrganisationKind, Sector
 
 if TYPE_CHECKING:
-    from schema.audit import ChangeConnection
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
     from schema.people import PersonConnection
@@ -116,14 +115,7 @@ class Organisation(Node):
         page = await resolve.people_of(info.context, self.record.id, first, after)
         return PersonConnection.of(page, Person.of)
 
-    @strawberry.field(description="Changes to the organisation and its role contacts, newest first (staff and admin; null for others).")
-    async def history(
-        self, info: Info, first: int | None = 50, after: str | None = None
-    ) -> Annotated["ChangeConnection", strawberry.lazy("schema.audit")] | None:
-        from schema.audit import ChangeConnection
-
-        page = await audit.history_of(info.context, self.record.id, first, after)
-        return ChangeConnection.of_page(page) if page else None
+    history = history_field("Changes to the organisation and its role contacts, newest first (staff and admin; null for others).")
 
     @strawberry.field(
         description="Groups on which someone affiliated with the organisation currently serves; "

@@ -9,17 +9,16 @@ from strawberry import Info
 from datastore import people as records
 from datastore.changes import VERSIONS_BEGAN
 from datastore.memberships import StatusChange
-from resolvers import audit
 from resolvers import list_sizes
 from resolvers import people as resolve
 from resolvers.privacy import ContactField
+from schema.audit import history_field
 from schema.node import Node
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus
 
 if TYPE_CHECKING:
-    from schema.audit import ChangeConnection
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
     from schema.organisations import Organisation
@@ -161,14 +160,7 @@ class Person(Node):
         found = await resolve.communications_of(info.context, self.record)
         return [WorkingGroup.of(g) for g in list_sizes.PERSON_COMMUNICATIONS.first(found, first)]
 
-    @strawberry.field(description="Changes to the person, newest first (staff and admin; null for others).")
-    async def history(
-        self, info: Info, first: int | None = 50, after: str | None = None
-    ) -> Annotated["ChangeConnection", strawberry.lazy("schema.audit")] | None:
-        from schema.audit import ChangeConnection
-
-        page = await audit.history_of(info.context, self.record.id, first, after)
-        return ChangeConnection.of_page(page) if page else None
+    history = history_field("Changes to the person, newest first (staff and admin; null for others).")
 
     @strawberry.field(
         description="Tenures on groups, past and present; with activeOn, only those held that day. "
