@@ -10,15 +10,14 @@ import json
 import os
 import re
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from memberdir.supergraph import NODE_PROJECT
+from tests.edge_helpers import live_server
 
 GATEWAY_SCRIPT = NODE_PROJECT / "gateway.mjs"
 READY = re.compile(r"gateway ready at (http://127\.0\.0\.1:\d+/)")
@@ -28,24 +27,8 @@ READY = re.compile(r"gateway ready at (http://127\.0\.0\.1:\d+/)")
 async def serve_asgi(app, seconds: float = 10) -> AsyncIterator[str]:
     """Serve an ASGI app; yields its /graphql URL. No lifespan: the apps served
     here own nothing (the directory is handed the test's database)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(seconds):
-            while not server.started:
-                assert not task.done(), "the server stopped while starting"
-                await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        try:
-            await asyncio.wait_for(task, seconds)
-        except TimeoutError:  # a request still running (after a failure); wait_for cancelled it
-            pass
-        sock.close()
+    async with live_server(app, seconds) as base:
+        yield f"{base}/graphql"
 
 
 class EntityRequests:
