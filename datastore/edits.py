@@ -8,6 +8,8 @@ field changes and the write path's Write.
 """
 
 import json
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,6 +19,7 @@ from pydantic import ValidationError
 from datastore import contacts, groups, organisations, people, rosters
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, FieldChange
 from datastore.import_records import RECORD_MODELS
+from datastore.text import fold
 from datastore.vocabulary import ChangeAction, RecordType
 from datastore.writes import Effect, Write
 
@@ -45,6 +48,13 @@ class Invalid(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(f"{'.'.join(p.field) or 'record'}: {p.message}" for p in problems))
         self.problems = problems
+
+
+def new_id(prefix: str, name: str) -> str:
+    """A new record's id: its kind's prefix, a readable stem of `name`, and a random
+    suffix, within the import's 64 characters ('org_helixgenomics_3f9a0c1d')."""
+    stem = re.sub(r"[^a-z0-9]", "", fold(name))[:40] or "record"
+    return f"{prefix}_{stem}_{secrets.token_hex(4)}"
 
 
 def fields_of(section: str, record: Any) -> dict[str, Any]:

@@ -1,7 +1,5 @@
 """Creating and changing groups (staff): name, description, active, place in the hierarchy."""
 
-import re
-import secrets
 
 from datastore import edits, groups
 from datastore.groups import Group
@@ -44,17 +42,12 @@ async def _save(ctx: Context, current: Group | None, after: Group, action: Chang
     return await load(ctx, committed.change.owner_id)
 
 
-def _new_id(slug: str) -> str:
-    stem = re.sub(r"[^a-z0-9]", "", slug)[:40] or "group"
-    return f"grp_{stem}_{secrets.token_hex(4)}"
-
-
 async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None) -> Group:
     acting = access.require(Action.MANAGE_GROUPS, await access.facts(ctx))
     if await groups.by_slug(ctx.db, given.get("slug") or ""):
         raise refuse(UserErrorCode.CONFLICT, "That slug is already in use; choose another.", "slug")
     await _check_parent(ctx, None, given.get("parent"), "parentId")
-    after = merged(SECTION, None, {**given, "id": _new_id(given.get("slug") or "")})
+    after = merged(SECTION, None, {**given, "id": edits.new_id("grp", given.get("slug") or "")})
     return await _save(ctx, None, after, ChangeAction.CREATE, acting, reason, cmid)
 
 

@@ -1,7 +1,5 @@
 """Changing organisations: profile, creation, designations and the membership lifecycle."""
 
-import re
-import secrets
 from dataclasses import replace
 from datetime import timedelta
 
@@ -49,17 +47,12 @@ async def update(ctx: Context, organisation_id: str, expected: int, given: dict,
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
 
 
-def _new_id(slug: str) -> str:
-    stem = re.sub(r"[^a-z0-9]", "", slug)[:40] or "org"
-    return f"org_{stem}_{secrets.token_hex(4)}"
-
-
 async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None) -> Organisation:
     """A new organisation starts as an APPLICANT; a person applying becomes its Primary."""
     acting = access.require(Action.CREATE_ORGANISATION, await access.facts(ctx))
     if await organisations.by_slug(ctx.db, given.get("slug") or ""):
         raise refuse(UserErrorCode.CONFLICT, "That slug is already in use; choose another.", "slug")
-    fields = {**given, "id": _new_id(given.get("slug") or ""), "status": MembershipStatus.APPLICANT.value,
+    fields = {**given, "id": edits.new_id("org", given.get("slug") or ""), "status": MembershipStatus.APPLICANT.value,
               "history": [{"status": MembershipStatus.APPLICANT.value, "on": ctx.today.isoformat(), "reason": reason}]}
     after = merged(SECTION, None, fields)
     effects = ()

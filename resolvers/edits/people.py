@@ -1,15 +1,12 @@
 """Changing people: profiles, contact visibility, affiliation, subscriptions,
 individual membership, and erasure on request."""
 
-import re
-import secrets
 from dataclasses import replace
 
 from datastore import edits, groups, memberships, organisations, people
 from datastore.changes import FieldChange
 from datastore.memberships import INDIVIDUAL_TRANSITIONS, IndividualMembership, StatusChange
 from datastore.people import Person
-from datastore.text import fold
 from datastore.vocabulary import ChangeAction, ContactVisibility, IndividualMembershipStatus
 from resolvers import permissions
 from resolvers.context import Context
@@ -59,11 +56,6 @@ async def _organisation_exists(ctx: Context, organisation_id: str | None, *path:
         raise refuse(UserErrorCode.NOT_FOUND, "No organisation with this id.", *path)
 
 
-def _new_id(given_name: str, family_name: str) -> str:
-    stem = re.sub(r"[^a-z0-9]", "", fold(f"{given_name}{family_name}"))[:40] or "person"
-    return f"per_{stem}_{secrets.token_hex(4)}"
-
-
 async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None) -> Person:
     """Staff create anyone; an organisation's Primary or Administrator, people who join it."""
     affiliation = given.get("affiliation")
@@ -73,7 +65,7 @@ async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None
         raise refuse(UserErrorCode.FORBIDDEN, f"You may not {Action.SET_CONTACT_VISIBILITY.value}.",
                      "contactVisibility")
     await _organisation_exists(ctx, affiliation, "affiliation")
-    after = merged(SECTION, None, {**given, "id": _new_id(given.get("givenName") or "", given.get("familyName") or "")})
+    after = merged(SECTION, None, {**given, "id": edits.new_id("per", f"{given.get('givenName') or ''}{given.get('familyName') or ''}")})
     await _email_is_free(ctx, after.email, None, "email")
     return await _save(ctx, None, after, ChangeAction.CREATE, acting, reason, cmid)
 
