@@ -210,7 +210,7 @@ async def audit_page(db: Database, where: AuditFilter, after: SortKey | None, li
         query = {"$and": [query, after_filter(NEWEST_FIRST, after)]}
     cursor = db.changes.find(query, sort=list(NEWEST_FIRST), limit=limit, batch_size=limit,
                              projection={"plan": False})
-    return [from_document(d) async for d in cursor]
+    return [from_document(d) for d in await cursor.to_list()]
 
 
 async def audit_count(db: Database, where: AuditFilter) -> int:
@@ -233,7 +233,7 @@ async def in_flight(db: Database, older_than: datetime | None = None) -> list[Ch
     if older_than is not None:
         query["at"] = {"$lt": older_than}
     cursor = db.changes.find(query, sort=list(OLDEST_FIRST))
-    return [from_document(d) async for d in cursor]
+    return [from_document(d) for d in await cursor.to_list()]
 
 
 def applied_count_query(owner_ids: Sequence[str]) -> dict:
@@ -260,4 +260,4 @@ async def feed_page(
         query = {"$and": [query, {"$or": [after_filter(OLDEST_FIRST, after), {"_id": after[1]}]}]}
     cursor = db.changes.find(query, sort=list(OLDEST_FIRST), limit=limit, batch_size=limit,
                              projection={"plan": False, "fields": False})
-    return [from_document(d) async for d in cursor]
+    return [from_document(d) for d in await cursor.to_list()]

@@ -84,7 +84,7 @@ async def find_in(
         cursor = collection.find(
             one_of(field, values), projection=projection, sort=sort, batch_size=WHOLE_RESULT, comment=comment
         )
-        return [d async for d in cursor]
+        return await cursor.to_list()
 
     parts = await asyncio.gather(
         *(fetch(part, MORE_OF_ONE_READ if index else None) for index, part in enumerate(_chunks(wanted, size)))

@@ -87,7 +87,7 @@ async def by_parents(db: Database, parent_ids: Iterable[str]) -> list[Group]:
 async def matching(db: Database, where: GroupFilter) -> list[Group]:
     """All groups matching `where`, by name. The alliance has tens, not thousands."""
     cursor = db.groups.find(where.to_query(), sort=_SORT, batch_size=WHOLE_RESULT)
-    return [from_document(d) async for d in cursor]
+    return [from_document(d) for d in await cursor.to_list()]
 
 
 async def upsert(db: Database, groups: Sequence[Group]) -> int:

@@ -54,7 +54,7 @@ async def find_page(
         cursor = collection.find(
             where, sort=list(sort), limit=limit, batch_size=limit, comment=comment, hint=hint
         )
-        return [d async for d in cursor]
+        return await cursor.to_list()
 
     parts = await asyncio.gather(
         *(fetch(branch, MORE_OF_ONE_READ if index else None) for index, branch in enumerate(branches))

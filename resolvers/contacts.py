@@ -9,11 +9,11 @@ from resolvers.loaders import load_required
 
 
 async def person_of(ctx: Context, contact: RoleContact) -> Person:
-    return await load_required(ctx.loaders.person, contact.person_id, f"contact {contact.id}")
+    return await load_required(ctx.loaders.person, contact.person_id, contact)
 
 
 async def organisation_of(ctx: Context, contact: RoleContact) -> Organisation:
-    return await load_required(ctx.loaders.organisation, contact.organisation_id, f"contact {contact.id}")
+    return await load_required(ctx.loaders.organisation, contact.organisation_id, contact)
 
 
 async def group_of(ctx: Context, contact: RoleContact) -> Group | None:

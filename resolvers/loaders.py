@@ -70,9 +70,11 @@ class Loaders:
         self.roster_entry = _one_each(db, rosters.by_ids, lambda r: r.id)
 
 
-async def load_required(loader: DataLoader[K, R | None], key: K, referrer: str) -> R:
-    """The record `referrer` points to; the import checks references, so a miss is a data fault."""
+async def load_required(loader: DataLoader[K, R | None], key: K, referrer: Any) -> R:
+    """The record `referrer` (a record with an id) points to; the import checks
+    references, so a miss is a data fault. The referrer's id is only worked out
+    for the message: contacts and roster entries derive theirs by hashing."""
     found = await loader.load(key)
     if found is None:
-        raise LookupError(f"{referrer} points to missing {key}")
+        raise LookupError(f"{type(referrer).__name__} {referrer.id} points to missing {key}")
     return found

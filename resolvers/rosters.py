@@ -8,8 +8,8 @@ from resolvers.loaders import load_required
 
 
 async def person_of(ctx: Context, entry: RosterEntry) -> Person:
-    return await load_required(ctx.loaders.person, entry.person_id, f"roster entry {entry.id}")
+    return await load_required(ctx.loaders.person, entry.person_id, entry)
 
 
 async def group_of(ctx: Context, entry: RosterEntry) -> Group:
-    return await load_required(ctx.loaders.group, entry.group_id, f"roster entry {entry.id}")
+    return await load_required(ctx.loaders.group, entry.group_id, entry)

@@ -11,6 +11,7 @@ from schema.mutation import Mutation
 from schema.inputs import CheckRequestBeforeExecution
 from schema.organisations import Organisation
 from schema.people import Person
+from schema.planned import PlannedExecution
 from schema.query import Query
 from schema.validation import NameArgumentsInValidationErrors
 
@@ -19,13 +20,15 @@ Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 def build_schema(
-    extensions: Iterable[Extension] = (), config: StrawberryConfig | None = None
+    extensions: Iterable[Extension] = (), config: StrawberryConfig | None = None, planned: bool = True
 ) -> DirectorySchema:
-    """The schema; `extensions` are classes or factories, built afresh per request."""
+    """The schema; `extensions` are classes or factories, built afresh per request.
+    `planned: False` leaves every operation to graphql-core's executor (the reference)."""
     return DirectorySchema(
         query=Query,
         mutation=Mutation,
         types=[Organisation, Person, WorkingGroup],
         extensions=[NameArgumentsInValidationErrors, CheckRequestBeforeExecution, *extensions],
         config=config,
+        execution_context_class=PlannedExecution if planned else None,
     )

@@ -1,0 +1,53 @@
+"""graphql-core's executor, with planned execution for the queries it covers.
+
+Parsing, validation, variables, extensions and error masking stay Strawberry's
+and graphql-core's; only the step that walks the fields changes. An operation
+the plan does not cover, or an answer that would carry an error, is executed
+by graphql-core from the start (reads only: nothing is done twice that a
+caller could see), so errors, their paths and partial data are graphql-core's.
+"""
+
+import asyncio
+import logging
+from collections import Counter
+from typing import Any
+
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.planned.plan import Planner
+from schema.planned.run import run
+
+log = logging.getLogger(__name__)
+
+# How operations ran since start-up: "planned", "not planned" (graphql-core from
+# the start) and "left to graphql-core" (a planned run that met an error).
+outcomes: Counter[str] = Counter()
+
+
+class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        if serially is not None or self.middleware_manager_in_use() or asyncio._get_running_loop() is None:
+            return super().execute_operation(serially)
+        try:
+            selection = Planner(self).plan()
+        except Exception as reason:  # noqa: BLE001 - anything not covered goes to graphql-core
+            log.debug("not planned: %s", reason)
+            outcomes["not planned"] += 1
+            return super().execute_operation(serially)
+        return self._run_planned(selection)
+
+    async def _run_planned(self, selection: Any) -> Any:
+        try:
+            data = await run(selection, self.root_value)
+        except Exception as reason:  # noqa: BLE001 - graphql-core reports what went wrong
+            log.debug("planned run left to graphql-core: %r", reason)
+            outcomes["left to graphql-core"] += 1
+            result = super().execute_operation()
+            return await result if self.is_awaitable(result) else result
+        outcomes["planned"] += 1
+        return self.finish(self.build_response(data))
+
+    def middleware_manager_in_use(self) -> bool:
+        # Field middleware wraps every resolver call, which a plan does not make one by one.
+        manager = self.middleware_manager
+        return manager is not None and bool(manager.middlewares)

@@ -1,0 +1,168 @@
+"""A query compiled once per request into the work it asks for.
+
+graphql-core decides, for every field of every object in an answer, which
+resolver to call, coerces that field's arguments again, builds an info object
+and wraps each value in awaitables. The plan decides each of those once per
+field *of the document*: which attribute or resolver, with which arguments
+(coerced and converted to Python once), and how to complete its values.
+
+What the plan does not cover (introspection, abstract types, field
+extensions, @defer/@stream, mutations) raises `Unplannable`, and graphql-core
+runs the operation as before (schema.planned.execution).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+)
+from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
+from graphql.execution.values import get_argument_values
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
+
+DEFINITION = "strawberry-definition"  # where Strawberry links a GraphQL field to its own
+
+
+class Unplannable(Exception):
+    """Left to graphql-core: the plan does not cover this operation, or this answer."""
+
+
+@dataclass(slots=True)
+class Completion:
+    """How a field's value becomes JSON: its GraphQL type, unwrapped once."""
+
+    nullable: bool
+    serialize: Callable[[Any], Any] | None = None  # a leaf
+    item: "Completion | None" = None  # a list
+    selection: "Selection | None" = None  # an object
+
+
+@dataclass(slots=True)
+class FieldPlan:
+    key: str  # the response key: the alias, or the field's name
+    completion: Completion
+    attribute: str | None = None  # a plain field: read from the object
+    typename: str | None = None  # __typename
+    # A resolver: called as call(source), returning a value or an awaitable.
+    call: Callable[[Any], Any] | None = None
+
+
+@dataclass(slots=True)
+class Selection:
+    type: GraphQLObjectType
+    fields: list[FieldPlan] = field(default_factory=list)
+
+
+class Info:
+    """What the directory's resolvers read from `info`: the request's context."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any):
+        self.context = context
+
+
+class Planner:
+    def __init__(self, executor: Any):
+        # The graphql-core executor that would otherwise run the operation.
+        self.executor = executor
+        self.strawberry = executor.schema._strawberry_schema
+        self.info = Info(executor.context_value)
+
+    def plan(self) -> Selection:
+        executor = self.executor
+        operation = executor.operation
+        if operation.operation.value != "query":
+            raise Unplannable("only queries are planned")
+        root = executor.schema.query_type
+        collected = collect_fields(
+            executor.schema, executor.fragments, executor.variable_values, root, operation,
+            executor.hide_suggestions,
+        )
+        return self._selection(root, collected)
+
+    def _selection(self, parent: GraphQLObjectType, collected: Any) -> Selection:
+        grouped, defer_usages, _ = collected
+        if defer_usages:
+            raise Unplannable("@defer")
+        selection = Selection(parent)
+        for key, details in grouped.items():
+            selection.fields.append(self._field(parent, key, details))
+        return selection
+
+    def _field(self, parent: GraphQLObjectType, key: str, details: list[FieldDetails]) -> FieldPlan:
+        node = details[0].node
+        name = node.name.value
+        if any(d.defer_usage or d.fragment_variable_values for d in details):
+            raise Unplannable("@defer or fragment variables")
+        if name == "__typename":
+            return FieldPlan(key, Completion(nullable=False, serialize=_same), typename=parent.name)
+        definition = parent.fields.get(name)
+        strawberry_field = definition.extensions.get(DEFINITION) if definition else None
+        if not isinstance(strawberry_field, StrawberryField) or strawberry_field.extensions:
+            raise Unplannable(f"{parent.name}.{name}")
+        completion = self._completion(definition.type, details)
+        if strawberry_field.base_resolver is None:
+            return FieldPlan(key, completion, attribute=strawberry_field.python_name)
+        arguments = get_argument_values(
+            definition, node, self.executor.variable_values, None, self.executor.hide_suggestions
+        )
+        return FieldPlan(key, completion, call=self._caller(strawberry_field, arguments))
+
+    def _caller(self, field: StrawberryField, arguments: dict[str, Any]) -> Callable[[Any], Any]:
+        """The resolver, bound to its converted arguments, `info` and the root: a call per object."""
+        kwargs = convert_arguments(
+            arguments, field.arguments, scalar_registry=self.strawberry.schema_converter.scalar_registry,
+            config=self.strawberry.config,
+        )
+        resolver = field.base_resolver
+        assert resolver is not None
+        if resolver.info_parameter:
+            kwargs[resolver.info_parameter.name] = self.info
+        parent_names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p]
+        function = resolver.wrapped_func
+        if resolver.self_parameter:
+            return lambda source: function(source, **kwargs)
+        if parent_names:
+            return lambda source: function(**kwargs, **{name: source for name in parent_names})
+        return lambda source: function(**kwargs)
+
+    def _completion(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Completion:
+        nullable = True
+        if isinstance(type_, GraphQLNonNull):
+            nullable, type_ = False, type_.of_type
+        if isinstance(type_, GraphQLList):
+            return Completion(nullable, item=self._completion(type_.of_type, details))
+        if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+            return Completion(nullable, serialize=_serializer(type_))
+        if isinstance(type_, GraphQLObjectType):
+            executor = self.executor
+            collected = collect_subfields(
+                executor.schema, executor.fragments, executor.variable_values, executor.operation,
+                type_, details, executor.hide_suggestions,
+            )
+            return Completion(nullable, selection=self._selection(type_, collected))
+        raise Unplannable(f"abstract type {type_}")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _serializer(type_: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    serialize = type_.serialize
+    # The built-in scalars accept their own Python type unchanged; skip their checks then.
+    exact = {"String": str, "Boolean": bool, "ID": str}.get(type_.name)
+    if exact is not None:
+        return lambda value: value if type(value) is exact else serialize(value)
+    if type_.name == "Int":
+        return lambda value: value if type(value) is int and -(2**31) <= value < 2**31 else serialize(value)
+    return serialize

@@ -1,0 +1,140 @@
+"""Planned execution answers exactly as graphql-core does.
+
+graphql-core (the schema built with `planned=False`) is the reference: every
+query here, written or generated, must give the same data and the same errors
+through both, as each kind of caller. The written ones must also actually be
+planned, or the comparison would prove nothing.
+"""
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis_graphql import queries
+
+from datastore.vocabulary import Role
+from resolvers.context import Context
+from resolvers.viewer import ANONYMOUS, Viewer
+from schema import build_schema
+from schema.planned.execution import outcomes
+from test_security_fuzz import SCALARS
+
+PLANNED = build_schema()
+REFERENCE = build_schema(planned=False)
+
+VIEWERS = {
+    "anonymous": ANONYMOUS,
+    "member": Viewer(role=Role.MEMBER, person_id="per_tom"),
+    "primary": Viewer(role=Role.MEMBER, person_id="per_priya"),  # Helix's Primary
+    "staff": Viewer(role=Role.STAFF, person_id="per_ana"),
+}
+
+PLANNABLE = {
+    "a": """{ organisations(first: 100, filter: {continents: [AFRICA]}) { totalCount nodes { name
+            country { name } contacts(roles: [PRIMARY, ADMINISTRATOR, SIGNER]) { role person { name } } } } }""",
+    "b": """{ organisations(first: 100) { nodes { name contacts { role person { name affiliation { name }
+            groups { role group { name } } } } } } }""",
+    "c": """{ workingGroup(slug: "data-work-stream") { roster(first: 500) { totalCount nodes { role since until
+            person { name affiliation { name } } } } } }""",
+    "d": "{ membershipStats(by: COUNTRY) { key label count } }",
+    "aliases, fragments, __typename": """{ first: organisations(first: 2) { ...page }
+            rest: organisations(first: 3, orderBy: UPDATED_ASC) { ...page edges { cursor node { id } } } }
+            fragment page on OrganisationConnection { __typename pageInfo { hasNextPage endCursor }
+            nodes { ... on Organisation { __typename slug kind sectors designations } } }""",
+    "contact details and privacy": """{ people(first: 50) { nodes { id name givenName familyName email orcid
+            contactVisibility hiddenContactDetails country { code name continent } roles { role organisation { slug } }
+            communications { slug } individualMembership { status since history { status on reason } } } } }""",
+    "membership and its history": """{ organisations(first: 30) { nodes { membership { status joinedOn
+            lastReviewedOn nextReviewDue removalNoticeOn history { status on reason } } version updatedAt
+            website rorId city continent workingGroups { slug } people(first: 3) { totalCount nodes { name } } } } }""",
+    "groups": """{ workingGroups { slug kind active description parent { slug } children { slug }
+            chairs { name } organisations { slug } roster(first: 5, activeOn: "2024-01-01") {
+            pageInfo { hasNextPage } edges { cursor node { id role active group { slug } } } } } }""",
+    "one of each": """query($slug: String!, $skip: Boolean!) { organisation(slug: $slug) { name
+            contacts @skip(if: $skip) { id workingGroup { slug } } } person(id: "per_priya") { name }
+            countries(continent: OCEANIA) { code name } unknown: organisation(slug: "nobody-here") { name } }""",
+    "statistics across two dimensions": """{ membershipStats(by: CONTINENT, thenBy: SECTOR,
+            filter: {statuses: [ACTIVE]}) { key label count breakdown { key label count } } }""",
+}
+VARIABLES = {"slug": "helix-genomics", "skip": False}
+
+NOT_PLANNED = {
+    "introspection": "{ __schema { queryType { name } } }",
+    "an interface": '{ node(id: "per_priya") { id ... on Person { name } } }',
+    "entities": '{ _entities(representations: [{__typename: "Person", id: "per_priya"}]) { ... on Person { name } } }',
+}
+ERRORS = {
+    "a first over the maximum": "{ organisations(first: 101) { nodes { name } } }",
+    "a bad cursor, beside good fields": '{ organisations(after: "nonsense") { nodes { name } } countries { code } }',
+    "two ids": '{ organisation(id: "org_x", slug: "y") { name } }',
+}
+
+
+def _context(db, viewer: Viewer) -> Context:
+    return Context.for_request(db, viewer=viewer)
+
+
+async def _both(db, query: str, viewer: Viewer = ANONYMOUS, variables: dict | None = None) -> tuple[Any, Any]:
+    planned = await PLANNED.execute(query, variable_values=variables, context_value=_context(db, viewer))
+    reference = await REFERENCE.execute(query, variable_values=variables, context_value=_context(db, viewer))
+    return _answer(planned), _answer(reference)
+
+
+def _answer(result) -> dict:
+    return {"data": result.data, "errors": [e.formatted for e in result.errors or ()]}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("name", PLANNABLE)
+async def test_plannable_queries_are_planned_and_answer_as_graphql_core(directory, name, viewer):
+    before = outcomes["planned"]
+    planned, reference = await _both(directory, PLANNABLE[name], VIEWERS[viewer], VARIABLES)
+    assert outcomes["planned"] == before + 1, "the query was not planned"
+    assert planned == reference
+    assert reference["errors"] == [] and reference["data"]
+
+
+async def test_the_comparison_queries_on_the_demo_directory(demo_db):
+    for name in "abcd":
+        before = outcomes["planned"]
+        planned, reference = await _both(demo_db, PLANNABLE[name].replace("data-work-stream", "clinical-work-stream"))
+        assert outcomes["planned"] == before + 1
+        assert planned == reference and len(str(reference["data"])) > 1000
+
+
+@pytest.mark.parametrize("name", NOT_PLANNED)
+async def test_what_the_plan_does_not_cover_is_left_to_graphql_core(directory, name):
+    before = outcomes["not planned"]
+    planned, reference = await _both(directory, NOT_PLANNED[name])
+    assert outcomes["not planned"] == before + 1
+    assert planned == reference
+
+
+@pytest.mark.parametrize("name", ERRORS)
+async def test_errors_come_from_graphql_core_with_their_paths(directory, name):
+    planned, reference = await _both(directory, ERRORS[name])
+    assert planned == reference
+    assert reference["errors"] and all(e.get("path") for e in reference["errors"])
+
+
+# Root fields whose answers hold no interface or union: the plan covers all of them.
+READ_FIELDS = [name for name in REFERENCE._schema.query_type.fields if name not in ("node", "nodes", "_entities", "_service")]
+EXAMPLES = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
+
+
+@EXAMPLES
+@given(query=queries(REFERENCE._schema, fields=READ_FIELDS, custom_scalars=SCALARS))
+async def test_generated_read_queries_are_planned_and_answer_as_graphql_core(directory, query):
+    for viewer in (ANONYMOUS, VIEWERS["staff"]):
+        before = outcomes["planned"]
+        planned, reference = await _both(directory, query, viewer)
+        assert planned == reference, query
+        if not reference["errors"]:
+            assert outcomes["planned"] == before + 1, f"not planned: {query}"
+
+
+@EXAMPLES
+@given(query=queries(REFERENCE._schema, custom_scalars=SCALARS))
+async def test_generated_queries_over_the_whole_schema_answer_as_graphql_core(directory, query):
+    planned, reference = await _both(directory, query, VIEWERS["staff"])
+    assert planned == reference, query
