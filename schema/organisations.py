@@ -48,6 +48,26 @@ class Membership:
     removal_notice_on: date | None = strawberry.field(description="When the Primary was notified of removal")
     history: list[MembershipChange] = strawberry.field(description="Every status change, oldest first")
 
+    @classmethod
+    def of(cls, record: records.Organisation) -> "Membership":
+        return cls(
+            status=record.status,
+            joined_on=record.joined_on,
+            last_reviewed_on=record.last_reviewed_on,
+            next_review_due=record.next_review_due,
+            removal_notice_on=record.removal_notice_on,
+            history=[MembershipChange(status=c.status, on=c.on, record=(record.id, c)) for c in record.history],
+        )
+
+
+# Worked out from the record only when asked for, not for every organisation in an answer.
+def _country(root: "Organisation") -> Country:
+    return Country.of_code(root.record.country_code)  # type: ignore[return-value]
+
+
+def _membership(root: "Organisation") -> Membership:
+    return Membership.of(root.record)
+
 
 @strawberry.federation.type(keys=["id"])
 class Organisation(Node):
@@ -57,12 +77,12 @@ class Organisation(Node):
     kind: OrganisationKind
     sectors: list[Sector]
     designations: list[Designation]
-    country: Country
+    country: Country = strawberry.field(resolver=_country)
     continent: Continent
     city: str | None
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
-    membership: Membership
+    membership: Membership = strawberry.field(resolver=_membership)
     version: int
     updated_at: datetime
     record: strawberry.Private[records.Organisation]
@@ -76,19 +96,10 @@ class Organisation(Node):
             kind=record.kind,
             sectors=list(record.sectors),
             designations=list(record.designations),
-            country=Country.of_code(record.country_code),  # type: ignore[arg-type]
             continent=record.continent,
             city=record.city,
             website=record.website,
             ror_id=record.ror_id,
-            membership=Membership(
-                status=record.status,
-                joined_on=record.joined_on,
-                last_reviewed_on=record.last_reviewed_on,
-                next_review_due=record.next_review_due,
-                removal_notice_on=record.removal_notice_on,
-                history=[MembershipChange(status=c.status, on=c.on, record=(record.id, c)) for c in record.history],
-            ),
             version=record.version,
             updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,

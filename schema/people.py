@@ -46,6 +46,15 @@ async def _contact_visibility(root: "Person", info: Info) -> ContactVisibility |
     return resolve.contact_visibility(info.context, root.record)
 
 
+# Worked out from the record only when asked for, not for every person in an answer.
+def _country(root: "Person") -> Country | None:
+    return Country.of_code(root.record.country_code)
+
+
+def _individual_membership(root: "Person") -> "IndividualMembership | None":
+    return IndividualMembership.of(root.record)
+
+
 _VISIBILITY = (
     "Who the person lets see their contact details. Null unless you are the person or staff; "
     "other subgraphs that @requires it treat null as the most restrictive choice (STAFF)."
@@ -92,14 +101,14 @@ class Person(Node):
     # Tagged "private": a public contract variant of the supergraph leaves contact details out.
     email: str | None = strawberry.federation.field(resolver=_email, description=_PRIVATE, tags=["private"])
     orcid: str | None = strawberry.federation.field(resolver=_orcid, description=_PRIVATE, tags=["private"])
-    country: Country | None
+    country: Country | None = strawberry.field(resolver=_country)
     # Tagged "private" like the details it governs; other subgraphs that hold contact
     # details of their own can @requires it to honour the person's choice.
     contact_visibility: ContactVisibility | None = strawberry.federation.field(
         resolver=_contact_visibility, description=_VISIBILITY, tags=["private"]
     )
     individual_membership: IndividualMembership | None = strawberry.field(
-        description="Null: not an individual member, and never was"
+        resolver=_individual_membership, description="Null: not an individual member, and never was"
     )
     version: int
     updated_at: datetime
@@ -112,8 +121,6 @@ class Person(Node):
             name=record.name,
             given_name=record.given_name,
             family_name=record.family_name,
-            country=Country.of_code(record.country_code),
-            individual_membership=IndividualMembership.of(record),
             version=record.version,
             updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
