@@ -90,7 +90,11 @@ class RosterRole(str, Enum):
 
     @property
     def rank(self) -> int:
-        return list(RosterRole).index(self)
+        return _ROSTER_RANKS[self]
+
+
+# Looked up for every entry of a roster when it is sorted.
+_ROSTER_RANKS = {role: index for index, role in enumerate(RosterRole)}
 
 
 class ContactVisibility(str, Enum):

@@ -50,13 +50,14 @@ class PageRequest:
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
     has_next: bool
     count: Callable[[], Awaitable[int]]
+    # A row's cursor, worked out only for the rows whose cursor is asked for.
+    cursor_of: Callable[[T], str]
 
     @property
     def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
+        return self.cursor_of(self.items[-1]) if self.items else None
 
 
 def encode_cursor(kind: str, key: SortKey) -> str:
@@ -93,10 +94,10 @@ async def page_from_query(
 ) -> Page[T]:
     """A page straight from the database: one row more than asked shows if there is a next."""
     if request.first == 0:
-        return Page([], [], False, count)
+        return Page([], False, count, _no_cursor)
     rows = await fetch(request.after, request.first + 1)
     shown = rows[: request.first]
-    return Page(shown, [request.cursor(key_of(r)) for r in shown], len(rows) > request.first, count)
+    return Page(shown, len(rows) > request.first, count, lambda row: request.cursor(key_of(row)))
 
 
 def page_from_list(request: PageRequest, rows: Sequence[T], key_of: Callable[[T], SortKey]) -> Page[T]:
@@ -108,4 +109,8 @@ def page_from_list(request: PageRequest, rows: Sequence[T], key_of: Callable[[T]
     async def count() -> int:
         return len(rows)
 
-    return Page(shown, [request.cursor(key_of(r)) for r in shown], len(remaining) > len(shown), count)
+    return Page(shown, len(remaining) > len(shown), count, lambda row: request.cursor(key_of(row)))
+
+
+def _no_cursor(row: object) -> str:
+    raise AssertionError("an empty page has no rows to point at")

@@ -70,11 +70,7 @@ class ChangeConnection(Connection[Change]):
 
     @classmethod
     def of_page(cls, page) -> "ChangeConnection":
-        return cls(
-            edges=[ChangeEdge(cursor=c, node=Change.of(r)) for c, r in zip(page.cursors, page.items)],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
-            count=page.count,
-        )
+        return cls.of(page, Change.of, ChangeEdge)
 
 
 @strawberry.input

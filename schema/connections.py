@@ -18,10 +18,17 @@ class PageInfo:
     end_cursor: str | None
 
 
+def _cursor(root: "Edge") -> str:
+    return root.page.cursor_of(root.row)
+
+
 @strawberry.type
 class Edge(Generic[Node]):
-    cursor: str
+    # Worked out when asked for: most clients read `nodes` and `pageInfo` only.
+    cursor: str = strawberry.field(resolver=_cursor)
     node: Node
+    page: strawberry.Private[Page]
+    row: strawberry.Private[object]
 
 
 @strawberry.type
@@ -40,9 +47,9 @@ class Connection(Generic[Node]):
         return await self.count()
 
     @classmethod
-    def of(cls, page: Page[Record], node: Callable[[Record], Node]):
+    def of(cls, page: Page[Record], node: Callable[[Record], Node], edge: type = Edge):
         return cls(
-            edges=[Edge(cursor=c, node=node(r)) for c, r in zip(page.cursors, page.items)],
+            edges=[edge(node=node(r), page=page, row=r) for r in page.items],
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
             count=page.count,
         )

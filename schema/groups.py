@@ -14,7 +14,6 @@ from schema.node import Node
 from resolvers import list_sizes
 from schema.enums import GroupKind, RosterOrder, RosterRole
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
-from schema.connections import PageInfo
 
 if TYPE_CHECKING:
     from schema.organisations import Organisation
@@ -90,11 +89,7 @@ class WorkingGroup(Node):
             info.context, self.record.id, roles, active_on, first, after,
             updated_since, order_by or RosterOrder.ROLE_ASC,
         )
-        return RosterConnection(
-            edges=[RosterEdge(cursor=c, node=RosterEntry.of(e)) for c, e in zip(page.cursors, page.items)],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
-            count=page.count,
-        )
+        return RosterConnection.of(page, RosterEntry.of, RosterEdge)
 
     history = history_field("Changes to the group and its roster, newest first (staff and admin; null for others).")
 
