@@ -8,7 +8,7 @@ from strawberry import Info
 from datastore import contacts as records
 from resolvers import contacts as resolve
 from schema.enums import ContactRole
-from schema.node import Node
+from schema.node import Node, record_id
 
 if TYPE_CHECKING:
     from schema.groups import WorkingGroup
@@ -18,13 +18,13 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class RoleContact(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(resolver=record_id)
     role: ContactRole
     record: strawberry.Private[records.RoleContact]
 
     @classmethod
     def of(cls, record: records.RoleContact) -> "RoleContact":
-        return cls(id=strawberry.ID(record.id), role=record.role, record=record)
+        return cls(role=record.role, record=record)
 
     @strawberry.field
     async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")]:

@@ -9,7 +9,7 @@ from strawberry import Info
 from datastore import rosters as records
 from datastore.changes import VERSIONS_BEGAN
 from resolvers import rosters as resolve
-from schema.node import Node
+from schema.node import Node, record_id
 from schema.connections import Connection, Edge
 from schema.enums import RosterRole
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class RosterEntry(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(resolver=record_id)
     role: RosterRole
     since: date
     until: date | None
@@ -30,7 +30,7 @@ class RosterEntry(Node):
 
     @classmethod
     def of(cls, record: records.RosterEntry) -> "RosterEntry":
-        return cls(id=strawberry.ID(record.id), role=record.role, since=record.since, until=record.until,
+        return cls(role=record.role, since=record.since, until=record.until,
                    version=record.version, updated_at=record.updated_at or VERSIONS_BEGAN, record=record)
 
     @strawberry.field

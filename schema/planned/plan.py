@@ -58,7 +58,12 @@ class FieldPlan:
 @dataclass(slots=True)
 class Selection:
     type: GraphQLObjectType
+    origin: type | None  # the Python class of its objects
     fields: list[FieldPlan] = field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        return [f.key for f in self.fields]
 
 
 class Info:
@@ -93,7 +98,8 @@ class Planner:
         grouped, defer_usages, _ = collected
         if defer_usages:
             raise Unplannable("@defer")
-        selection = Selection(parent)
+        definition = parent.extensions.get(DEFINITION)
+        selection = Selection(parent, getattr(definition, "origin", None))
         for key, details in grouped.items():
             selection.fields.append(self._field(parent, key, details))
         return selection

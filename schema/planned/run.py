@@ -42,9 +42,10 @@ async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[
         _close(values)
         raise
     pending: Pending = {}
-    for index, answer in enumerate(answers):
-        for field, column in zip(selection.fields, values):
-            answer[field.key] = _complete(field.completion, column[index], pending)
+    completed = [_complete_column(field.completion, column, pending) for field, column in zip(selection.fields, values)]
+    keys = selection.keys
+    for answer, row in zip(answers, zip(*completed)):
+        answer.update(zip(keys, row))  # in the order of the selection, as graphql-core answers
     if pending:
         await asyncio.gather(*(_resolve(s, objects, dicts) for s, objects, dicts in pending.values()))
 
@@ -130,31 +131,43 @@ def _result_of(future: asyncio.Future) -> Any:
     return future.result()
 
 
-def _complete(completion: Completion, value: Any, pending: Pending) -> Any:
-    if value is None:
-        if completion.nullable:
-            return None
-        raise Unplannable("null in a non-null field")
-    if completion.serialize is not None:
-        serialized = completion.serialize(value)
-        if serialized is None or serialized is Undefined:
-            raise Unplannable("a leaf that does not serialize")
-        return serialized
-    if completion.item is not None:
-        if not isinstance(value, list | tuple):
-            raise Unplannable("a list field that is not a list")
-        item = completion.item
-        return [_complete(item, v, pending) for v in value]
+def _complete_column(completion: Completion, column: list[Any], pending: Pending) -> list[Any]:
+    """One field's values for every object of a level, as JSON values (objects
+    as empty dicts, queued in `pending` for their own selection)."""
+    serialize = completion.serialize
+    if serialize is not None:
+        completed = [None if value is None else serialize(value) for value in column]
+        if None in completed or Undefined in completed:
+            for value, done in zip(column, completed):
+                if done is Undefined or (done is None and (value is not None or not completion.nullable)):
+                    raise Unplannable("a null in a non-null field, or a leaf that does not serialize")
+        return completed
+    item = completion.item
+    if item is not None:
+        if not completion.nullable and None in column:
+            raise Unplannable("a null in a non-null field")
+        completed = []
+        for value in column:
+            if value is None:
+                completed.append(None)
+            elif isinstance(value, list | tuple):
+                completed.append(_complete_column(item, list(value), pending))
+            else:
+                raise Unplannable("a list field that is not a list")
+        return completed
     selection = completion.selection
     assert selection is not None
-    is_type_of = selection.type.is_type_of
-    if is_type_of is not None and not is_type_of(value, None):
-        raise Unplannable(f"not a {selection.type.name}")
-    answer: dict[str, Any] = {}
+    objects = [value for value in column if value is not None]
+    if len(objects) < len(column) and not completion.nullable:
+        raise Unplannable("a null in a non-null field")
+    if any(type(value) is not selection.origin for value in objects):
+        is_type_of = selection.type.is_type_of
+        if is_type_of is not None and not all(is_type_of(value, None) for value in objects):
+            raise Unplannable(f"not a {selection.type.name}")
+    completed = [None if value is None else {} for value in column]
     batch = pending.get(id(selection))
     if batch is None:
         pending[id(selection)] = batch = (selection, [], [])
-    batch[1].append(value)
-    batch[2].append(answer)
-    return answer
-
+    batch[1].extend(objects)
+    batch[2].extend(answer for answer in completed if answer is not None)
+    return completed
