@@ -12,6 +12,7 @@ runs the operation as before (schema.planned.execution).
 """
 
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +137,7 @@ class Planner:
         parent_names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p]
         function = resolver.wrapped_func
         if resolver.self_parameter:
-            return lambda source: function(source, **kwargs)
+            return partial(function, **kwargs)  # called with the object as `self`
         if parent_names:
             return lambda source: function(**kwargs, **{name: source for name in parent_names})
         return lambda source: function(**kwargs)
