@@ -37,7 +37,7 @@ async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[
     try:
         for field in selection.fields:
             values.append(_values_of(field, sources))
-        await _settle(values)
+        await _settle([column for field, column in zip(selection.fields, values) if field.call is not None])
     except BaseException:
         _close(values)
         raise
@@ -146,14 +146,17 @@ def _complete_column(completion: Completion, column: list[Any], pending: Pending
     if item is not None:
         if not completion.nullable and None in column:
             raise Unplannable("a null in a non-null field")
-        completed = []
-        for value in column:
-            if value is None:
+        if not all(value is None or isinstance(value, list | tuple) for value in column):
+            raise Unplannable("a list field that is not a list")
+        # Every object's list completed as one column, then cut back into lists.
+        done = _complete_column(item, [v for values in column if values is not None for v in values], pending)
+        completed, start = [], 0
+        for values in column:
+            if values is None:
                 completed.append(None)
-            elif isinstance(value, list | tuple):
-                completed.append(_complete_column(item, list(value), pending))
             else:
-                raise Unplannable("a list field that is not a list")
+                completed.append(done[start:start + len(values)])
+                start += len(values)
         return completed
     selection = completion.selection
     assert selection is not None
