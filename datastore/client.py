@@ -12,11 +12,16 @@ class DirectoryClient(AsyncMongoClient):
     """An AsyncMongoClient that knows how many values its server takes well in
     one `$in` (None: any number). SecantusDB checks each fetched document
     against the whole `$in` list, so its cost grows with the square of the
-    list; smaller lists, sent together, keep it linear."""
+    list; smaller lists, sent together, keep it linear.
 
-    def __init__(self, *args: object, in_batch: int | None = None, **kwargs: object):
+    And whether its server reads a keyset page better as several bounded
+    ranges of the first sort key (datastore/windows.py): SecantusDB reads the
+    whole range a find names before applying `limit`."""
+
+    def __init__(self, *args: object, in_batch: int | None = None, windows: bool = False, **kwargs: object):
         super().__init__(*args, **kwargs)
         self.in_batch = in_batch
+        self.windows = windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +82,12 @@ def connect(
     listeners: Sequence[CommandListener] = (),
     timeout_ms: int = 5000,
     in_batch: int | None = None,
+    windows: bool = False,
 ) -> Database:
     client = DirectoryClient(
         uri,
         in_batch=in_batch,
+        windows=windows,
         event_listeners=list(listeners),
         serverSelectionTimeoutMS=timeout_ms,
         tz_aware=True,

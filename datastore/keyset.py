@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from datastore import windows
 from datastore.documents import MORE_OF_ONE_READ
 
 Sort = Sequence[tuple[str, int]]
@@ -45,8 +46,11 @@ async def find_page(
     The branches of `after_filter` go as separate finds, sent together and
     merged: each is an equality-and-range on the sort's index, which every
     engine scans as an index range, where one `$or` of them makes some engines
-    (SecantusDB) read the whole collection.
+    (SecantusDB) read the whole collection. An engine that reads a whole range
+    before the limit (DirectoryClient.windows) gets the page by windows.
     """
+    if getattr(collection.database.client, "windows", False) and windows.windowable(query, sort, after):
+        return await _by_windows(collection, query, sort, after, limit, hint)
     branches = [{}] if after is None else after_filter(sort, after)["$or"]
 
     async def fetch(branch: dict, comment: str | None) -> list[dict]:
@@ -64,6 +68,25 @@ async def find_page(
     # Each branch covers a later stretch of the order than the one before it
     # (deepest tie first), so concatenating in reverse keeps the order.
     return [d for part in reversed(parts) for d in part][:limit]
+
+
+async def _by_windows(
+    collection: AsyncCollection, query: dict, sort: Sort, after: SortKey | None, limit: int, hint: str | None
+) -> list[dict]:
+    sent = 0
+
+    async def find(where: dict, size: int) -> list[dict]:
+        nonlocal sent
+        # A window goes unhinted: SecantusDB walks the whole of a hinted index.
+        # The one unbounded read keeps the hint for two or more conditions,
+        # where SecantusDB's plan (explain) names no index without it.
+        hinted = hint if where is query and len(query) > 1 else None
+        cursor = collection.find(where, sort=list(sort), limit=size, batch_size=size, hint=hinted,
+                                 comment=MORE_OF_ONE_READ if sent else None)
+        sent += 1
+        return await cursor.to_list()
+
+    return await windows.read(find, collection.full_name, query, sort, after, limit)
 
 
 def sort_key(document: dict, sort: Sort) -> SortKey:

@@ -37,7 +37,7 @@ async def open_database(
             engine.start()
         uri = engine.uri
     db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS],  # counted per request
-                 in_batch=engine.in_batch if engine else None)
+                 in_batch=engine.in_batch if engine else None, windows=bool(engine and engine.windows))
     try:
         await ensure_indexes(db)
         # Complete changes a killed process left claimed but not applied.

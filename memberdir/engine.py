@@ -55,6 +55,7 @@ class EmbeddedEngine:
     name = "engine"
     title = "the engine"
     in_batch: int | None = None  # most values it takes well in one `$in` (datastore.client.DirectoryClient)
+    windows = False  # whether it reads keyset pages better as bounded ranges (datastore/windows.py)
 
     def __init__(self, binary: Path, data_dir: Path):
         self.binary = binary

@@ -16,6 +16,8 @@ class EmbeddedSecantusDB(EmbeddedEngine):
     # It checks every fetched document against the whole `$in` list: 1,000
     # ids take 3.5 s in one list, 0.2 s as twenty lists of 50 sent together.
     in_batch = 50
+    # It reads the whole index range of a find before applying `limit`.
+    windows = True
 
     def command(self, port: int) -> list[str]:
         config = self.data_dir / "secantusd.toml"

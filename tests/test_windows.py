@@ -1,0 +1,78 @@
+"""Pages read by windows (datastore/windows.py) are exactly the pages of one
+unbounded read: same rows, same order, for every order, filter, cursor and size."""
+
+import random
+from datetime import date
+
+import pytest
+
+from datastore import organisations, people, windows
+from datastore.client import connect
+from datastore.organisations import OrganisationFilter, OrganisationOrder
+from datastore.people import PersonFilter, PersonOrder
+from datastore.vocabulary import Continent, MembershipStatus
+
+PEOPLE_FILTERS = [PersonFilter(), PersonFilter(continents=(Continent.EUROPE,)), PersonFilter(countries=("BR", "DE"))]
+ORGANISATION_FILTERS = [
+    OrganisationFilter(),
+    OrganisationFilter(continents=(Continent.AFRICA,), statuses=(MembershipStatus.ACTIVE,)),
+    OrganisationFilter(review_due_before=date(2026, 11, 1)),
+]
+
+
+@pytest.fixture(scope="module")
+async def both(engine, demo_db):
+    """The demo database through a client that reads by windows and one that does not."""
+    plain = connect(engine.uri, demo_db.name)
+    windowed = connect(engine.uri, demo_db.name, windows=True)
+    yield plain, windowed
+    await plain.close()
+    await windowed.close()
+
+
+async def _compare(plain_page, windowed_page, keys, sizes=(1, 20, 101)):
+    for key in [None, None, *keys]:  # the first page twice: without and with its fence
+        for size in sizes:
+            assert await windowed_page(key, size) == await plain_page(key, size), (key, size)
+
+
+async def test_people_pages_are_those_of_one_read(both):
+    plain, windowed = both
+    rng = random.Random(7)
+    for order in PersonOrder:
+        for where in PEOPLE_FILTERS:
+            rows = await plain.people.find(where.to_query(), sort=list(order.sort)).to_list()
+            keys = [tuple(d[f] for f, _ in order.sort) for d in rng.sample(rows, min(5, len(rows)))]
+            await _compare(
+                lambda key, size: people.page(plain, where, key, size, order),
+                lambda key, size: people.page(windowed, where, key, size, order),
+                keys,
+            )
+
+
+async def test_organisation_pages_are_those_of_one_read(both):
+    plain, windowed = both
+    rng = random.Random(7)
+    for order in OrganisationOrder:
+        for where in ORGANISATION_FILTERS:
+            rows = await plain.organisations.find(where.to_query(), sort=list(order.sort)).to_list()
+            keys = [tuple(d[f] for f, _ in order.sort) for d in rng.sample(rows, min(5, len(rows)))]
+            await _compare(
+                lambda key, size: organisations.page(plain, where, order, key, size),
+                lambda key, size: organisations.page(windowed, where, order, key, size),
+                keys,
+            )
+
+
+@pytest.mark.parametrize("key", ["", "a", "smith john", "z\U0010ffff", "\ud7ff", "2026-11-01T00:00:00.000Z"])
+def test_ranges_are_contiguous_and_cover_the_rest(key):
+    """Each range starts where the one before ended, the last is open, and
+    every bound is a string BSON can carry."""
+    up = list(windows._ranges(key, 1))
+    assert up[0]["$gt"] == key and "$lt" not in up[-1]
+    assert all(a["$lt"] == b["$gte"] > key for a, b in zip(up, up[1:]))
+    down = list(windows._ranges(key, -1))
+    assert down == [] if key == "" else (down[0]["$lt"] == key and down[-1]["$gte"] == "")
+    assert all(a["$gte"] == b["$lt"] for a, b in zip(down, down[1:]))
+    for bound in (v for r in up + down for v in r.values()):
+        bound.encode()  # no lone surrogate
