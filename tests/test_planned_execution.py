@@ -6,6 +6,7 @@ through both, as each kind of caller. The written ones must also actually be
 planned, or the comparison would prove nothing.
 """
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
 from schema import build_schema
 from schema.planned.execution import outcomes
+from schema.planned.run import _settle
 from test_security_fuzz import SCALARS
 
 PLANNED = build_schema()
@@ -115,6 +117,25 @@ async def test_errors_come_from_graphql_core_with_their_paths(directory, name):
     planned, reference = await _both(directory, ERRORS[name])
     assert planned == reference
     assert reference["errors"] and all(e.get("path") for e in reference["errors"])
+
+
+async def test_each_resolver_is_resumed_as_soon_as_what_it_waits_for_is_done():
+    # One resolver holds a lock (as a pool holds a connection) while it waits; the
+    # other waits for the lock. Resumed only together, neither would ever finish.
+    lock = asyncio.Lock()
+
+    async def holder() -> str:
+        async with lock:
+            await asyncio.sleep(0.01)
+            return "held"
+
+    async def waiter() -> str:
+        async with lock:
+            return "waited"
+
+    column = [holder(), waiter()]
+    await asyncio.wait_for(_settle([column]), timeout=5)
+    assert column == ["held", "waited"]
 
 
 # Root fields whose answers hold no interface or union: the plan covers all of them.

@@ -63,11 +63,13 @@ def _values_of(field: Any, sources: list[Any]) -> list[Any]:
 async def _settle(columns: list[list[Any]]) -> None:
     """Replace every awaitable among the values with its result, in place.
 
-    The resolvers' coroutines are stepped here in lock-step rather than each
+    The resolvers' coroutines are stepped here side by side rather than each
     wrapped in a task: every one runs until it waits on a future (a DataLoader
-    load, mostly), then the futures are awaited, then every one is resumed.
-    That is what gathering them as tasks would do, without a task, a callback
-    and two trips through the event loop per object.
+    load, mostly), and is resumed as soon as that future is done, as a task
+    would be. Resuming each one only when its own future is done matters: one
+    coroutine may wait for what another holds (a pool connection, a lock)
+    until that other is resumed. It is what gathering them as tasks would do,
+    without a task, a callback and two trips through the event loop per object.
     """
     blocked: list[_Blocked] = []
     for column in columns:
@@ -77,10 +79,12 @@ async def _settle(columns: list[list[Any]]) -> None:
             elif isawaitable(value):
                 blocked.append(_Blocked(asyncio.ensure_future(value), None, column, index))
     while blocked:
+        await _until_one_is_ready(blocked)
         now, blocked = blocked, []
-        await _wait_for(now)
         for waiting in now:
-            if waiting.coroutine is not None:
+            if waiting.awaited is not None and not waiting.awaited.done():
+                blocked.append(waiting)
+            elif waiting.coroutine is not None:
                 _step(waiting.coroutine, waiting.column, waiting.index, blocked)
             else:
                 waiting.column[waiting.index] = _result_of(waiting.awaited)
@@ -115,14 +119,14 @@ def _step(coroutine: Coroutine, column: list[Any], index: int, blocked: list[_Bl
         blocked.append(_Blocked(awaited, coroutine, column, index))
 
 
-async def _wait_for(blocked: list[_Blocked]) -> None:
-    futures = {id(b.awaited): b.awaited for b in blocked if b.awaited is not None}
-    if not futures:
-        await asyncio.sleep(0)
-    for future in futures.values():
-        if not future.done():
-            # Never raises the future's own error: the coroutine that awaits it gets that.
-            await asyncio.wait((future,))
+async def _until_one_is_ready(blocked: list[_Blocked]) -> None:
+    if any(b.awaited is None for b in blocked):
+        await asyncio.sleep(0)  # a bare yield: one turn of the event loop, as a task gets
+        return
+    futures = {id(b.awaited): b.awaited for b in blocked}
+    if not any(future.done() for future in futures.values()):
+        # Never raises a future's own error: the coroutine that awaits it gets that.
+        await asyncio.wait(futures.values(), return_when=asyncio.FIRST_COMPLETED)
 
 
 def _result_of(future: asyncio.Future) -> Any:
