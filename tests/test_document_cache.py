@@ -1,8 +1,9 @@
 """A document found valid is not validated again, and nothing a client sees changes for it
-(schema.validation_cache): the cost rule still reads each request's variables, the
+(schema.document_cache): the cost rule still reads each request's variables, the
 introspection rule still follows the caller, and the errors are those a full validation gives."""
 
 from graphql import ValidationRule, parse, validate
+from graphql.language import parser
 from strawberry.extensions import SchemaExtension
 
 from datastore.vocabulary import Role
@@ -10,7 +11,7 @@ from memberdir import api_keys
 from memberdir.settings import Settings
 from schema import build_schema
 from schema.cost import cost_limit_rule
-from schema.validation_cache import KnownValidDocuments, variable_rule_errors
+from schema.document_cache import KnownDocuments, variable_rule_errors
 from security_helpers import client_for
 
 LIMITS = Settings(max_cost=1000)
@@ -97,12 +98,32 @@ def test_the_variable_rules_alone_report_what_validate_reports_up_to_its_error_l
     assert found[-1].message.startswith("Too many validation errors") and len(found) == 101
 
 
+async def test_a_query_text_is_parsed_once(directory, monkeypatch):
+    parsed: list[str] = []
+    real_parse = parser.parse
+
+    def counting_parse(source, *args, **kwargs):
+        parsed.append(source)
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr("strawberry.schema.schema.parse", counting_parse)
+    async with client_for(directory) as client:
+        for _ in range(3):
+            assert "errors" not in (await post(client, "{ countries { code } }")).json()
+        for _ in range(2):  # a syntax error is not remembered: parsed, and refused, each time
+            assert (await post(client, "{ countries { code }")).json()["errors"][0]["message"].startswith("Syntax Error")
+    assert parsed == ["{ countries { code } }", "{ countries { code }", "{ countries { code }"]
+
+
 def test_the_memory_is_bounded():
-    known = KnownValidDocuments(size=2, max_characters=10)
-    assert known.key("{ " + "a " * 10 + "}", {}, ()) is None  # too long to remember
-    keys = [known.key(text, {}, ()) for text in ("{ a }", "{ b }", "{ c }")]
-    known.add(keys[0])
-    known.add(keys[1])
-    assert keys[0] in known  # now the most recently used
-    known.add(keys[2])
-    assert keys[0] in known and keys[2] in known and keys[1] not in known
+    document = parse("{ a }")
+    known = KnownDocuments(size=2, max_characters=10, max_total_characters=15)
+    assert known.add("{ " + "a " * 10 + "}", {}, document) is None  # too long to remember
+    for text in ("{ a }", "{ b }"):
+        known.add(text, {}, document)
+    assert known.get("{ a }", {}) is not None  # now the most recently used
+    known.add("{ c }", {}, document)
+    assert [known.get(t, {}) is not None for t in ("{ a }", "{ b }", "{ c }")] == [True, False, True]
+    assert known.get("{ a }", {"max_tokens": 10}) is None  # parsed under other options
+    known.add("{ dddd }", {}, document)  # 18 characters in all: over 15, the oldest goes
+    assert [known.get(t, {}) is not None for t in ("{ a }", "{ c }", "{ dddd }")] == [False, True, True]
