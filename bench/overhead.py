@@ -1,6 +1,6 @@
 """CPU per request of small queries through the whole ASGI app: the fixed per-request cost.
 
-    .venv/bin/python -m bench.overhead [--requests 2000] [--profile d] [--top 40]
+    .venv/bin/python -m bench.overhead [--requests 2000] [--gap-ms 0] [--profile d] [--top 40]
 
 Calls the app as uvicorn would (an ASGI scope, a body, a send that keeps the
 answer), with production settings and production logging (JSON lines, here
@@ -82,7 +82,7 @@ async def call(app, body: bytes) -> tuple[int, bytes]:
     return status, b"".join(chunks)
 
 
-async def cpu_ms_per_request(app, query: str, requests: int) -> list[float]:
+async def cpu_ms_per_request(app, query: str, requests: int, gap: float) -> list[float]:
     """CPU ms per request in each of ROUNDS rounds (the machine's noise shows in their spread)."""
     body = json.dumps({"query": query}).encode()
     for _ in range(20):  # warm caches, loaders' imports, the connection pool
@@ -94,11 +94,13 @@ async def cpu_ms_per_request(app, query: str, requests: int) -> list[float]:
         started = time.process_time()
         for _ in range(requests // ROUNDS):
             await call(app, body)
+            if gap:
+                await asyncio.sleep(gap)
         figures.append((time.process_time() - started) * 1000 / (requests // ROUNDS))
     return figures
 
 
-async def main(requests: int, profile: str | None, top: int) -> None:
+async def main(requests: int, profile: str | None, top: int, gap: float) -> None:
     os.environ.setdefault("MEMBERDIR_ENVIRONMENT", "production")
     settings = Settings()
     with open(os.devnull, "w") as devnull:
@@ -119,11 +121,11 @@ async def main(requests: int, profile: str | None, top: int) -> None:
                 stats.sort_stats("cumulative").print_stats(top)
                 stats.sort_stats("tottime").print_stats(top)
                 return
-            print(f"{settings.environment}, {requests} requests each in {ROUNDS} rounds;"
+            print(f"{settings.environment}, {requests} requests each in {ROUNDS} rounds, {gap * 1000:g} ms apart;"
                   " CPU ms per request (this process)")
             print(f"{'query':10} {'min':>8} {'median':>8}")
             for name, query in QUERIES.items():
-                figures = await cpu_ms_per_request(app, query, requests)
+                figures = await cpu_ms_per_request(app, query, requests, gap)
                 print(f"{name:10} {min(figures):8.3f} {statistics.median(figures):8.3f}")
 
 
@@ -132,6 +134,8 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", choices=list(QUERIES))
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--gap-ms", type=float, default=0.0,
+                        help="idle time between requests, as a client's round trips leave (its wake-ups cost CPU too)")
     arguments = parser.parse_args()
     logging.captureWarnings(True)
-    asyncio.run(main(arguments.requests, arguments.profile, arguments.top))
+    asyncio.run(main(arguments.requests, arguments.profile, arguments.top, arguments.gap_ms / 1000))
