@@ -50,6 +50,7 @@ from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS
 from schema import build_schema
 from schema.limits import QueryLimits, limit_extensions
+from schema.document_cache import reuse_documents
 
 # graphql-core offers close field, type and enum names when one is wrong: a
 # map of the schema for whoever guesses. Production leaves it out.
@@ -87,6 +88,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         schema = build_schema(
             extensions=[
                 *limit_extensions(limits, measured_cost),
+                reuse_documents(),  # after every extension that sets parse options or rules, or refuses first
                 lambda: MaskErrors(should_mask_error=_is_internal),
                 lambda: OperationAccounting(limiter, settings.max_cost, _is_internal),
                 DatabaseErrors,  # after MaskErrors, so it sees a lost connection first

@@ -37,6 +37,7 @@ from graphql import (
 )
 
 from resolvers import groups, list_sizes, nodes, organisations, people, periods, trends
+from schema.document_cache import VariableRule
 
 # The largest `first` each field accepts; over it the resolver refuses the query.
 FIRST_MAXIMA: dict[str, int] = {
@@ -214,7 +215,7 @@ def cost_limit_rule(
     `measured` is told every operation's cost (for reporting and rate limits)."""
     given = dict(variables or {})
 
-    class CostLimit(ValidationRule):
+    class CostLimit(VariableRule):  # reads the variables: run on every request (schema.document_cache)
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
             values = {
                 d.variable.name.value: value_from_ast_untyped(d.default_value)

@@ -78,8 +78,8 @@ def _name(operation: OperationDefinitionNode) -> str:
 
 
 class ShapeLimiter(SchemaExtension):
-    def __init__(self, max_depth: int, max_aliases: int):
-        self.rule = shape_limit_rule(max_depth, max_aliases)
+    def __init__(self, rule: type[ValidationRule]):
+        self.rule = rule  # one class for every request, so validations of a document can be reused
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -114,10 +114,11 @@ def limit_extensions(
 ) -> list[Callable[[], SchemaExtension]]:
     """Factories, so every request gets fresh extension instances; `measured_cost`
     is told the cost of every operation checked."""
+    shape_rule = shape_limit_rule(limits.max_depth, limits.max_aliases)
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ExpandedSizeLimiter(limits.max_expanded_fields),
-        lambda: ShapeLimiter(limits.max_depth, limits.max_aliases),
+        lambda: ShapeLimiter(shape_rule),
         lambda: CostLimiter(limits.max_cost, measured_cost),
     ]
     if not limits.introspection_for_anonymous:

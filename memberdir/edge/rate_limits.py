@@ -1,4 +1,4 @@
-"""A budget of cost points per client per minute (the `limits` library, in memory).
+"""A budget of cost points per client per minute (the `limits` library, counts in memory: edge.budget_counts).
 
 A client is its API key or OpenID Connect subject when it sent one, else its
 address: the TCP peer, or, when that peer is a proxy named in
@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from memberdir.edge.budget_counts import InProcessCounts
 from memberdir.edge.request_record import current_request
 from resolvers.allowance import Allowance
 from resolvers.viewer import ANONYMOUS, Viewer
@@ -71,7 +71,7 @@ class RateLimiter:
         self.points_per_minute = points_per_minute
         self.trusted_proxies = list(trusted_proxies)
         self._item = RateLimitItemPerMinute(points_per_minute)
-        self._windows = FixedWindowRateLimiter(MemoryStorage())
+        self._windows = FixedWindowRateLimiter(InProcessCounts())
 
     def client_of(self, scope: Scope) -> str:
         """Whose budget a request spends: its credential's, else its address's."""
@@ -112,7 +112,7 @@ def too_many_requests(decision: Decision) -> JSONResponse:
 
 def client_address(scope: Scope, trusted_proxies: list[Network]) -> str:
     peer = (scope.get("client") or ("unknown", 0))[0]
-    if not _is_trusted(peer, trusted_proxies):
+    if not trusted_proxies or not _is_trusted(peer, trusted_proxies):  # no proxies: no address to parse
         return peer
     hops = [h.strip() for h in ",".join(Headers(scope=scope).getlist("x-forwarded-for")).split(",") if h.strip()]
     for hop in reversed(hops):
