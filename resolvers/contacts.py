@@ -1,4 +1,7 @@
-"""A role contact's person, organisation and (for COMMUNICATIONS) working group."""
+"""Role contacts' people, organisations and (for COMMUNICATIONS) working groups,
+for many contacts at once."""
+
+from collections.abc import Sequence
 
 from datastore.contacts import RoleContact
 from datastore.groups import Group
@@ -8,12 +11,12 @@ from resolvers.context import Context
 from resolvers.loaders import load_required
 
 
-async def person_of(ctx: Context, contact: RoleContact) -> Person:
-    return await load_required(ctx.loaders.person, contact.person_id, contact)
+async def people_of(ctx: Context, contacts: Sequence[RoleContact]) -> list[Person]:
+    return await load_required(ctx.loaders.person, [c.person_id for c in contacts], contacts)
 
 
-async def organisation_of(ctx: Context, contact: RoleContact) -> Organisation:
-    return await load_required(ctx.loaders.organisation, contact.organisation_id, contact)
+async def organisations_of(ctx: Context, contacts: Sequence[RoleContact]) -> list[Organisation]:
+    return await load_required(ctx.loaders.organisation, [c.organisation_id for c in contacts], contacts)
 
 
 async def group_of(ctx: Context, contact: RoleContact) -> Group | None:

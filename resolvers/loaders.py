@@ -70,11 +70,13 @@ class Loaders:
         self.roster_entry = _one_each(db, rosters.by_ids, lambda r: r.id)
 
 
-async def load_required(loader: DataLoader[K, R | None], key: K, referrer: Any) -> R:
-    """The record `referrer` (a record with an id) points to; the import checks
-    references, so a miss is a data fault. The referrer's id is only worked out
-    for the message: contacts and roster entries derive theirs by hashing."""
-    found = await loader.load(key)
-    if found is None:
-        raise LookupError(f"{type(referrer).__name__} {referrer.id} points to missing {key}")
+async def load_required(loader: DataLoader[K, R | None], keys: Sequence[K], referrers: Sequence[Any]) -> list[R]:
+    """The records the `referrers` (records with an id) point to by `keys`, in
+    one load; the import checks references, so a miss is a data fault. A
+    referrer's id is only worked out for the message: contacts and roster
+    entries derive theirs by hashing."""
+    found = await loader.load_many(keys)
+    for record, key, referrer in zip(found, keys, referrers):
+        if record is None:
+            raise LookupError(f"{type(referrer).__name__} {referrer.id} points to missing {key}")
     return found

@@ -1,5 +1,6 @@
 """Organisations: lookups, filtered pages, statistics and their relationships."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,10 +114,15 @@ async def history_reason(ctx: Context, entry: tuple[str, Any]) -> str | None:
     return change.reason if manages else None
 
 
-async def contacts_of(ctx: Context, organisation_id: str, roles: list[ContactRole] | None) -> list[RoleContact]:
-    contacts = await ctx.loaders.contacts_of_organisation.load(organisation_id)
-    wanted = set(roles or ContactRole)
-    return [c for c in contacts if c.role in wanted]
+async def contacts_of(
+    ctx: Context, organisation_ids: Sequence[str], roles: list[ContactRole] | None
+) -> list[list[RoleContact]]:
+    """Each organisation's role contacts, Primary first (with `roles`, only those)."""
+    contacts = await ctx.loaders.contacts_of_organisation.load_many(organisation_ids)
+    if not roles:
+        return contacts
+    wanted = set(roles)
+    return [[c for c in found if c.role in wanted] for found in contacts]
 
 
 async def people_of(ctx: Context, organisation_id: str, first: int | None, after: str | None) -> Page[Person]:

@@ -1,5 +1,6 @@
 """People: lookups, filtered pages and their relationships."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -53,19 +54,22 @@ async def people_page(
     )
 
 
-async def affiliation_of(ctx: Context, person: Person) -> Organisation | None:
-    if person.affiliation_id is None:
-        return None
-    return await ctx.loaders.organisation.load(person.affiliation_id)
+async def affiliations_of(ctx: Context, people: Sequence[Person]) -> list[Organisation | None]:
+    wanted = [p.affiliation_id for p in people if p.affiliation_id is not None]
+    found = iter(await ctx.loaders.organisation.load_many(wanted))
+    return [None if p.affiliation_id is None else next(found) for p in people]
 
 
 async def roles_of(ctx: Context, person_id: str) -> list[RoleContact]:
     return await ctx.loaders.contacts_of_person.load(person_id)
 
 
-async def groups_of(ctx: Context, person_id: str, active_on: date | None) -> list[RosterEntry]:
-    entries = await ctx.loaders.roster_of_person.load(person_id)
-    return [e for e in entries if active_on is None or e.active_on(active_on)]
+async def groups_of(ctx: Context, person_ids: Sequence[str], active_on: date | None) -> list[list[RosterEntry]]:
+    """Each person's tenures (held on `active_on`, when given)."""
+    tenures = await ctx.loaders.roster_of_person.load_many(person_ids)
+    if active_on is None:
+        return tenures
+    return [[e for e in entries if e.active_on(active_on)] for entries in tenures]
 
 
 async def contact_detail(ctx: Context, person: Person, field: ContactField) -> str | None:

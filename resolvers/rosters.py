@@ -1,4 +1,6 @@
-"""A roster entry's person and group."""
+"""Roster entries' people and groups, for many entries at once."""
+
+from collections.abc import Sequence
 
 from datastore.groups import Group
 from datastore.people import Person
@@ -7,9 +9,9 @@ from resolvers.context import Context
 from resolvers.loaders import load_required
 
 
-async def person_of(ctx: Context, entry: RosterEntry) -> Person:
-    return await load_required(ctx.loaders.person, entry.person_id, entry)
+async def people_of(ctx: Context, entries: Sequence[RosterEntry]) -> list[Person]:
+    return await load_required(ctx.loaders.person, [e.person_id for e in entries], entries)
 
 
-async def group_of(ctx: Context, entry: RosterEntry) -> Group:
-    return await load_required(ctx.loaders.group, entry.group_id, entry)
+async def groups_of(ctx: Context, entries: Sequence[RosterEntry]) -> list[Group]:
+    return await load_required(ctx.loaders.group, [e.group_id for e in entries], entries)

@@ -12,6 +12,7 @@ from resolvers import list_sizes
 from resolvers import organisations as resolve
 from schema.audit import history_field
 from schema.node import Node
+from schema.planned.batched import batched, one_of
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactRole, Continent, Designation, MembershipStatus, OrganisationKind, Sector
@@ -69,6 +70,15 @@ def _membership(root: "Organisation") -> Membership:
     return Membership.of(root.record)
 
 
+async def _contacts(
+    info: Info, organisations: list["Organisation"], roles: list[ContactRole] | None, first: int | None
+) -> list[list["RoleContact"]]:
+    from schema.contacts import RoleContact
+
+    found = await resolve.contacts_of(info.context, [o.record.id for o in organisations], roles)
+    return [[RoleContact.of(c) for c in list_sizes.ORGANISATION_CONTACTS.first(f, first)] for f in found]
+
+
 @strawberry.federation.type(keys=["id"])
 class Organisation(Node):
     id: strawberry.ID
@@ -111,13 +121,11 @@ class Organisation(Node):
         return cls.of(found) if found else None
 
     @strawberry.federation.field(tags=["private"], description="Role contacts, Primary first; the first `first` (at most 100).")
+    @batched(_contacts)
     async def contacts(
         self, info: Info, roles: list[ContactRole] | None = None, first: int | None = list_sizes.ORGANISATION_CONTACTS.default
     ) -> list[RoleContactType]:
-        from schema.contacts import RoleContact
-
-        found = await resolve.contacts_of(info.context, self.record.id, roles)
-        return [RoleContact.of(c) for c in list_sizes.ORGANISATION_CONTACTS.first(found, first)]
+        return await one_of(_contacts, info, self, roles=roles, first=first)
 
     @strawberry.field(description="People affiliated with the organisation, by family name.")
     async def people(self, info: Info, first: int | None = 20, after: str | None = None) -> PersonConnectionType:

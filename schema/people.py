@@ -14,6 +14,7 @@ from resolvers import people as resolve
 from resolvers.privacy import ContactField
 from schema.audit import history_field
 from schema.node import Node
+from schema.planned.batched import batched, one_of
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus
@@ -53,6 +54,22 @@ def _country(root: "Person") -> Country | None:
 
 def _individual_membership(root: "Person") -> "IndividualMembership | None":
     return IndividualMembership.of(root.record)
+
+
+async def _affiliations(info: Info, people: list["Person"]) -> list["Organisation | None"]:
+    from schema.organisations import Organisation
+
+    found = await resolve.affiliations_of(info.context, [p.record for p in people])
+    return [Organisation.of(o) if o else None for o in found]
+
+
+async def _groups(
+    info: Info, people: list["Person"], active_on: date | None, first: int | None
+) -> list[list["RosterEntry"]]:
+    from schema.rosters import RosterEntry
+
+    found = await resolve.groups_of(info.context, [p.record.id for p in people], active_on)
+    return [[RosterEntry.of(e) for e in list_sizes.PERSON_TENURES.first(entries, first)] for entries in found]
 
 
 _VISIBILITY = (
@@ -140,11 +157,9 @@ class Person(Node):
         return await resolve.hidden_contact_details(info.context, self.record)
 
     @strawberry.field
+    @batched(_affiliations)
     async def affiliation(self, info: Info) -> OrganisationType | None:
-        from schema.organisations import Organisation
-
-        found = await resolve.affiliation_of(info.context, self.record)
-        return Organisation.of(found) if found else None
+        return await one_of(_affiliations, info, self)
 
     @strawberry.federation.field(
         description="The role contacts this person holds for organisations; the first `first` (at most 100).",
@@ -173,13 +188,11 @@ class Person(Node):
         description="Tenures on groups, past and present; with activeOn, only those held that day. "
         "The first `first` (at most 200)."
     )
+    @batched(_groups)
     async def groups(
         self, info: Info, active_on: date | None = None, first: int | None = list_sizes.PERSON_TENURES.default
     ) -> list[RosterEntryType]:
-        from schema.rosters import RosterEntry
-
-        found = await resolve.groups_of(info.context, self.record.id, active_on)
-        return [RosterEntry.of(e) for e in list_sizes.PERSON_TENURES.first(found, first)]
+        return await one_of(_groups, info, self, active_on=active_on, first=first)
 
 
 @strawberry.type(name="PersonConnection")

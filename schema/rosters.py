@@ -10,12 +10,25 @@ from datastore import rosters as records
 from datastore.changes import VERSIONS_BEGAN
 from resolvers import rosters as resolve
 from schema.node import Node, record_id
+from schema.planned.batched import batched, one_of
 from schema.connections import Connection, Edge
 from schema.enums import RosterRole
 
 if TYPE_CHECKING:
     from schema.groups import WorkingGroup
     from schema.people import Person
+
+
+async def _people(info: Info, entries: list["RosterEntry"]) -> list["Person"]:
+    from schema.people import Person
+
+    return [Person.of(p) for p in await resolve.people_of(info.context, [e.record for e in entries])]
+
+
+async def _groups(info: Info, entries: list["RosterEntry"]) -> list["WorkingGroup"]:
+    from schema.groups import WorkingGroup
+
+    return [WorkingGroup.of(g) for g in await resolve.groups_of(info.context, [e.record for e in entries])]
 
 
 @strawberry.type
@@ -34,16 +47,14 @@ class RosterEntry(Node):
                    version=record.version, updated_at=record.updated_at or VERSIONS_BEGAN, record=record)
 
     @strawberry.field
+    @batched(_people)
     async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")]:
-        from schema.people import Person
-
-        return Person.of(await resolve.person_of(info.context, self.record))
+        return await one_of(_people, info, self)
 
     @strawberry.field
+    @batched(_groups)
     async def group(self, info: Info) -> Annotated["WorkingGroup", strawberry.lazy("schema.groups")]:
-        from schema.groups import WorkingGroup
-
-        return WorkingGroup.of(await resolve.group_of(info.context, self.record))
+        return await one_of(_groups, info, self)
 
     @strawberry.field(description="Held today: started, and not ended before today.")
     def active(self, info: Info) -> bool:

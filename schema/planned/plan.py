@@ -54,6 +54,8 @@ class FieldPlan:
     typename: str | None = None  # __typename
     # A resolver: called as call(source), returning a value or an awaitable.
     call: Callable[[Any], Any] | None = None
+    # A resolver's batch form (schema.planned.batched): batch(sources) awaits one value per source.
+    batch: Callable[[list[Any]], Any] | None = None
 
 
 @dataclass(slots=True)
@@ -122,14 +124,17 @@ class Planner:
         arguments = get_argument_values(
             definition, node, self.executor.variable_values, None, self.executor.hide_suggestions
         )
-        return FieldPlan(key, completion, call=self._caller(strawberry_field, arguments))
-
-    def _caller(self, field: StrawberryField, arguments: dict[str, Any]) -> Callable[[Any], Any]:
-        """The resolver, bound to its converted arguments, `info` and the root: a call per object."""
         kwargs = convert_arguments(
-            arguments, field.arguments, scalar_registry=self.strawberry.schema_converter.scalar_registry,
+            arguments, strawberry_field.arguments, scalar_registry=self.strawberry.schema_converter.scalar_registry,
             config=self.strawberry.config,
         )
+        many = getattr(strawberry_field.base_resolver.wrapped_func, "many", None)
+        if many is not None:
+            return FieldPlan(key, completion, batch=partial(many, self.info, **kwargs))
+        return FieldPlan(key, completion, call=self._caller(strawberry_field, kwargs))
+
+    def _caller(self, field: StrawberryField, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
+        """The resolver, bound to its converted arguments, `info` and the root: a call per object."""
         resolver = field.base_resolver
         assert resolver is not None
         if resolver.info_parameter:

@@ -36,11 +36,15 @@ async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[
     values: list[list[Any]] = []
     try:
         for field in selection.fields:
-            values.append(_values_of(field, sources))
-        await _settle([column for field, column in zip(selection.fields, values) if field.call is not None])
+            # A batch form's one awaitable stands for the whole column until it is settled.
+            values.append([field.batch(sources)] if field.batch is not None else _values_of(field, sources))
+        await _settle([column for field, column in zip(selection.fields, values) if field.attribute is None])
     except BaseException:
         _close(values)
         raise
+    for position, field in enumerate(selection.fields):
+        if field.batch is not None:
+            values[position] = _batch_column(values[position][0], len(sources))
     pending: Pending = {}
     completed = [_complete_column(field.completion, column, pending) for field, column in zip(selection.fields, values)]
     keys = selection.keys
@@ -48,6 +52,12 @@ async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[
         answer.update(zip(keys, row))  # in the order of the selection, as graphql-core answers
     if pending:
         await asyncio.gather(*(_resolve(s, objects, dicts) for s, objects, dicts in pending.values()))
+
+
+def _batch_column(found: Any, expected: int) -> list[Any]:
+    if not isinstance(found, list) or len(found) != expected:
+        raise Unplannable("a batch resolver gave no value for each object")
+    return found
 
 
 def _values_of(field: Any, sources: list[Any]) -> list[Any]:
