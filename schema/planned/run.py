@@ -51,7 +51,13 @@ async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[
     for answer, row in zip(answers, zip(*completed)):
         answer.update(zip(keys, row))  # in the order of the selection, as graphql-core answers
     if pending:
-        await asyncio.gather(*(_resolve(s, objects, dicts) for s, objects, dicts in pending.values()))
+        # Every child selection runs to its end before a failure is passed on, so none is left running.
+        outcomes = await asyncio.gather(
+            *(_resolve(s, objects, dicts) for s, objects, dicts in pending.values()), return_exceptions=True
+        )
+        failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
+        if failed is not None:
+            raise failed
 
 
 def _batch_column(found: Any, expected: int) -> list[Any]:
