@@ -200,7 +200,7 @@ def main(arguments: argparse.Namespace) -> int:
         settings = Settings(engine=arguments.engine, data_dir=Path(folder))
         with settings_engine(settings) as engine:
             async def seed() -> None:
-                db = connect(engine.uri, "memberdir", in_batch=engine.in_batch, windows=engine.windows)
+                db = connect(engine.uri, "memberdir", traits=engine.traits)
                 await ensure_indexes(db)
                 await dataset.write(db, demo.generate(arguments.scale))
                 await db.close()

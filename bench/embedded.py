@@ -36,7 +36,7 @@ async def embedded_database(scale: int = 1, seeded: bool = True) -> AsyncIterato
     with tempfile.TemporaryDirectory(prefix="memberdir-bench-") as folder:
         with settings_engine(Settings(data_dir=Path(folder))) as server:
             counter = CommandCounter()
-            db = connect(server.uri, "bench", listeners=[counter], in_batch=server.in_batch, windows=server.windows)
+            db = connect(server.uri, "bench", listeners=[counter], traits=server.traits)
             try:
                 await ensure_indexes(db)
                 if seeded:

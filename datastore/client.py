@@ -8,20 +8,26 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.monitoring import CommandListener
 
 
+@dataclass(frozen=True, slots=True)
+class ServerTraits:
+    """How the server takes some reads best; MongoDB's are the defaults."""
+
+    # Most values it takes well in one `$in` (None: any number). SecantusDB checks
+    # each fetched document against the whole `$in` list, so its cost grows with
+    # the square of the list; smaller lists, sent together, keep it linear.
+    in_batch: int | None = None
+    # Whether a keyset page is better read as bounded ranges of its first sort key
+    # (datastore/windows.py): SecantusDB reads the whole range a find names before
+    # applying `limit`.
+    windows: bool = False
+
+
 class DirectoryClient(AsyncMongoClient):
-    """An AsyncMongoClient that knows how many values its server takes well in
-    one `$in` (None: any number). SecantusDB checks each fetched document
-    against the whole `$in` list, so its cost grows with the square of the
-    list; smaller lists, sent together, keep it linear.
+    """An AsyncMongoClient that knows its server's traits."""
 
-    And whether its server reads a keyset page better as several bounded
-    ranges of the first sort key (datastore/windows.py): SecantusDB reads the
-    whole range a find names before applying `limit`."""
-
-    def __init__(self, *args: object, in_batch: int | None = None, windows: bool = False, **kwargs: object):
+    def __init__(self, *args: object, traits: ServerTraits = ServerTraits(), **kwargs: object):
         super().__init__(*args, **kwargs)
-        self.in_batch = in_batch
-        self.windows = windows
+        self.traits = traits
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +81,22 @@ class Database:
         await self.client.close()
 
 
+def traits_of(collection: AsyncCollection) -> ServerTraits:
+    """The traits of the server behind `collection` (MongoDB's for a plain client)."""
+    return getattr(collection.database.client, "traits", ServerTraits())
+
+
 def connect(
     uri: str,
     name: str,
     *,
     listeners: Sequence[CommandListener] = (),
     timeout_ms: int = 5000,
-    in_batch: int | None = None,
-    windows: bool = False,
+    traits: ServerTraits = ServerTraits(),
 ) -> Database:
     client = DirectoryClient(
         uri,
-        in_batch=in_batch,
-        windows=windows,
+        traits=traits,
         event_listeners=list(listeners),
         serverSelectionTimeoutMS=timeout_ms,
         tz_aware=True,

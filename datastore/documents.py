@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
+from datastore.client import traits_of
+
 # FerretDB 1.24 stalls on an update command of more than about a hundred
 # statements, so replacements go in small batches; inserts and reads of ids
 # are cheap in large ones.
@@ -73,12 +75,12 @@ async def find_in(
     projection: list[str] | None = None,
 ) -> list[dict]:
     """Every document whose `field` is one of `values`, in `sort` order: one
-    command, or for an engine that takes `$in` lists badly (DirectoryClient.in_batch),
+    command, or for an engine that takes `$in` lists badly (ServerTraits.in_batch),
     a few sent together."""
     wanted = list(set(values))
     if not wanted:
         return []
-    size = getattr(collection.database.client, "in_batch", None) or len(wanted)
+    size = traits_of(collection).in_batch or len(wanted)
 
     async def fetch(values: list, comment: str | None) -> list[dict]:
         cursor = collection.find(

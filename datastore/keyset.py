@@ -11,6 +11,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 
 from datastore import windows
+from datastore.client import traits_of
 from datastore.documents import MORE_OF_ONE_READ
 
 Sort = Sequence[tuple[str, int]]
@@ -47,9 +48,9 @@ async def find_page(
     merged: each is an equality-and-range on the sort's index, which every
     engine scans as an index range, where one `$or` of them makes some engines
     (SecantusDB) read the whole collection. An engine that reads a whole range
-    before the limit (DirectoryClient.windows) gets the page by windows.
+    before the limit (ServerTraits.windows) gets the page by windows.
     """
-    if getattr(collection.database.client, "windows", False) and windows.windowable(query, sort, after):
+    if traits_of(collection).windows and windows.windowable(query, sort, after):
         return await _by_windows(collection, query, sort, after, limit, hint)
     branches = [{}] if after is None else after_filter(sort, after)["$or"]
 

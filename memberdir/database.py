@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from datastore import dataset, demo, derived, writes
-from datastore.client import Database, connect
+from datastore.client import Database, ServerTraits, connect
 from datastore.indexes import ensure_indexes
 from memberdir.edge.database_commands import DATABASE_COMMANDS
 from memberdir.engine import EmbeddedEngine
@@ -37,7 +37,7 @@ async def open_database(
             engine.start()
         uri = engine.uri
     db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS],  # counted per request
-                 in_batch=engine.in_batch if engine else None, windows=bool(engine and engine.windows))
+                 traits=engine.traits if engine else ServerTraits())
     try:
         await ensure_indexes(db)
         # Complete changes a killed process left claimed but not applied.

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from datastore.client import ServerTraits
+
 
 class EngineError(RuntimeError):
     pass
@@ -54,8 +56,7 @@ class EmbeddedEngine:
 
     name = "engine"
     title = "the engine"
-    in_batch: int | None = None  # most values it takes well in one `$in` (datastore.client.DirectoryClient)
-    windows = False  # whether it reads keyset pages better as bounded ranges (datastore/windows.py)
+    traits = ServerTraits()  # how it takes some reads best (datastore.client)
 
     def __init__(self, binary: Path, data_dir: Path):
         self.binary = binary

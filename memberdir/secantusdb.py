@@ -7,17 +7,17 @@ It sends no telemetry. Its configuration is an empty file of ours, so no
 secantusd.toml in the working or home folder can change it.
 """
 
+from datastore.client import ServerTraits
 from memberdir.engine import EmbeddedEngine
 
 
 class EmbeddedSecantusDB(EmbeddedEngine):
     name = "secantusdb"
     title = "SecantusDB"
-    # It checks every fetched document against the whole `$in` list: 1,000
-    # ids take 3.5 s in one list, 0.2 s as twenty lists of 50 sent together.
-    in_batch = 50
-    # It reads the whole index range of a find before applying `limit`.
-    windows = True
+    # It checks every fetched document against the whole `$in` list (1,000 ids
+    # take 3.5 s in one list, 0.2 s as twenty lists of 50 sent together), and
+    # reads the whole index range of a find before applying `limit`.
+    traits = ServerTraits(in_batch=50, windows=True)
 
     def command(self, port: int) -> list[str]:
         config = self.data_dir / "secantusd.toml"

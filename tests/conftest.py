@@ -78,7 +78,7 @@ def ferretdb(engine: EmbeddedEngine) -> EmbeddedEngine:
 
 async def fresh_database(engine: EmbeddedEngine, name: str, recorder: CommandRecorder | None = None) -> Database:
     """An empty database with the directory's indexes, on the session's engine."""
-    db = connect(engine.uri, name, listeners=[recorder] if recorder else [], in_batch=engine.in_batch, windows=engine.windows)
+    db = connect(engine.uri, name, listeners=[recorder] if recorder else [], traits=engine.traits)
     await db.drop()
     await ensure_indexes(db)
     return db

@@ -64,7 +64,7 @@ def _scan_allowed(command: dict) -> bool:
 async def sent(engine, demo_db, schema):
     """The read commands the datastore sends for typical queries, with the next page of two lists."""
     listener = Sent()
-    db: Database = connect(engine.uri, demo_db.name, listeners=[listener], in_batch=engine.in_batch, windows=engine.windows)
+    db: Database = connect(engine.uri, demo_db.name, listeners=[listener], traits=engine.traits)
     run = Run(schema, db)
     for query in QUERIES:
         data = await run(query)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from datastore import organisations, people, windows
-from datastore.client import connect
+from datastore.client import ServerTraits, connect
 from datastore.organisations import OrganisationFilter, OrganisationOrder
 from datastore.people import PersonFilter, PersonOrder
 from datastore.vocabulary import Continent, MembershipStatus
@@ -24,7 +24,7 @@ ORGANISATION_FILTERS = [
 async def both(engine, demo_db):
     """The demo database through a client that reads by windows and one that does not."""
     plain = connect(engine.uri, demo_db.name)
-    windowed = connect(engine.uri, demo_db.name, windows=True)
+    windowed = connect(engine.uri, demo_db.name, traits=ServerTraits(windows=True))
     yield plain, windowed
     await plain.close()
     await windowed.close()
@@ -36,17 +36,21 @@ async def _compare(plain_page, windowed_page, keys, sizes=(1, 20, 101)):
             assert await windowed_page(key, size) == await plain_page(key, size), (key, size)
 
 
+async def _sample_keys(collection, query: dict, sort, rng: random.Random) -> list[tuple]:
+    """The sort keys of up to five rows, as cursors would carry them."""
+    rows = await collection.find(query, sort=list(sort)).to_list()
+    return [tuple(d[f] for f, _ in sort) for d in rng.sample(rows, min(5, len(rows)))]
+
+
 async def test_people_pages_are_those_of_one_read(both):
     plain, windowed = both
     rng = random.Random(7)
     for order in PersonOrder:
         for where in PEOPLE_FILTERS:
-            rows = await plain.people.find(where.to_query(), sort=list(order.sort)).to_list()
-            keys = [tuple(d[f] for f, _ in order.sort) for d in rng.sample(rows, min(5, len(rows)))]
             await _compare(
                 lambda key, size: people.page(plain, where, key, size, order),
                 lambda key, size: people.page(windowed, where, key, size, order),
-                keys,
+                await _sample_keys(plain.people, where.to_query(), order.sort, rng),
             )
 
 
@@ -55,12 +59,10 @@ async def test_organisation_pages_are_those_of_one_read(both):
     rng = random.Random(7)
     for order in OrganisationOrder:
         for where in ORGANISATION_FILTERS:
-            rows = await plain.organisations.find(where.to_query(), sort=list(order.sort)).to_list()
-            keys = [tuple(d[f] for f, _ in order.sort) for d in rng.sample(rows, min(5, len(rows)))]
             await _compare(
                 lambda key, size: organisations.page(plain, where, order, key, size),
                 lambda key, size: organisations.page(windowed, where, order, key, size),
-                keys,
+                await _sample_keys(plain.organisations, where.to_query(), order.sort, rng),
             )
 
 
