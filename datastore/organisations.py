@@ -274,14 +274,15 @@ async def count_groups(db: Database, where: OrganisationFilter, fields: Iterable
     if "history" in wanted:
         projection = {name: 1 for name in wanted} | {"_id": 0}
         cursor = db.organisations.find(where.to_query(), projection=projection, batch_size=WHOLE_RESULT)
-        return [(document, 1) async for document in cursor]
+        return [(document, 1) for document in await cursor.to_list()]
     pipeline: list[dict] = [
         {"$match": where.to_query()},
         {"$group": {"_id": {name: f"${name}" for name in wanted}, "count": {"$sum": 1}}},
     ]
     hinted = {"hint": where.index} if where.index else {}
     aggregate = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT, **hinted)
-    return [(group["_id"], group["count"]) async for group in aggregate]
+    # One list, not an await per group: a cursor's `async for` costs more than the group.
+    return [(group["_id"], group["count"]) for group in await aggregate.to_list()]
 
 
 def count_by(groups: Groups, dimension: StatDimension) -> list[tuple[str, int]]:
