@@ -1,6 +1,7 @@
 # Two entry points: `make serve` and `make test`. Each sets up what it needs:
 # a virtual environment with the project installed, the embedded engines
-# (SecantusDB in its own environment, FerretDB built), the Node.js packages
+# (SecantusDB's Rust server built from crates.io, its Python server in its own
+# environment, FerretDB built), the Node.js packages
 # for federation (Apollo's composition library, and Apollo Gateway for the
 # end-to-end tests) installed from their lockfile, and the browser pages
 # (frontend/) built from theirs.
@@ -19,9 +20,9 @@ DATABASE_TESTS := tests/test_organisations.py tests/test_people.py tests/test_gr
 	tests/test_batching.py tests/test_privacy.py tests/test_import.py tests/test_dump.py tests/test_embedded.py \
 	tests/test_supervision.py tests/test_writes.py tests/test_kill.py tests/test_sync.py tests/test_mutations_organisations.py
 
-.PHONY: setup ferretdb secantusdb serve test chromium supergraph clean
+.PHONY: setup ferretdb secantusdb secantusdb-rs serve test chromium supergraph clean
 
-setup: $(VENV)/.installed ferretdb secantusdb $(NODE_PROJECT)/node_modules/.installed $(FRONTEND)/dist/.built
+setup: $(VENV)/.installed ferretdb secantusdb secantusdb-rs $(NODE_PROJECT)/node_modules/.installed $(FRONTEND)/dist/.built
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,14 +49,19 @@ $(FRONTEND)/dist/.built: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOURCES)
 ferretdb:
 	tools/build-ferretdb.sh
 
-# GPL-2.0: its own environment, a separate process, never in the production image.
+# GPL-2.0: separate processes, never in the production image. The script
+# returns at once when its version is already there.
 secantusdb:
 	PYTHON=$(PYTHON) tools/install-secantusdb.sh
+
+secantusdb-rs:
+	tools/install-secantusdb-rs.sh
 
 serve: setup
 	$(BIN)/memberdir serve
 
-# The whole suite on the default engine, then the database-facing tests on the second.
+# The whole suite on the default engine (SecantusDB's Rust server), then the
+# database-facing tests on the second.
 test: setup chromium
 	$(BIN)/python -m pytest
 	MEMBERDIR_ENGINE=$(SECOND_ENGINE) $(BIN)/python -m pytest $(DATABASE_TESTS)

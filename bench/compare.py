@@ -1,7 +1,7 @@
 """The directory beside the Node.js peer (../shared/peer-node), over one engine and one dataset.
 
     .venv/bin/python -m bench.compare [--scale 1] [--clients 1 8 32] [--requests 20] [--workers 1]
-                                      [--engine secantusdb|ferretdb] [--peer ../shared/peer-node]
+                                      [--engine secantusdb-rs|secantusdb|ferretdb] [--peer ../shared/peer-node]
 
 Starts, all on loopback: the embedded engine in a temporary folder seeded with
 the demo directory at `--scale`; `memberdir serve` over it (production
@@ -94,7 +94,7 @@ class Server:
 
     def pids(self) -> list[int]:
         """The server's own processes: itself and its workers, not the engine."""
-        engine_names = {"ferretdb", "secantusd-py"}
+        engine_names = {"ferretdb", "secantusd-py", "secantusd-rs"}
         own = [self.process.pid]
         for child in children(self.process.pid):
             name = Path(f"/proc/{child}/comm").read_text().strip()

@@ -1,6 +1,6 @@
 """Each embedded engine under concurrent single-document updates and a kill -9.
 
-    .venv/bin/python -m bench.engines [--engine secantusdb|ferretdb] [--trials 30] [--seconds 3]
+    .venv/bin/python -m bench.engines [--engine secantusdb-rs|secantusdb|ferretdb] [--trials 30] [--seconds 3]
 
 For every engine, in a throwaway folder on a free loopback port:
 - conditional updates: 4 concurrent update_one({_id, version: 0}, {$set: …}) on

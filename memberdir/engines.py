@@ -6,10 +6,12 @@ from typing import Literal
 from memberdir.engine import EmbeddedEngine
 from memberdir.ferretdb import EmbeddedFerretDB
 from memberdir.secantusdb import EmbeddedSecantusDB
+from memberdir.secantusdb_rs import EmbeddedSecantusDBRust
 
-EngineName = Literal["secantusdb", "ferretdb"]
+EngineName = Literal["secantusdb-rs", "secantusdb", "ferretdb"]
 
 ENGINES: dict[str, type[EmbeddedEngine]] = {
+    "secantusdb-rs": EmbeddedSecantusDBRust,
     "secantusdb": EmbeddedSecantusDB,
     "ferretdb": EmbeddedFerretDB,
 }

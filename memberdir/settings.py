@@ -30,9 +30,10 @@ class Settings(BaseSettings):
     database: str = Field(default="memberdir", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     environment: Literal["development", "production"] = "development"
     data_dir: Path = PROJECT_ROOT / "var"
-    engine: EngineName = Field(default="secantusdb", description="the embedded engine, when MONGODB_URI is unset")
+    engine: EngineName = Field(default="secantusdb-rs", description="the embedded engine, when MONGODB_URI is unset")
     ferretdb_binary: Path = PROJECT_ROOT / ".tools" / "bin" / "ferretdb"
     secantusdb_binary: Path = PROJECT_ROOT / ".tools" / "secantusdb" / "bin" / "secantusd-py"
+    secantusdb_rs_binary: Path = PROJECT_ROOT / ".tools" / "secantusdb-rs" / "bin" / "secantusd-rs"
     seed_scale: int = Field(default=1, ge=1, le=20)
     frontend_dir: Path = Field(
         default=PROJECT_ROOT / "frontend" / "dist",
@@ -85,7 +86,7 @@ class Settings(BaseSettings):
 
     @property
     def engine_binary(self) -> Path:
-        return getattr(self, f"{self.engine}_binary")
+        return getattr(self, f"{self.engine.replace('-', '_')}_binary")
 
     @property
     def production(self) -> bool:
