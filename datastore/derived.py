@@ -1,9 +1,9 @@
 """Fields derived from others when a record is stored, kept right on upgrade.
 
 Records store some fields computed from their other fields so the database can
-filter and sort on them: folded names (datastore/text.py), the next review
-due, and `updated_at` as a sortable text key. When the way they are computed changes, records stored before are
-recomputed in place at start-up. Only those fields are set: a record's
+filter and sort on them: folded names and their grams (datastore/text.py), the
+next review due, and `updated_at` as a sortable text key. When the way they are
+computed changes, records stored before are recomputed in place at start-up. Only those fields are set: a record's
 version, its `updated_at`, the change feed and the audit log stay as they
 were, because nothing a client sees as data changed.
 """
@@ -18,7 +18,7 @@ from datastore.documents import WHOLE_RESULT, set_fields
 from datastore.text import FOLD_VERSION
 
 # Bump the suffix whenever a derived field's definition changes.
-DERIVED_VERSION = f"fold {FOLD_VERSION}; review-due 1; updated-key 2"
+DERIVED_VERSION = f"fold {FOLD_VERSION}; review-due 1; updated-key 2; name-grams 1"
 _META_ID = "derived_fields"
 
 
@@ -31,11 +31,11 @@ class Derived:
 
 
 DERIVED = (
-    Derived("organisations", ("name_folded", "next_review_due", "review_due_key", "updated_key"),
+    Derived("organisations", ("name_folded", "name_grams", "next_review_due", "review_due_key", "updated_key"),
             lambda d: organisations.to_document(organisations.from_document(d))),
-    Derived("people", ("name_folded", "sort_name", "updated_key"),
+    Derived("people", ("name_folded", "name_grams", "sort_name", "updated_key"),
             lambda d: people.to_document(people.from_document(d))),
-    Derived("groups", ("name_folded",), lambda d: groups.to_document(groups.from_document(d))),
+    Derived("groups", ("name_folded", "name_grams"), lambda d: groups.to_document(groups.from_document(d))),
     Derived("roster", ("updated_key",), lambda d: rosters.to_document(rosters.from_document(d))),
 )
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, find_in, replace_many
-from datastore.text import contains_folded, fold
+from datastore.text import fold, grams, search_condition
 from datastore.vocabulary import GroupKind
 
 _SORT = [("name_folded", 1), ("_id", 1)]
@@ -32,22 +32,22 @@ class GroupFilter:
     search: str | None = None
 
     def to_query(self) -> dict:
-        query: dict = {}
+        query: dict = search_condition(self.search) if self.search else {}  # first: see search_condition
         if self.kinds:
             query["kind"] = {"$in": [k.value for k in self.kinds]}
         if self.active is not None:
             query["active"] = self.active
-        if self.search:
-            query["name_folded"] = contains_folded(self.search)
         return query
 
 
 def to_document(group: Group) -> dict:
+    folded = fold(group.name)
     return {
         "_id": group.id,
         "slug": group.slug,
         "name": group.name,
-        "name_folded": fold(group.name),
+        "name_folded": folded,
+        "name_grams": grams(folded),
         "kind": group.kind.value,
         "description": group.description,
         "active": group.active,

@@ -23,6 +23,7 @@ INDEXES = {
         IndexModel(_keys("status"), name="by_status"),
         IndexModel(_keys("sectors"), name="by_sector"),
         IndexModel(_keys("designations"), name="by_designation"),
+        IndexModel(_keys("name_grams"), name="by_name_gram"),
     ],
     "people": [
         IndexModel(_keys("sort_name", "_id"), name="by_name"),
@@ -31,6 +32,7 @@ INDEXES = {
         IndexModel(_keys("country"), name="by_country"),
         IndexModel(_keys("continent"), name="by_continent"),
         IndexModel(_keys("email"), name="by_email"),
+        IndexModel(_keys("name_grams"), name="by_name_gram"),
     ],
     "contacts": [
         IndexModel(_keys("organisation_id", "role"), name="by_organisation"),
@@ -41,6 +43,7 @@ INDEXES = {
         IndexModel(_keys("parent_id"), name="by_parent"),
         IndexModel(_keys("kind", "name_folded", "_id"), name="by_kind"),
         IndexModel(_keys("name_folded", "_id"), name="by_name"),
+        IndexModel(_keys("name_grams"), name="by_name_gram"),
     ],
     "changes": [
         IndexModel(_keys("state", "at", "_id"), name="by_state"),

@@ -11,7 +11,7 @@ from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import StatusChange
-from datastore.text import contains_folded, fold
+from datastore.text import fold, grams, search_condition
 from datastore.vocabulary import (
     Continent,
     Designation,
@@ -82,7 +82,11 @@ class OrganisationFilter:
         """The index to read through when two or more conditions are set: the
         one of the likely most selective field. SecantusDB uses no index at
         all for a filter on several fields unless told which (FerretDB ignores
-        the hint; MongoDB takes it)."""
+        the hint; MongoDB takes it). A search with a gram goes unhinted:
+        SecantusDB reads through the index of the first condition it can
+        serve, the gram's (first in the filter), but walks a hinted index whole."""
+        if self.search and "name_grams" in search_condition(self.search):
+            return None
         for values, index in (
             (self.countries, "by_country"),
             (self.designations, "by_designation"),
@@ -96,9 +100,7 @@ class OrganisationFilter:
         return None
 
     def to_query(self) -> dict:
-        query: dict = {}
-        if self.search:
-            query["name_folded"] = contains_folded(self.search)
+        query: dict = search_condition(self.search) if self.search else {}  # first: see search_condition
         for name, values in (
             ("country", self.countries),
             ("continent", [v.value for v in self.continents]),
@@ -159,11 +161,13 @@ class StatDimension(Enum):
 def to_document(organisation: Organisation) -> dict:
     joined = dates.to_text(organisation.joined_on)
     review_due = dates.to_text(organisation.next_review_due)
+    folded = fold(organisation.name)
     return {
         "_id": organisation.id,
         "slug": organisation.slug,
         "name": organisation.name,
-        "name_folded": fold(organisation.name),
+        "name_folded": folded,
+        "name_grams": grams(folded),
         "kind": organisation.kind.value,
         "sectors": [s.value for s in organisation.sectors],
         "designations": [d.value for d in organisation.designations],
