@@ -10,6 +10,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from memberdir.settings import PROJECT_ROOT
 
 EARLY_EXIT_READER = re.compile(r"\|\s*(grep\s+(-\w*[qm]\w*|--quiet|--max-count)|head\b)")
@@ -49,8 +51,9 @@ def test_no_script_with_pipefail_pipes_into_an_early_exiting_reader():
     assert offending == []
 
 
-def test_the_ferretdb_build_step_is_idempotent_once_built():
-    script = PROJECT_ROOT / "tools" / "build-ferretdb.sh"
+@pytest.mark.parametrize("name", ["build-ferretdb.sh", "install-secantusdb-rs.sh"])
+def test_a_build_step_is_idempotent_once_built(name):
+    script = PROJECT_ROOT / "tools" / name
     for _ in range(5):
         done = subprocess.run([str(script)], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
