@@ -18,6 +18,7 @@ class EmbeddedSecantusDB(EmbeddedEngine):
     # take 3.5 s in one list, 0.2 s as twenty lists of 50 sent together), and
     # reads the whole index range of a find before applying `limit`.
     traits = ServerTraits(in_batch=50, windows=True)
+    options: tuple[str, ...] = ()  # a server's own, after those both servers take
 
     def command(self, port: int) -> list[str]:
         config = self.data_dir / "secantusd.toml"
@@ -35,4 +36,5 @@ class EmbeddedSecantusDB(EmbeddedEngine):
             # A plain standalone: the directory needs no replica-set machinery.
             "--standalone",
             "--cache-size=256M",
+            *self.options,
         ]
