@@ -3,7 +3,8 @@ reads the whole index range a find names before applying `limit`.
 
 SecantusDB 0.7 fetches and decodes every document of the range its index
 lookup finds, then filters, sorts and cuts (storage.py `find_matching`): a
-first page cost the whole collection. So the rows after a key are read window
+first page cost the whole collection. Its Rust server (0.5.3) reads the whole
+range too (20 people up to "ab": 4 ms; up to "z": 96 ms). So the rows after a key are read window
 by window, each a bounded range on the sort's index: first the rest of the
 key's longest prefix, then of ever shorter prefixes, until the page is full.
 The windows are contiguous and in order, so the rows are exactly those of one
