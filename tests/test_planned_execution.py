@@ -17,6 +17,8 @@ from datastore.vocabulary import Role
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
 from schema import build_schema
+from schema.document_cache import reuse_documents
+from schema.planned import execution
 from schema.planned.execution import outcomes
 from schema.planned.run import _settle
 from test_security_fuzz import SCALARS
@@ -94,6 +96,30 @@ async def test_plannable_queries_are_planned_and_answer_as_graphql_core(director
     assert outcomes["planned"] == before + 1, "the query was not planned"
     assert planned == reference
     assert reference["errors"] == [] and reference["data"]
+
+
+async def test_a_plan_is_made_once_per_operation_and_variables(directory, monkeypatch):
+    made = []
+
+    class CountingPlanner(execution.Planner):
+        def plan(self):
+            made.append(self.executor.variable_values.coerced)
+            return super().plan()
+
+    monkeypatch.setattr(execution, "Planner", CountingPlanner)
+    monkeypatch.setattr(execution, "known_plans", execution.KnownPlans())
+    reusing = build_schema(extensions=[reuse_documents()])  # as the app's: one parsed document per text
+    query = "query($n: Int!, $skip: Boolean!) { organisations(first: $n) { nodes { slug contacts @skip(if: $skip) { id } } } }"
+    asked = [{"n": 1, "skip": True}, {"n": 3, "skip": False}, {"n": 1, "skip": True}, {"n": 3, "skip": False}]
+    for variables in asked:
+        for viewer in (ANONYMOUS, VIEWERS["staff"]):
+            result = await reusing.execute(query, variable_values=variables, context_value=_context(directory, viewer))
+            expected = await REFERENCE.execute(query, variable_values=variables, context_value=_context(directory, viewer))
+            planned, reference = _answer(result), _answer(expected)
+            assert planned == reference
+            nodes = planned["data"]["organisations"]["nodes"]
+            assert len(nodes) == variables["n"] and all(("contacts" in n) != variables["skip"] for n in nodes)
+    assert made == asked[:2]  # each operation and variables planned once, for every viewer
 
 
 async def test_the_comparison_queries_on_the_demo_directory(demo_db):

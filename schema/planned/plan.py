@@ -1,10 +1,14 @@
-"""A query compiled once per request into the work it asks for.
+"""A query compiled into the work it asks for, once per operation and variables.
 
 graphql-core decides, for every field of every object in an answer, which
 resolver to call, coerces that field's arguments again, builds an info object
 and wraps each value in awaitables. The plan decides each of those once per
 field *of the document*: which attribute or resolver, with which arguments
 (coerced and converted to Python once), and how to complete its values.
+
+A plan holds nothing of a request (the request's `info` is passed to it when
+it runs), so one plan serves every request that sends the same operation with
+the same variables (schema.planned.execution keeps the recent ones).
 
 What the plan does not cover (introspection, abstract types, field
 extensions, @defer/@stream, mutations) raises `Unplannable`, and graphql-core
@@ -52,10 +56,10 @@ class FieldPlan:
     completion: Completion
     attribute: str | None = None  # a plain field: read from the object
     typename: str | None = None  # __typename
-    # A resolver: called as call(source), returning a value or an awaitable.
-    call: Callable[[Any], Any] | None = None
-    # A resolver's batch form (schema.planned.batched): batch(sources) awaits one value per source.
-    batch: Callable[[list[Any]], Any] | None = None
+    # A resolver: caller(info) is the request's call(source), returning a value or an awaitable.
+    caller: Callable[["Info"], Callable[[Any], Any]] | None = None
+    # A resolver's batch form (schema.planned.batched): batch(info, sources) awaits one value per source.
+    batch: Callable[["Info", list[Any]], Any] | None = None
 
 
 @dataclass(slots=True)
@@ -83,7 +87,6 @@ class Planner:
         # The graphql-core executor that would otherwise run the operation.
         self.executor = executor
         self.strawberry = executor.schema._strawberry_schema
-        self.info = Info(executor.context_value)
 
     def plan(self) -> Selection:
         executor = self.executor
@@ -130,22 +133,8 @@ class Planner:
         )
         many = getattr(strawberry_field.base_resolver.wrapped_func, "many", None)
         if many is not None:
-            return FieldPlan(key, completion, batch=partial(many, self.info, **kwargs))
-        return FieldPlan(key, completion, call=self._caller(strawberry_field, kwargs))
-
-    def _caller(self, field: StrawberryField, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
-        """The resolver, bound to its converted arguments, `info` and the root: a call per object."""
-        resolver = field.base_resolver
-        assert resolver is not None
-        if resolver.info_parameter:
-            kwargs[resolver.info_parameter.name] = self.info
-        parent_names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p]
-        function = resolver.wrapped_func
-        if resolver.self_parameter:
-            return partial(function, **kwargs)  # called with the object as `self`
-        if parent_names:
-            return lambda source: function(**kwargs, **{name: source for name in parent_names})
-        return lambda source: function(**kwargs)
+            return FieldPlan(key, completion, batch=partial(many, **kwargs))
+        return FieldPlan(key, completion, caller=_caller(strawberry_field, kwargs))
 
     def _completion(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Completion:
         nullable = True
@@ -163,6 +152,26 @@ class Planner:
             )
             return Completion(nullable, selection=self._selection(type_, collected))
         raise Unplannable(f"abstract type {type_}")
+
+
+def _caller(field: StrawberryField, kwargs: dict[str, Any]) -> Callable[[Info], Callable[[Any], Any]]:
+    """The resolver bound to its converted arguments: given a request's `info`,
+    the call to make for each object (as `self`, or as the root)."""
+    resolver = field.base_resolver
+    assert resolver is not None
+    info_name = resolver.info_parameter.name if resolver.info_parameter else None
+    parent_names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p]
+    function = resolver.wrapped_func
+
+    def for_request(info: Info) -> Callable[[Any], Any]:
+        bound = {**kwargs, info_name: info} if info_name else kwargs
+        if resolver.self_parameter:
+            return partial(function, **bound)  # called with the object as `self`
+        if parent_names:
+            return lambda source: function(**bound, **{name: source for name in parent_names})
+        return lambda source: function(**bound)
+
+    return for_request
 
 
 def _same(value: Any) -> Any:

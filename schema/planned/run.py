@@ -21,23 +21,23 @@ from typing import Any, NamedTuple
 
 from graphql import Undefined
 
-from schema.planned.plan import Completion, Selection, Unplannable
+from schema.planned.plan import Completion, Info, Selection, Unplannable
 
 Pending = dict[int, tuple[Selection, list[Any], list[dict[str, Any]]]]
 
 
-async def run(selection: Selection, root: Any) -> dict[str, Any]:
+async def run(selection: Selection, root: Any, info: Info) -> dict[str, Any]:
     answer: dict[str, Any] = {}
-    await _resolve(selection, [root], [answer])
+    await _resolve(selection, [root], [answer], info)
     return answer
 
 
-async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[str, Any]]) -> None:
+async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[str, Any]], info: Info) -> None:
     values: list[list[Any]] = []
     try:
         for field in selection.fields:
             # A batch form's one awaitable stands for the whole column until it is settled.
-            values.append([field.batch(sources)] if field.batch is not None else _values_of(field, sources))
+            values.append([field.batch(info, sources)] if field.batch is not None else _values_of(field, sources, info))
         await _settle([column for field, column in zip(selection.fields, values) if field.attribute is None])
     except BaseException:
         _close(values)
@@ -53,7 +53,7 @@ async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[
     if pending:
         # Every child selection runs to its end before a failure is passed on, so none is left running.
         outcomes = await asyncio.gather(
-            *(_resolve(s, objects, dicts) for s, objects, dicts in pending.values()), return_exceptions=True
+            *(_resolve(s, objects, dicts, info) for s, objects, dicts in pending.values()), return_exceptions=True
         )
         failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failed is not None:
@@ -66,13 +66,13 @@ def _batch_column(found: Any, expected: int) -> list[Any]:
     return found
 
 
-def _values_of(field: Any, sources: list[Any]) -> list[Any]:
+def _values_of(field: Any, sources: list[Any], info: Info) -> list[Any]:
     if field.attribute is not None:
         name = field.attribute
         return [getattr(source, name) for source in sources]
     if field.typename is not None:
         return [field.typename] * len(sources)
-    call = field.call
+    call = field.caller(info)
     return [call(source) for source in sources]
 
 
