@@ -6,7 +6,7 @@ from datetime import datetime
 
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, find_in, replace_many
-from datastore.text import fold, grams, search_condition
+from datastore.text import search_condition, searchable_name
 from datastore.vocabulary import GroupKind
 
 _SORT = [("name_folded", 1), ("_id", 1)]
@@ -41,13 +41,11 @@ class GroupFilter:
 
 
 def to_document(group: Group) -> dict:
-    folded = fold(group.name)
     return {
         "_id": group.id,
         "slug": group.slug,
         "name": group.name,
-        "name_folded": folded,
-        "name_grams": grams(folded),
+        **searchable_name(group.name),
         "kind": group.kind.value,
         "description": group.description,
         "active": group.active,

@@ -11,7 +11,7 @@ from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import StatusChange
-from datastore.text import fold, grams, search_condition
+from datastore.text import reads_by_gram, search_condition, searchable_name
 from datastore.vocabulary import (
     Continent,
     Designation,
@@ -85,7 +85,7 @@ class OrganisationFilter:
         the hint; MongoDB takes it). A search with a gram goes unhinted:
         SecantusDB reads through the index of the first condition it can
         serve, the gram's (first in the filter), but walks a hinted index whole."""
-        if self.search and "name_grams" in search_condition(self.search):
+        if self.search and reads_by_gram(self.search):
             return None
         for values, index in (
             (self.countries, "by_country"),
@@ -161,13 +161,11 @@ class StatDimension(Enum):
 def to_document(organisation: Organisation) -> dict:
     joined = dates.to_text(organisation.joined_on)
     review_due = dates.to_text(organisation.next_review_due)
-    folded = fold(organisation.name)
     return {
         "_id": organisation.id,
         "slug": organisation.slug,
         "name": organisation.name,
-        "name_folded": folded,
-        "name_grams": grams(folded),
+        **searchable_name(organisation.name),
         "kind": organisation.kind.value,
         "sectors": [s.value for s in organisation.sectors],
         "designations": [d.value for d in organisation.designations],

@@ -10,7 +10,7 @@ from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import IndividualMembership, StatusChange
-from datastore.text import fold, grams, search_condition
+from datastore.text import fold, search_condition, searchable_name
 from datastore.vocabulary import Continent, ContactVisibility, IndividualMembershipStatus
 
 # Family name first, as a printed directory lists people.
@@ -84,13 +84,11 @@ def _sort_name(person: Person) -> str:
 
 def to_document(person: Person) -> dict:
     found = countries.country(person.country_code) if person.country_code else None
-    folded = fold(person.name)
     return {
         "_id": person.id,
         "given_name": person.given_name,
         "family_name": person.family_name,
-        "name_folded": folded,
-        "name_grams": grams(folded),
+        **searchable_name(person.name),
         "sort_name": _sort_name(person),
         "email": person.email,
         "orcid": person.orcid,

@@ -54,6 +54,17 @@ def grams(folded: str) -> list[str]:
     return sorted({folded[i:i + GRAM] for i in range(len(folded) - GRAM + 1)})
 
 
+def searchable_name(name: str) -> dict:
+    """The stored fields a search of `name` reads: its folded form and its grams."""
+    folded = fold(name)
+    return {"name_folded": folded, "name_grams": grams(folded)}
+
+
+def reads_by_gram(text: str) -> bool:
+    """Whether a search of `text` reads through the grams index (else it scans)."""
+    return len(fold(text)) >= GRAM
+
+
 def _commonness(gram: str) -> int:
     return sum(len(_COMMON_FIRST) - _COMMON_FIRST.index(c) if c in _COMMON_FIRST else 0 for c in gram)
 

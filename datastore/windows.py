@@ -80,7 +80,7 @@ def windowable(query: dict, sort: Sort, after: SortKey | None) -> bool:
     if after is not None and not isinstance(after[0], str):
         return False
     if any(isinstance(c, dict) and "$regex" in c for c in query.values()):
-        return False  # a search reads the whole collection, as its count does: windows would only add fetches in index order
+        return False  # a search reads through its gram's index (datastore/text.py); a window, first in the filter, would read through the sort's
     clause = query.get(sort[0][0])
     return clause is None or (
         isinstance(clause, dict)

@@ -45,15 +45,15 @@ def test_short_text_is_the_pattern_alone_and_text_folding_to_nothing_matches_not
     assert search_condition("\u0301") == {"name_folded": {"$in": []}}
 
 
-async def _found(run: Run, query: str, text: str) -> set[str]:
-    data = next(iter((await run(query, q=text)).values()))
-    assert data["totalCount"] == len(data["nodes"])  # all of them on the page
-    return {n["id"] for n in data["nodes"]}
-
-
 async def _count_and_first_page(run: Run, query: str, text: str) -> tuple[int, set[str]]:
     data = next(iter((await run(query, q=text)).values()))
     return data["totalCount"], {n["id"] for n in data["nodes"]}
+
+
+async def _found(run: Run, query: str, text: str) -> set[str]:
+    count, page = await _count_and_first_page(run, query, text)
+    assert count == len(page)  # all of them on the page
+    return page
 
 
 async def _substring_of(collection, text: str) -> set[str]:
