@@ -1,6 +1,7 @@
 """The directory beside the Node.js peer (../shared/peer-node), over one engine and one dataset.
 
     .venv/bin/python -m bench.compare [--scale 1] [--clients 1 8 32] [--requests 20] [--workers 1]
+                                      [--queries a b c d] [--rounds 1]
                                       [--engine secantusdb-rs|secantusdb|ferretdb] [--peer ../shared/peer-node]
 
 Starts, all on loopback: the embedded engine in a temporary folder seeded with
@@ -12,7 +13,9 @@ query `--requests` times from `--clients` concurrent clients (each number given
 in turn) to each server
 and prints p50, p99, requests per second and CPU per request (user + system
 time of every server process: all of the directory's workers, the peer's node;
-never the engine's) with the ratios directory / peer.
+never the engine's) with the ratios directory / peer. With `--rounds N` the two
+servers take turns N times, so that a noisy minute falls on both, and each
+figure is the median of the rounds.
 """
 
 import argparse
@@ -161,7 +164,7 @@ async def load(server: Server, query: str, requests: int, clients: int) -> Figur
     )
 
 
-async def compare(directory: Server, peer: Server, requests: int, client_counts: list[int]) -> bool:
+async def compare(directory: Server, peer: Server, arguments: argparse.Namespace) -> bool:
     async with httpx.AsyncClient(timeout=60) as client:
         for name, query in QUERIES.items():
             ours, theirs = await answer(client, directory.url, query), await answer(client, peer.url, query)
@@ -170,24 +173,41 @@ async def compare(directory: Server, peer: Server, requests: int, client_counts:
                 print(json.dumps(ours)[:500], json.dumps(theirs)[:500], sep="\n", file=sys.stderr)
                 return False
     print("answers to a-d: identical data")
-    for clients in client_counts:
-        await measure(directory, peer, requests, clients)
+    for clients in arguments.clients:
+        await measure(directory, peer, arguments, clients)
     return True
 
 
-async def measure(directory: Server, peer: Server, requests: int, clients: int) -> None:
-    print(f"\n{clients} client(s), {requests} requests per query and server")
+async def measure(directory: Server, peer: Server, arguments: argparse.Namespace, clients: int) -> None:
+    requests, rounds = arguments.requests, arguments.rounds
+    print(f"\n{clients} client(s), {requests} requests per query and server"
+          + (f", median of {rounds} rounds taken in turn" if rounds > 1 else ""))
     print(f"{'query':6} {'p50 ms dir/peer':>22} {'p99 ms dir/peer':>22} {'req/s dir/peer':>20}"
           f" {'CPU ms/req dir/peer (ratio)':>32} {'errors':>7}")
-    for name, query in QUERIES.items():
+    for name in arguments.queries:
+        query = QUERIES[name]
         await load(directory, query, min(clients, requests), clients)  # warm both up
         await load(peer, query, min(clients, requests), clients)
-        ours = await load(directory, query, requests, clients)
-        theirs = await load(peer, query, requests, clients)
+        ours_by_round, theirs_by_round = [], []
+        for _ in range(rounds):
+            ours_by_round.append(await load(directory, query, requests, clients))
+            theirs_by_round.append(await load(peer, query, requests, clients))
+        ours, theirs = median_figures(ours_by_round), median_figures(theirs_by_round)
         print(f"{name:6} {ours.p50:10.1f} /{theirs.p50:9.1f} {ours.p99:10.1f} /{theirs.p99:9.1f}"
               f" {ours.per_second:9.1f} /{theirs.per_second:8.1f}"
               f" {ours.cpu_ms:10.1f} /{theirs.cpu_ms:7.1f} ({ours.cpu_ms / theirs.cpu_ms:5.2f}x)"
               f" {_errors(ours.failed)} / {_errors(theirs.failed)}")
+
+
+def median_figures(rounds: list[Figures]) -> Figures:
+    """Each figure's median over the rounds; failures added up."""
+    return Figures(
+        p50=statistics.median(f.p50 for f in rounds),
+        p99=statistics.median(f.p99 for f in rounds),
+        per_second=statistics.median(f.per_second for f in rounds),
+        cpu_ms=statistics.median(f.cpu_ms for f in rounds),
+        failed=sum((f.failed for f in rounds), Counter()),
+    )
 
 
 def _errors(failed: Counter[str]) -> str:
@@ -229,7 +249,7 @@ def main(arguments: argparse.Namespace) -> int:
             try:
                 wait_until_ready(directory)
                 wait_until_ready(peer)
-                same = asyncio.run(compare(directory, peer, arguments.requests, arguments.clients))
+                same = asyncio.run(compare(directory, peer, arguments))
             finally:
                 for server in (directory, peer):
                     server.process.send_signal(signal.SIGTERM)
@@ -243,6 +263,8 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, nargs="+", default=[1], choices=range(1, 65), metavar="1..64")
     parser.add_argument("--requests", type=int, default=20, choices=range(1, 501), metavar="1..500")
     parser.add_argument("--workers", type=int, default=1, choices=range(1, 17), metavar="1..16")
+    parser.add_argument("--queries", nargs="+", default=list(QUERIES), choices=list(QUERIES))
+    parser.add_argument("--rounds", type=int, default=1, choices=range(1, 21), metavar="1..20")
     parser.add_argument("--engine", choices=list(ENGINES), default=Settings().engine)
     parser.add_argument("--peer", type=Path, default=PROJECT_ROOT.parent / "shared" / "peer-node")
     sys.exit(main(parser.parse_args()))

@@ -28,6 +28,7 @@ from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
+from memberdir.collector import tune_for_serving
 from memberdir.database import open_database, settings_engine
 from memberdir.edge.access_log import configure_logging
 from memberdir.engine import EmbeddedEngine, EngineError
@@ -83,7 +84,7 @@ def serve(
         host=host, port=port, log_config=None, access_log=False, proxy_headers=False, timeout_graceful_shutdown=10
     )
     if workers == 1:
-        served = create_app(settings)
+        served = _serving_app(settings)
         _serve_metrics(settings, served)
         uvicorn.run(served, **options)
         return
@@ -117,7 +118,14 @@ def worker_app():
     """The app of one of several workers: logging as `serve` sets it up, then the app."""
     settings = Settings()
     configure_logging(settings.production)
-    return create_app(settings)
+    return _serving_app(settings)
+
+
+def _serving_app(settings: Settings):
+    """The app, with the cycle collector tuned for a process that serves it."""
+    served = create_app(settings)
+    tune_for_serving()
+    return served
 
 
 @contextmanager

@@ -1,0 +1,23 @@
+"""A serving process tunes Python's cycle collector (memberdir/collector.py)."""
+
+import json
+import os
+import subprocess
+import sys
+
+
+def test_a_worker_freezes_what_it_built_and_collects_young_objects_less_often(tmp_path):
+    # In a process of its own: freezing is for the life of a process.
+    script = (
+        "import gc, json\n"
+        "from memberdir.cli import worker_app\n"
+        "before = gc.get_threshold()[0]\n"
+        "worker_app()\n"
+        "print(json.dumps([before, gc.get_threshold()[0], gc.get_freeze_count()]))\n"
+    )
+    env = {**os.environ, "MEMBERDIR_DATA_DIR": str(tmp_path / "var")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, after, frozen = json.loads(done.stdout.splitlines()[-1])
+    assert (before, after) == (700, 20_000)
+    assert frozen > 10_000  # the modules and the schema, at least
