@@ -42,7 +42,7 @@ def from_document(document: dict) -> RoleContact:
     return RoleContact(
         organisation_id=document["organisation_id"],
         person_id=document["person_id"],
-        role=ContactRole(document["role"]),
+        role=ContactRole[document["role"]],
         group_id=document.get("group_id"),
     )
 

@@ -60,7 +60,7 @@ def from_document(document: dict) -> Group:
         id=document["_id"],
         slug=document["slug"],
         name=document["name"],
-        kind=GroupKind(document["kind"]),
+        kind=GroupKind[document["kind"]],
         description=document.get("description"),
         active=bool(document.get("active")),
         parent_id=document.get("parent_id"),

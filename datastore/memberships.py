@@ -82,7 +82,7 @@ def history_to_documents(history: Sequence[StatusChange]) -> list[dict]:
 
 def history_from_documents(documents: Sequence[dict] | None, kind: type) -> tuple[StatusChange, ...]:
     return tuple(
-        StatusChange(kind(d["status"]), dates.from_text(d["on"]), d.get("reason"))  # type: ignore[arg-type]
+        StatusChange(kind[d["status"]], dates.from_text(d["on"]), d.get("reason"))  # type: ignore[arg-type]
         for d in documents or ()
     )
 
@@ -101,7 +101,7 @@ def individual_from_document(document: dict | None) -> IndividualMembership | No
     if not document:
         return None
     return IndividualMembership(
-        status=IndividualMembershipStatus(document["status"]),
+        status=IndividualMembershipStatus[document["status"]],
         since=dates.from_text(document.get("since")),
         history=history_from_documents(document.get("history"), IndividualMembershipStatus),
     )

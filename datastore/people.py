@@ -114,9 +114,7 @@ def from_document(document: dict) -> Person:
         orcid=document.get("orcid"),
         country_code=document.get("country"),
         affiliation_id=document.get("affiliation_id"),
-        contact_visibility=ContactVisibility(
-            document.get("contact_visibility") or ContactVisibility.MEMBERS.value
-        ),
+        contact_visibility=ContactVisibility[document.get("contact_visibility") or ContactVisibility.MEMBERS.name],
         individual_membership=memberships.individual_from_document(document.get("individual_membership")),
         communications=tuple(document.get("communications") or ()),
         erased=bool(document.get("erased")),

@@ -71,7 +71,7 @@ def from_document(document: dict) -> RosterEntry:
     return RosterEntry(
         group_id=document["group_id"],
         person_id=document["person_id"],
-        role=RosterRole(document["role"]),
+        role=RosterRole[document["role"]],
         since=since,
         until=dates.from_text(document.get("until")),
         version=document.get("version", 1),
