@@ -78,3 +78,14 @@ def test_ranges_are_contiguous_and_cover_the_rest(key):
     assert all(a["$gte"] == b["$lt"] for a, b in zip(down, down[1:]))
     for bound in (v for r in up + down for v in r.values()):
         bound.encode()  # no lone surrogate
+
+
+def test_a_next_page_filter_is_one_document_of_conditions_unless_they_share_a_field():
+    from datastore.keyset import both
+
+    query = {"status": {"$in": ["ACTIVE"]}, "$or": [{"country": "GB"}, {"continent": "EUROPE"}]}
+    branch = {"name_folded": "acme", "_id": {"$gt": "org_1"}}
+    assert both(query, branch) == {**query, **branch}
+    assert both({}, branch) == branch and both(query, {}) == query
+    sharing = {"_id": {"$gt": "org_0"}}
+    assert both(sharing, branch) == {"$and": [sharing, branch]}
