@@ -11,6 +11,7 @@ each supported engine.
 
 import threading
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,21 @@ async def load_directory(db: Database) -> None:
     await dataset.write(db, (await check(db, raws, problems, whole=True)).records())
 
 
+@asynccontextmanager
+async def directory_copy(engine: EmbeddedEngine, name: str) -> AsyncIterator[Database]:
+    """A database of its own holding the hand-made directory, for tests that change it."""
+    db = await fresh_database(engine, name)
+    await load_directory(db)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
 @pytest.fixture(scope="session")
 async def directory(engine: EmbeddedEngine) -> AsyncIterator[Database]:
-    db = await fresh_database(engine, "test_directory")
-    await load_directory(db)
-    yield db
-    await db.close()
+    async with directory_copy(engine, "test_directory") as db:
+        yield db
 
 
 @pytest.fixture(scope="session")

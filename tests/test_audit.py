@@ -7,7 +7,7 @@ import pytest
 
 from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, fresh_database, load_directory
+from tests.conftest import Run, directory_copy
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ADMIN = Viewer(role=Role.ADMIN, credential="api-key:key_admin")
@@ -25,10 +25,8 @@ AUDIT = """query($filter: AuditFilter, $after: String) {
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb, "test_audit")
-    await load_directory(db)
-    yield Run(schema, db)
-    await db.close()
+    async with directory_copy(ferretdb, "test_audit") as db:
+        yield Run(schema, db)
 
 
 async def _edit(run: Run, viewer: Viewer, org_id: str, city: str) -> int:

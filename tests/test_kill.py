@@ -25,7 +25,7 @@ from datastore.client import connect
 from datastore.vocabulary import ContactRole, MembershipStatus, Role
 from memberdir import api_keys
 from memberdir.settings import Settings
-from tests.conftest import fresh_database, load_directory
+from tests.conftest import directory_copy
 
 WRITERS = 4
 KILL_AFTER_ACKS = 40
@@ -184,10 +184,8 @@ async def _write_until(
 
 @pytest.fixture
 async def database(ferretdb):
-    db = await fresh_database(ferretdb, "test_kill")
-    await load_directory(db)
-    yield db
-    await db.close()
+    async with directory_copy(ferretdb, "test_kill") as db:
+        yield db
 
 
 async def test_a_server_killed_mid_writes_loses_nothing_acknowledged(ferretdb, database):

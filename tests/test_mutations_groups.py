@@ -5,7 +5,7 @@ import pytest
 from datastore import changes, groups
 from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, fresh_database, load_directory
+from tests.conftest import Run, directory_copy
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ADMIN = Viewer(role=Role.ADMIN, credential="api-key:key_admin")
@@ -24,10 +24,8 @@ NEW = {"slug": "pharmacogenomics-task-team", "name": "Pharmacogenomics Task Team
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb, "test_mutations_groups")
-    await load_directory(db)
-    yield Run(schema, db)
-    await db.close()
+    async with directory_copy(ferretdb, "test_mutations_groups") as db:
+        yield Run(schema, db)
 
 
 async def _group(run: Run, group_id: str = "grp_clinical") -> groups.Group:

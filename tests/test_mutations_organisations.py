@@ -5,7 +5,7 @@ import pytest
 from datastore import changes, organisations
 from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, fresh_database, load_directory
+from tests.conftest import Run, directory_copy
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;
@@ -27,10 +27,8 @@ mutation($input: UpdateOrganisationInput!) {
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb, "test_mutations_organisations")
-    await load_directory(db)
-    yield Run(schema, db)
-    await db.close()
+    async with directory_copy(ferretdb, "test_mutations_organisations") as db:
+        yield Run(schema, db)
 
 
 async def _version(run: Run, org_id: str = "org_montreal") -> int:

@@ -5,7 +5,7 @@ import pytest
 from datastore import changes, people
 from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, fresh_database, load_directory
+from tests.conftest import Run, directory_copy, fresh_database, load_directory
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;
@@ -24,10 +24,8 @@ UPDATE = f"mutation($input: UpdatePersonInput!) {{ updatePerson(input: $input) {
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb, "test_mutations_people")
-    await load_directory(db)
-    yield Run(schema, db)
-    await db.close()
+    async with directory_copy(ferretdb, "test_mutations_people") as db:
+        yield Run(schema, db)
 
 
 async def _person(run: Run, person_id: str) -> people.Person:

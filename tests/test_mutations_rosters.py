@@ -8,7 +8,7 @@ from datastore import changes, groups, rosters
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import Role, RosterRole
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, fresh_database, load_directory
+from tests.conftest import Run, directory_copy
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json, grp_clinical: Ana chairs it, Jean co-chairs it, Priya chaired
@@ -31,10 +31,8 @@ JOAO_PAST = RosterEntry("grp_clinical", "per_joao", RosterRole.MEMBER, datetime(
 
 @pytest.fixture
 async def run(ferretdb, schema):
-    db = await fresh_database(ferretdb, "test_mutations_rosters")
-    await load_directory(db)
-    yield Run(schema, db)
-    await db.close()
+    async with directory_copy(ferretdb, "test_mutations_rosters") as db:
+        yield Run(schema, db)
 
 
 async def _group_version(run: Run, group_id: str = "grp_clinical") -> int:

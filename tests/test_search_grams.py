@@ -5,7 +5,7 @@ import pytest
 
 from datastore import derived
 from datastore.text import fold, grams, rarest_gram, search_condition
-from tests.conftest import Run, fresh_database, load_directory
+from tests.conftest import Run, directory_copy
 
 PEOPLE = "query($q: String!) { people(filter: {search: $q}, first: 100) { totalCount nodes { id } } }"
 ORGANISATIONS = "query($q: String!) { organisations(filter: {search: $q}, first: 100) { totalCount nodes { id } } }"
@@ -74,10 +74,8 @@ async def test_people_and_organisations_found_are_those_whose_folded_name_contai
 
 @pytest.fixture
 async def old_db(ferretdb):
-    db = await fresh_database(ferretdb, "test_search_grams")
-    await load_directory(db)
-    yield db
-    await db.close()
+    async with directory_copy(ferretdb, "test_search_grams") as db:
+        yield db
 
 
 async def test_records_stored_before_grams_are_found_after_the_upgrade(old_db, schema):
