@@ -18,6 +18,7 @@ from httpx import ASGITransport, AsyncClient
 from bench.embedded import embedded_database
 from datastore import people
 from memberdir.app import create_app
+from memberdir.collector import tune_for_serving
 from memberdir.settings import Settings
 from resolvers.pagination import encode_cursor
 
@@ -47,6 +48,7 @@ async def main(repeat: int, scale: int) -> None:
         row = await db.people.find_one({}, sort=list(people.SORT), skip=DEEP - 1)
         deep = encode_cursor("people", tuple(row[name] for name, _ in people.SORT))
         app = create_app(Settings(), database=db)
+        tune_for_serving()  # as `serve` does
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
             print(f"{'query':32} {'median ms':>10} {'max ms':>8} {'db commands':>12} {'errors':>7}")
             for name, query in QUERIES.items():
