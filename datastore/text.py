@@ -84,9 +84,10 @@ def search_condition(text: str) -> dict:
     One gram, not `$all` of them: SecantusDB 0.7 serves `$all` (and `$in`)
     through an index only with exactly one value, MongoDB too reads `$all`
     through one value's index entries and filters the rest, and the regex is
-    exact anyway: the gram only narrows what is read. Text shorter than a gram has none, so it is the regex alone,
-    a scan of the collection. Text that folds to nothing (only characters
-    without a transliteration) matches nothing, rather than everything.
+    exact anyway: the gram only narrows what is read. Text shorter than a gram
+    has none, so it is the regex alone, a scan of the collection (see
+    `reads_by_gram`). Text that folds to nothing (only characters without a
+    transliteration) matches nothing, rather than everything.
     """
     folded = fold(text)
     if not folded:
