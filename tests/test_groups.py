@@ -96,3 +96,15 @@ async def test_organisations_of_a_group_are_those_of_current_members(run):
 async def test_working_groups_filter(run, filter, expected):
     data = await run("query($f: WorkingGroupFilter) { workingGroups(filter: $f) { id } }", f=filter)
     assert [g["id"] for g in data["workingGroups"]] == expected
+
+
+async def test_rosters_are_read_in_roster_order(run_demo):
+    # roster_of pages a roster in the order the loader read it, without sorting it again.
+    from datastore import rosters
+
+    group_ids = await run_demo.db.groups.distinct("_id")
+    entries = await rosters.by_groups(run_demo.db, group_ids)
+    assert len(group_ids) > 10 and len(entries) > 1000
+    for group_id in group_ids:
+        roster = [e for e in entries if e.group_id == group_id]
+        assert roster == sorted(roster, key=lambda e: e.sort_key)
