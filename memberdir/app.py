@@ -141,6 +141,8 @@ class DirectoryGraphQL(GraphQLOverHTTP):
             if isinstance(request_data, list):
                 return [_deadline_error(seconds) for _ in request_data]
             return _deadline_error(seconds)
+        finally:
+            context.forget_loaded()
 
     async def process_result(self, request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)

@@ -32,3 +32,11 @@ class Context:
         cls, db: Database, request: Any = None, response: Any = None, viewer: Viewer = ANONYMOUS
     ) -> "Context":
         return cls(db=db, loaders=Loaders(db), request=request, response=response, viewer=viewer)
+
+    def forget_loaded(self) -> None:
+        """Called once the request is answered. A request, its context and its
+        execution refer to one another in cycles, which only Python's cycle
+        collector frees: until it ran, every record the request loaded stayed
+        too, and each collection walked them all. Dropped here, reference
+        counting frees them at once."""
+        self.loaders.forget()

@@ -99,6 +99,12 @@ class Loaders:
         self.contact = _one_each(db, contacts.by_ids, lambda c: c.id)
         self.roster_entry = _one_each(db, rosters.by_ids, lambda r: r.id)
 
+    def forget(self) -> None:
+        """Drop every record loaded, once the request is answered (Context.forget_loaded)."""
+        for loader in vars(self).values():
+            loader.clear_all()
+            loader.batch = None
+
 
 async def load_required(loader: Loader[K, R | None], keys: Sequence[K], referrers: Sequence[Any]) -> list[R]:
     """The records the `referrers` (records with an id) point to by `keys`, in
