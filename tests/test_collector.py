@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 
+from datastore.people import Person
+from datastore.rosters import RosterEntry
+
 
 def test_a_worker_freezes_what_it_built_and_collects_young_objects_less_often(tmp_path):
     # In a process of its own: freezing is for the life of a process.
@@ -27,9 +30,6 @@ def test_a_worker_freezes_what_it_built_and_collects_young_objects_less_often(tm
 async def test_the_records_a_request_loaded_are_freed_when_it_is_answered(http):
     # A request, its context and its execution refer to one another in cycles;
     # the records its loaders hold must not wait for the cycle collector.
-    from datastore.people import Person
-    from datastore.rosters import RosterEntry
-
     def alive() -> int:
         return sum(isinstance(o, RosterEntry | Person) for o in gc.get_objects())
 
@@ -40,6 +40,6 @@ async def test_the_records_a_request_loaded_are_freed_when_it_is_answered(http):
         before = alive()
         response = await http.post("/graphql", json={"query": query})
         assert len(response.json()["data"]["workingGroup"]["roster"]["nodes"]) == 7
-        assert alive() == before
+        assert alive() <= before
     finally:
         gc.enable()

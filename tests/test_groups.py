@@ -2,6 +2,8 @@
 
 import pytest
 
+from datastore import rosters
+
 ROSTER = """query($roles: [RosterRole!], $on: Date, $first: Int, $after: String) {
   workingGroup(slug: "clinical-work-stream") {
     roster(roles: $roles, activeOn: $on, first: $first, after: $after) {
@@ -100,8 +102,6 @@ async def test_working_groups_filter(run, filter, expected):
 
 async def test_rosters_are_read_in_roster_order(run_demo):
     # roster_of pages a roster in the order the loader read it, without sorting it again.
-    from datastore import rosters
-
     group_ids = await run_demo.db.groups.distinct("_id")
     entries = await rosters.by_groups(run_demo.db, group_ids)
     assert len(group_ids) > 10 and len(entries) > 1000
