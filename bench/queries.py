@@ -17,6 +17,7 @@ from httpx import ASGITransport, AsyncClient
 
 from bench.embedded import embedded_database
 from datastore import people
+from datastore.client import Database
 from memberdir.app import create_app
 from memberdir.collector import tune_for_serving
 from memberdir.settings import Settings
@@ -42,11 +43,15 @@ QUERIES = {
 }
 
 
+async def deep_cursor(db: Database) -> str:
+    """The cursor a client paging 20 at a time would hold after DEEP people."""
+    row = await db.people.find_one({}, sort=list(people.SORT), skip=DEEP - 1)
+    return encode_cursor("people", tuple(row[name] for name, _ in people.SORT))
+
+
 async def main(repeat: int, scale: int) -> None:
     async with embedded_database(scale) as (db, counter):
-        # The cursor a client paging 20 at a time would hold after DEEP people.
-        row = await db.people.find_one({}, sort=list(people.SORT), skip=DEEP - 1)
-        deep = encode_cursor("people", tuple(row[name] for name, _ in people.SORT))
+        deep = await deep_cursor(db)
         app = create_app(Settings(), database=db)
         tune_for_serving()  # as `serve` does
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
