@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 from datastore.client import Database
+from datastore.documents import count_matching
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.vocabulary import ChangeAction, RecordType
 
@@ -214,7 +215,7 @@ async def audit_page(db: Database, where: AuditFilter, after: SortKey | None, li
 
 
 async def audit_count(db: Database, where: AuditFilter) -> int:
-    return await db.changes.count_documents(where.to_query())
+    return await count_matching(db.changes, where.to_query())
 
 
 async def by_client_key(db: Database, client_key: str) -> Change | None:

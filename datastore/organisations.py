@@ -8,7 +8,7 @@ from enum import Enum
 
 from datastore import countries, dates, memberships
 from datastore.client import Database
-from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
+from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import StatusChange
 from datastore.text import reads_by_gram, search_condition, searchable_name
@@ -252,8 +252,7 @@ async def count(db: Database, where: OrganisationFilter, ids: Collection[str] | 
     query = where.to_query()
     if ids is not None:
         query = {"$and": [query, {"_id": {"$in": list(ids)}}]}
-    hinted = {"hint": where.index} if where.index else {}
-    return await db.organisations.count_documents(query, **hinted)
+    return await count_matching(db.organisations, query, hint=where.index)
 
 
 # Organisations counted by the values of some fields: ({field: stored value}, organisations).

@@ -7,7 +7,7 @@ from enum import Enum
 
 from datastore import countries, dates, memberships
 from datastore.client import Database
-from datastore.documents import STREAM_BATCH, WHOLE_RESULT, find_in, replace_many
+from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import IndividualMembership, StatusChange
 from datastore.text import fold, search_condition, searchable_name
@@ -149,7 +149,7 @@ async def stream(db: Database, where: PersonFilter) -> AsyncIterator[Person]:
 
 
 async def count(db: Database, where: PersonFilter) -> int:
-    return await db.people.count_documents(where.to_query())
+    return await count_matching(db.people, where.to_query())
 
 
 async def individual_histories(db: Database) -> list[tuple[StatusChange, ...]]:

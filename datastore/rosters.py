@@ -8,7 +8,7 @@ from enum import Enum
 
 from datastore import dates
 from datastore.client import Database
-from datastore.documents import STREAM_BATCH, find_in, replace_many
+from datastore.documents import STREAM_BATCH, count_matching, find_in, replace_many
 from datastore.keyset import SortKey
 from datastore.vocabulary import RosterRole
 
@@ -108,7 +108,7 @@ async def stream(db: Database, group_ids: Iterable[str], active_on: date | None 
 
 
 async def count(db: Database, group_ids: Iterable[str], active_on: date | None = None) -> int:
-    return await db.roster.count_documents(_of_groups(group_ids, active_on))
+    return await count_matching(db.roster, _of_groups(group_ids, active_on))
 
 
 async def by_people(db: Database, person_ids: Iterable[str]) -> list[RosterEntry]:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from datastore.documents import count_matching
+
 NAMES = "query($filter: OrganisationFilter, $order: OrganisationOrder, $first: Int, $after: String) { organisations(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount nodes { name } pageInfo { hasNextPage endCursor } } }"
 
 
@@ -185,3 +187,11 @@ async def test_countries_by_continent(run):
     oceania = data["oceania"]
     assert {"AU", "NZ", "FJ"} <= {c["code"] for c in oceania}
     assert all(c["continent"] == "OCEANIA" for c in oceania)
+
+
+async def test_counts_are_exact_with_and_without_a_condition(run_demo):
+    # By the count command, whose count without a condition MongoDB reads from metadata.
+    every = await run_demo.db.organisations.find({}, projection=["status"]).to_list()
+    assert await count_matching(run_demo.db.organisations, {}) == len(every) > 100
+    active = sum(d["status"] == "ACTIVE" for d in every)
+    assert await count_matching(run_demo.db.organisations, {"status": "ACTIVE"}) == active > 0
