@@ -9,7 +9,7 @@ from enum import Enum
 from datastore import countries, dates, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
-from datastore.keyset import Sort, SortKey, find_page
+from datastore.keyset import Sort, SortKey, both, find_page
 from datastore.memberships import StatusChange
 from datastore.text import reads_by_gram, search_condition, searchable_name
 from datastore.vocabulary import (
@@ -251,7 +251,7 @@ async def stream(
 async def count(db: Database, where: OrganisationFilter, ids: Collection[str] | None = None) -> int:
     query = where.to_query()
     if ids is not None:
-        query = {"$and": [query, {"_id": {"$in": list(ids)}}]}
+        query = both(query, {"_id": {"$in": list(ids)}})
     return await count_matching(db.organisations, query, hint=where.index)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from datastore import organisations, people, windows
+from datastore import keyset, organisations, people, windows
 from datastore.client import ServerTraits, connect
 from datastore.organisations import OrganisationFilter, OrganisationOrder
 from datastore.people import PersonFilter, PersonOrder
@@ -81,11 +81,9 @@ def test_ranges_are_contiguous_and_cover_the_rest(key):
 
 
 def test_a_next_page_filter_is_one_document_of_conditions_unless_they_share_a_field():
-    from datastore.keyset import both
-
     query = {"status": {"$in": ["ACTIVE"]}, "$or": [{"country": "GB"}, {"continent": "EUROPE"}]}
     branch = {"name_folded": "acme", "_id": {"$gt": "org_1"}}
-    assert both(query, branch) == {**query, **branch}
-    assert both({}, branch) == branch and both(query, {}) == query
+    assert keyset.both(query, branch) == {**query, **branch}
+    assert keyset.both({}, branch) == branch and keyset.both(query, {}) == query
     sharing = {"_id": {"$gt": "org_0"}}
-    assert both(sharing, branch) == {"$and": [sharing, branch]}
+    assert keyset.both(sharing, branch) == {"$and": [sharing, branch]}
