@@ -26,11 +26,13 @@ import os
 import shutil
 import signal
 import statistics
-from collections import Counter
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +42,7 @@ from datastore import dataset, demo
 from datastore.client import connect
 from datastore.indexes import ensure_indexes
 from memberdir.database import settings_engine
-from memberdir.engine import free_loopback_port
+from memberdir.engine import EmbeddedEngine, free_loopback_port
 from memberdir.engines import ENGINES
 from memberdir.settings import PROJECT_ROOT, Settings
 
@@ -214,46 +216,67 @@ def _errors(failed: Counter[str]) -> str:
     return ", ".join(f"{n} {code}" for code, n in failed.items()) or "0"
 
 
-def main(arguments: argparse.Namespace) -> int:
-    peer_dir = install_peer(arguments.peer)
+@contextmanager
+def seeded_engine(engine_name: str, scale: int) -> Iterator[tuple[str, EmbeddedEngine]]:
+    """The embedded engine in a temporary folder, seeded with the demo directory
+    at `scale`: (the folder, the engine)."""
     with tempfile.TemporaryDirectory(prefix="memberdir-compare-") as folder:
-        settings = Settings(engine=arguments.engine, data_dir=Path(folder))
-        with settings_engine(settings) as engine:
+        with settings_engine(Settings(engine=engine_name, data_dir=Path(folder))) as engine:
             async def seed() -> None:
                 db = connect(engine.uri, "memberdir", traits=engine.traits)
                 await ensure_indexes(db)
-                await dataset.write(db, demo.generate(arguments.scale))
+                await dataset.write(db, demo.generate(scale))
                 await db.close()
 
             started = time.perf_counter()
             asyncio.run(seed())
-            print(f"{arguments.engine}, scale {arguments.scale}: seeded in {time.perf_counter() - started:.0f} s;"
-                  f" directory with {arguments.workers} worker(s)")
-            # The directory joins the engine this process runs (same data folder);
-            # the peer connects to its port.
-            env = {**os.environ, "MEMBERDIR_DATA_DIR": folder, "MEMBERDIR_ENGINE": arguments.engine,
-                   "MEMBERDIR_DATABASE": "memberdir", "MEMBERDIR_ENVIRONMENT": "production",
-                   "NODE_ENV": "production",
-                   # The rate limiter still runs; its budget is raised so that b and c,
-                   # which cost tens of thousands of points, are not refused within a minute.
-                   "MEMBERDIR_RATE_LIMIT_POINTS_PER_MINUTE": "1000000000"}
-            env.pop("MONGODB_URI", None)
-            ports = free_loopback_port(), free_loopback_port()
-            serve = [sys.executable, "-m", "memberdir", "serve", "--port", str(ports[0]),
-                     "--workers", str(arguments.workers)]
-            directory = Server("directory", f"http://127.0.0.1:{ports[0]}/graphql",
-                               subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            peer = Server("peer", f"http://127.0.0.1:{ports[1]}/",
-                          subprocess.Popen(["node", str(peer_dir / "server.mjs"), "--port", str(ports[1])],
-                                           env={**env, "MONGODB_URI": engine.uri}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            try:
-                wait_until_ready(directory)
-                wait_until_ready(peer)
-                same = asyncio.run(compare(directory, peer, arguments))
-            finally:
-                for server in (directory, peer):
-                    server.process.send_signal(signal.SIGTERM)
-                    server.process.wait(timeout=30)
+            print(f"{engine_name}, scale {scale}: seeded in {time.perf_counter() - started:.0f} s")
+            yield folder, engine
+
+
+def serving_environment(folder: str, engine_name: str) -> dict[str, str]:
+    """Production settings over the seeded folder: the directory joins the
+    engine this process runs (same data folder)."""
+    env = {**os.environ, "MEMBERDIR_DATA_DIR": folder, "MEMBERDIR_ENGINE": engine_name,
+           "MEMBERDIR_DATABASE": "memberdir", "MEMBERDIR_ENVIRONMENT": "production",
+           "NODE_ENV": "production",
+           # The rate limiter still runs; its budget is raised so that b and c,
+           # which cost tens of thousands of points, are not refused within a minute.
+           "MEMBERDIR_RATE_LIMIT_POINTS_PER_MINUTE": "1000000000"}
+    env.pop("MONGODB_URI", None)
+    return env
+
+
+def start_peer(peer_dir: Path, env: dict[str, str], engine: EmbeddedEngine) -> Server:
+    port = free_loopback_port()
+    return Server("peer", f"http://127.0.0.1:{port}/",
+                  subprocess.Popen(["node", str(peer_dir / "server.mjs"), "--port", str(port)],
+                                   env={**env, "MONGODB_URI": engine.uri},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+
+def stop(servers: Iterable[Server]) -> None:
+    for server in servers:
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=30)
+
+
+def main(arguments: argparse.Namespace) -> int:
+    peer_dir = install_peer(arguments.peer)
+    with seeded_engine(arguments.engine, arguments.scale) as (folder, engine):
+        print(f"directory with {arguments.workers} worker(s)")
+        env = serving_environment(folder, arguments.engine)
+        port = free_loopback_port()
+        serve = [sys.executable, "-m", "memberdir", "serve", "--port", str(port), "--workers", str(arguments.workers)]
+        directory = Server("directory", f"http://127.0.0.1:{port}/graphql",
+                           subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        peer = start_peer(peer_dir, env, engine)
+        try:
+            wait_until_ready(directory)
+            wait_until_ready(peer)
+            same = asyncio.run(compare(directory, peer, arguments))
+        finally:
+            stop((directory, peer))
     return 0 if same else 1
 
 
