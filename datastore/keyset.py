@@ -50,6 +50,7 @@ async def find_page(
     after: SortKey | None,
     limit: int,
     hint: str | None = None,
+    by_windows: bool = True,
 ) -> list[dict]:
     """Up to `limit` documents matching `query`, in `sort` order, after `after`.
 
@@ -57,9 +58,12 @@ async def find_page(
     merged: each is an equality-and-range on the sort's index, which every
     engine scans as an index range, where one `$or` of them makes some engines
     (SecantusDB) read the whole collection. An engine that reads a whole range
-    before the limit (ServerTraits.windows) gets the page by windows.
+    before the limit (ServerTraits.windows) gets the page by windows, unless
+    `by_windows` is False: for a sort no index leads with (a window goes first
+    in the filter, and SecantusDB reads through the index of the first
+    condition it can serve).
     """
-    if traits_of(collection).windows and windows.windowable(query, sort, after):
+    if by_windows and traits_of(collection).windows and windows.windowable(query, sort, after):
         return await _by_windows(collection, query, sort, after, limit, hint)
     branches = [{}] if after is None else after_filter(sort, after)["$or"]
 

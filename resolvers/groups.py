@@ -3,17 +3,17 @@
 from datetime import date, datetime
 from typing import Any
 
-from datastore import dates, groups
+from datastore import dates, groups, rosters
 from datastore.groups import Group, GroupFilter
 from datastore.organisations import Organisation
 from datastore.people import Person
-from datastore.rosters import RosterEntry, RosterOrder
+from datastore.rosters import RosterEntry, RosterOrder, RosterWindow
 from datastore.vocabulary import RosterRole
 from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.errors import BadArgument
-from resolvers.pagination import Page, PageRequest, page_from_list
+from resolvers.pagination import Page, PageRequest
 
 DEFAULT_ROSTER_PAGE = 100
 MAX_ROSTER_PAGE = 500
@@ -66,25 +66,29 @@ async def roster_of(
     updated_since: datetime | None = None,
     order: RosterOrder = RosterOrder.ROLE_ASC,
 ) -> Page[RosterEntry]:
-    """A page of the group's roster. The loader fetched the whole roster (one
-    command for every group in the query); filters and order apply here."""
-    wanted = set(arguments.values(roles, "roles")) or set(RosterRole)
-    since = dates.instant_key(updated_since, round_up=True) if updated_since else None
+    """A page of the group's roster (loaders.roster_window: read alone, or cut
+    from the whole roster when the request reads that anyway)."""
     if order is RosterOrder.UPDATED_ASC:
-        kind, key_types, key_of = f"roster-updated:{group_id}", (str, str), lambda e: e.updated_key
+        kind, key_types = f"roster-updated:{group_id}", (str, str)
     else:
-        kind, key_types, key_of = f"roster:{group_id}", (int, str, str), lambda e: e.sort_key
+        kind, key_types = f"roster:{group_id}", (int, str, str)
     request = PageRequest.of(kind, first, after, default=DEFAULT_ROSTER_PAGE, cap=MAX_ROSTER_PAGE, key_types=key_types)
-    entries = [
-        e for e in await ctx.loaders.roster_of_group.load(group_id)
-        if e.role in wanted and (active_on is None or e.active_on(active_on))
-        and (since is None or e.updated_key[0] >= since)
-    ]
-    if order is not RosterOrder.ROLE_ASC:
-        # The loader reads a roster in roster order already (rosters.SORT, the order
-        # of sort_key): sorting 2,818 tenures again by a key hashing each id took 8 ms.
-        entries.sort(key=key_of)
-    return page_from_list(request, entries, key_of=key_of)
+    window = RosterWindow(
+        group_id,
+        limit=request.first + 1,  # one more than shown tells whether there is a next page
+        order=order,
+        roles=frozenset(arguments.values(roles, "roles")),
+        active_on=active_on,
+        updated_since=dates.instant_key(updated_since, round_up=True) if updated_since else None,
+        after=request.after,
+    )
+    entries, total = await ctx.loaders.roster_window.load(window)
+
+    async def count() -> int:
+        return total if total is not None else await rosters.count_window(ctx.db, window)
+
+    shown = entries[: request.first]
+    return Page(shown, len(entries) > len(shown), count, lambda entry: request.cursor(window.key_of(entry)))
 
 
 async def organisations_of(ctx: Context, group_id: str) -> list[Organisation]:

@@ -31,6 +31,12 @@ QUERIES = [
         groups { group { name } } } } people(first: 5) { nodes { name } } } } }""",
     """{ workingGroup(slug: "clinical-work-stream") { chairs { name } children { name } parent { name }
         roster(first: 500) { totalCount nodes { role person { name affiliation { name } } } } } }""",
+    # A roster page alone (its window read, its count), without and with filters, in both orders.
+    """{ workingGroup(slug: "clinical-work-stream") { roster(first: 50) { totalCount pageInfo { endCursor } } } }""",
+    """{ workingGroup(slug: "clinical-work-stream") { roster(first: 50, roles: [MEMBER, OBSERVER], activeOn: "2024-01-01") {
+        totalCount pageInfo { endCursor } } } }""",
+    """{ workingGroup(slug: "clinical-work-stream") { roster(first: 50, orderBy: UPDATED_ASC,
+        updatedSince: "2020-01-01T00:00:00Z") { totalCount pageInfo { endCursor } } } }""",
     "{ workingGroups(filter: {kinds: [TASK_TEAM]}) { name } }",
     "{ membershipStats(by: SECTOR, filter: {continents: [EUROPE]}) { key count } }",
     "{ people(first: 20) { nodes { name } pageInfo { endCursor } } }",
@@ -83,7 +89,7 @@ def _first_condition(command: dict) -> tuple[str, object] | None:
 
 @pytest.fixture(scope="module")
 async def sent(engine, demo_db, schema):
-    """The read commands the datastore sends for typical queries, with the next page of two lists."""
+    """The read commands the datastore sends for typical queries, with the next page of three lists."""
     listener = Sent()
     db: Database = connect(engine.uri, demo_db.name, listeners=[listener], traits=engine.traits)
     run = Run(schema, db)
@@ -92,6 +98,9 @@ async def sent(engine, demo_db, schema):
         for listing in ("organisations", "people"):
             if listing in data and "pageInfo" in data[listing]:
                 await run(f'{{ {listing}(after: "{data[listing]["pageInfo"]["endCursor"]}") {{ nodes {{ id }} }} }}')
+        roster = (data.get("workingGroup") or {}).get("roster") or {}
+        if "pageInfo" in roster:
+            await run(query.replace("roster(first: 50", f'roster(after: "{roster["pageInfo"]["endCursor"]}", first: 50'))
     yield db, listener.commands
     await db.close()
 

@@ -1,0 +1,90 @@
+"""A roster page read alone (rosters.window and count_window) holds exactly
+what the same window cut from the whole roster holds (RosterWindow.cut): same
+tenures, same order, same count, for both orders, every filter, cursor and
+size. Which of the two a request uses is the loader's choice
+(loaders.roster_window): the window alone for one group, the whole roster
+when the request reads it anyway."""
+
+import random
+from datetime import date
+
+import pytest
+from pymongo import monitoring
+
+from datastore import groups, rosters
+from datastore.client import connect
+from datastore.rosters import RosterOrder, RosterWindow
+from datastore.vocabulary import RosterRole
+from tests.conftest import Run
+
+FILTERS = [
+    {},
+    {"roles": frozenset({RosterRole.MEMBER, RosterRole.OBSERVER})},
+    {"roles": frozenset({RosterRole.CHAIR})},
+    {"active_on": date(2024, 1, 1)},
+    {"roles": frozenset({RosterRole.MEMBER}), "active_on": date(2019, 6, 1)},
+    {"updated_since": "2026-11-01T00:00:00.000Z"},  # the demo's every tenure: inclusive
+    {"updated_since": "2026-11-01T00:00:00.001Z"},  # none
+]
+
+
+async def test_a_window_read_alone_is_the_window_cut_from_the_whole_roster(demo_db):
+    # Bounded: FerretDB 1.24 reads the whole roster collection for each (about a second).
+    rng = random.Random(7)
+    group = await groups.by_slug(demo_db, "clinical-work-stream")
+    assert group is not None
+    whole = await rosters.by_groups(demo_db, [group.id])
+    assert len(whole) > 100
+    for order in RosterOrder:
+        for filters in FILTERS:
+            window = RosterWindow(group.id, limit=7, order=order, **filters)
+            cut, total = window.cut(whole)
+            assert await rosters.count_window(demo_db, window) == total, (order, filters)
+            assert await rosters.window(demo_db, window) == cut, (order, filters)
+        every = RosterWindow(group.id, limit=len(whole), order=order).cut(whole)[0]
+        for entry in rng.sample(every, 2):
+            for size in (1, 101):
+                window = RosterWindow(group.id, limit=size, order=order, after=order_key(order, entry))
+                assert await rosters.window(demo_db, window) == window.cut(whole)[0], (order, entry, size)
+
+
+def order_key(order: RosterOrder, entry: rosters.RosterEntry) -> tuple:
+    return RosterWindow(entry.group_id, limit=1, order=order).key_of(entry)
+
+
+class Reads(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, int | None]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in {"find", "count"}:
+            self.sent.append((event.command_name, event.command[event.command_name], event.command.get("limit")))
+
+    def succeeded(self, event) -> None:
+        pass
+
+    def failed(self, event) -> None:
+        pass
+
+
+@pytest.fixture
+async def reads(engine, demo_db, schema):
+    listener = Reads()
+    db = connect(engine.uri, demo_db.name, listeners=[listener], traits=engine.traits)
+    yield Run(schema, db), listener
+    await db.close()
+
+
+async def test_a_page_of_one_roster_reads_its_window_and_with_its_chairs_the_whole_roster(reads):
+    run, listener = reads
+    roster = "roster(first: 20, activeOn: \"2024-01-01\") { totalCount nodes { role since person { id } } }"
+    alone = await run(f'{{ workingGroup(slug: "clinical-work-stream") {{ {roster} }} }}')
+    assert [r for r in listener.sent if r[1] == "roster"] == [("find", "roster", 21), ("count", "roster", None)]
+
+    listener.sent.clear()
+    with_chairs = await run(f'{{ workingGroup(slug: "clinical-work-stream") {{ chairs {{ id }} {roster} }} }}')
+    assert [r for r in listener.sent if r[1] == "roster"] == [("find", "roster", None)]
+
+    assert with_chairs["workingGroup"]["roster"] == alone["workingGroup"]["roster"]
+    assert len(alone["workingGroup"]["roster"]["nodes"]) == 20
+    assert alone["workingGroup"]["roster"]["totalCount"] > 20
