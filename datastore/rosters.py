@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from datastore import dates, keyset
-from datastore.client import Database
-from datastore.documents import STREAM_BATCH, count_matching, find_in, one_of, replace_many
+from datastore import dates, keyset, windows
+from datastore.client import Database, traits_of
+from datastore.documents import MORE_OF_ONE_READ, STREAM_BATCH, count_matching, find_in, one_of, replace_many
 from datastore.keyset import Sort, SortKey
 from datastore.vocabulary import RosterRole
 
@@ -16,6 +16,8 @@ from datastore.vocabulary import RosterRole
 SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
 # Least recently changed first (RosterEntry.updated_key).
 UPDATED_SORT = [("updated_key", 1), ("_id", 1)]
+# Within one role: SORT without its first field.
+SINCE_SORT = SORT[1:]
 
 
 class RosterOrder(Enum):
@@ -142,12 +144,42 @@ async def by_groups(db: Database, group_ids: Iterable[str]) -> list[RosterEntry]
 
 async def window(db: Database, window: RosterWindow) -> list[RosterEntry]:
     """The tenures in `window`, read alone: the group's index walked from the
-    window's start (keyset.find_page), not the group's whole roster. Not by
-    windows: both roster indexes lead with the group, not the sort."""
-    found = await keyset.find_page(
-        db.roster, window.query(), window.sort, window.after, window.limit, by_windows=False
-    )
+    window's start (keyset.find_page), not the group's whole roster."""
+    if window.order is RosterOrder.ROLE_ASC and traits_of(db.roster).windows:
+        found = await _role_by_role(db, window)
+    else:
+        # Not by windows: both roster indexes lead with the group, not the sort.
+        found = await keyset.find_page(
+            db.roster, window.query(), window.sort, window.after, window.limit, by_windows=False
+        )
     return [from_document(d) for d in found]
+
+
+async def _role_by_role(db: Database, window: RosterWindow) -> list[dict]:
+    """A window in roster order on an engine that reads the whole index range
+    a find names before its limit (ServerTraits.windows): each role's stretch
+    of the group's index in turn, read by windows of `since`
+    (datastore/windows.py), until the window is full. At scale 10 a work
+    stream's first 501 tenures read all 2,818 (21 ms); its 1,940 members are
+    one stretch, which windows of `since` read a few hundred at a time."""
+    query, after, rows, sent = window.query(), window.after, [], 0
+
+    async def find(where: dict, size: int) -> list[dict]:
+        nonlocal sent
+        cursor = db.roster.find(where, sort=SORT, limit=size, batch_size=size,
+                                comment=MORE_OF_ONE_READ if sent else None)
+        sent += 1
+        return await cursor.to_list()
+
+    for rank in sorted(role.rank for role in window.roles or RosterRole):
+        if after is not None and rank < after[0]:
+            continue
+        stretch = {**query, "role_rank": rank}
+        since = after[1:] if after is not None and rank == after[0] else None
+        rows += await windows.read(find, db.roster.full_name, stretch, SINCE_SORT, since, window.limit - len(rows))
+        if len(rows) >= window.limit:
+            break
+    return rows
 
 
 async def count_window(db: Database, window: RosterWindow) -> int:
