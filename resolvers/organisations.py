@@ -60,7 +60,8 @@ def organisation_filter(given: Any | None, argument: str = "filter") -> Organisa
 
 
 async def organisations_page(
-    ctx: Context, given: Any | None, order: OrganisationOrder, first: int | None, after: str | None
+    ctx: Context, given: Any | None, order: OrganisationOrder, first: int | None, after: str | None,
+    count_too: bool = False,
 ) -> Page[Organisation]:
     where = organisation_filter(given)
     request = PageRequest.of(
@@ -71,6 +72,7 @@ async def organisations_page(
         fetch=lambda key, limit: organisations.page(ctx.db, where, order, key, limit),
         key_of=order.key_of,
         count=lambda: organisations.count(ctx.db, where),
+        count_too=count_too,
     )
 
 

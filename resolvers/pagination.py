@@ -5,11 +5,13 @@ through, so it stays valid while rows are added or removed and cannot be
 replayed against another list or order.
 """
 
+import asyncio
 import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 from datastore.keyset import SortKey
@@ -91,11 +93,18 @@ async def page_from_query(
     fetch: Callable[[SortKey | None, int], Awaitable[list[T]]],
     key_of: Callable[[T], SortKey],
     count: Callable[[], Awaitable[int]],
+    count_too: bool = False,
 ) -> Page[T]:
-    """A page straight from the database: one row more than asked shows if there is a next."""
+    """A page straight from the database: one row more than asked shows if
+    there is a next. With `count_too` (its totalCount is asked for) the count
+    is read beside the page, not after it."""
     if request.first == 0:
         return Page([], False, count, _no_cursor)
-    rows = await fetch(request.after, request.first + 1)
+    if count_too:
+        rows, total = await asyncio.gather(fetch(request.after, request.first + 1), count())
+        count = partial(_known, total)
+    else:
+        rows = await fetch(request.after, request.first + 1)
     shown = rows[: request.first]
     return Page(shown, len(rows) > request.first, count, lambda row: request.cursor(key_of(row)))
 
@@ -110,6 +119,10 @@ def page_from_list(request: PageRequest, rows: Sequence[T], key_of: Callable[[T]
         return len(rows)
 
     return Page(shown, len(remaining) > len(shown), count, lambda row: request.cursor(key_of(row)))
+
+
+async def _known(total: int) -> int:
+    return total
 
 
 def _no_cursor(row: object) -> str:

@@ -40,7 +40,8 @@ def person_filter(given: Any | None, argument: str = "filter") -> PersonFilter:
 
 
 async def people_page(
-    ctx: Context, given: Any | None, first: int | None, after: str | None, order: PersonOrder = PersonOrder.NAME_ASC
+    ctx: Context, given: Any | None, first: int | None, after: str | None, order: PersonOrder = PersonOrder.NAME_ASC,
+    count_too: bool = False,
 ) -> Page[Person]:
     where = person_filter(given)
     # The name order keeps its original cursor tag, so cursors handed out before stay valid.
@@ -51,6 +52,7 @@ async def people_page(
         fetch=lambda key, limit: people.page(ctx.db, where, key, limit, order),
         key_of=order.key_of,
         count=lambda: people.count(ctx.db, where),
+        count_too=count_too,
     )
 
 

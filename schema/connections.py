@@ -1,14 +1,37 @@
 """Relay-style connections, named after their node type (OrganisationConnection…)."""
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from resolvers.pagination import Page
 
 Node = TypeVar("Node")
 Record = TypeVar("Record")
+
+
+def total_count_asked(info: Any) -> bool:
+    """Whether the connection being resolved has its `totalCount` selected,
+    so its count can be read beside its page rather than after it. `info` is
+    the planned executor's (schema.planned: the names it selected) or
+    Strawberry's (graphql-core's executor, the reference)."""
+    selected = getattr(info, "selected", None)
+    if selected is not None:
+        return "totalCount" in selected
+    return any(_selects(f.selections, "totalCount") for f in info.selected_fields)
+
+
+def _selects(selections: list, name: str) -> bool:
+    """`name` among `selections`, a fragment's own selections included."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                return True
+        elif _selects(selection.selections, name):
+            return True
+    return False
 
 
 # Every subgraph with Relay connections has a PageInfo: shared, not owned.

@@ -9,6 +9,7 @@ from strawberry import Info
 from datastore import countries
 from resolvers import audit, groups, list_sizes, nodes, organisations, people, trends
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
+from schema.connections import total_count_asked
 from schema.countries import Country
 from schema.node import Node, to_node
 from schema.viewer import Viewer
@@ -43,7 +44,9 @@ class Query:
         after: str | None = None,
     ) -> OrganisationConnection:
         order = order_by or OrganisationOrder.NAME_ASC
-        page = await organisations.organisations_page(info.context, filter, order, first, after)
+        page = await organisations.organisations_page(
+            info.context, filter, order, first, after, count_too=total_count_asked(info)
+        )
         return OrganisationConnection.of(page, Organisation.of)
 
     @strawberry.field(description="One person by id; null if unknown.")
@@ -60,7 +63,9 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> PersonConnection:
-        page = await people.people_page(info.context, filter, first, after, order_by or PersonOrder.NAME_ASC)
+        page = await people.people_page(
+            info.context, filter, first, after, order_by or PersonOrder.NAME_ASC, count_too=total_count_asked(info)
+        )
         return PersonConnection.of(page, Person.of)
 
     @strawberry.field(description="One group by id or by slug (give exactly one); null if unknown.")

@@ -3,6 +3,12 @@
 import pytest
 
 from datastore.documents import count_matching
+from datastore.organisations import OrganisationOrder
+from resolvers.context import Context
+from resolvers.organisations import organisations_page
+from schema import build_schema
+import schema.query as query_module
+from tests.conftest import Run
 
 NAMES = "query($filter: OrganisationFilter, $order: OrganisationOrder, $first: Int, $after: String) { organisations(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount nodes { name } pageInfo { hasNextPage endCursor } } }"
 
@@ -195,3 +201,40 @@ async def test_counts_are_exact_with_and_without_a_condition(run_demo):
     assert await count_matching(run_demo.db.organisations, {}) == len(every) > 100
     active = sum(d["status"] == "ACTIVE" for d in every)
     assert await count_matching(run_demo.db.organisations, {"status": "ACTIVE"}) == active > 0
+
+
+async def test_a_count_asked_for_is_read_with_the_page(demo_db, recorder):
+    recorder.reset()
+    page = await organisations_page(Context.for_request(demo_db), None, OrganisationOrder.NAME_ASC, 3, None, count_too=True)
+    sent = list(recorder.commands)
+    assert sorted(c.split()[0] for c in sent) == ["count", "find"], sent
+    assert await page.count() == await count_matching(demo_db.organisations, {})
+    assert len(recorder.commands) == len(sent) + 1  # only the check's own count: the page's was read already
+
+
+COUNTED = "{ organisations(first: 3) { %s nodes { name } } } %s"
+COUNT_SHAPES = {
+    "as a field": COUNTED % ("totalCount", ""),
+    "under an alias": COUNTED % ("n: totalCount", ""),
+    "in a named fragment": COUNTED % ("...counted", "fragment counted on OrganisationConnection { totalCount }"),
+    "in an inline fragment": COUNTED % ("... on OrganisationConnection { totalCount }", ""),
+}
+
+
+@pytest.mark.parametrize("planned", [True, False], ids=["planned", "graphql-core"])
+async def test_a_total_count_is_seen_however_it_is_asked_for(demo_db, monkeypatch, planned):
+    asked = []
+    real = query_module.organisations.organisations_page
+
+    async def spy(*args, count_too: bool = False, **kwargs):
+        asked.append(count_too)
+        return await real(*args, count_too=count_too, **kwargs)
+
+    monkeypatch.setattr(query_module.organisations, "organisations_page", spy)
+    run = Run(build_schema(planned=planned), demo_db)
+    total = await count_matching(demo_db.organisations, {})
+    for shape, query in COUNT_SHAPES.items():
+        connection = (await run(query))["organisations"]
+        assert connection.get("totalCount", connection.get("n")) == total, shape
+    await run(COUNTED % ("", ""))
+    assert asked == [True] * len(COUNT_SHAPES) + [False]

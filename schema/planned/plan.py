@@ -67,6 +67,7 @@ class Selection:
     type: GraphQLObjectType
     origin: type | None  # the Python class of its objects
     fields: list[FieldPlan] = field(default_factory=list)
+    names: frozenset[str] = frozenset()  # the fields' names (not their aliases)
 
     @property
     def keys(self) -> list[str]:
@@ -74,12 +75,14 @@ class Selection:
 
 
 class Info:
-    """What the directory's resolvers read from `info`: the request's context."""
+    """What the directory's resolvers read from `info`: the request's context,
+    and the names of the fields selected on what the field returns."""
 
-    __slots__ = ("context",)
+    __slots__ = ("context", "selected")
 
-    def __init__(self, context: Any):
+    def __init__(self, context: Any, selected: frozenset[str] = frozenset()):
         self.context = context
+        self.selected = selected
 
 
 class Planner:
@@ -105,7 +108,8 @@ class Planner:
         if defer_usages:
             raise Unplannable("@defer")
         definition = parent.extensions.get(DEFINITION)
-        selection = Selection(parent, getattr(definition, "origin", None))
+        names = frozenset(details[0].node.name.value for details in grouped.values())
+        selection = Selection(parent, getattr(definition, "origin", None), names=names)
         for key, details in grouped.items():
             selection.fields.append(self._field(parent, key, details))
         return selection
@@ -134,7 +138,7 @@ class Planner:
         many = getattr(strawberry_field.base_resolver.wrapped_func, "many", None)
         if many is not None:
             return FieldPlan(key, completion, batch=partial(many, **kwargs))
-        return FieldPlan(key, completion, caller=_caller(strawberry_field, kwargs))
+        return FieldPlan(key, completion, caller=_caller(strawberry_field, kwargs, _selected_below(completion)))
 
     def _completion(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Completion:
         nullable = True
@@ -154,9 +158,18 @@ class Planner:
         raise Unplannable(f"abstract type {type_}")
 
 
-def _caller(field: StrawberryField, kwargs: dict[str, Any]) -> Callable[[Info], Callable[[Any], Any]]:
+def _selected_below(completion: Completion) -> frozenset[str]:
+    while completion.item is not None:
+        completion = completion.item
+    return completion.selection.names if completion.selection is not None else frozenset()
+
+
+def _caller(
+    field: StrawberryField, kwargs: dict[str, Any], selected: frozenset[str]
+) -> Callable[[Info], Callable[[Any], Any]]:
     """The resolver bound to its converted arguments: given a request's `info`,
-    the call to make for each object (as `self`, or as the root)."""
+    the call to make for each object (as `self`, or as the root), with an
+    `info` that names the fields `selected` on what it returns."""
     resolver = field.base_resolver
     assert resolver is not None
     info_name = resolver.info_parameter.name if resolver.info_parameter else None
@@ -164,7 +177,7 @@ def _caller(field: StrawberryField, kwargs: dict[str, Any]) -> Callable[[Info], 
     function = resolver.wrapped_func
 
     def for_request(info: Info) -> Callable[[Any], Any]:
-        bound = {**kwargs, info_name: info} if info_name else kwargs
+        bound = {**kwargs, info_name: Info(info.context, selected)} if info_name else kwargs
         if resolver.self_parameter:
             return partial(function, **bound)  # called with the object as `self`
         if parent_names:
