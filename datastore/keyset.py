@@ -5,7 +5,7 @@ distinct key and a page boundary stays put while rows are added or removed.
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -87,20 +87,29 @@ async def find_page(
 async def _by_windows(
     collection: AsyncCollection, query: dict, sort: Sort, after: SortKey | None, limit: int, hint: str | None
 ) -> list[dict]:
+    # A window goes unhinted: SecantusDB walks the whole of a hinted index.
+    # The one unbounded read keeps the hint for two or more conditions,
+    # where SecantusDB's plan (explain) names no index without it.
+    find = one_read(collection, sort, hint_for=lambda where: hint if where is query and len(query) > 1 else None)
+    return await windows.read(find, collection.full_name, query, sort, after, limit)
+
+
+def one_read(
+    collection: AsyncCollection, sort: Sort, hint_for: Callable[[dict], str | None] = lambda where: None
+) -> windows.Find:
+    """The `find` of windows.read for one read in parts: each find after the
+    first is marked a part of it (MORE_OF_ONE_READ), however many windows,
+    or stretches of windows, the read takes."""
     sent = 0
 
     async def find(where: dict, size: int) -> list[dict]:
         nonlocal sent
-        # A window goes unhinted: SecantusDB walks the whole of a hinted index.
-        # The one unbounded read keeps the hint for two or more conditions,
-        # where SecantusDB's plan (explain) names no index without it.
-        hinted = hint if where is query and len(query) > 1 else None
-        cursor = collection.find(where, sort=list(sort), limit=size, batch_size=size, hint=hinted,
+        cursor = collection.find(where, sort=list(sort), limit=size, batch_size=size, hint=hint_for(where),
                                  comment=MORE_OF_ONE_READ if sent else None)
         sent += 1
         return await cursor.to_list()
 
-    return await windows.read(find, collection.full_name, query, sort, after, limit)
+    return find
 
 
 def sort_key(document: dict, sort: Sort) -> SortKey:

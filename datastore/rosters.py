@@ -8,7 +8,7 @@ from enum import Enum
 
 from datastore import dates, keyset, windows
 from datastore.client import Database, traits_of
-from datastore.documents import MORE_OF_ONE_READ, STREAM_BATCH, count_matching, find_in, one_of, replace_many
+from datastore.documents import STREAM_BATCH, count_matching, find_in, one_of, replace_many
 from datastore.keyset import Sort, SortKey
 from datastore.vocabulary import RosterRole
 
@@ -164,15 +164,8 @@ async def _role_by_role(db: Database, window: RosterWindow) -> list[dict]:
     one stretch, which windows of `since` read a few hundred at a time. Every
     stretch can be read so (windows.windowable): `since` is text, and only
     `active_on` bounds it, by a range."""
-    query, after, rows, sent = window.query(), window.after, [], 0
-
-    async def find(where: dict, size: int) -> list[dict]:
-        nonlocal sent
-        cursor = db.roster.find(where, sort=SORT, limit=size, batch_size=size,
-                                comment=MORE_OF_ONE_READ if sent else None)
-        sent += 1
-        return await cursor.to_list()
-
+    query, after, rows = window.query(), window.after, []
+    find = keyset.one_read(db.roster, SORT)  # every stretch's windows are parts of one read
     for rank in sorted(role.rank for role in window.roles or RosterRole):
         if after is not None and rank < after[0]:
             continue
