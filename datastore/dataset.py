@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field, fields
 
-from datastore import contacts, groups, organisations, people, rosters
+from datastore import contacts, generations, groups, organisations, people, rosters
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.groups import Group
@@ -32,19 +32,21 @@ COLLECTIONS = tuple(f.name for f in fields(Dataset))
 async def write(db: Database, dataset: Dataset) -> int:
     """Upsert every record by id and return how many were new or changed:
     writing the same dataset twice changes nothing."""
-    return (
-        await organisations.upsert(db, dataset.organisations)
-        + await groups.upsert(db, dataset.groups)
-        + await people.upsert(db, dataset.people)
-        + await contacts.upsert(db, dataset.contacts)
-        + await rosters.upsert(db, dataset.roster)
-    )
+    async with generations.bulk_write(db):
+        return (
+            await organisations.upsert(db, dataset.organisations)
+            + await groups.upsert(db, dataset.groups)
+            + await people.upsert(db, dataset.people)
+            + await contacts.upsert(db, dataset.contacts)
+            + await rosters.upsert(db, dataset.roster)
+        )
 
 
 async def clear(db: Database) -> None:
     """Delete every directory record; API keys and indexes stay."""
-    for name in COLLECTIONS:
-        await getattr(db, name).delete_many({})
+    async with generations.bulk_write(db):
+        for name in COLLECTIONS:
+            await getattr(db, name).delete_many({})
 
 
 async def is_empty(db: Database) -> bool:

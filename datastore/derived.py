@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from datastore import groups, organisations, people, rosters
+from datastore import generations, groups, organisations, people, rosters
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, set_fields
 from datastore.text import FOLD_VERSION
@@ -53,14 +53,15 @@ async def refresh(db: Database) -> int:
     if await stored_version(db) == DERIVED_VERSION:
         return 0
     updated = 0
-    for derived in DERIVED:
-        collection = getattr(db, derived.collection)
-        changes: dict[str, dict] = {}
-        async for document in collection.find({}, batch_size=WHOLE_RESULT):
-            fresh = derived.restore(document)
-            changed = {f: fresh[f] for f in derived.fields if document.get(f, _MISSING) != fresh[f]}
-            if changed:
-                changes[document["_id"]] = changed
-        updated += await set_fields(collection, changes)
+    async with generations.bulk_write(db):
+        for derived in DERIVED:
+            collection = getattr(db, derived.collection)
+            changes: dict[str, dict] = {}
+            async for document in collection.find({}, batch_size=WHOLE_RESULT):
+                fresh = derived.restore(document)
+                changed = {f: fresh[f] for f in derived.fields if document.get(f, _MISSING) != fresh[f]}
+                if changed:
+                    changes[document["_id"]] = changed
+            updated += await set_fields(collection, changes)
     await db.meta.replace_one({"_id": _META_ID}, {"_id": _META_ID, "version": DERIVED_VERSION}, upsert=True)
     return updated

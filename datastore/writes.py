@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
-from datastore import changes, dates
+from datastore import changes, dates, generations
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
 from datastore.client import Database
 from datastore.vocabulary import ChangeAction, RecordType
@@ -200,6 +200,8 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
 
 
 async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
+    # Written or not, some of the plan may be: answers kept by generation go stale.
+    await generations.advance(db)
     await _durable(db, "changes").update_one(
         {"_id": change.id}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
     )

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from datastore import dataset, demo, derived, writes
+from datastore import dataset, demo, derived, generations, writes
 from datastore.client import Database, ServerTraits, connect
 from datastore.indexes import ensure_indexes
 from memberdir.edge.database_commands import DATABASE_COMMANDS
@@ -45,6 +45,8 @@ async def open_database(
         await derived.refresh(db)
         if engine and seed_if_empty and await dataset.is_empty(db):
             await dataset.write(db, demo.generate(settings.seed_scale))
+        # Whatever wrote before (a bulk write cut off included), keep nothing from it.
+        await generations.advance(db, unsettled=False)
         yield db
     finally:
         await db.close()

@@ -8,12 +8,14 @@ import asyncio
 from asyncio import Future
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader, LoaderTask, get_current_batch
 
 from datastore import contacts, groups, organisations, people, rosters
 from datastore.client import Database
+from datastore.generations import Generation
 from datastore.organisations import Groups, OrganisationFilter
 from datastore.rosters import RosterEntry, RosterWindow
 
@@ -75,17 +77,26 @@ def _all_each(db: Database, fetch: Fetch, key: Callable[[R], K]) -> Loader[K, li
     return Loader(load_fn=load)
 
 
-def _organisation_groups(db: Database) -> Loader[tuple[OrganisationFilter, tuple[str, ...]], Groups]:
+def _organisation_groups(
+    db: Database, generation: Generation
+) -> Loader[tuple[OrganisationFilter, tuple[str, ...]], Groups]:
     """Organisations counted by some fields, keyed by (filter, fields): the
     statistics asked for in one tick with the same filter (counts by several
     dimensions, a cross-tab, a trend) share one aggregate over every field any
-    of them needs, since each reads only its own fields of the groups."""
+    of them needs, since each reads only its own fields of the groups. Kept
+    for the generation (datastore.generations): a dashboard asks again and again."""
 
     async def load(keys: Sequence[tuple[OrganisationFilter, tuple[str, ...]]]) -> list[Groups]:
         fields: dict[OrganisationFilter, set[str]] = defaultdict(set)
         for where, names in keys:
             fields[where].update(names)
-        found = {where: await organisations.count_groups(db, where, names) for where, names in fields.items()}
+        found = {
+            where: await generation.answer(
+                ("organisation groups", where, tuple(sorted(names))),
+                partial(organisations.count_groups, db, where, names),
+            )
+            for where, names in fields.items()
+        }
         return [found[where] for where, _ in keys]
 
     return Loader(load_fn=load)
@@ -115,7 +126,9 @@ def _roster_windows(db: Database, whole_rosters: Loader[str, list[RosterEntry]])
 
 
 class Loaders:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, generation: Generation | None = None):
+        # Answers over many records, kept while the records stay as they are.
+        self.generation = generation or Generation(db)
         self.organisation = _one_each(db, organisations.by_ids, lambda o: o.id)
         self.person = _one_each(db, people.by_ids, lambda p: p.id)
         self.group = _one_each(db, groups.by_ids, lambda g: g.id)
@@ -126,15 +139,17 @@ class Loaders:
         self.roster_of_group = _all_each(db, rosters.by_groups, lambda r: r.group_id)
         self.roster_window = _roster_windows(db, self.roster_of_group)
         self.roster_of_person = _all_each(db, rosters.by_people, lambda r: r.person_id)
-        self.organisation_groups = _organisation_groups(db)
+        self.organisation_groups = _organisation_groups(db, self.generation)
         self.contact = _one_each(db, contacts.by_ids, lambda c: c.id)
         self.roster_entry = _one_each(db, rosters.by_ids, lambda r: r.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""
         for loader in vars(self).values():
-            loader.clear_all()
-            loader.batch = None
+            if isinstance(loader, Loader):
+                loader.clear_all()
+                loader.batch = None
+        self.generation.forget()
 
 
 async def load_required(loader: Loader[K, R | None], keys: Sequence[K], referrers: Sequence[Any]) -> list[R]:

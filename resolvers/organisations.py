@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from datastore import countries, organisations
@@ -71,7 +72,7 @@ async def organisations_page(
         request,
         fetch=lambda key, limit: organisations.page(ctx.db, where, order, key, limit),
         key_of=order.key_of,
-        count=lambda: organisations.count(ctx.db, where),
+        count=lambda: ctx.loaders.generation.answer(("organisations", where), partial(organisations.count, ctx.db, where)),
         count_too=count_too,
     )
 

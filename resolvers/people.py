@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 from datastore import people
@@ -51,7 +52,7 @@ async def people_page(
         request,
         fetch=lambda key, limit: people.page(ctx.db, where, key, limit, order),
         key_of=order.key_of,
-        count=lambda: people.count(ctx.db, where),
+        count=lambda: ctx.loaders.generation.answer(("people", where), partial(people.count, ctx.db, where)),
         count_too=count_too,
     )
 

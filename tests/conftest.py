@@ -19,7 +19,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from pymongo import monitoring
 
-from datastore import dataset, demo
+from datastore import dataset, demo, generations
 from datastore.client import Database, connect
 from datastore.documents import MORE_OF_ONE_READ
 from datastore.import_checks import check
@@ -61,6 +61,13 @@ class CommandRecorder(monitoring.CommandListener):
     def reset(self) -> None:
         with self._lock:
             self.commands.clear()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept() -> None:
+    """Each test starts with no answers kept (datastore.generations), so the
+    commands it sees do not depend on the tests before it."""
+    generations.KEPT.clear()
 
 
 @pytest.fixture(scope="session")

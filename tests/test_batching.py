@@ -16,14 +16,20 @@ async def commands_for(run_demo, recorder, query: str, **variables) -> list[str]
     return list(recorder.commands)
 
 
+# The generation, and the count that may be kept under it.
+KEPT_COUNT = ("find meta", "count organisations")
+
+
 async def test_nested_query_costs_the_same_for_5_and_100_organisations(run_demo, recorder):
     small = await commands_for(run_demo, recorder, NESTED, first=5)
     large = await commands_for(run_demo, recorder, NESTED, first=100)
     data = await run_demo(NESTED, first=100)
     assert len(data["organisations"]["nodes"]) == 100
     assert sum(len(o["contacts"]) for o in data["organisations"]["nodes"]) >= 300
-    # organisations page, count, contacts, people, affiliations, tenures, groups
-    assert len(small) == len(large) == 7, large
+    # The count is read once per generation of the data (datastore.generations): not compared.
+    small, large = ([c for c in commands if c not in KEPT_COUNT] for commands in (small, large))
+    # organisations page, contacts, people, affiliations, tenures, groups
+    assert len(small) == len(large) == 6, large
     assert [c.split()[0] for c in small] == [c.split()[0] for c in large]
 
 
@@ -91,8 +97,9 @@ async def test_paging_a_continent_with_role_contacts_costs_the_same_per_page(run
         after = page["pageInfo"]["endCursor"]
     assert len(commands_per_page) >= 2
     assert len(seen) == page["totalCount"] == len({o["id"] for o in seen})
-    # organisations page, count, contacts, their persons: the same on every page.
-    assert set(commands_per_page) == {4}, commands_per_page
+    # organisations page, the generation, contacts, their persons: the same on every page;
+    # the count on the first only, then kept for the generation (datastore.generations).
+    assert commands_per_page[0] == 5 and set(commands_per_page[1:]) == {4}, commands_per_page
     for organisation in seen:
         if organisation["membership"]["status"] == "ACTIVE":
             assert sorted(c["role"] for c in organisation["contacts"]) == ["ADMINISTRATOR", "PRIMARY", "SIGNER"]

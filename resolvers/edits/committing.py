@@ -61,6 +61,9 @@ async def commit(
         raise stale(await reload()) from None
     except writes.Rejected:
         raise refuse(UserErrorCode.CONFLICT, "A value that must be unique was taken meanwhile; nothing changed.")
+    finally:
+        # What the request reads next (its payload, the next mutation of a batch) sees the change.
+        ctx.loaders.generation.forget()
 
 
 async def replayed(ctx: Context, client_mutation_id: str | None) -> changes.Change | None:

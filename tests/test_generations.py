@@ -1,0 +1,147 @@
+"""Counts and statistics kept per generation (datastore.generations): read once,
+never older than the records, on every engine."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from datastore import dataset, edits, generations, organisations, writes
+from datastore.changes import Actor
+from datastore.client import Database
+from datastore.documents import count_matching
+from datastore.generations import Generation, Kept
+from datastore.vocabulary import ChangeAction
+from tests.conftest import CommandRecorder, Run, fresh_database, load_directory
+
+STAFF = Actor(role="staff", key_id="key_test")
+COUNTS = """{
+  organisations(first: 1, filter: {countries: ["FR"]}) { totalCount }
+  people(first: 1) { totalCount }
+  membershipStats(by: COUNTRY) { key count }
+}"""
+
+
+@pytest.fixture
+async def recorder() -> CommandRecorder:
+    return CommandRecorder()
+
+
+@pytest.fixture
+async def db(engine, recorder) -> Database:
+    database = await fresh_database(engine, "test_generations", recorder)
+    await load_directory(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def run(schema, db) -> Run:
+    return Run(schema, db)
+
+
+async def _answers(run: Run) -> tuple[int, int, dict[str, int]]:
+    data = await run(COUNTS)
+    by_country = {bucket["key"]: bucket["count"] for bucket in data["membershipStats"]}
+    return data["organisations"]["totalCount"], data["people"]["totalCount"], by_country
+
+
+async def _truth(db: Database) -> tuple[int, int, dict[str, int]]:
+    """The same answers counted straight from the records."""
+    every = await db.organisations.find({}, projection=["country"]).to_list()
+    by_country: dict[str, int] = {}
+    for document in every:
+        by_country[document["country"]] = by_country.get(document["country"], 0) + 1
+    return by_country.get("FR", 0), await count_matching(db.people, {}), by_country
+
+
+def _counting_commands(recorder: CommandRecorder) -> list[str]:
+    return [c for c in recorder.commands if c.split()[0] in ("count", "aggregate")]
+
+
+async def _move_to_france(db: Database, organisation_id: str) -> tuple[writes.Write, writes.Committed]:
+    current = (await organisations.by_ids(db, [organisation_id]))[0]
+    after = edits.merged("organisations", current, {"country": "FR"})
+    write = edits.write_of("organisations", current, after, ChangeAction.UPDATE)
+    return write, await writes.commit(db, write, expected_version=current.version, actor=STAFF)
+
+
+async def test_a_second_request_counts_nothing_again(run, db, recorder):
+    first = await _answers(run)
+    assert first == await _truth(db)
+    recorder.reset()
+    assert await _answers(run) == first
+    assert _counting_commands(recorder) == [], recorder.commands
+    assert recorder.commands.count("find meta") == 1  # the generation, read once for the whole request
+
+
+async def test_a_change_through_the_write_path_is_counted_by_the_next_request(run, db, recorder):
+    before = await _answers(run)
+    await _move_to_france(db, "org_helix")
+    after = await _answers(run)
+    assert after == await _truth(db)
+    assert after[0] == before[0] + 1 and after[2].get("GB", 0) == before[2]["GB"] - 1
+
+
+async def test_a_change_cut_off_before_it_was_applied_is_counted_once_recovered(run, db):
+    current = (await organisations.by_ids(db, ["org_helix"]))[0]
+    write, committed = await _move_to_france(db, "org_helix")
+    # What a process killed after claiming leaves: the claim, with its plan, and the old record.
+    await db.organisations.replace_one({"_id": current.id}, organisations.to_document(current))
+    planned = {**write.document, "version": current.version + 1, "updated_at": committed.change.at}
+    await db.changes.update_one(
+        {"_id": committed.change.id}, {"$set": {"state": "claimed", "plan": writes._plan(write, planned)}}
+    )
+    await generations.advance(db)  # as at a server's start: answers are kept from here on
+    before = await _answers(run)
+    assert before == await _truth(db)
+    assert await writes.recover(db, lease=timedelta(0)) == 1
+    assert await _answers(run) == await _truth(db) != before
+
+
+async def test_nothing_is_kept_while_a_bulk_write_runs_or_after_one_was_cut_off(run, db, recorder):
+    await generations.advance(db, unsettled=True)  # a seed or restore that never reached its end
+    assert await generations.current(db) is None
+    await _answers(run)
+    recorder.reset()
+    await _answers(run)
+    assert len(_counting_commands(recorder)) == 3  # each answer counted again
+    await generations.advance(db, unsettled=False)  # the next start
+    await _answers(run)
+    recorder.reset()
+    await _answers(run)
+    assert _counting_commands(recorder) == []
+
+
+async def test_a_bulk_write_is_counted_by_the_next_request(run, db):
+    await generations.advance(db)  # as at a server's start
+    before = await _answers(run)
+    helix = (await organisations.by_ids(db, ["org_helix"]))[0]
+    await dataset.write(db, dataset.Dataset(organisations=[replace(helix, id="org_twin", slug="helix-twin",
+                                                                   name="Helix Twin", country_code="FR")]))
+    after = await _answers(run)
+    assert after == await _truth(db)
+    assert after[0] == before[0] + 1
+
+
+async def test_a_request_that_wrote_reads_the_generation_again(db):
+    generation = Generation(db, Kept())
+    token = await generation.token()
+    assert token is not None and await generation.token() == token
+    await generations.advance(db)
+    assert await generation.token() == token  # one read per request...
+    generation.forget()
+    assert await generation.token() not in (None, token)  # ...until it writes
+
+
+def test_kept_answers_are_bounded_in_rows_least_recently_used_first():
+    kept = Kept(capacity=10)
+    kept.put("t1", "a", [1] * 4)
+    kept.put("t1", "b", [2] * 4)
+    assert kept.get("t1", "a") == [1] * 4  # now the most recently used
+    kept.put("t2", "c", [3] * 4)
+    assert kept.get("t1", "b") is generations._ABSENT
+    assert kept.get("t1", "a") == [1] * 4 and kept.get("t2", "c") == [3] * 4
+    kept.put("t2", "too big", [0] * 11)
+    assert kept.get("t2", "too big") is generations._ABSENT
+    assert kept.get("t1", "a") == [1] * 4  # nothing dropped for an answer never kept
