@@ -83,10 +83,19 @@ async def membership_stats(
     """Counts by `by`; with `then_by`, each bucket broken down by it (a cross-tab).
     Every count equals organisations(filter plus the bucket's keys).totalCount.
     One database command, shared with the other statistics of the request
-    that have the same filter (resolvers/loaders.py)."""
+    that have the same filter (resolvers/loaders.py). The buckets are kept for
+    the generation of the data: a dashboard asks for the same ones again and again."""
     where = organisation_filter(given)
     if then_by is by:
         raise BadArgument("thenBy", f"must be another dimension than 'by' ({by.name})")
+    return await ctx.loaders.generation.answer(
+        ("membership stats", where, by, then_by), partial(_membership_stats, ctx, where, by, then_by)
+    )
+
+
+async def _membership_stats(
+    ctx: Context, where: OrganisationFilter, by: StatDimension, then_by: StatDimension | None
+) -> list[StatBucket]:
     dimensions = (by,) if then_by is None else (by, then_by)
     groups = await ctx.loaders.organisation_groups.load((where, tuple(d.value[0] for d in dimensions)))
     if then_by is None:

@@ -15,11 +15,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from datastore import organisations, people
 from datastore.memberships import StatusChange
+from datastore.organisations import OrganisationFilter
 from datastore.vocabulary import label
 from resolvers.context import Context
 from resolvers.organisations import StatBucket, organisation_filter
@@ -100,6 +102,16 @@ async def membership_trend(
     where = organisation_filter(given)
     if start and end:
         periods(interval, start, end)  # reports a bad argument before any database work
+    # Kept for the generation of the data, as the other statistics: up to today.
+    return await ctx.loaders.generation.answer(
+        ("membership trend", where, interval, start, end, ctx.today),
+        partial(_membership_trend, ctx, where, interval, start, end),
+    )
+
+
+async def _membership_trend(
+    ctx: Context, where: OrganisationFilter, interval: TrendInterval, start: date | None, end: date | None
+) -> list[TrendPoint]:
     groups = await ctx.loaders.organisation_groups.load((where, ("history",)))
     histories = organisations.histories(groups)
     return count(histories, _spans(ctx, histories, interval, start, end))

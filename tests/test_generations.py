@@ -83,6 +83,23 @@ async def test_a_change_through_the_write_path_is_counted_by_the_next_request(ru
     assert after[0] == before[0] + 1 and after[2].get("GB", 0) == before[2]["GB"] - 1
 
 
+STATISTICS = """{
+  membershipStats(by: CONTINENT, thenBy: STATUS) { key count breakdown { key count } }
+  membershipTrend(interval: YEAR) { period joined left activeAtEnd leftBy { key count } }
+}"""
+
+
+async def test_kept_statistics_equal_those_computed_afresh_after_a_write(run, db):
+    before = await run(STATISTICS)
+    current = (await organisations.by_ids(db, ["org_helix"]))[0]
+    after = edits.merged("organisations", current, {"status": "LAPSED", "country": "FR"})
+    write = edits.write_of("organisations", current, after, ChangeAction.UPDATE)
+    await writes.commit(db, write, expected_version=current.version, actor=STAFF)
+    kept = await run(STATISTICS)
+    generations.KEPT.clear()
+    assert kept == await run(STATISTICS) != before
+
+
 async def test_a_change_cut_off_before_it_was_applied_is_counted_once_recovered(run, db):
     current = (await organisations.by_ids(db, ["org_helix"]))[0]
     write, committed = await _move_to_france(db, "org_helix")
