@@ -32,7 +32,7 @@ COLLECTIONS = tuple(f.name for f in fields(Dataset))
 async def write(db: Database, dataset: Dataset) -> int:
     """Upsert every record by id and return how many were new or changed:
     writing the same dataset twice changes nothing."""
-    async with generations.bulk_write(db):
+    async with generations.bulk_write(db, COLLECTIONS):
         return (
             await organisations.upsert(db, dataset.organisations)
             + await groups.upsert(db, dataset.groups)
@@ -44,7 +44,7 @@ async def write(db: Database, dataset: Dataset) -> int:
 
 async def clear(db: Database) -> None:
     """Delete every directory record; API keys and indexes stay."""
-    async with generations.bulk_write(db):
+    async with generations.bulk_write(db, COLLECTIONS):
         for name in COLLECTIONS:
             await getattr(db, name).delete_many({})
 

@@ -53,7 +53,7 @@ async def refresh(db: Database) -> int:
     if await stored_version(db) == DERIVED_VERSION:
         return 0
     updated = 0
-    async with generations.bulk_write(db):
+    async with generations.bulk_write(db, [derived.collection for derived in DERIVED]):
         for derived in DERIVED:
             collection = getattr(db, derived.collection)
             changes: dict[str, dict] = {}

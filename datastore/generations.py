@@ -1,69 +1,79 @@
-"""The directory's generation: a token every write to its records replaces, so
-answers computed over many records are kept until the records change.
+"""Generations of the directory's collections: a token per collection that
+every write to it replaces, so answers computed over many records are kept
+until those records change.
 
 How many organisations match a filter, and the statistics, cost a read of
 every record they count (the Rust server counts 6,200 organisations in about
-9 ms), yet change only when a record does. A request reads the generation
-(one document, by `_id`) and answers from what an earlier request computed
-under the same one.
+9 ms), yet change only when a record does. A request reads the generations
+(a few small documents, in one command) and answers from what an earlier
+request computed under the same tokens of the collections the answer reads:
+a person's edit leaves the organisations' statistics kept.
 
 Why a kept answer is never older than the records:
-- Writers replace the token after their records are written: the write path
+- Writers replace a collection's token after writing to it: the write path
   before it marks a change applied (so recovery of a cut-off change replaces
   it too), bulk writes at their end, and every server at its start.
-- A reader reads the token before computing, so what it keeps under a token
+- A reader reads the tokens before computing, so what it keeps under a token
   includes every write that replaced the token before it.
-- The token is random, never a counter: FerretDB 1.24 can lose one of two
-  concurrent updates of a document, which loses a token but never brings back
-  an earlier one.
-- Bulk writes (seed, restore, derived fields) mark the generation unsettled
-  while they run, and nothing is kept under an unsettled generation: one
-  killed halfway leaves nothing kept until the next start or bulk write.
+- Tokens are random, never counters, and each collection's is a document of
+  its own: FerretDB 1.24 can lose one of two concurrent updates of a
+  document, which loses a token but never brings back an earlier one.
+- Bulk writes (seed, restore, derived fields) mark their collections
+  unsettled while they run, and nothing is kept under an unsettled one: a
+  bulk write killed halfway leaves nothing kept until the next start.
 """
 
 import asyncio
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from pymongo import WriteConcern
+from pymongo import UpdateOne, WriteConcern
 
 from datastore.client import Database
 
 T = TypeVar("T")
 
-_GENERATION_ID = "generation"
+# A collection's generation is the meta document "generation:<collection>".
+_PREFIX = "generation:"
 # Journaled like the records it follows: an engine restart must not bring back
 # a token older than records it kept.
 _DURABLE = WriteConcern(w="majority", j=True)
 
+Tokens = dict[str, str | None]
 
-async def advance(db: Database, *, unsettled: bool | None = None) -> None:
-    """Replace the token; `unsettled` True or False marks a bulk write's start or end."""
-    fields: dict[str, Any] = {"token": uuid.uuid4().hex}
-    if unsettled is not None:
-        fields["unsettled"] = unsettled
-    meta = db.meta.with_options(write_concern=_DURABLE)
-    await meta.update_one({"_id": _GENERATION_ID}, {"$set": fields}, upsert=True)
+
+async def advance(db: Database, collections: Collection[str], *, unsettled: bool | None = None) -> None:
+    """Replace the tokens of `collections`; `unsettled` True or False marks a bulk write's start or end."""
+    updates = []
+    for collection in sorted(set(collections)):
+        fields: dict[str, Any] = {"token": uuid.uuid4().hex}
+        if unsettled is not None:
+            fields["unsettled"] = unsettled
+        updates.append(UpdateOne({"_id": _PREFIX + collection}, {"$set": fields}, upsert=True))
+    if updates:
+        await db.meta.with_options(write_concern=_DURABLE).bulk_write(updates, ordered=False)
 
 
 @asynccontextmanager
-async def bulk_write(db: Database) -> AsyncIterator[None]:
-    """Around writes that bypass the write path: nothing is kept while they run."""
-    await advance(db, unsettled=True)
+async def bulk_write(db: Database, collections: Collection[str]) -> AsyncIterator[None]:
+    """Around writes to `collections` that bypass the write path: nothing is kept while they run."""
+    await advance(db, collections, unsettled=True)
     yield
-    await advance(db, unsettled=False)
+    await advance(db, collections, unsettled=False)
 
 
-async def current(db: Database) -> str | None:
-    """The token answers may be kept under; None while none may be (never
-    advanced, or a bulk write running or cut off)."""
-    found = await db.meta.find_one({"_id": _GENERATION_ID})
-    if found is None or found.get("unsettled"):
-        return None
-    return found["token"]
+async def current(db: Database) -> Tokens:
+    """Every collection's token, None where nothing may be kept (a bulk write
+    running or cut off); a collection never written has none."""
+    # `_id` from the prefix up to the character after its colon: the generations alone.
+    found = db.meta.find({"_id": {"$gte": _PREFIX, "$lt": _PREFIX[:-1] + ";"}})
+    return {
+        document["_id"].removeprefix(_PREFIX): None if document.get("unsettled") else document["token"]
+        for document in await found.to_list()
+    }
 
 
 class Kept:
@@ -105,27 +115,29 @@ KEPT = Kept()
 
 
 class Generation:
-    """One request's view: the token read at most once, answers kept under it."""
+    """One request's view: the tokens read at most once, answers kept under them."""
 
     def __init__(self, db: Database, kept: Kept = KEPT):
         self.db = db
         self.kept = kept
-        self._token: asyncio.Future[str | None] | None = None
+        self._tokens: asyncio.Future[Tokens] | None = None
 
-    async def token(self) -> str | None:
-        if self._token is None:
-            self._token = asyncio.ensure_future(current(self.db))
-        return await asyncio.shield(self._token)
+    async def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = asyncio.ensure_future(current(self.db))
+        return await asyncio.shield(self._tokens)
 
     def forget(self) -> None:
-        """Read the token again before the next answer (the request wrote, or is answered)."""
-        self._token = None
+        """Read the tokens again before the next answer (the request wrote, or is answered)."""
+        self._tokens = None
 
-    async def answer(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
-        """`compute()`, or what it gave under this generation before."""
-        token = await self.token()
-        if token is None:
+    async def answer(self, reads: Collection[str], key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """`compute()`, which reads the collections `reads`, or what it gave while they stayed as now."""
+        tokens = await self.tokens()
+        under = tuple(tokens.get(collection) for collection in sorted(reads))
+        if None in under:
             return await compute()
+        token = "/".join(under)  # type: ignore[arg-type]
         found = self.kept.get(token, key)
         if found is not _ABSENT:
             return found

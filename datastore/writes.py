@@ -200,8 +200,9 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
 
 
 async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
-    # Written or not, some of the plan may be: answers kept by generation go stale.
-    await generations.advance(db)
+    # Written or not, some of the plan may be: answers kept over what it wrote go stale.
+    if change.plan is not None:
+        await generations.advance(db, [change.plan["collection"], *(e["collection"] for e in change.plan["effects"])])
     await _durable(db, "changes").update_one(
         {"_id": change.id}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
     )

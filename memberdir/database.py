@@ -46,7 +46,7 @@ async def open_database(
         if engine and seed_if_empty and await dataset.is_empty(db):
             await dataset.write(db, demo.generate(settings.seed_scale))
         # Whatever wrote before (a bulk write cut off included), keep nothing from it.
-        await generations.advance(db, unsettled=False)
+        await generations.advance(db, dataset.COLLECTIONS, unsettled=False)
         yield db
     finally:
         await db.close()

@@ -92,7 +92,7 @@ def _organisation_groups(
             fields[where].update(names)
         found = {
             where: await generation.answer(
-                ("organisation groups", where, tuple(sorted(names))),
+                ["organisations"], ("organisation groups", where, tuple(sorted(names))),
                 partial(organisations.count_groups, db, where, names),
             )
             for where, names in fields.items()

@@ -72,7 +72,9 @@ async def organisations_page(
         request,
         fetch=lambda key, limit: organisations.page(ctx.db, where, order, key, limit),
         key_of=order.key_of,
-        count=lambda: ctx.loaders.generation.answer(("organisations", where), partial(organisations.count, ctx.db, where)),
+        # Kept while the organisations stay as they are (datastore.generations).
+        count=partial(ctx.loaders.generation.answer, ["organisations"], ("organisations", where),
+                      partial(organisations.count, ctx.db, where)),
         count_too=count_too,
     )
 
@@ -89,7 +91,7 @@ async def membership_stats(
     if then_by is by:
         raise BadArgument("thenBy", f"must be another dimension than 'by' ({by.name})")
     return await ctx.loaders.generation.answer(
-        ("membership stats", where, by, then_by), partial(_membership_stats, ctx, where, by, then_by)
+        ["organisations"], ("membership stats", where, by, then_by), partial(_membership_stats, ctx, where, by, then_by)
     )
 
 

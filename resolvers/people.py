@@ -52,7 +52,8 @@ async def people_page(
         request,
         fetch=lambda key, limit: people.page(ctx.db, where, key, limit, order),
         key_of=order.key_of,
-        count=lambda: ctx.loaders.generation.answer(("people", where), partial(people.count, ctx.db, where)),
+        # Kept while the people stay as they are (datastore.generations).
+        count=partial(ctx.loaders.generation.answer, ["people"], ("people", where), partial(people.count, ctx.db, where)),
         count_too=count_too,
     )
 

@@ -104,7 +104,7 @@ async def membership_trend(
         periods(interval, start, end)  # reports a bad argument before any database work
     # Kept for the generation of the data, as the other statistics: up to today.
     return await ctx.loaders.generation.answer(
-        ("membership trend", where, interval, start, end, ctx.today),
+        ["organisations"], ("membership trend", where, interval, start, end, ctx.today),
         partial(_membership_trend, ctx, where, interval, start, end),
     )
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from datastore import dataset, edits, generations, organisations, writes
+from datastore import dataset, edits, generations, organisations, people, writes
 from datastore.changes import Actor
 from datastore.client import Database
 from datastore.documents import count_matching
@@ -109,7 +109,7 @@ async def test_a_change_cut_off_before_it_was_applied_is_counted_once_recovered(
     await db.changes.update_one(
         {"_id": committed.change.id}, {"$set": {"state": "claimed", "plan": writes._plan(write, planned)}}
     )
-    await generations.advance(db)  # as at a server's start: answers are kept from here on
+    await generations.advance(db, dataset.COLLECTIONS)  # as at a server's start: answers are kept from here on
     before = await _answers(run)
     assert before == await _truth(db)
     assert await writes.recover(db, lease=timedelta(0)) == 1
@@ -117,13 +117,14 @@ async def test_a_change_cut_off_before_it_was_applied_is_counted_once_recovered(
 
 
 async def test_nothing_is_kept_while_a_bulk_write_runs_or_after_one_was_cut_off(run, db, recorder):
-    await generations.advance(db, unsettled=True)  # a seed or restore that never reached its end
-    assert await generations.current(db) is None
+    await generations.advance(db, dataset.COLLECTIONS, unsettled=True)  # a seed or restore that never reached its end
+    assert set(await generations.current(db)) == set(dataset.COLLECTIONS)
+    assert set((await generations.current(db)).values()) == {None}
     await _answers(run)
     recorder.reset()
     await _answers(run)
     assert len(_counting_commands(recorder)) == 3  # each answer counted again
-    await generations.advance(db, unsettled=False)  # the next start
+    await generations.advance(db, dataset.COLLECTIONS, unsettled=False)  # the next start
     await _answers(run)
     recorder.reset()
     await _answers(run)
@@ -131,7 +132,7 @@ async def test_nothing_is_kept_while_a_bulk_write_runs_or_after_one_was_cut_off(
 
 
 async def test_a_bulk_write_is_counted_by_the_next_request(run, db):
-    await generations.advance(db)  # as at a server's start
+    await generations.advance(db, dataset.COLLECTIONS)  # as at a server's start
     before = await _answers(run)
     helix = (await organisations.by_ids(db, ["org_helix"]))[0]
     await dataset.write(db, dataset.Dataset(organisations=[replace(helix, id="org_twin", slug="helix-twin",
@@ -141,14 +142,29 @@ async def test_a_bulk_write_is_counted_by_the_next_request(run, db):
     assert after[0] == before[0] + 1
 
 
-async def test_a_request_that_wrote_reads_the_generation_again(db):
+async def test_a_request_that_wrote_reads_the_generations_again(db):
     generation = Generation(db, Kept())
-    token = await generation.token()
-    assert token is not None and await generation.token() == token
-    await generations.advance(db)
-    assert await generation.token() == token  # one read per request...
+    tokens = await generation.tokens()
+    assert tokens["organisations"] is not None and await generation.tokens() == tokens
+    await generations.advance(db, ["organisations"])
+    assert await generation.tokens() == tokens  # one read per request...
     generation.forget()
-    assert await generation.token() not in (None, token)  # ...until it writes
+    again = await generation.tokens()
+    assert again["organisations"] not in (None, tokens["organisations"])  # ...until it writes
+    assert again["people"] == tokens["people"]
+
+
+async def test_a_write_to_people_keeps_what_was_counted_over_organisations(run, db, recorder):
+    await generations.advance(db, dataset.COLLECTIONS)  # as at a server's start
+    await _answers(run)
+    person = (await people.by_ids(db, ["per_priya"]))[0]
+    after = edits.merged("people", person, {"givenName": "Priyanka"})
+    await writes.commit(db, edits.write_of("people", person, after, ChangeAction.UPDATE),
+                        expected_version=person.version, actor=STAFF)
+    recorder.reset()
+    answers = await _answers(run)
+    assert _counting_commands(recorder) == ["count people"], recorder.commands
+    assert answers == await _truth(db)
 
 
 def test_kept_answers_are_bounded_in_rows_least_recently_used_first():
