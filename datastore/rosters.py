@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
@@ -74,6 +74,12 @@ class RosterWindow:
 
     def key_of(self, entry: RosterEntry) -> SortKey:
         return entry.sort_key if self.order is RosterOrder.ROLE_ASC else entry.updated_key
+
+    @property
+    def counted(self) -> "RosterWindow":
+        """The tenures the window pages through, from the first, whatever the page:
+        what its count counts, so windows of one list share one count."""
+        return replace(self, limit=0, order=RosterOrder.ROLE_ASC, after=None)
 
     def query(self) -> dict:
         """The filter of the tenures the window pages through (`after` aside)."""

@@ -1,6 +1,7 @@
 """Working groups and the like: lookups, hierarchy, chairs, rosters, organisations."""
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from datastore import dates, groups, rosters
@@ -85,7 +86,12 @@ async def roster_of(
     entries, total = await ctx.loaders.roster_window.load(window)
 
     async def count() -> int:
-        return total if total is not None else await rosters.count_window(ctx.db, window)
+        if total is not None:
+            return total
+        # Kept while the roster stays as it is (datastore.generations).
+        return await ctx.loaders.generation.answer(
+            ["roster"], ("roster count", window.counted), partial(rosters.count_window, ctx.db, window)
+        )
 
     shown = entries[: request.first]
     return Page(shown, len(entries) > len(shown), count, lambda entry: request.cursor(window.key_of(entry)))

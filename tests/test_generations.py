@@ -11,7 +11,8 @@ from datastore.changes import Actor
 from datastore.client import Database
 from datastore.documents import count_matching
 from datastore.generations import Generation, Kept
-from datastore.vocabulary import ChangeAction
+from datastore.vocabulary import ChangeAction, Role
+from resolvers.viewer import Viewer
 from tests.conftest import CommandRecorder, Run, fresh_database, load_directory
 
 STAFF = Actor(role="staff", key_id="key_test")
@@ -165,6 +166,26 @@ async def test_a_write_to_people_keeps_what_was_counted_over_organisations(run, 
     answers = await _answers(run)
     assert _counting_commands(recorder) == ["count people"], recorder.commands
     assert answers == await _truth(db)
+
+
+ROSTER = """{ workingGroup(id: "grp_clinical") { version
+  all: roster(first: 1) { totalCount } members: roster(first: 1, roles: [MEMBER]) { totalCount } } }"""
+ADD = """mutation($input: AddRosterEntryInput!) { addRosterEntry(input: $input) { userErrors { message } } }"""
+
+
+async def test_a_roster_count_is_kept_until_the_roster_changes(run, db, recorder):
+    await generations.advance(db, dataset.COLLECTIONS)  # as at a server's start
+    before = (await run(ROSTER))["workingGroup"]
+    recorder.reset()
+    assert (await run(ROSTER))["workingGroup"] == before
+    assert _counting_commands(recorder) == [], recorder.commands
+    staff = run.as_viewer(Viewer(role=Role.STAFF, credential="api-key:key_staff"))
+    added = await staff(ADD, input={"groupId": "grp_clinical", "expectedVersion": before["version"],
+                                    "personId": "per_zoe", "role": "MEMBER", "since": "2026-01-15"})
+    assert added["addRosterEntry"]["userErrors"] == []
+    after = (await run(ROSTER))["workingGroup"]
+    assert after["all"]["totalCount"] == before["all"]["totalCount"] + 1
+    assert after["members"]["totalCount"] == before["members"]["totalCount"] + 1
 
 
 def test_kept_answers_are_bounded_in_rows_least_recently_used_first():
