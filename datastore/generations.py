@@ -61,8 +61,10 @@ async def advance(db: Database, collections: Collection[str], *, unsettled: bool
 async def bulk_write(db: Database, collections: Collection[str]) -> AsyncIterator[None]:
     """Around writes to `collections` that bypass the write path: nothing is kept while they run."""
     await advance(db, collections, unsettled=True)
-    yield
-    await advance(db, collections, unsettled=False)
+    try:
+        yield
+    finally:  # a write that failed halfway still wrote its first half
+        await advance(db, collections, unsettled=False)
 
 
 async def current(db: Database) -> Tokens:
@@ -74,6 +76,10 @@ async def current(db: Database) -> Tokens:
         document["_id"].removeprefix(_PREFIX): None if document.get("unsettled") else document["token"]
         for document in await found.to_list()
     }
+
+
+# What Kept.get gives for an answer it does not hold (None may be an answer).
+ABSENT: Any = object()
 
 
 class Kept:
@@ -89,7 +95,7 @@ class Kept:
     def get(self, token: str, key: Hashable) -> Any:
         found = self._answers.get((token, key))
         if found is None:
-            return _ABSENT
+            return ABSENT
         self._answers.move_to_end((token, key))
         return found[0]
 
@@ -110,7 +116,6 @@ class Kept:
         self._rows = 0
 
 
-_ABSENT: Any = object()
 KEPT = Kept()
 
 
@@ -139,7 +144,7 @@ class Generation:
             return await compute()
         token = "/".join(under)  # type: ignore[arg-type]
         found = self.kept.get(token, key)
-        if found is not _ABSENT:
+        if found is not ABSENT:
             return found
         answer = await compute()
         self.kept.put(token, key, answer)

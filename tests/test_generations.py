@@ -194,8 +194,8 @@ def test_kept_answers_are_bounded_in_rows_least_recently_used_first():
     kept.put("t1", "b", [2] * 4)
     assert kept.get("t1", "a") == [1] * 4  # now the most recently used
     kept.put("t2", "c", [3] * 4)
-    assert kept.get("t1", "b") is generations._ABSENT
+    assert kept.get("t1", "b") is generations.ABSENT
     assert kept.get("t1", "a") == [1] * 4 and kept.get("t2", "c") == [3] * 4
     kept.put("t2", "too big", [0] * 11)
-    assert kept.get("t2", "too big") is generations._ABSENT
+    assert kept.get("t2", "too big") is generations.ABSENT
     assert kept.get("t1", "a") == [1] * 4  # nothing dropped for an answer never kept
