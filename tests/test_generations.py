@@ -1,6 +1,7 @@
 """Counts and statistics kept per generation (datastore.generations): read once,
 never older than the records, on every engine."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -50,9 +51,7 @@ async def _answers(run: Run) -> tuple[int, int, dict[str, int]]:
 async def _truth(db: Database) -> tuple[int, int, dict[str, int]]:
     """The same answers counted straight from the records."""
     every = await db.organisations.find({}, projection=["country"]).to_list()
-    by_country: dict[str, int] = {}
-    for document in every:
-        by_country[document["country"]] = by_country.get(document["country"], 0) + 1
+    by_country = dict(Counter(document["country"] for document in every))
     return by_country.get("FR", 0), await count_matching(db.people, {}), by_country
 
 
@@ -73,7 +72,7 @@ async def test_a_second_request_counts_nothing_again(run, db, recorder):
     recorder.reset()
     assert await _answers(run) == first
     assert _counting_commands(recorder) == [], recorder.commands
-    assert recorder.commands.count("find meta") == 1  # the generation, read once for the whole request
+    assert recorder.commands.count("find meta") == 1  # the generations, read once for the whole request
 
 
 async def test_a_change_through_the_write_path_is_counted_by_the_next_request(run, db, recorder):
