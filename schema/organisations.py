@@ -184,8 +184,3 @@ class StatBucket:
     breakdown: list["StatBucket"] | None = strawberry.field(
         default=None, description="With thenBy: this bucket's organisations counted by the second dimension."
     )
-
-    @classmethod
-    def of(cls, bucket: resolve.StatBucket) -> "StatBucket":
-        inner = None if bucket.breakdown is None else [cls.of(b) for b in bucket.breakdown]
-        return cls(key=bucket.key, label=bucket.label, count=bucket.count, breakdown=inner)

@@ -33,6 +33,6 @@ class TrendPoint:
             joined=point.joined,
             reinstated=point.reinstated,
             left=point.left,
-            left_by=[StatBucket.of(b) for b in point.left_by],
+            left_by=point.left_by,  # type: ignore[arg-type]  # the resolver's buckets have StatBucket's fields
             active_at_end=point.active_at_end,
         )
