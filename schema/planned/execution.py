@@ -9,14 +9,13 @@ caller could see), so errors, their paths and partial data are graphql-core's.
 
 import asyncio
 import logging
-from collections import Counter, OrderedDict
-from collections.abc import Hashable
+from collections import Counter
 from typing import Any
 
 from graphql import OperationDefinitionNode
-from graphql.execution.values import VariableValues
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.memo import Memo
 from schema.planned.plan import Info, Planner, Selection
 from schema.planned.run import run
 
@@ -28,7 +27,7 @@ outcomes: Counter[str] = Counter()
 
 
 class KnownPlans:
-    """Plans by (operation, variables), least recently used dropped first.
+    """Plans by (operation, variables).
 
     Planning a small query is a tenth of its CPU (py-spy, counts by country),
     and clients send the same few operations again and again. Operations come
@@ -38,24 +37,12 @@ class KnownPlans:
     """
 
     def __init__(self, size: int = 256):
-        self.size = size
-        self._known: OrderedDict[Hashable, tuple[OperationDefinitionNode, Selection]] = OrderedDict()
-
-    @staticmethod
-    def key(operation: OperationDefinitionNode, variables: VariableValues) -> Hashable:
-        return id(operation), repr(variables.coerced)
+        self._known: Memo[tuple[OperationDefinitionNode, Selection]] = Memo(size)
 
     def plan(self, executor: "PlannedExecution") -> Selection:
-        key = self.key(executor.operation, executor.variable_values)
-        known = self._known.get(key)
-        if known is not None:
-            self._known.move_to_end(key)
-            return known[1]
-        selection = Planner(executor).plan()
-        self._known[key] = (executor.operation, selection)
-        if len(self._known) > self.size:
-            self._known.popitem(last=False)
-        return selection
+        operation = executor.operation
+        key = id(operation), repr(executor.variable_values.coerced)
+        return self._known.get(key, lambda: (operation, Planner(executor).plan()))[1]
 
 
 known_plans = KnownPlans()
