@@ -46,6 +46,7 @@ class Completion:
 
     nullable: bool
     serialize: Callable[[Any], Any] | None = None  # a leaf
+    exact: type | None = None  # a leaf's Python type whose values are their own JSON (str for String)
     item: "Completion | None" = None  # a list
     selection: "Selection | None" = None  # an object
 
@@ -147,7 +148,7 @@ class Planner:
         if isinstance(type_, GraphQLList):
             return Completion(nullable, item=self._completion(type_.of_type, details))
         if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
-            return Completion(nullable, serialize=_serializer(type_))
+            return Completion(nullable, serialize=_serializer(type_), exact=_EXACT.get(type_.name))
         if isinstance(type_, GraphQLObjectType):
             executor = self.executor
             collected = collect_subfields(
@@ -191,12 +192,16 @@ def _same(value: Any) -> Any:
     return value
 
 
+# The built-in scalars take a value of their own Python type unchanged (an Int within 32 bits).
+_EXACT = {"String": str, "Boolean": bool, "ID": str, "Int": int}
+
+
 def _serializer(type_: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
     serialize = type_.serialize
-    # The built-in scalars accept their own Python type unchanged; skip their checks then.
-    exact = {"String": str, "Boolean": bool, "ID": str}.get(type_.name)
+    # Skip the built-in scalars' checks for values of their own type.
+    exact = _EXACT.get(type_.name)
+    if exact is int:
+        return lambda value: value if type(value) is int and -(2**31) <= value < 2**31 else serialize(value)
     if exact is not None:
         return lambda value: value if type(value) is exact else serialize(value)
-    if type_.name == "Int":
-        return lambda value: value if type(value) is int and -(2**31) <= value < 2**31 else serialize(value)
     return serialize
