@@ -8,12 +8,13 @@ name is the argument plus that path: 'filter.continents'.
 """
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLError
 from graphql.language import SKIP, VisitorAction
 from graphql.utilities import validate_input_literal
-from graphql.validation import ValuesOfCorrectTypeRule
+from graphql.validation import ASTValidationRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
 
 
@@ -50,8 +51,11 @@ class ValuesOfCorrectTypeNamingArguments(ValuesOfCorrectTypeRule):
 class NameArgumentsInValidationErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = tuple(
-            ValuesOfCorrectTypeNamingArguments if rule is ValuesOfCorrectTypeRule else rule
-            for rule in context.validation_rules
-        )
+        context.validation_rules = _naming_arguments(context.validation_rules)
         yield
+
+
+@lru_cache(maxsize=16)
+def _naming_arguments(rules: tuple[type[ASTValidationRule], ...]) -> tuple[type[ASTValidationRule], ...]:
+    # Every request starts from the same few sets of rules: work each one out once.
+    return tuple(ValuesOfCorrectTypeNamingArguments if rule is ValuesOfCorrectTypeRule else rule for rule in rules)
