@@ -142,7 +142,8 @@ class OperationAccounting(SchemaExtension):
             results["cost"] = {"requestedQueryCost": cost, "maximumQueryCost": self.max_cost}
             request = getattr(self.execution_context.context, "request", None)
             if request is not None:
-                budget = self.limiter.peek(self.limiter.client_of(request.scope))
+                # The budget as this operation's charge left it, else (not charged) as it stands.
+                budget = _operation_charge.get() or self.limiter.peek(self.limiter.client_of(request.scope))
                 results["cost"]["throttleStatus"] = {
                     "maximumAvailable": budget.limit,
                     "currentlyAvailable": budget.remaining,

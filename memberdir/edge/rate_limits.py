@@ -84,7 +84,14 @@ class RateLimiter:
         allowed = self._windows.test(self._item, client, cost=points)
         if allowed and points:
             self._windows.hit(self._item, client, cost=points)
-        return self._decision(client, allowed, points if allowed else 0)
+        decision = self._decision(client, allowed, points if allowed else 0)
+        if (record := current_request()) is not None:
+            record.budget = decision  # for the answer's headers, with no second look
+        return decision
+
+    def allows(self, client: str) -> bool:
+        """Whether any point of the client's budget is left."""
+        return self._windows.test(self._item, client)
 
     def peek(self, client: str) -> Decision:
         """The budget as it stands; `allowed` when any point is left."""
@@ -149,18 +156,19 @@ class RateLimitGate:
             await self.app(scope, receive, send)
             return
         client = self.limiter.client_of(scope)
-        decision = self.limiter.peek(client)
-        if not decision.allowed:
+        if not self.limiter.allows(client):
             record = current_request()
             if record is not None:
                 record.refused_by("rate")
-            await too_many_requests(decision)(scope, receive, send)
+            await too_many_requests(self.limiter.peek(client))(scope, receive, send)
             return
 
         async def send_with_budget(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in self.limiter.peek(client).headers().items():
+                record = current_request()
+                budget = (record and record.budget) or self.limiter.peek(client)
+                for name, value in budget.headers().items():
                     if name not in headers:
                         headers[name] = value
             await send(message)

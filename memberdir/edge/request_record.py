@@ -9,6 +9,10 @@ inherit the variable and so the same record.
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from memberdir.edge.rate_limits import Decision
 
 
 @dataclass
@@ -29,6 +33,7 @@ class RequestRecord:
     internal_errors: int = 0
     role: str = "anonymous"
     key_id: str | None = None
+    budget: "Decision | None" = None  # the caller's, as this request's last charge left it
 
     def add_cost(self, cost: int) -> None:
         self.cost = (self.cost or 0) + cost
