@@ -8,15 +8,18 @@ import asyncio
 from asyncio import Future
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader, LoaderTask, get_current_batch
 
 from datastore import contacts, groups, organisations, people, rosters
 from datastore.client import Database
+from datastore.contacts import RoleContact
 from datastore.generations import Generation
-from datastore.organisations import Groups, OrganisationFilter
+from datastore.groups import Group
+from datastore.organisations import Groups, Organisation, OrganisationFilter
+from datastore.people import Person
 from datastore.rosters import RosterEntry, RosterWindow
 
 K = TypeVar("K", bound=Hashable)
@@ -126,22 +129,64 @@ def _roster_windows(db: Database, whole_rosters: Loader[str, list[RosterEntry]])
 
 
 class Loaders:
+    """A request's loaders, each made when first used: most requests use a few."""
+
     def __init__(self, db: Database, generation: Generation | None = None):
+        self.db = db
         # Answers over many records, kept while the records stay as they are.
         self.generation = generation or Generation(db)
-        self.organisation = _one_each(db, organisations.by_ids, lambda o: o.id)
-        self.person = _one_each(db, people.by_ids, lambda p: p.id)
-        self.group = _one_each(db, groups.by_ids, lambda g: g.id)
-        self.contacts_of_organisation = _all_each(db, contacts.by_organisations, lambda c: c.organisation_id)
-        self.contacts_of_person = _all_each(db, contacts.by_people, lambda c: c.person_id)
-        self.people_of_organisation = _all_each(db, people.by_affiliations, lambda p: p.affiliation_id)
-        self.children_of_group = _all_each(db, groups.by_parents, lambda g: g.parent_id)
-        self.roster_of_group = _all_each(db, rosters.by_groups, lambda r: r.group_id)
-        self.roster_window = _roster_windows(db, self.roster_of_group)
-        self.roster_of_person = _all_each(db, rosters.by_people, lambda r: r.person_id)
-        self.organisation_groups = _organisation_groups(db, self.generation)
-        self.contact = _one_each(db, contacts.by_ids, lambda c: c.id)
-        self.roster_entry = _one_each(db, rosters.by_ids, lambda r: r.id)
+
+    @cached_property
+    def organisation(self) -> Loader[str, Organisation | None]:
+        return _one_each(self.db, organisations.by_ids, lambda o: o.id)
+
+    @cached_property
+    def person(self) -> Loader[str, Person | None]:
+        return _one_each(self.db, people.by_ids, lambda p: p.id)
+
+    @cached_property
+    def group(self) -> Loader[str, Group | None]:
+        return _one_each(self.db, groups.by_ids, lambda g: g.id)
+
+    @cached_property
+    def contacts_of_organisation(self) -> Loader[str, list[RoleContact]]:
+        return _all_each(self.db, contacts.by_organisations, lambda c: c.organisation_id)
+
+    @cached_property
+    def contacts_of_person(self) -> Loader[str, list[RoleContact]]:
+        return _all_each(self.db, contacts.by_people, lambda c: c.person_id)
+
+    @cached_property
+    def people_of_organisation(self) -> Loader[str, list[Person]]:
+        return _all_each(self.db, people.by_affiliations, lambda p: p.affiliation_id)
+
+    @cached_property
+    def children_of_group(self) -> Loader[str, list[Group]]:
+        return _all_each(self.db, groups.by_parents, lambda g: g.parent_id)
+
+    @cached_property
+    def roster_of_group(self) -> Loader[str, list[RosterEntry]]:
+        return _all_each(self.db, rosters.by_groups, lambda r: r.group_id)
+
+    @cached_property
+    def roster_window(self) -> Loader[RosterWindow, RosterSlice]:
+        return _roster_windows(self.db, self.roster_of_group)
+
+    @cached_property
+    def roster_of_person(self) -> Loader[str, list[RosterEntry]]:
+        return _all_each(self.db, rosters.by_people, lambda r: r.person_id)
+
+    @cached_property
+    def organisation_groups(self) -> Loader[tuple[OrganisationFilter, tuple[str, ...]], Groups]:
+        return _organisation_groups(self.db, self.generation)
+
+    @cached_property
+    def contact(self) -> Loader[str, RoleContact | None]:
+        return _one_each(self.db, contacts.by_ids, lambda c: c.id)
+
+    @cached_property
+    def roster_entry(self) -> Loader[str, RosterEntry | None]:
+        return _one_each(self.db, rosters.by_ids, lambda r: r.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""
