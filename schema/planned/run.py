@@ -16,6 +16,7 @@ reports it with its path and location.
 import asyncio
 from collections.abc import Coroutine
 from inspect import isawaitable
+from operator import attrgetter
 from types import CoroutineType, NoneType
 from typing import Any, NamedTuple
 
@@ -68,8 +69,7 @@ def _batch_column(found: Any, expected: int) -> list[Any]:
 
 def _values_of(field: Any, sources: list[Any], info: Info) -> list[Any]:
     if field.attribute is not None:
-        name = field.attribute
-        return [getattr(source, name) for source in sources]
+        return list(map(attrgetter(field.attribute), sources))
     if field.typename is not None:
         return [field.typename] * len(sources)
     call = field.caller(info)
@@ -199,7 +199,7 @@ def _complete_column(completion: Completion, column: list[Any], pending: Pending
     objects = [value for value in column if value is not None]
     if len(objects) < len(column) and not completion.nullable:
         raise Unplannable("a null in a non-null field")
-    if any(type(value) is not selection.origin for value in objects):
+    if not set(map(type, objects)) <= {selection.origin}:
         is_type_of = selection.type.is_type_of
         if is_type_of is not None and not all(is_type_of(value, None) for value in objects):
             raise Unplannable(f"not a {selection.type.name}")
