@@ -1,4 +1,4 @@
-"""Limits every query is checked against before it runs, as schema extensions.
+"""Limits every query is checked against before it runs, as one schema extension.
 
 The document's expanded size (fields once fragments are spread) is checked
 before any validation rule runs, so graphql-core's rules that grow faster
@@ -16,9 +16,9 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from datastore.vocabulary import Role
+from schema.cost import cost_limit_rule
 from schema.document_cache import MAX_QUERY_CHARACTERS
 from schema.memo import Memo
-from schema.cost import cost_limit_rule
 from schema.shape import DocumentShapes
 
 
