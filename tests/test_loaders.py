@@ -51,3 +51,16 @@ async def test_a_load_whose_caller_was_cancelled_is_read_again_when_asked_again(
         await waiting
     assert await loader.load("a") == "A"
     assert batches[-1] == ["a"]
+
+
+def test_a_request_makes_only_the_loaders_it_uses_and_forgets_what_they_loaded():
+    from resolvers.loaders import Loaders
+
+    loaders = Loaders(db=object())  # type: ignore[arg-type]  # nothing is read here
+    assert not any(isinstance(value, Loader) for value in vars(loaders).values())
+    person = loaders.person
+    assert loaders.person is person
+    person.prime("per_1", None)
+    assert [name for name, value in vars(loaders).items() if isinstance(value, Loader)] == ["person"]
+    loaders.forget()
+    assert loaders.person is person and not person.holds("per_1")

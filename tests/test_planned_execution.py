@@ -20,7 +20,8 @@ from schema import build_schema
 from schema.document_cache import reuse_documents
 from schema.planned import execution
 from schema.planned.execution import outcomes
-from schema.planned.run import _settle
+from schema.planned.plan import Completion
+from schema.planned.run import _already_json, _settle
 from test_security_fuzz import SCALARS
 
 PLANNED = build_schema()
@@ -190,3 +191,23 @@ async def test_generated_read_queries_are_planned_and_answer_as_graphql_core(dir
 async def test_generated_queries_over_the_whole_schema_answer_as_graphql_core(directory, query):
     planned, reference = await _both(directory, query, VIEWERS["staff"])
     assert planned == reference, query
+
+
+@pytest.mark.parametrize(
+    ("exact", "nullable", "column", "passed"),
+    [
+        (str, False, ["a", "b"], True),
+        (str, True, ["a", None], True),
+        (str, False, ["a", None], False),  # a null where none may be: graphql-core reports it
+        (str, False, ["a", 1], False),  # serialized value by value
+        (int, False, [0, -(2**31), 2**31 - 1], True),
+        (int, False, [1, 2**31], False),  # past 32 bits: graphql-core's error
+        (int, False, [1, True], False),  # a bool is not an Int's own value
+        (int, True, [1, None], False),  # min() and max() cannot look past None
+        (None, False, ["a"], False),  # an enum or a custom scalar always serializes
+        (bool, False, [], True),
+    ],
+)
+def test_a_leaf_column_passes_unchanged_only_when_every_value_is_its_own_json(exact, nullable, column, passed):
+    completion = Completion(nullable=nullable, serialize=str, exact=exact)
+    assert _already_json(completion, column) is passed
