@@ -53,7 +53,7 @@ async def test_a_load_whose_caller_was_cancelled_is_read_again_when_asked_again(
     assert batches[-1] == ["a"]
 
 
-def test_a_request_makes_only_the_loaders_it_uses_and_forgets_what_they_loaded():
+async def test_a_request_makes_only_the_loaders_it_uses_and_forgets_what_they_loaded():
     from resolvers.loaders import Loaders
 
     loaders = Loaders(db=object())  # type: ignore[arg-type]  # nothing is read here
