@@ -105,6 +105,10 @@ def to_document(person: Person) -> dict:
     }
 
 
+# The stored fields from_document never reads (search, sort and derived ones), left on the engine.
+RECORD = {field: False for field in ("name_folded", "name_grams", "sort_name", "continent", "updated_key")}
+
+
 def from_document(document: dict) -> Person:
     return Person(
         id=document["_id"],
@@ -124,7 +128,7 @@ def from_document(document: dict) -> Person:
 
 
 async def by_ids(db: Database, ids: Iterable[str]) -> list[Person]:
-    return [from_document(d) for d in await find_in(db.people, "_id", ids)]
+    return [from_document(d) for d in await find_in(db.people, "_id", ids, projection=RECORD)]
 
 
 async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list[Person]:
