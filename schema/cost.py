@@ -15,7 +15,9 @@ is proportional to the multiplier it is spread under), so the rule is linear
 in the document however its fragments fan out.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from graphql import (
@@ -208,12 +210,26 @@ class QueryCost:
         return count
 
 
-def cost_limit_rule(
-    max_cost: int, variables: Mapping[str, Any] | None, measured: Callable[[int], None] | None = None
-) -> type[ValidationRule]:
-    """A validation rule refusing operations whose cost is over `max_cost`;
-    `measured` is told every operation's cost (for reporting and rate limits)."""
-    given = dict(variables or {})
+# The variables of the operation being validated. graphql-core makes a rule
+# from its class and the document alone, and one class per limiter (not one
+# per request: making a class costs more than costing most queries) reads
+# them here; schema.limits sets them for each operation.
+_VARIABLES: ContextVar[Mapping[str, Any]] = ContextVar("operation_variables", default={})
+
+
+@contextmanager
+def operation_variables(variables: Mapping[str, Any] | None) -> Iterator[None]:
+    """The cost rule reads `variables` within `with`."""
+    token = _VARIABLES.set(dict(variables or {}))
+    try:
+        yield
+    finally:
+        _VARIABLES.reset(token)
+
+
+def cost_limit_rule(max_cost: int, measured: Callable[[int], None] | None = None) -> type[ValidationRule]:
+    """A validation rule refusing operations whose cost (under operation_variables)
+    is over `max_cost`; `measured` is told every operation's cost (for reporting and rate limits)."""
 
     class CostLimit(VariableRule):  # reads the variables: run on every request (schema.document_cache)
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
@@ -221,7 +237,7 @@ def cost_limit_rule(
                 d.variable.name.value: value_from_ast_untyped(d.default_value)
                 for d in node.variable_definitions or ()
                 if d.default_value is not None
-            } | given
+            } | _VARIABLES.get()
             root = self.context.schema.get_root_type(node.operation)
             if root is None:
                 return
@@ -247,9 +263,10 @@ def query_cost(schema: Any, query: str, variables: Mapping[str, Any] | None = No
 
     found: list[int] = []
 
-    class Record(cost_limit_rule(-1, variables)):  # type: ignore[misc]
+    class Record(cost_limit_rule(-1)):  # type: ignore[misc]
         def report_error(self, error: GraphQLError) -> None:
             found.append(error.extensions["cost"])
 
-    validate(schema, parse(query), [Record])
+    with operation_variables(variables):
+        validate(schema, parse(query), [Record])
     return sum(found)

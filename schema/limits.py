@@ -16,7 +16,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from datastore.vocabulary import Role
-from schema.cost import cost_limit_rule
+from schema.cost import cost_limit_rule, operation_variables
 from schema.document_cache import MAX_QUERY_CHARACTERS
 from schema.memo import Memo
 from schema.shape import DocumentShapes
@@ -72,20 +72,21 @@ class QueryLimiter(SchemaExtension):
         self,
         limits: QueryLimits,
         shape_rule: type[ValidationRule],
+        cost_rule: type[ValidationRule],
         sizes: Memo[int],
-        measured: Callable[[int], None] | None,
     ):
-        self.limits, self.shape_rule, self.sizes, self.measured = limits, shape_rule, sizes, measured
+        self.limits, self.shape_rule, self.cost_rule, self.sizes = limits, shape_rule, cost_rule, sizes
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         context.parse_options["max_tokens"] = self.limits.max_tokens
         # The shape rule is one class for every request, so validations of a document can be reused.
-        rules = [self.shape_rule, cost_limit_rule(self.limits.max_cost, context.variables, self.measured)]
+        rules = [self.shape_rule, self.cost_rule]
         if not self.limits.introspection_for_anonymous and _is_anonymous(context.context):
             rules.append(NoSchemaIntrospectionCustomRule)
         context.validation_rules = (*context.validation_rules, *rules)
-        yield
+        with operation_variables(context.variables):
+            yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -120,5 +121,6 @@ def limit_extensions(
     """A factory, so every request gets a fresh extension instance; `measured_cost`
     is told the cost of every operation checked."""
     shape_rule = shape_limit_rule(limits.max_depth, limits.max_aliases)
+    cost_rule = cost_limit_rule(limits.max_cost, measured_cost)
     sizes: Memo[int] = Memo()
-    return [lambda: QueryLimiter(limits, shape_rule, sizes, measured_cost)]
+    return [lambda: QueryLimiter(limits, shape_rule, cost_rule, sizes)]

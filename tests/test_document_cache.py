@@ -10,7 +10,7 @@ from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.settings import Settings
 from schema import build_schema
-from schema.cost import cost_limit_rule
+from schema.cost import cost_limit_rule, operation_variables
 from schema.document_cache import KnownDocuments, variable_rule_errors
 from security_helpers import client_for
 
@@ -85,13 +85,24 @@ async def test_introspection_stays_refused_to_anonymous_callers_after_a_member_a
         assert "introspection" in anonymous.json()["errors"][0]["message"].lower()
 
 
+
+async def test_each_operation_of_a_batch_is_costed_under_its_own_variables(directory):
+    async with client_for(directory, LIMITS) as client:
+        batch = [{"query": COSTLY, "variables": {"n": n}} for n in (5, 50, 6)]
+        cheap, costly, again = (await client.post("/graphql", json=batch)).json()
+        assert "errors" not in cheap and "errors" not in again
+        assert costly["data"] is None
+        assert costly["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        assert costly["errors"][0]["extensions"]["cost"] == 5050
+
 def test_the_variable_rules_alone_report_what_validate_reports_up_to_its_error_limit():
     schema = build_schema()._schema
-    rule = cost_limit_rule(10, {"n": 50})
+    rule = cost_limit_rule(10)
     for count in (1, 3, 150):
         document = parse(" ".join(f"query q{i}($n: Int) {{ organisations(first: $n) {{ totalCount }} }}" for i in range(count)))
-        expected = validate(schema, document, [rule])
-        found = variable_rule_errors(schema, document, [rule])
+        with operation_variables({"n": 50}):
+            expected = validate(schema, document, [rule])
+            found = variable_rule_errors(schema, document, [rule])
         assert [(e.message, e.locations, e.extensions) for e in found] == [
             (e.message, e.locations, e.extensions) for e in expected
         ]
