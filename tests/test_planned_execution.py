@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from graphql import GraphQLEnumType
 from hypothesis_graphql import queries
 
 from datastore.vocabulary import Role
@@ -20,7 +21,7 @@ from schema import build_schema
 from schema.document_cache import reuse_documents
 from schema.planned import execution
 from schema.planned.execution import outcomes
-from schema.planned.plan import Completion
+from schema.planned.plan import Completion, _serializer
 from schema.planned.run import _already_json, _settle
 from test_security_fuzz import SCALARS
 
@@ -211,3 +212,15 @@ async def test_generated_queries_over_the_whole_schema_answer_as_graphql_core(di
 def test_a_leaf_column_passes_unchanged_only_when_every_value_is_its_own_json(exact, nullable, column, passed):
     completion = Completion(nullable=nullable, serialize=str, exact=exact)
     assert _already_json(completion, column) is passed
+
+
+def test_an_enum_member_serializes_as_strawberrys_serializer_names_it():
+    type_map = PLANNED._schema.type_map
+    enum_types = [t for t in type_map.values() if isinstance(t, GraphQLEnumType) and hasattr(t, "wrapped_cls")]
+    assert len(enum_types) > 10
+    for type_ in enum_types:
+        serialize = _serializer(type_)
+        for member in type_.wrapped_cls:
+            assert serialize(member) == type_.serialize(member), (type_.name, member)
+    role = type_map["ContactRole"]
+    assert _serializer(role)("PRIMARY") == role.serialize("PRIMARY") == "PRIMARY"  # not a member: Strawberry's own answer

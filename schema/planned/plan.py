@@ -204,4 +204,27 @@ def _serializer(type_: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], A
         return lambda value: value if type(value) is int and -(2**31) <= value < 2**31 else serialize(value)
     if exact is not None:
         return lambda value: value if type(value) is exact else serialize(value)
+    if isinstance(type_, GraphQLEnumType) and (named := _member_names(type_)) is not None:
+        enum_class, names = named
+
+        def by_member(value: Any) -> Any:
+            if type(value) is enum_class and (name := names.get(value)) is not None:
+                return name
+            return serialize(value)
+
+        return by_member
     return serialize
+
+
+def _member_names(type_: GraphQLEnumType) -> tuple[type, dict[Any, str]] | None:
+    """The name Strawberry's serializer gives each member of the Python enum behind
+    `type_` (the first whose value matches): looked up, where it compares them one by one."""
+    enum_class = getattr(type_, "wrapped_cls", None)
+    if enum_class is None:
+        return None
+    names = {}
+    for member in enum_class:
+        name = next((name for name, value in type_.values.items() if value.value == member.value), None)
+        if name is not None:
+            names[member] = name
+    return enum_class, names
