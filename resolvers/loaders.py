@@ -110,18 +110,26 @@ def _organisation_groups(
 RosterSlice = tuple[list[RosterEntry], int | None]
 
 
-def _roster_windows(db: Database, whole_rosters: Loader[str, list[RosterEntry]]) -> Loader[RosterWindow, RosterSlice]:
-    """Pages of rosters. The windows of one group are read alone: a work
-    stream holds 2,818 tenures at scale 10, of which a page shows at most 500.
-    Those of several groups, or of a group whose whole roster the request
-    reads anyway (its chairs, its organisations), are cut from whole rosters,
-    read for every group in one command: a roster level still costs one."""
+def _roster_windows(
+    db: Database, whole_rosters: Loader[str, list[RosterEntry]], generation: Generation
+) -> Loader[RosterWindow, RosterSlice]:
+    """Pages of rosters. The windows of one group are read alone when its
+    roster is longer than the largest of them: a work stream holds 2,818
+    tenures at scale 10, of which a page shows at most 500. Those of several
+    groups, of a group whose whole roster the request reads anyway (its
+    chairs, its organisations), or of a roster that fits in the page, are cut
+    from whole rosters, read for every group in one command: a roster level
+    still costs one, and a short roster one read where windows take one per role."""
 
     async def load(windows: Sequence[RosterWindow]) -> list[RosterSlice]:
         group_ids = list(dict.fromkeys(w.group_id for w in windows))
         if len(group_ids) == 1 and not whole_rosters.holds(group_ids[0]):
-            pages = await asyncio.gather(*(rosters.window(db, w) for w in windows))
-            return [(page, None) for page in pages]
+            whole = RosterWindow(group_ids[0], limit=0).counted
+            # The count a page's totalCount reads too, kept while the roster stays as it is.
+            size = await generation.answer(["roster"], ("roster count", whole), partial(rosters.count_window, db, whole))
+            if size > max(w.limit for w in windows):
+                pages = await asyncio.gather(*(rosters.window(db, w) for w in windows))
+                return [(page, None) for page in pages]
         found = dict(zip(group_ids, await whole_rosters.load_many(group_ids)))
         return [w.cut(found[w.group_id]) for w in windows]
 
@@ -170,7 +178,7 @@ class Loaders:
 
     @cached_property
     def roster_window(self) -> Loader[RosterWindow, RosterSlice]:
-        return _roster_windows(self.db, self.roster_of_group)
+        return _roster_windows(self.db, self.roster_of_group, self.generation)
 
     @cached_property
     def roster_of_person(self) -> Loader[str, list[RosterEntry]]:

@@ -14,6 +14,7 @@ from pymongo import monitoring
 from datastore import groups, rosters
 from datastore.client import ServerTraits, connect
 from datastore.documents import MORE_OF_ONE_READ
+from datastore.generations import KEPT
 from datastore.rosters import RosterOrder, RosterWindow
 from datastore.vocabulary import RosterRole
 from tests.conftest import Run
@@ -95,9 +96,11 @@ async def reads(engine, demo_db, schema):
 
 async def test_a_page_of_one_roster_reads_its_window_and_with_its_chairs_the_whole_roster(reads):
     run, listener = reads
+    KEPT.clear()
     roster = "roster(first: 20, activeOn: \"2024-01-01\") { totalCount nodes { role since person { id } } }"
     alone = await run(f'{{ workingGroup(slug: "clinical-work-stream") {{ {roster} }} }}')
-    assert listener.sent == [("find", 21), ("count", None)]
+    # The roster's length (longer than the page: read by window), the window, the window's count.
+    assert listener.sent == [("count", None), ("find", 21), ("count", None)]
 
     listener.sent.clear()
     with_chairs = await run(f'{{ workingGroup(slug: "clinical-work-stream") {{ chairs {{ id }} {roster} }} }}')
@@ -106,3 +109,16 @@ async def test_a_page_of_one_roster_reads_its_window_and_with_its_chairs_the_who
     assert with_chairs["workingGroup"]["roster"] == alone["workingGroup"]["roster"]
     assert len(alone["workingGroup"]["roster"]["nodes"]) == 20
     assert alone["workingGroup"]["roster"]["totalCount"] > 20
+
+
+async def test_a_roster_that_fits_in_the_page_is_read_whole_in_one_find(reads):
+    run, listener = reads
+    KEPT.clear()
+    query = '{ workingGroup(slug: "clinical-work-stream") { roster(first: 500) { totalCount nodes { role since } } } }'
+    first = await run(query)
+    assert listener.sent == [("count", None), ("find", None)]  # its length, then the whole roster
+    listener.sent.clear()
+    again = await run(query)
+    assert listener.sent == [("find", None)]  # the length kept; the count cut from the roster
+    roster = again["workingGroup"]["roster"]
+    assert again == first and 100 < roster["totalCount"] == len(roster["nodes"]) < 500
