@@ -5,7 +5,7 @@ distinct key and a page boundary stays put while rows are added or removed.
 """
 
 import asyncio
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -51,10 +51,8 @@ async def find_page(
     limit: int,
     hint: str | None = None,
     by_windows: bool = True,
-    leave: Collection[str] = (),
 ) -> list[dict]:
-    """Up to `limit` documents matching `query`, in `sort` order, after `after`,
-    without the fields `leave` names but those of the sort (cursors and windows read them).
+    """Up to `limit` documents matching `query`, in `sort` order, after `after`.
 
     The branches of `after_filter` go as separate finds, sent together and
     merged: each is an equality-and-range on the sort's index, which every
@@ -65,16 +63,14 @@ async def find_page(
     in the filter, and SecantusDB reads through the index of the first
     condition it can serve).
     """
-    sorted_by = {field for field, _ in sort}
-    projection = {field: False for field in leave if field not in sorted_by} or None
     if by_windows and traits_of(collection).windows and windows.windowable(query, sort, after):
-        return await _by_windows(collection, query, sort, after, limit, hint, projection)
+        return await _by_windows(collection, query, sort, after, limit, hint)
     branches = [{}] if after is None else after_filter(sort, after)["$or"]
 
     async def fetch(branch: dict, comment: str | None) -> list[dict]:
         where = both(query, branch)
         cursor = collection.find(
-            where, projection, sort=list(sort), limit=limit, batch_size=limit, comment=comment, hint=hint
+            where, sort=list(sort), limit=limit, batch_size=limit, comment=comment, hint=hint
         )
         return await cursor.to_list()
 
@@ -89,28 +85,17 @@ async def find_page(
 
 
 async def _by_windows(
-    collection: AsyncCollection,
-    query: dict,
-    sort: Sort,
-    after: SortKey | None,
-    limit: int,
-    hint: str | None,
-    projection: dict | None,
+    collection: AsyncCollection, query: dict, sort: Sort, after: SortKey | None, limit: int, hint: str | None
 ) -> list[dict]:
     # A window goes unhinted: SecantusDB walks the whole of a hinted index.
     # The one unbounded read keeps the hint for two or more conditions,
     # where SecantusDB's plan (explain) names no index without it.
-    find = one_read(
-        collection, sort, hint_for=lambda where: hint if where is query and len(query) > 1 else None, projection=projection
-    )
+    find = one_read(collection, sort, hint_for=lambda where: hint if where is query and len(query) > 1 else None)
     return await windows.read(find, collection.full_name, query, sort, after, limit)
 
 
 def one_read(
-    collection: AsyncCollection,
-    sort: Sort,
-    hint_for: Callable[[dict], str | None] = lambda where: None,
-    projection: dict | None = None,
+    collection: AsyncCollection, sort: Sort, hint_for: Callable[[dict], str | None] = lambda where: None
 ) -> windows.Find:
     """The `find` of windows.read for one read in parts: each find after the
     first is marked a part of it (MORE_OF_ONE_READ), however many windows,
@@ -119,7 +104,7 @@ def one_read(
 
     async def find(where: dict, size: int) -> list[dict]:
         nonlocal sent
-        cursor = collection.find(where, projection, sort=list(sort), limit=size, batch_size=size, hint=hint_for(where),
+        cursor = collection.find(where, sort=list(sort), limit=size, batch_size=size, hint=hint_for(where),
                                  comment=MORE_OF_ONE_READ if sent else None)
         sent += 1
         return await cursor.to_list()

@@ -140,7 +140,7 @@ async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list
 async def page(
     db: Database, where: PersonFilter, after: SortKey | None, limit: int, order: PersonOrder = PersonOrder.NAME_ASC
 ) -> list[Person]:
-    documents = await find_page(db.people, where.to_query(), order.sort, after, limit, leave=RECORD)
+    documents = await find_page(db.people, where.to_query(), order.sort, after, limit)
     return [from_document(d) for d in documents]
 
 

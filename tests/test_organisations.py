@@ -4,7 +4,6 @@ import pytest
 
 from datastore import organisations, people
 from datastore.documents import count_matching
-from datastore.keyset import find_page, sort_key
 from datastore.organisations import OrganisationOrder
 from resolvers.context import Context
 from resolvers.organisations import organisations_page
@@ -224,21 +223,6 @@ async def test_records_loaded_by_id_leave_only_search_and_sort_fields_behind(dem
         loaded = await module.by_ids(demo_db, [record.id for record in whole])
         assert sorted(loaded, key=lambda r: r.id) == sorted(whole, key=lambda r: r.id)
         assert len(whole) > 100
-
-
-@pytest.mark.parametrize("order", list(OrganisationOrder), ids=lambda o: o.name)
-async def test_a_page_leaves_the_search_fields_on_the_engine_but_reads_its_sort_fields(demo_db, order):
-    sort = order.sort
-    documents = await find_page(demo_db.organisations, {}, sort, None, 5, leave=organisations.RECORD)
-    sorted_by = {field for field, _ in sort}
-    assert len(documents) == 5
-    for document in documents:
-        assert "name_grams" not in document and "name" in document
-        assert sorted_by <= document.keys()
-        assert not (organisations.RECORD.keys() - sorted_by) & document.keys()
-    after = sort_key(documents[-1], sort)
-    assert (await find_page(demo_db.organisations, {}, sort, after, 1, leave=organisations.RECORD))[0]["_id"] == (
-        await find_page(demo_db.organisations, {}, sort, None, 6))[5]["_id"]
 
 COUNTED = "{ organisations(first: 3) { %s nodes { name } } } %s"
 COUNT_SHAPES = {
