@@ -93,7 +93,7 @@ async def find_in(
     field: str,
     values: Iterable,
     sort: list | None = None,
-    projection: list[str] | dict[str, bool] | None = None,
+    projection: list[str] | None = None,
 ) -> list[dict]:
     """Every document whose `field` is one of `values`, in `sort` order: one
     command, or for an engine that takes `$in` lists badly (ServerTraits.in_batch),

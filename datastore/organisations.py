@@ -188,11 +188,6 @@ def to_document(organisation: Organisation) -> dict:
     }
 
 
-# The stored fields from_document never reads (search, sort and derived ones),
-# left on the engine: a fifth of an organisation's bytes, its search grams mostly.
-RECORD = {field: False for field in ("name_folded", "name_grams", "continent", "joined_key", "review_due_key", "updated_key")}
-
-
 def from_document(document: dict) -> Organisation:
     return Organisation(
         id=document["_id"],
@@ -216,7 +211,7 @@ def from_document(document: dict) -> Organisation:
 
 
 async def by_ids(db: Database, ids: Iterable[str]) -> list[Organisation]:
-    return [from_document(d) for d in await find_in(db.organisations, "_id", ids, projection=RECORD)]
+    return [from_document(d) for d in await find_in(db.organisations, "_id", ids)]
 
 
 async def by_slug(db: Database, slug: str) -> Organisation | None:

@@ -105,10 +105,6 @@ def to_document(person: Person) -> dict:
     }
 
 
-# The stored fields from_document never reads (search, sort and derived ones), left on the engine.
-RECORD = {field: False for field in ("name_folded", "name_grams", "sort_name", "continent", "updated_key")}
-
-
 def from_document(document: dict) -> Person:
     return Person(
         id=document["_id"],
@@ -128,7 +124,7 @@ def from_document(document: dict) -> Person:
 
 
 async def by_ids(db: Database, ids: Iterable[str]) -> list[Person]:
-    return [from_document(d) for d in await find_in(db.people, "_id", ids, projection=RECORD)]
+    return [from_document(d) for d in await find_in(db.people, "_id", ids)]
 
 
 async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list[Person]:

@@ -2,7 +2,6 @@
 
 import pytest
 
-from datastore import organisations, people
 from datastore.documents import count_matching
 from datastore.organisations import OrganisationOrder
 from resolvers.context import Context
@@ -213,16 +212,6 @@ async def test_a_count_asked_for_is_read_with_the_page(demo_db, recorder):
     assert await page.count() == await count_matching(demo_db.organisations, {})
     assert len(recorder.commands) == len(sent) + 1  # only the check's own count: the page's was read already
 
-
-
-async def test_records_loaded_by_id_leave_only_search_and_sort_fields_behind(demo_db):
-    # The loaders read records without their search grams and sort keys (datastore RECORD
-    # projections): every field from_document reads must still arrive.
-    for module, collection in ((organisations, demo_db.organisations), (people, demo_db.people)):
-        whole = [module.from_document(d) for d in await collection.find({}).to_list()]
-        loaded = await module.by_ids(demo_db, [record.id for record in whole])
-        assert sorted(loaded, key=lambda r: r.id) == sorted(whole, key=lambda r: r.id)
-        assert len(whole) > 100
 
 COUNTED = "{ organisations(first: 3) { %s nodes { name } } } %s"
 COUNT_SHAPES = {
