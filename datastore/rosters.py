@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
+from functools import partial
 
 from datastore import dates, keyset, windows
 from datastore.client import Database, traits_of
 from datastore.documents import STREAM_BATCH, count_matching, find_in, one_of, replace_many
+from datastore.generations import Generation
 from datastore.keyset import Sort, SortKey
 from datastore.vocabulary import RosterRole
 
@@ -186,6 +188,13 @@ async def _role_by_role(db: Database, window: RosterWindow) -> list[dict]:
 async def count_window(db: Database, window: RosterWindow) -> int:
     """How many tenures the window pages through, `after` aside."""
     return await count_matching(db.roster, window.query())
+
+
+async def kept_count(db: Database, generation: Generation, window: RosterWindow) -> int:
+    """count_window, kept while the roster stays as it is (datastore.generations):
+    every window of one list, whatever its page, shares the one count."""
+    counted = window.counted
+    return await generation.answer(["roster"], ("roster count", counted), partial(count_window, db, counted))
 
 
 def _held_on(day: date) -> dict:

@@ -1,7 +1,6 @@
 """Working groups and the like: lookups, hierarchy, chairs, rosters, organisations."""
 
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 from datastore import dates, groups, rosters
@@ -88,10 +87,7 @@ async def roster_of(
     async def count() -> int:
         if total is not None:
             return total
-        # Kept while the roster stays as it is (datastore.generations).
-        return await ctx.loaders.generation.answer(
-            ["roster"], ("roster count", window.counted), partial(rosters.count_window, ctx.db, window)
-        )
+        return await rosters.kept_count(ctx.db, ctx.loaders.generation, window)
 
     shown = entries[: request.first]
     return Page(shown, len(entries) > len(shown), count, lambda entry: request.cursor(window.key_of(entry)))

@@ -124,9 +124,8 @@ def _roster_windows(
     async def load(windows: Sequence[RosterWindow]) -> list[RosterSlice]:
         group_ids = list(dict.fromkeys(w.group_id for w in windows))
         if len(group_ids) == 1 and not whole_rosters.holds(group_ids[0]):
-            whole = RosterWindow(group_ids[0], limit=0).counted
-            # The count a page's totalCount reads too, kept while the roster stays as it is.
-            size = await generation.answer(["roster"], ("roster count", whole), partial(rosters.count_window, db, whole))
+            # The count an unfiltered page's totalCount reads too.
+            size = await rosters.kept_count(db, generation, RosterWindow(group_ids[0], limit=0))
             if size > max(w.limit for w in windows):
                 pages = await asyncio.gather(*(rosters.window(db, w) for w in windows))
                 return [(page, None) for page in pages]

@@ -85,7 +85,6 @@ async def test_introspection_stays_refused_to_anonymous_callers_after_a_member_a
         assert "introspection" in anonymous.json()["errors"][0]["message"].lower()
 
 
-
 async def test_each_operation_of_a_batch_is_costed_under_its_own_variables(directory):
     async with client_for(directory, LIMITS) as client:
         batch = [{"query": COSTLY, "variables": {"n": n}} for n in (5, 50, 6)]
@@ -94,6 +93,7 @@ async def test_each_operation_of_a_batch_is_costed_under_its_own_variables(direc
         assert costly["data"] is None
         assert costly["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
         assert costly["errors"][0]["extensions"]["cost"] == 5050
+
 
 def test_the_variable_rules_alone_report_what_validate_reports_up_to_its_error_limit():
     schema = build_schema()._schema

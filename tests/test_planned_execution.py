@@ -10,8 +10,8 @@ import asyncio
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from graphql import GraphQLEnumType
+from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import queries
 
 from datastore.vocabulary import Role
