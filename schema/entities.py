@@ -6,19 +6,31 @@ each bad representation is a BAD_USER_INPUT error at its own index, and the
 good ones around it still resolve. Keys besides `__typename` and the key field
 are ignored: a router sends the fields another subgraph `@requires` along with
 the key, and the directory looks its records up by `id` alone.
+
+The schema class also hands Strawberry a runner that wraps extension hooks
+once per class (schema/extension_hooks.py).
 """
 
 from typing import Any
 
 import strawberry
 from strawberry import Info
+from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema import FederationAny
+from strawberry.types import ExecutionContext
 
 from resolvers import arguments
 from resolvers.errors import BadArgument
+from schema.extension_hooks import ExtensionsRunner
 
 
 class DirectorySchema(strawberry.federation.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> ExtensionsRunner:
+        """Strawberry's own runner, but without re-wrapping every hook per request."""
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         entity_types = sorted(
             name for name, type_ in self.schema_converter.type_map.items()
