@@ -29,7 +29,10 @@ from tests.conftest import directory_copy
 
 WRITERS = 4
 KILL_AFTER_ACKS = 40
-MAX_ATTEMPTS = 300
+# Mutations sent, all writers together; failed reads while the database is down do not count.
+MAX_MUTATIONS = 300
+# Past the server's own 10 s execution deadline, so its answer (maybe an error) always arrives.
+CLIENT_TIMEOUT_SECONDS = 30
 SIGNERS = {"org_montreal": ("per_ana", "per_jean"), "org_helix": ("per_priya", "per_tom")}
 
 READ = 'query($id: ID!) { organisation(id: $id) { version contacts(roles: [SIGNER]) { person { id } } } }'
@@ -89,7 +92,7 @@ class Tally:
     # (client mutation id, version read, version answered): equal when there was nothing to change
     acknowledged: list[tuple[str, int, int]] = field(default_factory=list)
     in_doubt: list[tuple[str, dict]] = field(default_factory=list)  # (mutation, variables) cut off by the kill
-    attempts: int = 0
+    mutations_sent: int = 0
 
 
 async def _writer(
@@ -98,8 +101,7 @@ async def _writer(
     """Updates and SIGNER hand-overs on the organisations of `signers`, each between its two people."""
     targets = list(signers)
     step = 0
-    while not stop.is_set() and tally.attempts < MAX_ATTEMPTS:
-        tally.attempts += 1
+    while not stop.is_set() and tally.mutations_sent < MAX_MUTATIONS:
         step += 1
         organisation_id = targets[(number + step) % len(targets)]
         cmid = f"w{number}-{step}"
@@ -120,11 +122,15 @@ async def _writer(
                 return
             await asyncio.sleep(0.05)
             continue
+        tally.mutations_sent += 1
         try:
             answer = (await client.post("/graphql", json={"query": mutation, "variables": variables})).json()
-        except httpx.TransportError:
+        except httpx.TransportError:  # the server was killed, or cut off mid-answer
             tally.in_doubt.append((mutation, variables))
-            return
+            if stop.is_set():
+                return
+            await asyncio.sleep(0.1)
+            continue
         payload = (answer.get("data") or {}).get(name)
         if payload is None:  # the database was unavailable: maybe applied, maybe not
             tally.in_doubt.append((mutation, variables))
@@ -200,14 +206,14 @@ async def test_a_server_killed_mid_writes_loses_nothing_acknowledged(ferretdb, d
     try:
         server.start()
         stop = asyncio.Event()
-        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=CLIENT_TIMEOUT_SECONDS) as client:
             writers = await _write_until(client, tally, KILL_AFTER_ACKS, stop, SIGNERS)
             server.kill()
             stop.set()
             await asyncio.gather(*writers)
         assert len(tally.acknowledged) >= KILL_AFTER_ACKS
         server.start()
-        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=CLIENT_TIMEOUT_SECONDS) as client:
             await _retry_in_doubt_and_settle(client, tally, database)
     finally:
         server.stop()
@@ -260,7 +266,7 @@ async def test_an_engine_killed_mid_writes_loses_nothing_acknowledged(tmp_path):
         signers = _demo_signers()
         headers = {"X-API-Key": made.stdout.strip().splitlines()[-1]}
         stop = asyncio.Event()
-        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=CLIENT_TIMEOUT_SECONDS) as client:
             writers = await _write_until(client, tally, KILL_AFTER_ACKS, stop, signers)
             os.kill(_engine_of(server), signal.SIGKILL)
             killed_at = len(tally.acknowledged)
