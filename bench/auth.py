@@ -19,6 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from httpx import ASGITransport, AsyncClient
 
+from bench.arguments import whole_number
 from bench.embedded import embedded_database
 from datastore.importer import import_files
 from datastore.vocabulary import Role
@@ -90,5 +91,5 @@ async def main(requests: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, choices=range(1, 5001), metavar="N")
+    parser.add_argument("--requests", type=whole_number(1, 5000), default=300, metavar="1..5000")
     asyncio.run(main(parser.parse_args().requests))

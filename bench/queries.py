@@ -15,6 +15,7 @@ import time
 
 from httpx import ASGITransport, AsyncClient
 
+from bench.arguments import whole_number
 from bench.embedded import embedded_database
 from datastore import people
 from datastore.client import Database
@@ -71,7 +72,7 @@ async def main(repeat: int, scale: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, choices=range(1, 51), metavar="1..50")
-    parser.add_argument("--scale", type=int, default=1, choices=range(1, 11), metavar="1..10")
+    parser.add_argument("--repeat", type=whole_number(1, 50), default=5, metavar="1..50")
+    parser.add_argument("--scale", type=whole_number(1, 10), default=1, metavar="1..10")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.repeat, arguments.scale))
