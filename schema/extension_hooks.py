@@ -33,6 +33,7 @@ _LEFT_TO_STRAWBERRY: Any = object()
 
 # (hook name, extension class) -> the hook wrapped as a context manager, None for
 # a class that does not override it, or _LEFT_TO_STRAWBERRY.
+# Small: extension classes are defined once (an app makes instances per request, never classes).
 _WRAPPED: dict[tuple[str, type], Callable[[SchemaExtension], Any] | None] = {}
 
 
