@@ -2,6 +2,7 @@
 
 import argparse
 from collections.abc import Callable
+from typing import Any
 
 
 def whole_number(low: int, high: int) -> Callable[[str], int]:
@@ -18,3 +19,8 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def add_whole_number(parser: argparse.ArgumentParser, flag: str, low: int, high: int, **options: Any) -> None:
+    """`flag` taking a whole number from `low` to `high`, its help naming the bounds."""
+    parser.add_argument(flag, type=whole_number(low, high), metavar=f"{low}..{high}", **options)

@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from httpx import ASGITransport, AsyncClient
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from bench.embedded import embedded_database
 from datastore.importer import import_files
 from datastore.vocabulary import Role
@@ -91,5 +91,5 @@ async def main(requests: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=whole_number(1, 5000), default=300, metavar="1..5000")
+    add_whole_number(parser, "--requests", 1, 5000, default=300)
     asyncio.run(main(parser.parse_args().requests))

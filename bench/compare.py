@@ -38,7 +38,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from datastore import dataset, demo
 from datastore.client import connect
 from datastore.indexes import ensure_indexes
@@ -283,12 +283,12 @@ def main(arguments: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=whole_number(1, 10), default=1, metavar="1..10")
-    parser.add_argument("--clients", type=whole_number(1, 64), nargs="+", default=[1], metavar="1..64")
-    parser.add_argument("--requests", type=whole_number(1, 500), default=20, metavar="1..500")
-    parser.add_argument("--workers", type=whole_number(1, 16), default=1, metavar="1..16")
+    add_whole_number(parser, "--scale", 1, 10, default=1)
+    add_whole_number(parser, "--clients", 1, 64, nargs="+", default=[1])
+    add_whole_number(parser, "--requests", 1, 500, default=20)
+    add_whole_number(parser, "--workers", 1, 16, default=1)
     parser.add_argument("--queries", nargs="+", default=list(QUERIES), choices=list(QUERIES))
-    parser.add_argument("--rounds", type=whole_number(1, 20), default=1, metavar="1..20")
+    add_whole_number(parser, "--rounds", 1, 20, default=1)
     parser.add_argument("--engine", choices=list(ENGINES), default=Settings().engine)
     parser.add_argument("--peer", type=Path, default=PROJECT_ROOT.parent / "shared" / "peer-node")
     sys.exit(main(parser.parse_args()))

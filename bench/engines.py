@@ -26,7 +26,7 @@ from pathlib import Path
 from pymongo import AsyncMongoClient, MongoClient, WriteConcern
 from pymongo.errors import PyMongoError
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from memberdir.database import settings_engine
 from memberdir.engine import EmbeddedEngine
 from memberdir.engines import ENGINES
@@ -112,7 +112,7 @@ def probe(name: str, trials: int, seconds: float) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=list(ENGINES), action="append", help="default: every engine")
-    parser.add_argument("--trials", type=whole_number(1, 100), default=30, metavar="1..100")
+    add_whole_number(parser, "--trials", 1, 100, default=30)
     parser.add_argument("--seconds", type=float, default=3.0, help="of writing before the kill (at most 10)")
     arguments = parser.parse_args()
     for engine_name in arguments.engine or list(ENGINES):

@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from bench.compare import (
     QUERIES, Server, install_peer, load, seeded_engine, serving_environment, start_peer, stop, wait_until_ready,
 )
@@ -72,7 +72,7 @@ def main(arguments: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", nargs="+", default=["d", "a"], choices=list(QUERIES))
-    parser.add_argument("--requests", type=whole_number(10, 1000), default=300, metavar="10..1000")
-    parser.add_argument("--rounds", type=whole_number(1, 20), default=6, metavar="1..20")
+    add_whole_number(parser, "--requests", 10, 1000, default=300)
+    add_whole_number(parser, "--rounds", 1, 20, default=6)
     parser.add_argument("--peer", type=Path, default=PROJECT_ROOT.parent / "shared" / "peer-node")
     main(parser.parse_args())

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import time
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from bench.compare import QUERIES
 from bench.embedded import embedded_database
 from resolvers.context import Context
@@ -43,6 +43,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--per-round", type=int, default=5)
-    parser.add_argument("--scale", type=whole_number(1, 10), default=1, metavar="1..10")
+    add_whole_number(parser, "--scale", 1, 10, default=1)
     arguments = parser.parse_args()
     asyncio.run(main(arguments.rounds, arguments.per_round, arguments.scale))

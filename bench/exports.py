@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from memberdir.ferretdb import EmbeddedFerretDB
 from memberdir.settings import Settings
 
@@ -132,7 +132,7 @@ def main(scale: int, timeout: float) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=whole_number(1, 20), default=10, metavar="1..20")
+    add_whole_number(parser, "--scale", 1, 20, default=10)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds allowed for each download")
     arguments = parser.parse_args()
     main(arguments.scale, arguments.timeout)

@@ -15,7 +15,7 @@ import time
 
 from httpx import ASGITransport, AsyncClient
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from bench.embedded import embedded_database
 from datastore import people
 from datastore.client import Database
@@ -72,7 +72,7 @@ async def main(repeat: int, scale: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=whole_number(1, 50), default=5, metavar="1..50")
-    parser.add_argument("--scale", type=whole_number(1, 10), default=1, metavar="1..10")
+    add_whole_number(parser, "--repeat", 1, 50, default=5)
+    add_whole_number(parser, "--scale", 1, 10, default=1)
     arguments = parser.parse_args()
     asyncio.run(main(arguments.repeat, arguments.scale))

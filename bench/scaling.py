@@ -22,7 +22,7 @@ from collections import defaultdict
 from httpx import ASGITransport, AsyncClient
 
 from bench import compare, queries
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from bench.embedded import embedded_database
 from datastore import generations
 from memberdir.app import create_app
@@ -78,7 +78,7 @@ async def main(rounds: int, requests: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=whole_number(1, 50), default=8, metavar="1..50")
-    parser.add_argument("--requests", type=whole_number(1, 50), default=5, metavar="1..50")
+    add_whole_number(parser, "--rounds", 1, 50, default=8)
+    add_whole_number(parser, "--requests", 1, 50, default=5)
     arguments = parser.parse_args()
     asyncio.run(main(arguments.rounds, arguments.requests))

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import time
 
-from bench.arguments import whole_number
+from bench.arguments import add_whole_number
 from bench.embedded import embedded_database
 from datastore import dataset, demo
 
@@ -30,5 +30,5 @@ async def main(scale: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=whole_number(1, 5), default=1, metavar="1..5")
+    add_whole_number(parser, "--scale", 1, 5, default=1)
     asyncio.run(main(parser.parse_args().scale))

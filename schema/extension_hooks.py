@@ -15,7 +15,7 @@ order and the exceptions they see are unchanged; a hook of any other kind
 import contextlib
 import inspect
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
@@ -31,23 +31,19 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 
 _LEFT_TO_STRAWBERRY: Any = object()
 
-# (hook name, extension class) -> the hook wrapped as a context manager, None for
-# a class that does not override it, or _LEFT_TO_STRAWBERRY.
-# Small: extension classes are defined once (an app makes instances per request, never classes).
-_WRAPPED: dict[tuple[str, type], Callable[[SchemaExtension], Any] | None] = {}
 
-
+# Cached per (hook name, extension class): extension classes are defined once
+# (an app makes instances per request, never classes), so the cache stays small.
+@cache
 def _wrapped(hook_name: str, extension_class: type) -> Callable[[SchemaExtension], Any] | None:
-    key = (hook_name, extension_class)
-    if key not in _WRAPPED:
-        hook = getattr(extension_class, hook_name)
-        if hook is getattr(SchemaExtension, hook_name):
-            _WRAPPED[key] = None
-        elif inspect.isgeneratorfunction(hook):
-            _WRAPPED[key] = contextlib.contextmanager(hook)
-        else:
-            _WRAPPED[key] = _LEFT_TO_STRAWBERRY
-    return _WRAPPED[key]
+    """The hook wrapped as a context manager, None where the class does not
+    override it, or _LEFT_TO_STRAWBERRY for a hook of another kind."""
+    hook = getattr(extension_class, hook_name)
+    if hook is getattr(SchemaExtension, hook_name):
+        return None
+    if inspect.isgeneratorfunction(hook):
+        return contextlib.contextmanager(hook)
+    return _LEFT_TO_STRAWBERRY
 
 
 class _WrappedOnce(ExtensionContextManagerBase):

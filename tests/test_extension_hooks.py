@@ -93,7 +93,7 @@ async def test_a_class_hooks_are_wrapped_once(monkeypatch: pytest.MonkeyPatch):
         wraps.append(function)
         return real(function)
 
-    monkeypatch.setattr(extension_hooks, "_WRAPPED", {})
+    extension_hooks._wrapped.cache_clear()  # as at a process's start
     monkeypatch.setattr(extension_hooks.contextlib, "contextmanager", counting)
     log: list[Entry] = []
     schema = build_schema(extensions=[recording("A", log)])
