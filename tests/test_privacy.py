@@ -363,3 +363,32 @@ async def test_every_role_contact_is_affiliated_in_the_directories_we_ship(direc
 
     assert await contacts_without_affiliation(directory) == []
     assert await contacts_without_affiliation(demo_db) == []
+
+
+async def test_the_import_keeps_the_affiliation_rule_too(scratch, tmp_path):
+    import json
+
+    from datastore.importer import ImportRejected, import_files
+
+    def ndjson(name: str, *records: dict):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+        return path
+
+    outsider = ndjson("outsider.ndjson", {"type": "contact", "organisation": "org_montreal", "person": "per_tom",
+                                          "role": "SIGNER"})
+    with pytest.raises(ImportRejected) as rejected:
+        await import_files(scratch.db, [outsider])
+    assert [p.field for p in rejected.value.problems] == ["person"]
+    leaving = ndjson("leaving.ndjson", {"type": "person", "id": "per_jean", "affiliation": "org_helix"})
+    with pytest.raises(ImportRejected) as rejected:
+        await import_files(scratch.db, [leaving])
+    assert [p.field for p in rejected.value.problems] == ["affiliation"]
+    assert "ADMINISTRATOR" in str(rejected.value)
+    # Moved together with a role for the new organisation, a person is welcome.
+    joined = ndjson("joined.ndjson", {"type": "person", "id": "per_zoe", "affiliation": "org_helix"},
+                    {"type": "contact", "organisation": "org_helix", "person": "per_zoe", "role": "SIGNER"})
+    await import_files(scratch.db, [joined])
+    from datastore.contact_invariants import contacts_without_affiliation
+
+    assert await contacts_without_affiliation(scratch.db) == []
