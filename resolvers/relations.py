@@ -12,7 +12,8 @@ from datastore.contacts import RoleContact
 from datastore.people import Person
 from datastore.vocabulary import Role
 from resolvers.context import Context
-from resolvers.privacy import MANAGING_ROLES, Relation, relations
+from resolvers import privacy
+from resolvers.privacy import MANAGING_ROLES, PERSON, Relation, relations
 
 
 def current_contacts(person: Person | None, held: list[RoleContact]) -> list[RoleContact]:
@@ -47,3 +48,9 @@ async def to_organisation(ctx: Context, organisation_id: str) -> frozenset[Relat
     if viewer.role.at_least(Role.STAFF):
         return relations(viewer.role)  # staff see everything of an organisation: no lookup needed
     return relations(viewer.role, manages=organisation_id in await managed_ids(ctx))
+
+
+async def sees(ctx: Context, kind: str, record_id: str, path: str) -> bool:
+    """Whether the caller sees the whole of a field of a Person or an Organisation."""
+    held = to_person(ctx, record_id) if kind == PERSON else await to_organisation(ctx, record_id)
+    return privacy.sees_field(kind, path, held)

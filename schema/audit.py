@@ -8,7 +8,7 @@ from strawberry import Info
 
 from datastore import changes as records
 from datastore import vocabulary
-from resolvers import audit
+from resolvers import audit, relations
 from schema.connections import Connection, Edge, PageInfo
 
 if TYPE_CHECKING:
@@ -132,10 +132,13 @@ class ChangeNoticeConnection:
                    resume_cursor=resume)
 
 
-def history_field(description: str):
-    """A record's `history` field: its changes, newest first, for staff and admin; null for others."""
+def history_field(description: str, kind: str | None = None):
+    """A record's `history` field: its changes, newest first, for staff and admin; null for others.
+    With `kind` (Person, Organisation), resolvers.privacy's row for it is asked too."""
 
     async def history(root, info: Info, first: int | None = 50, after: str | None = None) -> ChangeConnection | None:
+        if kind is not None and not await relations.sees(info.context, kind, root.record.id, "history"):
+            return None
         page = await audit.history_of(info.context, root.record.id, first, after)
         return ChangeConnection.of_page(page) if page else None
 

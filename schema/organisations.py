@@ -139,7 +139,7 @@ class Organisation(Node):
         page = await resolve.people_of(info.context, self.record.id, first, after)
         return PersonConnection.of(page, Person.of)
 
-    history = history_field("Changes to the organisation and its role contacts, newest first (staff and admin; null for others).")
+    history = history_field("Changes to the organisation and its role contacts, newest first (staff and admin; null for others).", kind="Organisation")
 
     @strawberry.field(
         description="Groups on which someone affiliated with the organisation currently serves; "

@@ -187,7 +187,7 @@ class Person(Node):
         found = await resolve.communications_of(info.context, self.record)
         return [WorkingGroup.of(g) for g in list_sizes.PERSON_COMMUNICATIONS.first(found, first)]
 
-    history = history_field("Changes to the person, newest first (staff and admin; null for others).")
+    history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
 
     @strawberry.field(
         description="Tenures on groups, past and present; with activeOn, only those held that day. "
