@@ -3,8 +3,9 @@ for tests (the property test checks it after each step).
 
 Every role contact (PRIMARY, ADMINISTRATOR, SIGNER, COMMUNICATIONS) is held by a
 person currently affiliated with the organisation, and not erased; the one
-exception is the Primary of an organisation that is still an APPLICANT (the
-person who applied, before anyone can be affiliated with it).
+exception is the Primary of an organisation that has never been an ACTIVE member
+(the person who applied, before anyone could be affiliated with it: approval
+needs the three contacts affiliated).
 """
 
 from datastore import contacts, organisations, people
@@ -19,7 +20,7 @@ async def contacts_without_affiliation(db: Database) -> list[RoleContact]:
     holders = {p.id: p for p in await people.by_ids(db, {c.person_id for c in held})}
     applying = {
         o.id for o in await organisations.by_ids(db, {c.organisation_id for c in held})
-        if o.status is MembershipStatus.APPLICANT
+        if o.status is not MembershipStatus.ACTIVE and all(h.status is not MembershipStatus.ACTIVE for h in o.history)
     }
     broken = []
     for contact in held:

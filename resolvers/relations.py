@@ -24,6 +24,12 @@ def current_contacts(person: Person | None, held: list[RoleContact]) -> list[Rol
     return [c for c in held if c.organisation_id == person.affiliation_id]
 
 
+def current_contacts_of(held: list[RoleContact], holders: dict[str, Person]) -> list[RoleContact]:
+    """The role contacts of `held` (of any people) whose holder, found in `holders`, is
+    currently affiliated with the contact's organisation and not erased."""
+    return [c for c in held if c in current_contacts(holders.get(c.person_id), [c])]
+
+
 async def managed_ids(ctx: Context) -> frozenset[str]:
     """Organisations the caller is currently Primary or Administrator of (at most their affiliation)."""
     viewer = ctx.viewer

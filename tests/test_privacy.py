@@ -392,3 +392,39 @@ async def test_the_import_keeps_the_affiliation_rule_too(scratch, tmp_path):
     from datastore.contact_invariants import contacts_without_affiliation
 
     assert await contacts_without_affiliation(scratch.db) == []
+
+
+async def test_the_applicants_primary_must_be_affiliated_before_approval(scratch):
+    from datastore.contact_invariants import contacts_without_affiliation
+
+    zoe = Viewer(role=MEMBER, person_id="per_zoe", credential="oidc:zoe")
+    create = """mutation($input: CreateOrganisationInput!) { m: createOrganisation(input: $input) {
+        organisation { id version } userErrors { code message } } }"""
+    decide = """mutation($input: DecideMembershipInput!) { m: decideMembership(input: $input) {
+        organisation { version membership { status } } userErrors { code message } } }"""
+    made = (await scratch.as_viewer(zoe)(create, input={"slug": "zoe-labs", "name": "Zoë Labs", "kind": "CORPORATION",
+                                                         "country": "CH"}))["m"]
+    org = made["organisation"]["id"]
+    # While it applies, Zoë acts as its Primary without an affiliation: the one exception.
+    edited = (await scratch.as_viewer(zoe)(UPDATE_ORGANISATION, input={
+        "id": org, "expectedVersion": 1, "patch": {"city": "Basel"}}))["m"]
+    assert edited["userErrors"] == []
+    assert await contacts_without_affiliation(scratch.db) == []
+    sam = await _version(scratch, "person", "per_sam")
+    await _ok(scratch, STAFF_KEY, "person", id="per_sam", expectedVersion=sam, patch={"affiliation": org})
+    for role in ("ADMINISTRATOR", "SIGNER"):
+        assigned = (await scratch.as_viewer(STAFF_KEY)(ASSIGN, input={
+            "organisationId": org, "expectedVersion": await _version(scratch, "organisation", org),
+            "role": role, "personId": "per_sam"}))["m"]
+        assert assigned["userErrors"] == []
+    refused = (await scratch.as_viewer(STAFF_KEY)(decide, input={
+        "organisationId": org, "expectedVersion": await _version(scratch, "organisation", org),
+        "decision": "APPROVE"}))["m"]
+    assert refused["userErrors"][0]["code"] == "CONFLICT" and "missing: PRIMARY" in refused["userErrors"][0]["message"]
+    await _ok(scratch, STAFF_KEY, "person", id="per_zoe", expectedVersion=await _version(scratch, "person", "per_zoe"),
+              patch={"affiliation": org})
+    approved = (await scratch.as_viewer(STAFF_KEY)(decide, input={
+        "organisationId": org, "expectedVersion": await _version(scratch, "organisation", org),
+        "decision": "APPROVE"}))["m"]
+    assert approved["userErrors"] == [] and approved["organisation"]["membership"]["status"] == "ACTIVE"
+    assert await contacts_without_affiliation(scratch.db) == []
