@@ -326,6 +326,11 @@ async def test_a_role_kept_without_the_affiliation_counts_for_nothing(scratch):
     assert (await scratch.as_viewer(JEAN)(notice))["organisation"]["membership"]["removalNoticeOn"] is not None
     communications = '{ person(id: "per_ana") { communications { slug } } }'
     assert (await scratch.as_viewer(JEAN)(communications))["person"]["communications"] == [{"slug": "data-work-stream"}]
+    # Even as its Administrator, Jean never read a colleague's STAFF-only address.
+    await _ok(scratch, STAFF_KEY, "person", id="per_ana", expectedVersion=await _version(scratch, "person", "per_ana"),
+              patch={"contactVisibility": "STAFF"})
+    address = '{ person(id: "per_ana") { email orcid } }'
+    assert (await scratch.as_viewer(JEAN)(address))["person"] == {"email": None, "orcid": None}
     await scratch.db.people.update_one({"_id": "per_jean"}, {"$set": {"affiliation_id": None}})
     assert (await scratch.as_viewer(JEAN)(notice))["organisation"]["membership"]["removalNoticeOn"] is None
     refused = (await scratch.as_viewer(JEAN)(UPDATE_ORGANISATION, input={
@@ -428,3 +433,21 @@ async def test_the_applicants_primary_must_be_affiliated_before_approval(scratch
         "decision": "APPROVE"}))["m"]
     assert approved["userErrors"] == [] and approved["organisation"]["membership"]["status"] == "ACTIVE"
     assert await contacts_without_affiliation(scratch.db) == []
+
+
+async def test_contact_details_need_no_lookup_and_communications_stay_batched(run_demo, recorder):
+    found = await run_demo('{ organisations(first: 1) { nodes { contacts(roles: [PRIMARY]) { person { id } } } } }')
+    primary = found["organisations"]["nodes"][0]["contacts"][0]["person"]["id"]
+    manager = run_demo.as_viewer(Viewer(role=MEMBER, person_id=primary))
+    recorder.reset()
+    data = await manager("{ people(first: 100) { nodes { email orcid hiddenContactDetails } } }")
+    assert any(n["hiddenContactDetails"] for n in data["people"]["nodes"])
+    # The person's choice and the caller decide: nobody's role contacts are read.
+    assert [c.split()[:2] for c in recorder.commands] == [["find", "people"]]
+    counts = []
+    for first in (5, 100):
+        recorder.reset()
+        data = await manager("query($n: Int) { people(first: $n) { nodes { communications { slug } } } }", n=first)
+        assert len(data["people"]["nodes"]) == first
+        counts.append(len(recorder.commands))
+    assert counts[0] == counts[1], recorder.commands
