@@ -6,13 +6,11 @@ its Primary or Administrator: a person who left keeps no power from a role
 they failed to hand over (resolvers/edits/access.py reads the same rule).
 """
 
-import asyncio
-
 from datastore.contacts import RoleContact
 from datastore.people import Person
 from datastore.vocabulary import Role
-from resolvers.context import Context
 from resolvers import privacy
+from resolvers.context import Context
 from resolvers.privacy import MANAGING_ROLES, PERSON, Relation, relations
 
 
@@ -35,9 +33,9 @@ async def managed_ids(ctx: Context) -> frozenset[str]:
     viewer = ctx.viewer
     if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
         return frozenset()
-    me, held = await asyncio.gather(
-        ctx.loaders.person.load(viewer.person_id), ctx.loaders.contacts_of_person.load(viewer.person_id)
-    )
+    # One after the other, like every resolver: both loaders batch with the rest of the request.
+    me = await ctx.loaders.person.load(viewer.person_id)
+    held = await ctx.loaders.contacts_of_person.load(viewer.person_id)
     return frozenset(c.organisation_id for c in current_contacts(me, held) if c.role in MANAGING_ROLES)
 
 
