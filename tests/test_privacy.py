@@ -135,11 +135,40 @@ EXPECTED = {
     "Organisation.history": {"anonymous": N, "member": N, "primary": N, "self": N, "staff": Y},
 }
 
+# And the fields everyone sees, shown to every caller whatever Tom chose (a value is on file for each).
+EVERYONE_SEES = {
+    "person": ["id", "name", "givenName", "familyName", "country", "version", "updatedAt", "affiliation",
+               "roles", "groups", "individualMembership", "individualMembership.status", "individualMembership.since",
+               "individualMembership.history", "individualMembership.history.status",
+               "individualMembership.history.on"],
+    "organisation": ["id", "slug", "name", "kind", "sectors", "designations", "country", "continent", "city",
+                     "website", "rorId", "membership", "membership.status", "membership.joinedOn",
+                     "membership.lastReviewedOn", "membership.nextReviewDue", "membership.history",
+                     "membership.history.status", "membership.history.on", "version", "updatedAt", "contacts",
+                     "people", "workingGroups"],
+}
+for caller in CALLERS:
+    for record, paths in EVERYONE_SEES.items():
+        for path in paths:
+            EXPECTED.setdefault(f"{record}:{path}", {})[caller] = Y
+
 QUERY = """{
   person(id: "per_tom") { email orcid contactVisibility hiddenContactDetails communications { slug }
-    individualMembership { history { reason } } history(first: 1) { totalCount } }
-  organisation(id: "org_helix") { membership { removalNoticeOn history { reason } } history(first: 1) { totalCount } }
+    individualMembership { status since history { status on reason } } history(first: 1) { totalCount }
+    id name givenName familyName country { code } version updatedAt affiliation { id } roles { id } groups { id } }
+  organisation(id: "org_helix") { membership { removalNoticeOn history { status on reason } status joinedOn
+      lastReviewedOn nextReviewDue } history(first: 1) { totalCount }
+    id slug name kind sectors designations country { code } continent city website rorId version updatedAt
+    contacts { id } people { totalCount } workingGroups { id } }
 }"""
+
+
+def _at(record: dict, path: str):
+    """The value at a dotted path; along a list, its last item (the newest history entry)."""
+    for name in path.split("."):
+        record = record[-1] if isinstance(record, list) else record
+        record = record[name]
+    return record
 
 MUTATE = {
     "person": """mutation($input: UpdatePersonInput!) { m: updatePerson(input: $input) {
@@ -151,6 +180,10 @@ MUTATE = {
     "review": """mutation($input: RecordReviewInput!) { m: recordMembershipReview(input: $input) {
         organisation { version } userErrors { code message } } }""",
     "notice": """mutation($input: RemovalNoticeInput!) { m: recordRemovalNotice(input: $input) {
+        organisation { version } userErrors { code message } } }""",
+    "organisation": """mutation($input: UpdateOrganisationInput!) { m: updateOrganisation(input: $input) {
+        organisation { version } userErrors { code message } } }""",
+    "designations": """mutation($input: SetDesignationsInput!) { m: setDesignations(input: $input) {
         organisation { version } userErrors { code message } } }""",
 }
 
@@ -171,7 +204,11 @@ async def tom(engine) -> AsyncIterator[tuple[Run, Run]]:
                          workingGroupIds=["grp_clinical"])
         await _ok(planned, me, "apply", personId="per_tom", expectedVersion=made["person"]["version"],
                   reason="I curate variants")
-        made = await _ok(planned, staff, "review", organisationId="org_helix", expectedVersion=1, outcome="LAPSED",
+        made = await _ok(planned, staff, "organisation", id="org_helix", expectedVersion=1,
+                         patch={"website": "https://helix.example", "rorId": "https://ror.org/013meh722"})
+        made = await _ok(planned, staff, "designations", organisationId="org_helix", expectedVersion=2,
+                         designations=["FUNDER"])
+        made = await _ok(planned, staff, "review", organisationId="org_helix", expectedVersion=3, outcome="LAPSED",
                          reason="No answer to the review")
         await _ok(planned, staff, "notice", organisationId="org_helix",
                   expectedVersion=made["organisation"]["version"], reason="Dues unpaid")
@@ -192,6 +229,8 @@ def _seen(data: dict) -> dict:
         "membership.removalNoticeOn": shown(organisation["membership"]["removalNoticeOn"]),
         "membership.history.reason": shown(organisation["membership"]["history"][-1]["reason"]),
         "Organisation.history": shown(organisation["history"]),
+        **{f"{record}:{path}": shown(_at(data[record], path) or None)
+           for record, paths in EVERYONE_SEES.items() for path in paths},
     }
 
 
@@ -451,3 +490,17 @@ async def test_contact_details_need_no_lookup_and_communications_stay_batched(ru
         assert len(data["people"]["nodes"]) == first
         counts.append(len(recorder.commands))
     assert counts[0] == counts[1], recorder.commands
+
+
+def test_the_query_table_covers_every_field_of_person_and_organisation():
+    private = {"email": "Person:email", "orcid": "Person:orcid", "contactVisibility": "Person:contactVisibility",
+               "hiddenContactDetails": "Person:hiddenContactDetails", "communications": "Person:communications",
+               "individualMembership.history.reason": "Person:individualMembership.history.reason",
+               "Person.history": "Person:history", "Organisation.history": "Organisation:history",
+               "membership.removalNoticeOn": "Organisation:membership.removalNoticeOn",
+               "membership.history.reason": "Organisation:membership.history.reason"}
+    covered = {private.get(key) or key.replace("person:", "Person:").replace("organisation:", "Organisation:")
+               for key in EXPECTED}
+    schema = build_schema()._schema
+    fields = {f"{kind}:{path}" for kind in (PERSON, ORGANISATION) for path in _fields_of(schema.type_map[kind])}
+    assert covered == fields
