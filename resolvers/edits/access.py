@@ -1,7 +1,7 @@
 """The facts resolvers.permissions decides on, read fresh for each mutation, and
 the actor a change is recorded with."""
 
-from datastore import contacts, rosters
+from datastore import contacts, people, rosters
 from datastore.changes import Actor
 from datastore.vocabulary import Role, RosterRole
 from resolvers import permissions
@@ -17,6 +17,8 @@ async def facts(
 ) -> Facts:
     viewer = ctx.viewer
     me = viewer.person_id if viewer.role is not Role.ANONYMOUS else None
+    if me and await people.is_erased(ctx.db, me):
+        me = None  # an erased person is nobody: no role, tenure or record of their own
     holds: frozenset = frozenset()
     chairs = False
     if me and organisation_id:

@@ -1,0 +1,250 @@
+"""Erasure: every value of an erased person leaves every collection.
+
+The values are the person's full name, given and family names, e-mail and
+ORCID, each matched as a whole sequence of tokens, case-folded (NFKC): "Ana"
+is erased from "asked Ana Lima", never from "Banana Genomics". A match is
+replaced by ERASED wherever free text is kept (`SCRUBBED`); a test checks
+that every collection the directory has is either listed there or in
+`NOT_SCRUBBED` with the reason it holds no such text, so a collection added
+later cannot be forgotten.
+
+The scrub runs while the erasure's change is applied (datastore.writes), so
+recovery of a cut-off erasure scrubs too; it rewrites a string only by
+replacing matches, so running it twice changes nothing more.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bson.raw_bson import RawBSONDocument
+from bson.codec_options import CodecOptions
+from pymongo import WriteConcern
+
+from datastore import generations
+from datastore.client import Database
+
+ERASED = "[erased]"
+_DURABLE = WriteConcern(w="majority", j=True)
+# Letters and digits of any script; everything else (spaces, punctuation, "_", "@") separates tokens.
+_TOKEN = re.compile(r"[^\W_]+")
+
+Tokens = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """Where free text is kept: a collection and a dotted path (through lists) in its documents.
+
+    `names_alone`: the given and family names are erased on their own here too, not
+    only the full name. True for text people write (reasons, names of keys); False
+    for the values of other records' fields in the audit log, where a lone "Ana" is
+    far more likely another person's name than the erased person's."""
+
+    collection: str
+    path: str
+    names_alone: bool = True
+
+
+SCRUBBED: tuple[Field, ...] = (
+    # The audit log and change feed: why each change was made, the caller's
+    # clientMutationId (part of its idempotency key), where an import came from,
+    # and every value each change recorded.
+    Field("changes", "reason"),
+    Field("changes", "client_key"),
+    Field("changes", "actor.source"),
+    Field("changes", "fields.before", names_alone=False),
+    Field("changes", "fields.after", names_alone=False),
+    # Reasons kept in membership histories.
+    Field("organisations", "history.reason"),
+    Field("people", "individual_membership.history.reason"),
+    # Free text of groups (a description may name a chair).
+    Field("groups", "description", names_alone=False),
+    # What a key was called ("Zyxq's laptop").
+    Field("api_keys", "name"),
+)
+
+# Collections with no free text, and why.
+NOT_SCRUBBED: dict[str, str] = {
+    "contacts": "ids and roles only; an erased person's contacts are removed by the erasure itself",
+    "roster": "ids, roles and dates only; the tenures point to the anonymous placeholder",
+    "meta": "generation tokens and schema versions only",
+}
+
+
+def _folded_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each token of `text`, folded, with where it stands in `text`."""
+    spans = []
+    for found in _TOKEN.finditer(text):
+        # NFKC may turn one token into several ("①a" → "1a" stays one; "ǅ" folds to "dž").
+        for part in _TOKEN.findall(unicodedata.normalize("NFKC", found.group()).casefold()):
+            spans.append((part, found.start(), found.end()))
+    return spans
+
+
+def tokens(text: str) -> Tokens:
+    """The case-folded tokens of `text`, as erasure compares them."""
+    return tuple(token for token, _, _ in _folded_spans(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Values:
+    """An erased person's values as token sequences: `whole` (full name, e-mail,
+    ORCID) erased everywhere; `names` (given and family names alone) only where
+    a Field says so."""
+
+    whole: tuple[Tokens, ...]
+    names: tuple[Tokens, ...] = ()
+
+    @classmethod
+    def of(cls, full_name: str | None, given_name: str | None, family_name: str | None,
+           email: str | None, orcid: str | None) -> "Values":
+        whole = [tokens(v) for v in (full_name, email, orcid) if v]
+        names = [tokens(v) for v in (given_name, family_name) if v]
+        return cls(tuple(t for t in whole if t), tuple(t for t in names if t))
+
+    # As stored in a change's plan: each sequence as its tokens joined by spaces
+    # (FerretDB 1.24 stores no nested arrays).
+    @classmethod
+    def from_plain(cls, values: dict) -> "Values":
+        return cls(*(tuple(tokens(v) for v in values.get(kind, ())) for kind in ("whole", "names")))
+
+    def to_plain(self) -> dict:
+        return {"whole": [" ".join(v) for v in self.whole], "names": [" ".join(v) for v in self.names]}
+
+    def sequences(self, names_alone: bool) -> tuple[Tokens, ...]:
+        return self.whole + self.names if names_alone else self.whole
+
+
+def _matches(spans: list[tuple[str, int, int]], sequences: Iterable[Tokens]) -> list[tuple[int, int]]:
+    """Where in the text each sequence stands, as (start, end) of its first and last token."""
+    found = []
+    folded = [token for token, _, _ in spans]
+    for sequence in sequences:
+        size = len(sequence)
+        for at in range(len(folded) - size + 1):
+            if tuple(folded[at:at + size]) == sequence:
+                found.append((spans[at][1], spans[at + size - 1][2]))
+    return found
+
+
+def contains(text: str, sequences: Iterable[Tokens]) -> bool:
+    return bool(_matches(_folded_spans(text), sequences))
+
+
+def scrubbed_text(text: str, sequences: Sequence[Tokens]) -> str:
+    """`text` with every whole-token occurrence of `sequences` replaced by ERASED."""
+    matches = sorted(_matches(_folded_spans(text), sequences))
+    if not matches:
+        return text
+    merged: list[list[int]] = []
+    for start, end in matches:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, last = [], 0
+    for start, end in merged:
+        pieces += [text[last:start], ERASED]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _scrubbed(value, path: list[str], sequences: Sequence[Tokens]):
+    """`value` with the strings at `path` (descending through lists) scrubbed."""
+    if isinstance(value, list):
+        return [_scrubbed(item, path, sequences) for item in value]
+    if not path:
+        return scrubbed_text(value, sequences) if isinstance(value, str) else value
+    if isinstance(value, dict) and path[0] in value:
+        return {**value, path[0]: _scrubbed(value[path[0]], path[1:], sequences)}
+    return value
+
+
+async def _scrub_collection(db: Database, collection: str, fields: list[Field], values: Values) -> int:
+    tops = sorted({f.path.split(".")[0] for f in fields})
+    versioned = collection in ("organisations", "people", "groups")
+    source = db.client[db.name][collection]
+    target = source.with_options(write_concern=_DURABLE)
+    changed = 0
+    async for document in source.find({}, projection=[*tops, "version"]):
+        updates = {}
+        for top in tops:
+            value = document.get(top)
+            for field in (f for f in fields if f.path.split(".")[0] == top):
+                value = _scrubbed({top: value}, field.path.split("."), values.sequences(field.names_alone))[top]
+            if value != document.get(top):
+                updates[top] = value
+        if not updates:
+            continue
+        # A record is rewritten only at the version read, so a change written meanwhile is never undone
+        # (its text is scrubbed when the erasure is completed again: datastore.writes.recover).
+        query = {"_id": document["_id"], **({"version": document.get("version")} if versioned else {})}
+        await target.update_one(query, {"$set": updates})
+        changed += 1
+    return changed
+
+
+async def scrub(db: Database, values: Values) -> int:
+    """Replace the values wherever SCRUBBED lists free text; how many documents changed."""
+    if not values.whole and not values.names:
+        return 0
+    by_collection: dict[str, list[Field]] = {}
+    for field in SCRUBBED:
+        by_collection.setdefault(field.collection, []).append(field)
+    changed = 0
+    for collection, fields in by_collection.items():
+        changed += await _scrub_collection(db, collection, fields, values)
+    return changed
+
+
+async def _blank_own_history(db: Database, person_id: str) -> None:
+    """Blank every value in the audit entries about the person (their names, e-mail...)."""
+    query = {"$or": [{"record_id": person_id}, {"owner_id": person_id}]}
+    async for document in db.changes.find(query, projection=["fields"]):
+        blank = [{**f, "before": None, "after": None, "erased": True} for f in document.get("fields") or ()]
+        await db.changes.with_options(write_concern=_DURABLE).update_one(
+            {"_id": document["_id"]}, {"$set": {"fields": blank}}
+        )
+
+
+async def _revoke_keys(db: Database, person_id: str) -> None:
+    """The person's API keys stop working for good (memberdir.api_keys also refuses any key
+    of an erased person, so none works even before this is written)."""
+    await db.api_keys.with_options(write_concern=_DURABLE).update_many(
+        {"person_id": person_id, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
+    )
+
+
+async def complete(db: Database, person_id: str, values: Values) -> None:
+    """What applying an erasure writes besides the placeholder record and its effects;
+    safe to run again (recovery does)."""
+    await _blank_own_history(db, person_id)
+    await scrub(db, values)
+    await _revoke_keys(db, person_id)
+    # Answers this process kept may quote the person; other processes' kept answers are
+    # under tokens the change replaces, so they are never read again.
+    generations.KEPT.clear()
+
+
+# Checking: the invariant the tests and the property test state over the whole database.
+
+_RAW = CodecOptions(document_class=RawBSONDocument)
+
+
+async def found_anywhere(db: Database, values: Iterable[str]) -> list[str]:
+    """"<value> in <collection>/<_id>" for each value found in a stored document, its bytes
+    read as text, as whole case-folded tokens; none for an erasure that is complete."""
+    wanted = [(value, tokens(value)) for value in values if tokens(value)]
+    found = []
+    database = db.client[db.name]
+    for name in sorted(await database.list_collection_names()):
+        collection = database.get_collection(name, codec_options=_RAW)
+        async for document in collection.find({}):
+            spans = _folded_spans(document.raw.decode("utf-8", errors="replace"))
+            found += [f"{value!r} in {name}/{document['_id']}" for value, sequence in wanted
+                      if _matches(spans, [sequence])]
+    return found
