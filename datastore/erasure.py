@@ -75,7 +75,7 @@ NOT_SCRUBBED: dict[str, str] = {
 
 
 def _folded_spans(text: str) -> list[tuple[str, int, int]]:
-    """Each token of `text`, folded, with where it stands in `text`."""
+    """Each token of `text` (composed: NFC), folded, with where it stands in `text`."""
     spans = []
     for found in _TOKEN.finditer(text):
         # NFKC may turn one token into several ("①a" → "1a" stays one; "ǅ" folds to "dž").
@@ -86,7 +86,7 @@ def _folded_spans(text: str) -> list[tuple[str, int, int]]:
 
 def tokens(text: str) -> Tokens:
     """The case-folded tokens of `text`, as erasure compares them."""
-    return tuple(token for token, _, _ in _folded_spans(text))
+    return tuple(token for token, _, _ in _folded_spans(unicodedata.normalize("NFC", text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +131,17 @@ def _matches(spans: list[tuple[str, int, int]], sequences: Iterable[Tokens]) -> 
 
 
 def contains(text: str, sequences: Iterable[Tokens]) -> bool:
-    return bool(_matches(_folded_spans(text), sequences))
+    return bool(_matches(_folded_spans(unicodedata.normalize("NFC", text)), sequences))
 
 
 def scrubbed_text(text: str, sequences: Sequence[Tokens]) -> str:
-    """`text` with every whole-token occurrence of `sequences` replaced by ERASED."""
-    matches = sorted(_matches(_folded_spans(text), sequences))
+    """`text` with every whole-token occurrence of `sequences` replaced by ERASED
+    (composed, NFC, where it had any: an accent kept apart would split a token)."""
+    composed = unicodedata.normalize("NFC", text)
+    matches = sorted(_matches(_folded_spans(composed), sequences))
     if not matches:
         return text
+    text = composed
     merged: list[list[int]] = []
     for start, end in matches:
         if merged and start <= merged[-1][1]:
@@ -244,7 +247,11 @@ async def found_anywhere(db: Database, values: Iterable[str]) -> list[str]:
     for name in sorted(await database.list_collection_names()):
         collection = database.get_collection(name, codec_options=_RAW)
         async for document in collection.find({}):
-            spans = _folded_spans(document.raw.decode("utf-8", errors="replace"))
+            text = document.raw.decode("utf-8", errors="replace")
+            folded = unicodedata.normalize("NFKC", text).casefold()
+            if not any(sequence[0] in folded for _, sequence in wanted):
+                continue  # the first token nowhere, even inside a word: no need to tokenize
+            spans = _folded_spans(unicodedata.normalize("NFC", text))
             found += [f"{value!r} in {name}/{document['_id']}" for value, sequence in wanted
                       if _matches(spans, [sequence])]
     return found

@@ -12,3 +12,27 @@ async def erased_values_found(db: Database, values: Iterable[str]) -> list[str]:
     of every collection, as raw BSON read as text, searched for each value as whole
     case-folded tokens ("Ana" is found in "asked ANA", not in "Banana"). Empty when complete."""
     return await erasure.found_anywhere(db, values)
+
+
+async def erasure_problems(db: Database, person_id: str, values: Iterable[str]) -> list[str]:
+    """What breaks "erasure means gone" for one erased person: a value still stored, a role
+    contact held, a tenure open after today, a subscription, an API key not revoked."""
+    from datetime import date
+
+    from datastore import contacts, keys, people, rosters
+
+    problems = await erased_values_found(db, values)
+    [person] = await people.by_ids(db, [person_id])
+    if not person.erased:
+        problems.append(f"{person_id} is not marked erased")
+    if person.communications:
+        problems.append(f"{person_id} still subscribes to {list(person.communications)}")
+    problems += [f"{person_id} still holds {c.role.value} of {c.organisation_id}"
+                 for c in await contacts.by_people(db, [person_id])]
+    # A tenure that had not begun ends on its first day: the shortest a tenure can be.
+    problems += [f"{person_id} still holds tenure {e.id} until {e.until}"
+                 for e in await rosters.by_people(db, [person_id])
+                 if e.until is None or e.until > max(date.today(), e.since)]
+    problems += [f"API key {k.id} of {person_id} is not revoked"
+                 for k in await keys.every(db) if k.person_id == person_id and not k.revoked]
+    return problems

@@ -4,12 +4,12 @@ tenure, and an ACTIVE organisation whose Primary they were waits in the staff's 
 
 import random
 import string
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from datastore import contacts, erasure, keys, people, rosters
+from datastore import contacts, erasure, keys, people, rosters, writes
 from datastore.client import _COLLECTIONS
 from datastore.indexes import INDEXES
 from datastore.vocabulary import Role
@@ -18,7 +18,7 @@ from memberdir.app import create_app
 from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
-from tests.erasure_helpers import erased_values_found
+from tests.erasure_helpers import erased_values_found, erasure_problems
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ANA = Viewer(role=Role.MEMBER, person_id="per_ana", credential="oidc:ana")
@@ -158,6 +158,7 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_their_key_is
 
     # Nothing of the person anywhere: every document of every collection, as raw BSON.
     assert await erased_values_found(db, someone.values) == []
+    assert await erasure_problems(db, person_id, someone.values) == []
     # Words that merely contain the names stay.
     assert (await db.organisations.find_one({"_id": "org_lagos"}))["name"] == f"{someone.given}ara Genomics"
     assert await db.changes.find_one({"reason": f"the {someone.family}ian rename"}) is not None
@@ -237,6 +238,7 @@ async def test_every_collection_is_scrubbed_or_says_why_it_holds_no_free_text(ru
     ("asked ANA, then left", "Ana", True),
     ("Ａｎａ Lima", "ana lima", True),  # full-width letters fold to the same tokens
     ("Ana-Lima", "Ana Lima", True),
+    ("Jose\u0301 Lima", "JOSÉ LIMA", True),  # an accent kept apart is still part of its letter
     ("Analima", "Ana Lima", False),
     ("write to ana.lima@x.example.", "ana.lima@x.example", True),
     ("per_analima_3f9a", "Ana", False),
@@ -249,3 +251,42 @@ def test_scrubbing_replaces_only_the_matches():
     sequences = [erasure.tokens("Ana Lima"), erasure.tokens("ana.lima@x.example")]
     assert erasure.scrubbed_text("Ana Lima (ana.lima@x.example) of Banana Inc", sequences) == \
         "[erased] ([erased]) of Banana Inc"
+
+
+async def test_an_erasure_cut_off_while_applied_is_completed_by_recovery(run, monkeypatch):
+    """Killed after the placeholder was written and before the scrub: the change stays
+    claimed, its plan holding the values to erase; recovery completes the scrub and drops them."""
+    db, someone = run.db, Someone(random.Random(11))
+    person_id, key = await _set_up(run, someone)
+
+    async def killed(*_):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(erasure, "complete", killed)
+    await run.as_viewer(STAFF).errors(ERASE, input={"personId": person_id, "reason": f"asked by {someone.email}",
+                                                     "expectedVersion": await _version(db, "people", person_id)})
+    monkeypatch.undo()
+    assert (await people.by_ids(db, [person_id]))[0].erased
+    assert await erased_values_found(db, someone.values) != []
+    assert await writes.recover(db, lease=timedelta(0)) == 1
+    assert await erased_values_found(db, someone.values) == []
+    assert [k.revoked for k in await keys.every(db) if k.person_id == person_id] == [True]
+    # The tenure, ended right after the change by the request that was cut off, is ended by a retry.
+    [tenure] = await rosters.by_people(db, [person_id])
+    assert tenure.until is None
+    data = await run.as_viewer(STAFF)(ERASE, input={"personId": person_id, "reason": "again",
+                                                     "expectedVersion": await _version(db, "people", person_id)})
+    assert data["erasePerson"]["userErrors"][0]["code"] == "CONFLICT"
+    assert (await rosters.by_people(db, [person_id]))[0].until == date.today()
+
+
+async def test_staff_assigning_a_primary_takes_the_organisation_out_of_the_queue(run):
+    db, someone = run.db, Someone(random.Random(13))
+    person_id, _ = await _set_up(run, someone)
+    await _ok(run, ERASE, personId=person_id, expectedVersion=await _version(db, "people", person_id), reason="request")
+    queue = {o["id"] for o in (await run.as_viewer(STAFF)(NEEDS_PRIMARY))["organisationsNeedingPrimary"]}
+    assert "org_montreal" in queue
+    await _ok(run, ASSIGN, organisationId="org_montreal", expectedVersion=await _version(db, "organisations", "org_montreal"),
+              role="PRIMARY", personId="per_ana")
+    after = {o["id"] for o in (await run.as_viewer(STAFF)(NEEDS_PRIMARY))["organisationsNeedingPrimary"]}
+    assert after == queue - {"org_montreal"}
