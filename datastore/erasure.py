@@ -15,6 +15,7 @@ replacing matches, so running it twice changes nothing more.
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,10 @@ from datastore import generations
 from datastore.client import Database
 
 ERASED = "[erased]"
+# What this process keeps in memory that a caller's text may be part of (query texts,
+# plans by variables): each emptied when an erasure is applied here. Weak: a holder
+# that is gone is forgotten.
+_HOLDERS: "weakref.WeakSet" = weakref.WeakSet()
 _DURABLE = WriteConcern(w="majority", j=True)
 # Letters and digits of any script; everything else (spaces, punctuation, "_", "@") separates tokens.
 _TOKEN = re.compile(r"[^\W_]+")
@@ -222,6 +227,11 @@ async def _revoke_keys(db: Database, person_id: str) -> None:
     )
 
 
+def forget_on_erasure(holder) -> None:
+    """Have `holder.clear()` called whenever this process applies an erasure."""
+    _HOLDERS.add(holder)
+
+
 async def complete(db: Database, person_id: str, values: Values) -> None:
     """What applying an erasure writes besides the placeholder record and its effects;
     safe to run again (recovery does)."""
@@ -231,6 +241,8 @@ async def complete(db: Database, person_id: str, values: Values) -> None:
     # Answers this process kept may quote the person; other processes' kept answers are
     # under tokens the change replaces, so they are never read again.
     generations.KEPT.clear()
+    for holder in list(_HOLDERS):
+        holder.clear()
 
 
 # Checking: the invariant the tests and the property test state over the whole database.

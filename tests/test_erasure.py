@@ -290,3 +290,22 @@ async def test_staff_assigning_a_primary_takes_the_organisation_out_of_the_queue
               role="PRIMARY", personId="per_ana")
     after = {o["id"] for o in (await run.as_viewer(STAFF)(NEEDS_PRIMARY))["organisationsNeedingPrimary"]}
     assert after == queue - {"org_montreal"}
+
+
+async def test_what_the_process_keeps_in_memory_is_forgotten_when_an_erasure_is_applied(run):
+    from graphql import parse
+
+    from datastore import generations
+    from schema.document_cache import KnownDocuments
+    from schema.memo import Memo
+
+    db, someone = run.db, Someone(random.Random(17))
+    person_id, _ = await _set_up(run, someone)
+    query = f'{{ people(filter: {{search: "{someone.family}"}}) {{ nodes {{ id }} }} }}'
+    known, memo = KnownDocuments(), Memo()
+    known.add(query, {}, parse(query))
+    memo.get((query, someone.email), lambda: 1)
+    generations.KEPT.put("token", ("people", someone.email), [person_id])
+    await _ok(run, ERASE, personId=person_id, expectedVersion=await _version(db, "people", person_id), reason="request")
+    assert known.get(query, {}) is None and len(memo) == 0
+    assert generations.KEPT.get("token", ("people", someone.email)) is generations.ABSENT
