@@ -19,6 +19,7 @@ from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 from tests.erasure_helpers import erased_values_found, erasure_problems
+from tests.test_security_auth import jwks_url  # noqa: F401  (the issuer's keys, served on loopback)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ANA = Viewer(role=Role.MEMBER, person_id="per_ana", credential="oidc:ana")
@@ -309,3 +310,21 @@ async def test_what_the_process_keeps_in_memory_is_forgotten_when_an_erasure_is_
     await _ok(run, ERASE, personId=person_id, expectedVersion=await _version(db, "people", person_id), reason="request")
     assert known.get(query, {}) is None and len(memo) == 0
     assert generations.KEPT.get("token", ("people", someone.email)) is generations.ABSENT
+
+
+async def test_a_token_of_an_erased_person_is_refused_at_once(run, db, jwks_url):
+    from tests.security_helpers import client_for
+    from tests.test_security_auth import AUDIENCE, ISSUER, bearer, token
+
+    someone = Someone(random.Random(19))
+    person_id, _ = await _set_up(run, someone)
+    settings = Settings(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=jwks_url,
+                        oidc_person_claim="person", oidc_person_match="id")
+    signed_in = bearer(token(person=person_id))
+    async with client_for(db, settings) as client:
+        before = await client.post("/graphql", json={"query": "{ viewer { role } }"}, headers=signed_in)
+        assert before.status_code == 200
+        await _ok(run, ERASE, personId=person_id, expectedVersion=await _version(db, "people", person_id),
+                  reason="request")
+        after = await client.post("/graphql", json={"query": "{ viewer { role } }"}, headers=signed_in)
+        assert after.status_code == 401 and "this person's record was erased" in after.text
