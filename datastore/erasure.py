@@ -44,13 +44,18 @@ class Field:
     """Where free text is kept: a collection and a dotted path (through lists) in its documents.
 
     `names_alone`: the given and family names are erased on their own here too, not
-    only the full name. True for text people write (reasons, names of keys); False
-    for the values of other records' fields in the audit log, where a lone "Ana" is
-    far more likely another person's name than the erased person's."""
+    only the full name. True for prose people write (reasons, descriptions, names of
+    keys); for the values the audit log recorded, only in the fields named in
+    `PROSE_FIELDS`: elsewhere (another person's givenName, an organisation's name) a
+    lone "Ana" is far more likely someone else's name than the erased person's."""
 
     collection: str
     path: str
     names_alone: bool = True
+
+
+# Fields of records that hold prose, as the audit log names them.
+PROSE_FIELDS = frozenset({"description"})
 
 
 SCRUBBED: tuple[Field, ...] = (
@@ -66,7 +71,7 @@ SCRUBBED: tuple[Field, ...] = (
     Field("organisations", "history.reason"),
     Field("people", "individual_membership.history.reason"),
     # Free text of groups (a description may name a chair).
-    Field("groups", "description", names_alone=False),
+    Field("groups", "description"),
     # What a key was called ("Zyxq's laptop").
     Field("api_keys", "name"),
 )
@@ -161,14 +166,16 @@ def scrubbed_text(text: str, sequences: Sequence[Tokens]) -> str:
     return "".join(pieces)
 
 
-def _scrubbed(value, path: list[str], sequences: Sequence[Tokens]):
+def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
     """`value` with the strings at `path` (descending through lists) scrubbed."""
     if isinstance(value, list):
-        return [_scrubbed(item, path, sequences) for item in value]
+        return [_scrubbed(item, path, values, names_alone) for item in value]
     if not path:
-        return scrubbed_text(value, sequences) if isinstance(value, str) else value
+        return scrubbed_text(value, values.sequences(names_alone)) if isinstance(value, str) else value
     if isinstance(value, dict) and path[0] in value:
-        return {**value, path[0]: _scrubbed(value[path[0]], path[1:], sequences)}
+        # An audit entry's recorded value of a prose field is prose too.
+        alone = names_alone or value.get("field") in PROSE_FIELDS
+        return {**value, path[0]: _scrubbed(value[path[0]], path[1:], values, alone)}
     return value
 
 
@@ -183,7 +190,7 @@ async def _scrub_collection(db: Database, collection: str, fields: list[Field], 
         for top in tops:
             value = document.get(top)
             for field in (f for f in fields if f.path.split(".")[0] == top):
-                value = _scrubbed({top: value}, field.path.split("."), values.sequences(field.names_alone))[top]
+                value = _scrubbed({top: value}, field.path.split("."), values, field.names_alone)[top]
             if value != document.get(top):
                 updates[top] = value
         if not updates:

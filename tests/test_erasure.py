@@ -126,7 +126,7 @@ async def _set_up(run: Run, someone: Someone) -> tuple[str, str]:
               patch={"city": "Hinxton"}, reason=f"asked by {someone.full_name.upper()} <{someone.email}>",
               clientMutationId=f"helix-{someone.email}")
     await _ok(run, UPDATE_GROUP, id="grp_variants", expectedVersion=await _version(db, "groups", "grp_variants"),
-              patch={"description": f"Variant curation, convened by {someone.full_name}."})
+              patch={"description": f"Variant curation, convened by {someone.full_name}; ask {someone.given}."})
     await _ok(run, APPLY, personId="per_zoe", expectedVersion=await _version(db, "people", "per_zoe"),
               reason=f"recommended by {someone.given}")
     # ...and records that hold the names only as parts of longer words, which stay.
@@ -164,7 +164,11 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_their_key_is
     assert (await db.organisations.find_one({"_id": "org_lagos"}))["name"] == f"{someone.given}ara Genomics"
     assert await db.changes.find_one({"reason": f"the {someone.family}ian rename"}) is not None
     # Where the names stood, the text says so.
-    assert (await db.groups.find_one({"_id": "grp_variants"}))["description"] == "Variant curation, convened by [erased]."
+    described = "Variant curation, convened by [erased]; ask [erased]."
+    assert (await db.groups.find_one({"_id": "grp_variants"}))["description"] == described
+    # The audit log still agrees with the record it describes.
+    [change] = [c async for c in db.changes.find({"owner_id": "grp_variants"})]
+    assert [f["after"] for f in change["fields"] if f["field"] == "description"] == [described]
     assert (await db.changes.find_one({"_id": helix["_id"]}))["reason"] == "asked by [erased] <[erased]>"
 
     # The key is refused at once, for reads and for each change it made before.
