@@ -245,8 +245,9 @@ async def complete(db: Database, person_id: str, values: Values) -> None:
     await _blank_own_history(db, person_id)
     await scrub(db, values)
     await _revoke_keys(db, person_id)
-    # Answers this process kept may quote the person; other processes' kept answers are
-    # under tokens the change replaces, so they are never read again.
+    # Answers kept over what the scrub rewrote go stale in every process (datastore.generations);
+    # this process also forgets the rest, which may quote what callers sent.
+    await generations.advance(db, {field.collection for field in SCRUBBED})
     generations.KEPT.clear()
     for holder in list(_HOLDERS):
         holder.clear()
