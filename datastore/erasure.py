@@ -179,27 +179,42 @@ def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
     return value
 
 
+# Records written through the write path: rewritten only at the version read.
+_VERSIONED = frozenset({"organisations", "people", "groups"})
+# Attempts at one record that other changes keep moving on.
+_TRIES = 5
+
+
+def _updates(document: dict, fields: list[Field], values: Values) -> dict:
+    """The top-level fields of `document` that scrubbing changes, scrubbed."""
+    updates = {}
+    for top in sorted({f.path.split(".")[0] for f in fields}):
+        value = document.get(top)
+        for field in (f for f in fields if f.path.split(".")[0] == top):
+            value = _scrubbed({top: value}, field.path.split("."), values, field.names_alone)[top]
+        if value != document.get(top):
+            updates[top] = value
+    return updates
+
+
 async def _scrub_collection(db: Database, collection: str, fields: list[Field], values: Values) -> int:
-    tops = sorted({f.path.split(".")[0] for f in fields})
-    versioned = collection in ("organisations", "people", "groups")
+    projection = sorted({f.path.split(".")[0] for f in fields} | {"version"})
     source = db.client[db.name][collection]
     target = source.with_options(write_concern=_DURABLE)
     changed = 0
-    async for document in source.find({}, projection=[*tops, "version"]):
-        updates = {}
-        for top in tops:
-            value = document.get(top)
-            for field in (f for f in fields if f.path.split(".")[0] == top):
-                value = _scrubbed({top: value}, field.path.split("."), values, field.names_alone)[top]
-            if value != document.get(top):
-                updates[top] = value
-        if not updates:
-            continue
-        # A record is rewritten only at the version read, so a change written meanwhile is never undone
-        # (its text is scrubbed when the erasure is completed again: datastore.writes.recover).
-        query = {"_id": document["_id"], **({"version": document.get("version")} if versioned else {})}
-        await target.update_one(query, {"$set": updates})
-        changed += 1
+    async for document in source.find({}, projection=projection):
+        for _ in range(_TRIES):
+            updates = _updates(document, fields, values)
+            if not updates:
+                break
+            # At the version read, so a change written meanwhile is never undone: read it again.
+            query = {"_id": document["_id"], **({"version": document.get("version")} if collection in _VERSIONED else {})}
+            if (await target.update_one(query, {"$set": updates})).matched_count:
+                changed += 1
+                break
+            document = await source.find_one({"_id": document["_id"]}, projection=projection)
+            if document is None:
+                break
     return changed
 
 
