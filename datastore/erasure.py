@@ -1,8 +1,9 @@
 """Erasure: every value of an erased person leaves every collection.
 
 The values are the person's full name, given and family names, e-mail and
-ORCID, each matched as a whole sequence of tokens, case-folded (NFKC): "Ana"
-is erased from "asked Ana Lima", never from "Banana Genomics". A match is
+ORCID, each matched as a whole sequence of tokens, case-folded
+(datastore.erased_values): "Ana" is erased from "asked Ana Lima", never
+from "Banana Genomics". A match is
 replaced by ERASED wherever free text is kept (`SCRUBBED`); a test checks
 that every collection the directory has is either listed there or in
 `NOT_SCRUBBED` with the reason it holds no such text, so a collection added
@@ -13,10 +14,8 @@ recovery of a cut-off erasure scrubs too; it rewrites a string only by
 replacing matches, so running it twice changes nothing more.
 """
 
-import re
-import unicodedata
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,17 +25,16 @@ from pymongo import WriteConcern
 
 from datastore import generations
 from datastore.client import Database
+from datastore.erased_values import ERASED, Values, contains, found_in, scrubbed_text, tokens
 
-ERASED = "[erased]"
+__all__ = ["ERASED", "NOT_SCRUBBED", "SCRUBBED", "Field", "Values", "complete", "contains", "forget_on_erasure",
+           "found_anywhere", "scrub", "scrubbed_text", "tokens"]
+
 # What this process keeps in memory that a caller's text may be part of (query texts,
 # plans by variables): each emptied when an erasure is applied here. Weak: a holder
 # that is gone is forgotten.
 _HOLDERS: "weakref.WeakSet" = weakref.WeakSet()
 _DURABLE = WriteConcern(w="majority", j=True)
-# Letters and digits of any script; everything else (spaces, punctuation, "_", "@") separates tokens.
-_TOKEN = re.compile(r"[^\W_]+")
-
-Tokens = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,88 +80,6 @@ NOT_SCRUBBED: dict[str, str] = {
     "roster": "ids, roles and dates only; the tenures point to the anonymous placeholder",
     "meta": "generation tokens and schema versions only",
 }
-
-
-def _folded_spans(text: str) -> list[tuple[str, int, int]]:
-    """Each token of `text` (composed: NFC), folded, with where it stands in `text`."""
-    spans = []
-    for found in _TOKEN.finditer(text):
-        # NFKC may turn one token into several ("①a" → "1a" stays one; "ǅ" folds to "dž").
-        for part in _TOKEN.findall(unicodedata.normalize("NFKC", found.group()).casefold()):
-            spans.append((part, found.start(), found.end()))
-    return spans
-
-
-def tokens(text: str) -> Tokens:
-    """The case-folded tokens of `text`, as erasure compares them."""
-    return tuple(token for token, _, _ in _folded_spans(unicodedata.normalize("NFC", text)))
-
-
-@dataclass(frozen=True, slots=True)
-class Values:
-    """An erased person's values as token sequences: `whole` (full name, e-mail,
-    ORCID) erased everywhere; `names` (given and family names alone) only where
-    a Field says so."""
-
-    whole: tuple[Tokens, ...]
-    names: tuple[Tokens, ...] = ()
-
-    @classmethod
-    def of(cls, full_name: str | None, given_name: str | None, family_name: str | None,
-           email: str | None, orcid: str | None) -> "Values":
-        whole = [tokens(v) for v in (full_name, email, orcid) if v]
-        names = [tokens(v) for v in (given_name, family_name) if v]
-        return cls(tuple(t for t in whole if t), tuple(t for t in names if t))
-
-    # As stored in a change's plan: each sequence as its tokens joined by spaces
-    # (FerretDB 1.24 stores no nested arrays).
-    @classmethod
-    def from_plain(cls, values: dict) -> "Values":
-        return cls(*(tuple(tokens(v) for v in values.get(kind, ())) for kind in ("whole", "names")))
-
-    def to_plain(self) -> dict:
-        return {"whole": [" ".join(v) for v in self.whole], "names": [" ".join(v) for v in self.names]}
-
-    def sequences(self, names_alone: bool) -> tuple[Tokens, ...]:
-        return self.whole + self.names if names_alone else self.whole
-
-
-def _matches(spans: list[tuple[str, int, int]], sequences: Iterable[Tokens]) -> list[tuple[int, int]]:
-    """Where in the text each sequence stands, as (start, end) of its first and last token."""
-    found = []
-    folded = [token for token, _, _ in spans]
-    for sequence in sequences:
-        size = len(sequence)
-        for at in range(len(folded) - size + 1):
-            if tuple(folded[at:at + size]) == sequence:
-                found.append((spans[at][1], spans[at + size - 1][2]))
-    return found
-
-
-def contains(text: str, sequences: Iterable[Tokens]) -> bool:
-    return bool(_matches(_folded_spans(unicodedata.normalize("NFC", text)), sequences))
-
-
-def scrubbed_text(text: str, sequences: Sequence[Tokens]) -> str:
-    """`text` with every whole-token occurrence of `sequences` replaced by ERASED
-    (composed, NFC, where it had any: an accent kept apart would split a token)."""
-    composed = unicodedata.normalize("NFC", text)
-    matches = sorted(_matches(_folded_spans(composed), sequences))
-    if not matches:
-        return text
-    text = composed
-    merged: list[list[int]] = []
-    for start, end in matches:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    pieces, last = [], 0
-    for start, end in merged:
-        pieces += [text[last:start], ERASED]
-        last = end
-    pieces.append(text[last:])
-    return "".join(pieces)
 
 
 def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
@@ -276,17 +192,12 @@ _RAW = CodecOptions(document_class=RawBSONDocument)
 async def found_anywhere(db: Database, values: Iterable[str]) -> list[str]:
     """"<value> in <collection>/<_id>" for each value found in a stored document, its bytes
     read as text, as whole case-folded tokens; none for an erasure that is complete."""
-    wanted = [(value, tokens(value)) for value in values if tokens(value)]
+    wanted = [value for value in values if tokens(value)]
     found = []
     database = db.client[db.name]
     for name in sorted(await database.list_collection_names()):
         collection = database.get_collection(name, codec_options=_RAW)
         async for document in collection.find({}):
             text = document.raw.decode("utf-8", errors="replace")
-            folded = unicodedata.normalize("NFKC", text).casefold()
-            if not any(sequence[0] in folded for _, sequence in wanted):
-                continue  # the first token nowhere, even inside a word: no need to tokenize
-            spans = _folded_spans(unicodedata.normalize("NFC", text))
-            found += [f"{value!r} in {name}/{document['_id']}" for value, sequence in wanted
-                      if _matches(spans, [sequence])]
+            found += [f"{value!r} in {name}/{document['_id']}" for value in found_in(text, wanted)]
     return found
