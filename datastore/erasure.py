@@ -9,22 +9,24 @@ that every collection the directory has is either listed there or in
 `NOT_SCRUBBED` with the reason it holds no such text, so a collection added
 later cannot be forgotten.
 
-The scrub runs while the erasure's change is applied (datastore.writes), so
-recovery of a cut-off erasure scrubs too; it rewrites a string only by
-replacing matches, so running it twice changes nothing more.
+All of it runs while the erasure's change is applied (datastore.writes), so
+recovery of a cut-off erasure completes it too; each step is idempotent (a
+string is rewritten only by replacing matches, a tenure ended only if open).
 """
 
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 from bson.raw_bson import RawBSONDocument
 from bson.codec_options import CodecOptions
 from pymongo import WriteConcern
 
-from datastore import generations
+from datastore import generations, rosters
+from datastore.changes import Actor
 from datastore.client import Database
+from datastore.vocabulary import ChangeAction
 from datastore.erased_values import ERASED, Values, contains, found_in, scrubbed_text, tokens
 
 __all__ = ["ERASED", "NOT_SCRUBBED", "SCRUBBED", "Field", "Values", "complete", "contains", "forget_on_erasure",
@@ -165,17 +167,45 @@ async def _revoke_keys(db: Database, person_id: str) -> None:
     )
 
 
+# Why a tenure ended: no personal words, only what happened.
+TENURE_ENDED = "the person was erased on request"
+
+
+async def _end_tenures(db: Database, person_id: str, actor: Actor, day: date) -> None:
+    """End every tenure the person holds on or after `day`: that day, or on its first
+    day for one that starts later (the shortest tenure there is); each a change of its
+    own, by the erasure's actor."""
+    # Here, not at the top: the write path applies erasures, so it imports this module.
+    from datastore import edits, writes
+
+    for entry in await rosters.by_people(db, [person_id]):
+        for _ in range(_TRIES):
+            after = replace(entry, until=max(day, entry.since))
+            if (entry.until is not None and entry.until < day) or after == entry:
+                break
+            write = edits.write_of("roster", entry, after, ChangeAction.UPDATE, reason=TENURE_ENDED)
+            try:
+                await writes.commit(db, write, expected_version=entry.version, actor=actor)
+                break
+            except writes.StaleVersion:  # changed meanwhile: read it again
+                found = [e for e in await rosters.by_people(db, [person_id]) if e.id == entry.id]
+                if not found:
+                    break
+                entry = found[0]
+
+
 def forget_on_erasure(holder) -> None:
     """Have `holder.clear()` called whenever this process applies an erasure."""
     _HOLDERS.add(holder)
 
 
-async def complete(db: Database, person_id: str, values: Values) -> None:
-    """What applying an erasure writes besides the placeholder record and its effects;
-    safe to run again (recovery does)."""
+async def complete(db: Database, person_id: str, values: Values, actor: Actor, day: date) -> None:
+    """What applying an erasure made on `day` by `actor` writes besides the placeholder
+    record and its effects (the role contacts it removes); safe to run again (recovery does)."""
+    await _revoke_keys(db, person_id)
+    await _end_tenures(db, person_id, actor, day)
     await _blank_own_history(db, person_id)
     await scrub(db, values)
-    await _revoke_keys(db, person_id)
     # Answers kept over what the scrub rewrote go stale in every process (datastore.generations);
     # this process also forgets the rest, which may quote what callers sent.
     await generations.advance(db, {field.collection for field in SCRUBBED})

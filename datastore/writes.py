@@ -177,7 +177,7 @@ async def apply(db: Database, change: Change) -> Change:
         await _settle(db, change, ChangeState.REJECTED)
         raise
     if plan.get("erase_history_of"):
-        await _erase_history(db, plan)
+        await _erase_history(db, change)
     return await _settle(db, change, ChangeState.APPLIED)
 
 
@@ -212,10 +212,12 @@ async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
     return replace(change, state=state, plan=None)
 
 
-async def _erase_history(db: Database, plan: dict) -> None:
-    """An erasure's values leave the audit log and every other collection (datastore.erasure)."""
+async def _erase_history(db: Database, change: Change) -> None:
+    """An erasure's values leave the audit log and every other collection, the person's
+    keys and tenures end (datastore.erasure)."""
+    plan = change.plan or {}
     values = erasure.Values.from_plain(plan.get("erased_values") or {})
-    await erasure.complete(db, plan["erase_history_of"], values)
+    await erasure.complete(db, plan["erase_history_of"], values, change.actor, change.at.date())
 
 
 async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
