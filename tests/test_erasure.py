@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 from httpx import ASGITransport, AsyncClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from datastore import contacts, erasure, keys, people, rosters, writes
 from datastore.client import _COLLECTIONS
@@ -322,3 +324,17 @@ async def test_a_token_of_an_erased_person_is_refused_at_once(run, db, jwks_url)
                   reason="request")
         after = await client.post("/graphql", json={"query": "{ viewer { role } }"}, headers=signed_in)
         assert after.status_code == 401 and "this person's record was erased" in after.text
+
+
+_WORDS = st.text(alphabet=st.sampled_from("anblimÁáＡ0-1é\u0301"), min_size=1, max_size=6)
+_TEXTS = st.lists(st.one_of(_WORDS, st.sampled_from([" ", ".", "@", "_", ", ", "-", "Banana"])), max_size=12).map("".join)
+
+
+@given(text=_TEXTS, value=_WORDS.filter(lambda v: bool(erasure.tokens(v))))
+def test_a_scrubbed_text_holds_the_value_nowhere_and_keeps_what_did_not_match(text, value):
+    sequences = [erasure.tokens(value)]
+    scrubbed = erasure.scrubbed_text(text, sequences)
+    assert not erasure.contains(scrubbed, sequences) or "erased" in erasure.tokens(value)
+    assert erasure.scrubbed_text(scrubbed, sequences) == scrubbed
+    if not erasure.contains(text, sequences):
+        assert scrubbed == text
