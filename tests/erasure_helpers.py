@@ -1,8 +1,9 @@
 """Checking that an erasure is complete: the whole database, every collection, searched."""
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from datastore import erasure
+from datastore import contacts, erasure, keys, people, rosters
 from datastore.client import Database
 
 
@@ -17,10 +18,6 @@ async def erased_values_found(db: Database, values: Iterable[str]) -> list[str]:
 async def erasure_problems(db: Database, person_id: str, values: Iterable[str]) -> list[str]:
     """What breaks "erasure means gone" for one erased person: a value still stored, a role
     contact held, a tenure open after today, a subscription, an API key not revoked."""
-    from datetime import date
-
-    from datastore import contacts, keys, people, rosters
-
     problems = await erased_values_found(db, values)
     [person] = await people.by_ids(db, [person_id])
     if not person.erased:
@@ -32,7 +29,7 @@ async def erasure_problems(db: Database, person_id: str, values: Iterable[str]) 
     # A tenure that had not begun ends on its first day: the shortest a tenure can be.
     problems += [f"{person_id} still holds tenure {e.id} until {e.until}"
                  for e in await rosters.by_people(db, [person_id])
-                 if e.until is None or e.until > max(date.today(), e.since)]
+                 if e.until is None or e.until > max(datetime.now(UTC).date(), e.since)]
     problems += [f"API key {k.id} of {person_id} is not revoked"
                  for k in await keys.every(db) if k.person_id == person_id and not k.revoked]
     return problems

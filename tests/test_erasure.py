@@ -4,7 +4,7 @@ tenure, and an ACTIVE organisation whose Primary they were waits in the staff's 
 
 import random
 import string
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from httpx import ASGITransport, AsyncClient
@@ -195,7 +195,7 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_their_key_is
     assert record.erased and record.communications == () and record.affiliation_id is None
     assert record.individual_membership.status.value == "CANCELLED"
     [tenure] = await rosters.by_people(db, [person_id])
-    assert tenure.until == date.today()
+    assert tenure.until == datetime.now(UTC).date()
 
     # The organisation has no Primary, and staff see it in their queue; nobody else does.
     assert "org_montreal" in {o["id"] for o in (await run.as_viewer(STAFF)(NEEDS_PRIMARY))["organisationsNeedingPrimary"]}
@@ -274,7 +274,7 @@ async def test_an_erasure_cut_off_while_applied_is_completed_by_recovery(run, mo
     assert (await rosters.by_people(db, [person_id]))[0].until is None
     assert await writes.recover(db, lease=timedelta(0)) == 1
     assert await erasure_problems(db, person_id, someone.values) == []
-    assert (await rosters.by_people(db, [person_id]))[0].until == date.today()
+    assert (await rosters.by_people(db, [person_id]))[0].until == datetime.now(UTC).date()
 
 
 async def test_staff_assigning_a_primary_takes_the_organisation_out_of_the_queue(run):
