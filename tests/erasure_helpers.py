@@ -4,7 +4,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from datastore import contacts, erasure, keys, people, rosters
+from datastore.changes import ChangeState
 from datastore.client import Database
+from datastore.contacts import RoleContact
+from datastore.needs_primary import organisations_needing_primary
+from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus
 
 
 async def erased_values_found(db: Database, values: Iterable[str]) -> list[str]:
@@ -32,4 +36,33 @@ async def erasure_problems(db: Database, person_id: str, values: Iterable[str]) 
                  if e.until is None or e.until > max(datetime.now(UTC).date(), e.since)]
     problems += [f"API key {k.id} of {person_id} is not revoked"
                  for k in await keys.every(db) if k.person_id == person_id and not k.revoked]
+    return problems
+
+
+async def primary_problems(db: Database) -> list[str]:
+    """What breaks "an ACTIVE organisation has exactly one Primary, except after its Primary
+    is erased: then none until staff assign one, and it is in organisationsNeedingPrimary"."""
+    # The Primary contacts each erasure removed (its notices name them).
+    removed_by_erasure = set()
+    async for change in db.changes.find({"action": ChangeAction.ERASE.value, "state": ChangeState.APPLIED.value},
+                                      projection=["owner_id", "notices"]):
+        noticed = {n["record_id"] for n in change.get("notices") or () if n["action"] == ChangeAction.REMOVE.value}
+        removed_by_erasure |= {(contact_id, change["owner_id"]) for contact_id in noticed}
+    primaries: dict[str, int] = {}
+    async for contact in db.contacts.find({"role": ContactRole.PRIMARY.value}):
+        primaries[contact["organisation_id"]] = primaries.get(contact["organisation_id"], 0) + 1
+    queue = {o.id for o in await organisations_needing_primary(db, 1_000_000)}
+    problems = []
+    async for organisation in db.organisations.find({"status": MembershipStatus.ACTIVE.value}, projection=["_id"]):
+        organisation_id = organisation["_id"]
+        held = primaries.get(organisation_id, 0)
+        if held > 1:
+            problems.append(f"{organisation_id} has {held} Primaries")
+        elif held == 0:
+            erased = any(contact_id == RoleContact(organisation_id, person_id, ContactRole.PRIMARY).id
+                         for contact_id, person_id in removed_by_erasure)
+            if not erased:
+                problems.append(f"{organisation_id} has no Primary, and no erasure removed one")
+            if organisation_id not in queue:
+                problems.append(f"{organisation_id} has no Primary and is not in organisationsNeedingPrimary")
     return problems

@@ -20,7 +20,7 @@ from memberdir.app import create_app
 from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
-from tests.erasure_helpers import erased_values_found, erasure_problems
+from tests.erasure_helpers import erased_values_found, erasure_problems, primary_problems
 from tests.test_security_auth import jwks_url  # noqa: F401  (the issuer's keys, served on loopback)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
@@ -198,6 +198,7 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_their_key_is
     assert tenure.until == datetime.now(UTC).date()
 
     # The organisation has no Primary, and staff see it in their queue; nobody else does.
+    assert await primary_problems(db) == []
     assert "org_montreal" in {o["id"] for o in (await run.as_viewer(STAFF)(NEEDS_PRIMARY))["organisationsNeedingPrimary"]}
     [forbidden] = await run.as_viewer(ANA).errors(NEEDS_PRIMARY)
     assert forbidden.extensions["code"] == "FORBIDDEN"
