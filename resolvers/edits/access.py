@@ -18,20 +18,22 @@ async def facts(
 ) -> Facts:
     viewer = ctx.viewer
     me = viewer.person_id if viewer.role is not Role.ANONYMOUS else None
+    found = await people.by_ids(ctx.db, [me]) if me else []
+    if found and found[0].erased:
+        me = None  # an erased person is nobody: no role, tenure or record of their own
     holds: frozenset = frozenset()
     chairs = False
     if me and organisation_id:
         # Only a role held for the organisation the caller is affiliated with now counts
         # (resolvers.relations): a person who left keeps no power from a role not handed over.
         mine = await contacts.by_people(ctx.db, [me])
-        found = await people.by_ids(ctx.db, [me])
         held = current_contacts(found[0] if found else None, mine)
         holds = frozenset(c.role for c in held if c.organisation_id == organisation_id)
         if not holds and any(c.organisation_id == organisation_id and c.role is ContactRole.PRIMARY for c in mine):
             # The one exception: the person who applied for a new organisation is its Primary
             # before anyone can be affiliated with it, while it is an applicant.
             applying = await organisations.by_ids(ctx.db, [organisation_id])
-            if applying and applying[0].status is MembershipStatus.APPLICANT and not (found and found[0].erased):
+            if applying and applying[0].status is MembershipStatus.APPLICANT:
                 holds = frozenset({ContactRole.PRIMARY})
     if me and group_id:
         chairs = any(

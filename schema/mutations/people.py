@@ -6,6 +6,7 @@ import strawberry
 from strawberry import Info
 
 from datastore.vocabulary import IndividualMembershipStatus
+from resolvers.edits import erasure
 from resolvers.edits import people as edits
 from resolvers.edits.committing import outcome
 from schema.enums import ContactVisibility
@@ -166,6 +167,6 @@ class PersonMutations:
 
     @strawberry.mutation
     async def erase_person(self, info: Info, input: ErasePersonInput) -> PersonPayload:
-        work = edits.erase(info.context, str(input.person_id), input.expected_version, input.reason,
+        work = erasure.erase(info.context, str(input.person_id), input.expected_version, input.reason,
                            input.client_mutation_id)
         return await PersonPayload.of(info.context, work, input.client_mutation_id)
