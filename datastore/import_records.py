@@ -2,7 +2,11 @@
 
 One set of rules for every write: the import validates each record of a file
 with these models, and mutations validate the record a patch would produce
-with the same ones (datastore.edits). Field names are the GraphQL API's
+with the same ones (datastore.edits). They state shapes (formats, order,
+what refers to what), never sizes: a merged record holds what is stored as
+well as what arrives, and what is stored is never re-checked against a size
+(a long history, a long reason written by the system). Sizes are rules for
+values as they arrive (datastore.arrival). Field names are the GraphQL API's
 (camelCase), so a file reads like a query result. Each model turns into the
 datastore record of the same domain (`to_record`) and back (`from_record`).
 """
@@ -55,16 +59,12 @@ OrganisationId = Annotated[str, _prefixed("org")]
 PersonId = Annotated[str, _prefixed("per")]
 GroupId = Annotated[str, _prefixed("grp")]
 CountryCode = Annotated[str, AfterValidator(_country)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Orcid = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")]
-Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=300)]
+Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
 RorId = Annotated[str, StringConstraints(pattern=r"^https://ror\.org/0[a-z0-9]{8}$")]
-
-
-# Status changes in one membership's history; the lifecycle makes about two a decade.
-MAX_HISTORY = 200
 
 
 class _Record(BaseModel):
@@ -73,7 +73,8 @@ class _Record(BaseModel):
 
 class _StatusChangeRecord(_Record):
     on: date
-    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    # Written by the system with each status change: its size was the mutation's input limit.
+    reason: str | None = None
 
 
 class OrganisationStatusChange(_StatusChangeRecord):
@@ -93,7 +94,7 @@ def _in_date_order(history: list) -> None:
 class IndividualMembershipRecord(_Record):
     status: IndividualMembershipStatus
     since: date | None = None
-    history: Annotated[list[IndividualStatusChange], Field(max_length=MAX_HISTORY)] = []
+    history: list[IndividualStatusChange] = []
 
     @model_validator(mode="after")
     def _history_ends_in_status(self) -> Self:
@@ -122,7 +123,7 @@ class OrganisationRecord(_Record):
     rorId: RorId | None = None
     joinedOn: date | None = None
     lastReviewedOn: date | None = None
-    history: Annotated[list[OrganisationStatusChange], Field(max_length=MAX_HISTORY)] = []
+    history: list[OrganisationStatusChange] = []
     removalNoticeOn: date | None = None
 
     @model_validator(mode="after")
@@ -222,7 +223,7 @@ class GroupRecord(_Record):
     name: Text
     kind: GroupKind
     active: bool = True
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    description: str | None = None
     parent: GroupId | None = None
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ No counters, no multi-document transactions: the same code runs on MongoDB.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -74,6 +75,19 @@ class Rejected(Exception):
     """The change cannot be applied (a unique value taken meanwhile); nothing was written."""
 
 
+class RuleBroken(Rejected):
+    """A rule that spans records (an acyclic group tree...), checked once the change's
+    claim was visible to every other writer, refused it; the message is for the caller."""
+
+    def __init__(self, message: str, *path: str):
+        super().__init__(message)
+        self.path = path
+
+
+# Checks a claimed change against the rules spanning records; raises RuleBroken.
+ClaimCheck = Callable[[Change], Awaitable[None]]
+
+
 @dataclass(frozen=True, slots=True)
 class Committed:
     change: Change
@@ -117,11 +131,17 @@ async def commit(
     actor: Actor,
     client_mutation_id: str | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    checked: ClaimCheck | None = None,
 ) -> Committed:
     """Claim, apply and log `write`; `expected_version` None creates the record.
 
     Raises StaleVersion when another change holds the next version, Rejected
     when a unique value was taken between the caller's checks and the write.
+    `checked` runs once the claim is made and before anything is applied: a rule
+    over several records holds when every change that could break it checks,
+    after its own claim, the records and the claims of the others (of two such
+    changes, the later check sees the earlier claim). RuleBroken from it
+    rejects the change; nothing is written.
     """
     client_key = f"{actor.identity}|{client_mutation_id}" if client_mutation_id else None
     if client_key and (earlier := await changes.by_client_key(db, client_key)):
@@ -154,6 +174,12 @@ async def commit(
             return Committed(await _completed(db, earlier, lease), replayed=True)
         await _complete_if_abandoned(db, change.id, lease)
         raise StaleVersion(f"{write.owner_id} is no longer at version {expected_version}") from None
+    if checked is not None:
+        try:
+            await checked(change)
+        except RuleBroken:
+            await _settle(db, change, ChangeState.REJECTED)
+            raise
     return Committed(await apply(db, change))
 
 
