@@ -3,11 +3,13 @@
 their range, no roster entry for a REMOVED member; and an applicant can withdraw."""
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from datastore import changes, contacts, cross_record, group_tree, groups, organisations, people
+from datastore.importer import ImportRejected, import_files
 from datastore.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
@@ -91,6 +93,22 @@ async def test_a_move_in_flight_counts_as_made(run):
                                      "owner_id": a, "plan": {"collection": "groups", "document": document}})
     [error] = _errors(await _move(run, b, a))
     assert error["code"] == "INVALID"
+
+
+async def test_the_import_makes_no_cycle(run, tmp_path):
+    path = tmp_path / "tree.ndjson"
+    # grp_phenopackets is under grp_clinical: grp_clinical under it would be a cycle, and so would two new groups
+    # under each other.
+    records = [{"type": "group", "id": "grp_clinical", "parent": "grp_phenopackets"},
+               {"type": "group", "id": "grp_x", "slug": "x", "name": "X", "kind": "TASK_TEAM", "parent": "grp_y"},
+               {"type": "group", "id": "grp_y", "slug": "y", "name": "Y", "kind": "TASK_TEAM", "parent": "grp_x"}]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with pytest.raises(ImportRejected) as rejected:
+        await import_files(run.db, [path])
+    message = str(rejected.value)
+    for line in (1, 2, 3):
+        assert f"tree.ndjson:{line}: parent:" in message, message
+    assert await group_tree.cycles(run.db) == []
 
 
 # One Primary, at most one Administrator and Signer
