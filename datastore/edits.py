@@ -70,8 +70,10 @@ def merged(section: str, current: Any | None, given: Mapping[str, Any], *, whole
     The limits on input apply to `given` alone."""
     problems = [Problem(path, message) for path, message in arrival.problems(section, given)]
     base = {} if current is None or whole else fields_of(section, current)
+    # Rules between fields are checked when one of them arrives (import_records.arriving).
+    context = {"given": None if not base else frozenset(given)}
     try:
-        record = RECORD_MODELS[section].model_validate({**base, **given}).to_record()  # type: ignore[attr-defined]
+        record = RECORD_MODELS[section].model_validate({**base, **given}, context=context).to_record()  # type: ignore[attr-defined]
     except ValidationError as error:
         problems += [
             Problem(tuple(str(part) for part in e["loc"]), e["msg"].removeprefix("Value error, "))

@@ -179,3 +179,16 @@ async def test_the_import_changes_a_record_whose_stored_history_is_over_any_limi
     assert stored.given_name == "Zoé" and len(stored.individual_membership.history) == 300
     [logged] = await changes.audit_page(run.db, changes.AuditFilter(record_id="per_zoe"), None, 1)
     assert logged.action.value == "IMPORT"
+
+
+async def test_a_history_the_system_appended_out_of_date_order_stays_editable(run):
+    """A status change is appended on its day; an earlier entry dated later (a file's, a
+    clock's) must not lock the record: rules between fields apply when one of them arrives."""
+    await run.db.people.update_one({"_id": "per_zoe"}, {"$set": {"individual_membership": {
+        "status": "APPLICANT", "since": "2030-01-01",
+        "history": [{"status": "APPLICANT", "on": "2030-01-01", "reason": None}]}}})
+    cancelled = await run.as_viewer(ZOE)(CANCEL, input={"personId": "per_zoe",
+                                                        "expectedVersion": (await _person(run, "per_zoe")).version})
+    assert cancelled["cancelIndividualMembership"]["userErrors"] == []
+    assert (await _rename(run, STAFF, "per_zoe", "Zoë"))["userErrors"] == []
+    assert (await _person(run, "per_zoe")).given_name == "Zoë"
