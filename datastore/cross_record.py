@@ -7,8 +7,9 @@ is empty. The mechanisms that keep each rule are elsewhere (named below).
 from collections import Counter
 
 from datastore import group_tree
+from datastore.changes import ChangeState
 from datastore.client import Database
-from datastore.vocabulary import ContactRole, MembershipStatus
+from datastore.vocabulary import ChangeAction, ContactRole, IndividualMembershipStatus, MembershipStatus
 
 SINGLE_HOLDER = (ContactRole.PRIMARY, ContactRole.ADMINISTRATOR, ContactRole.SIGNER)
 
@@ -34,7 +35,32 @@ async def role_contact_problems(db: Database, *, without_primary: frozenset[str]
     return problems
 
 
+async def removed_member_problems(db: Database) -> list[str]:
+    """No tenure of a person whose individual membership is REMOVED was added after the
+    removal (by the audit log: the addition's change claimed after the removal's). Kept by
+    resolvers.edits.rosters, checking within the addition's claim (datastore.individuals).
+    A change's `at` is taken just before its claim: for changes made one after another
+    (the property test's steps) the order is exact; two sent at once may read in either order."""
+    removed = [p["_id"] async for p in db.people.find(
+        {"individual_membership.status": IndividualMembershipStatus.REMOVED.value}, projection=["_id"])]
+    found = []
+    for person_id in removed:
+        removals = [c["at"] async for c in db.changes.find(
+            {"owner_id": person_id, "state": ChangeState.APPLIED.value}, projection=["at", "fields"])
+            if any(f.get("field") == "individualMembership.status"
+                   and f.get("after") == IndividualMembershipStatus.REMOVED.value for f in c.get("fields") or ())]
+        if not removals:
+            continue
+        entries = [e["_id"] async for e in db.roster.find({"person_id": person_id}, projection=["_id"])]
+        async for added in db.changes.find({"record_id": {"$in": entries}, "state": ChangeState.APPLIED.value,
+                                            "action": ChangeAction.CREATE.value}, projection=["at", "record_id"]):
+            if added["at"] > max(removals):
+                found.append(f"{added['record_id']} of {person_id} was added after their membership was removed")
+    return found
+
+
 async def problems(db: Database, *, without_primary: frozenset[str] = frozenset()) -> list[str]:
     """Every rule spanning records that the database breaks (none, always)."""
     found = [f"groups in a cycle: {' -> '.join(cycle)}" for cycle in await group_tree.cycles(db)]
-    return found + await role_contact_problems(db, without_primary=without_primary)
+    found += await role_contact_problems(db, without_primary=without_primary)
+    return found + await removed_member_problems(db)

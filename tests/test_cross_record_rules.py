@@ -198,6 +198,7 @@ async def test_a_removed_member_joins_no_roster(run):
         [error] = _errors(await _add(run, viewer, None))
         assert (error["field"], error["code"]) == (["input", "personId"], "CONFLICT"), error
     assert await run.db.roster.count_documents({}) == before
+    assert await cross_record.problems(run.db) == []
 
 
 async def test_a_removal_in_flight_counts_as_made(run):
