@@ -144,6 +144,9 @@ async def test_names_urls_descriptions_and_lists_are_bounded_each_naming_its_pat
     long_id = await run.as_viewer(ZOE)(SUBSCRIBE, input={"personId": "per_zoe", "expectedVersion": person.version,
                                                          "workingGroupIds": ["grp_" + "x" * 100]})
     assert [e["field"] for e in long_id["setCommunications"]["userErrors"]] == [["input", "workingGroupIds", "0"]]
+    unknown = await run.as_viewer(STAFF)(UPDATE_PERSON, input={"id": "per_" + "x" * arrival.ID, "expectedVersion": 1,
+                                                               "patch": {}})
+    assert [(e["field"], e["code"]) for e in unknown["updatePerson"]["userErrors"]] == [(["input", "id"], "INVALID")]
     assert await _audit_count(run) == before
 
 
