@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
-from datastore import changes, dates, generations
+from datastore import changes, claim_rules, dates, generations
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
 from datastore.client import Database
 from datastore.vocabulary import ChangeAction, RecordType
@@ -259,6 +259,9 @@ async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
 
 
 async def _apply_or_reject(db: Database, change: Change) -> Change:
+    # Its writer may have been cut off before checking it (`checked`): checked here again.
+    if change.state is ChangeState.CLAIMED and await claim_rules.broken(db, change):
+        return await _settle(db, change, ChangeState.REJECTED)
     try:
         return await apply(db, change)
     except (Rejected, StaleVersion):

@@ -4,13 +4,15 @@ their range, no roster entry for a REMOVED member; and an applicant can withdraw
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from datastore import changes, contacts, cross_record, group_tree, groups, organisations, people
+from datastore import changes, contacts, cross_record, dates, edits, group_tree, groups, organisations, people, rosters, writes
 from datastore.importer import ImportRejected, import_files
-from datastore.vocabulary import Role
+from datastore.rosters import RosterEntry
+from datastore.vocabulary import ChangeAction, RecordType, Role, RosterRole
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
@@ -108,6 +110,34 @@ async def test_the_import_makes_no_cycle(run, tmp_path):
     message = str(rejected.value)
     for line in (1, 2, 3):
         assert f"tree.ndjson:{line}: parent:" in message, message
+    assert await group_tree.cycles(run.db) == []
+
+
+async def _cut_off(run: Run, write: writes.Write, version: int) -> str:
+    """A change claimed an hour ago by a writer cut off before it checked anything."""
+    at = datetime.now(UTC) - timedelta(hours=1)
+    document = {**write.document, "version": version, "updated_at": at, "updated_key": dates.instant_key(at)}
+    change = changes.Change(
+        id=changes.claim_id(write.owner_id, version), owner_type=write.owner_type, owner_id=write.owner_id,
+        version=version, record_type=write.record_type or write.owner_type, record_id=write.record_id or write.owner_id,
+        action=write.action, at=at, actor=changes.Actor("staff"), state=changes.ChangeState.CLAIMED,
+        fields=write.fields, plan=writes._plan(write, document))
+    await run.db.changes.insert_one(changes.to_document(change))
+    return change.id
+
+
+@pytest.mark.parametrize("closes_a_cycle", [True, False], ids=["cycle", "no cycle"])
+async def test_recovery_checks_a_move_its_writer_never_checked(run, closes_a_cycle):
+    a, b = await _new_group(run, "cut-a"), await _new_group(run, "cut-b")
+    if closes_a_cycle:
+        assert _errors(await _move(run, b, a)) == []
+    group_a = (await groups.by_ids(run.db, [a]))[0]
+    moved = replace(group_a, parent_id=b)
+    claim = await _cut_off(run, edits.write_of("groups", group_a, moved, ChangeAction.UPDATE), group_a.version + 1)
+    assert await writes.recover(run.db) == (0 if closes_a_cycle else 1)
+    state = (await changes.by_id(run.db, claim)).state
+    assert state is (changes.ChangeState.REJECTED if closes_a_cycle else changes.ChangeState.APPLIED)
+    assert (await groups.by_ids(run.db, [a]))[0].parent_id == (None if closes_a_cycle else b)
     assert await group_tree.cycles(run.db) == []
 
 
@@ -210,6 +240,20 @@ async def test_a_removal_in_flight_counts_as_made(run):
                                      "owner_id": "per_zoe", "plan": {"collection": "people", "document": document}})
     [error] = _errors(await _add(run, ANA, None))
     assert error["code"] == "CONFLICT"
+
+
+async def test_recovery_adds_no_tenure_for_a_member_removed_since_its_claim(run):
+    assert _errors(await _individual(run, ZOE, APPLY)) == []
+    assert _errors(await _individual(run, STAFF, DECIDE, decision="APPROVE")) == []
+    group = (await groups.by_ids(run.db, ["grp_clinical"]))[0]
+    entry = replace(RosterEntry("grp_clinical", "per_zoe", RosterRole.MEMBER, TODAY), version=1)
+    write = edits.write_of("groups", group, group, ChangeAction.CREATE, about=(RecordType.ROSTER_ENTRY, entry.id),
+                           effects=(writes.Effect("roster", entry.id, rosters.to_document(entry)),), fields=())
+    claim = await _cut_off(run, write, group.version + 1)
+    await run.db.people.update_one({"_id": "per_zoe"}, {"$set": {"individual_membership.status": "REMOVED"}})
+    assert await writes.recover(run.db) == 0
+    assert (await changes.by_id(run.db, claim)).state is changes.ChangeState.REJECTED
+    assert await rosters.by_ids(run.db, [entry.id]) == []
 
 
 # Withdrawing an application
