@@ -272,13 +272,18 @@ async def test_the_applicant_withdraws_its_application(run):
     payload = data["withdrawApplication"]
     assert payload["userErrors"] == [] and payload["clientMutationId"] == "w1"
     assert payload["organisation"]["membership"]["status"] == "CANCELLED"
-    assert payload["organisation"]["membership"]["history"][-1] == {
-        "status": "CANCELLED", "on": TODAY.isoformat(), "reason": "no funding"}
+    last = payload["organisation"]["membership"]["history"][-1]
+    assert (last["status"], last["on"]) == ("CANCELLED", TODAY.isoformat())
+    stored = (await organisations.by_ids(run.db, [organisation["id"]]))[0]
+    assert (stored.history[-1].status.value, stored.history[-1].reason) == ("CANCELLED", "no funding")
     [logged, *_] = await changes.audit_page(run.db, changes.AuditFilter(record_id=organisation["id"]), None, 10)
     assert (logged.action.value, logged.actor.role, logged.reason) == ("STATUS", "primary", "no funding")
-    again = await run.as_viewer(ZOE)(WITHDRAW, input={"organisation": organisation["id"],
-                                                      "expectedVersion": payload["organisation"]["version"]})
-    assert [e["code"] for e in _errors(again)] == ["INVALID_TRANSITION"]
+    # Withdrawn, it is no longer an application: nobody withdraws it again (the applicant's
+    # Primary acts for it only while it applies; resolvers.edits.access).
+    for viewer, code in ((ZOE, "FORBIDDEN"), (STAFF, "INVALID_TRANSITION")):
+        again = await run.as_viewer(viewer)(WITHDRAW, input={"organisation": organisation["id"],
+                                                             "expectedVersion": payload["organisation"]["version"]})
+        assert [e["code"] for e in _errors(again)] == [code]
 
 
 async def test_staff_withdraw_an_application_and_only_an_application(run):
