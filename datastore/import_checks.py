@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from datastore import contacts, edits, groups, organisations, people, rosters
+from datastore import contacts, edits, group_tree, groups, organisations, people, rosters
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
@@ -96,6 +96,7 @@ async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *,
     problems += await _references(db, checked, in_files)
     problems += await _slugs(db, checked)
     problems += _single_holders(checked)
+    problems += await _tree(db, checked)
     if not problems:
         problems += await _affiliated_contacts(db, checked)
     if problems:
@@ -265,3 +266,17 @@ def _single_holders(checked: Checked) -> list[Problem]:
                                                          f"(the first at {first[key]}); an organisation has one"))
         first.setdefault(key, e.raw.where)
     return problems
+
+
+async def _tree(db: Database, checked: Checked) -> list[Problem]:
+    """The groups' parents, as the files would leave them, make no cycle (datastore.group_tree;
+    each move is checked again once claimed, datastore.importer)."""
+    tree = await group_tree.parents(db)
+    given = checked.entries["groups"]
+    for e in given:
+        tree[e.record.id] = {e.record.parent_id} if e.record.parent_id else set()
+    return [
+        Problem(e.raw.where, "parent", f"{e.record.parent_id} would make {e.record.id} its own ancestor")
+        for e in given
+        if group_tree.makes_cycle(tree, e.record.id, e.record.parent_id)
+    ]

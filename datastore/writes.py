@@ -19,13 +19,14 @@ No counters, no multi-document transactions: the same code runs on MongoDB.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
-from datastore import changes, dates, erasure, generations
+from datastore import changes, claim_rules, dates, erasure, generations
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
 from datastore.client import Database
 from datastore.vocabulary import ChangeAction, RecordType
@@ -75,6 +76,19 @@ class Rejected(Exception):
     """The change cannot be applied (a unique value taken meanwhile); nothing was written."""
 
 
+class RuleBroken(Rejected):
+    """A rule that spans records (an acyclic group tree...), checked once the change's
+    claim was visible to every other writer, refused it; the message is for the caller."""
+
+    def __init__(self, message: str, *path: str):
+        super().__init__(message)
+        self.path = path
+
+
+# Checks a claimed change against the rules spanning records; raises RuleBroken.
+ClaimCheck = Callable[[Change], Awaitable[None]]
+
+
 @dataclass(frozen=True, slots=True)
 class Committed:
     change: Change
@@ -120,11 +134,17 @@ async def commit(
     actor: Actor,
     client_mutation_id: str | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    checked: ClaimCheck | None = None,
 ) -> Committed:
     """Claim, apply and log `write`; `expected_version` None creates the record.
 
     Raises StaleVersion when another change holds the next version, Rejected
     when a unique value was taken between the caller's checks and the write.
+    `checked` runs once the claim is made and before anything is applied: a rule
+    over several records holds when every change that could break it checks,
+    after its own claim, the records and the claims of the others (of two such
+    changes, the later check sees the earlier claim). RuleBroken from it
+    rejects the change; nothing is written.
     """
     client_key = f"{actor.identity}|{client_mutation_id}" if client_mutation_id else None
     if client_key and (earlier := await changes.by_client_key(db, client_key)):
@@ -157,6 +177,12 @@ async def commit(
             return Committed(await _completed(db, earlier, lease), replayed=True)
         await _complete_if_abandoned(db, change.id, lease)
         raise StaleVersion(f"{write.owner_id} is no longer at version {expected_version}") from None
+    if checked is not None:
+        try:
+            await checked(change)
+        except RuleBroken:
+            await _settle(db, change, ChangeState.REJECTED)
+            raise
     return Committed(await apply(db, change))
 
 
@@ -234,6 +260,9 @@ async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
 
 
 async def _apply_or_reject(db: Database, change: Change) -> Change:
+    # Its writer may have been cut off before checking it (`checked`): checked here again.
+    if change.state is ChangeState.CLAIMED and await claim_rules.broken(db, change):
+        return await _settle(db, change, ChangeState.REJECTED)
     try:
         return await apply(db, change)
     except (Rejected, StaleVersion):

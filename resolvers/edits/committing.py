@@ -52,13 +52,17 @@ async def commit(
     acting: Capacity,
     client_mutation_id: str | None,
     reload: Callable[[], Awaitable[Any]],
+    checked: writes.ClaimCheck | None = None,
 ) -> writes.Committed:
     try:
         return await writes.commit(
-            ctx.db, write, expected_version=expected, actor=actor(ctx, acting), client_mutation_id=client_mutation_id
+            ctx.db, write, expected_version=expected, actor=actor(ctx, acting), client_mutation_id=client_mutation_id,
+            checked=checked,
         )
     except writes.StaleVersion:
         raise stale(await reload()) from None
+    except writes.RuleBroken as broken:
+        raise refuse(UserErrorCode.CONFLICT, str(broken), *broken.path) from None
     except writes.Rejected:
         raise refuse(UserErrorCode.CONFLICT, "A value that must be unique was taken meanwhile; nothing changed.")
     finally:

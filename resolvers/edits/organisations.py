@@ -137,6 +137,23 @@ async def cancel(ctx: Context, organisation_id: str, expected: int, reason: str 
     return await _save(ctx, current, after, ChangeAction.STATUS, acting, reason, cmid)
 
 
+async def withdraw(ctx: Context, organisation_id: str, expected: int, reason: str | None,
+                   cmid: str | None) -> Organisation:
+    """The applicant's Primary (or staff) withdraws its application. The membership
+    statuses have no WITHDRAWN (nor does the contract): an application withdrawn
+    ends as CANCELLED, the status of a membership the member itself ended; it never
+    counts as having left, since it never joined."""
+    current = await load(ctx, organisation_id, "organisation")
+    acting = access.require(Action.WITHDRAW_APPLICATION, await access.facts(ctx, organisation_id=current.id))
+    check_version(current, expected)
+    if current.status is not MembershipStatus.APPLICANT:
+        raise refuse(UserErrorCode.INVALID_TRANSITION,
+                     f"Only an application (APPLICANT) is withdrawn; this membership is {current.status.value}.")
+    after = replace(current, status=MembershipStatus.CANCELLED,
+                    history=(*current.history, StatusChange(MembershipStatus.CANCELLED, ctx.today, reason)))
+    return await _save(ctx, current, after, ChangeAction.STATUS, acting, reason, cmid)
+
+
 async def remove(ctx: Context, organisation_id: str, expected: int, reason: str, cmid: str | None) -> Organisation:
     """Staff remove a membership only after a removal notice and the notice period."""
     current, acting = await _lifecycle(ctx, organisation_id, expected, Action.REMOVE_MEMBERSHIP)

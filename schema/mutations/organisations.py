@@ -118,6 +118,14 @@ class CancelMembershipInput:
     client_mutation_id: str | None = None
 
 
+@strawberry.input(description="The applicant's Primary or staff: an APPLICANT becomes CANCELLED (withdrawn).")
+class WithdrawApplicationInput:
+    organisation: strawberry.ID
+    expected_version: int
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
 @strawberry.input(description="Staff, only after a removal notice and the notice period.")
 class RemoveMembershipInput:
     organisation_id: strawberry.ID
@@ -200,6 +208,12 @@ class OrganisationMutations:
     async def cancel_membership(self, info: Info, input: CancelMembershipInput) -> OrganisationPayload:
         work = edits.cancel(info.context, str(input.organisation_id), input.expected_version, input.reason,
                             input.client_mutation_id)
+        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def withdraw_application(self, info: Info, input: WithdrawApplicationInput) -> OrganisationPayload:
+        work = edits.withdraw(info.context, str(input.organisation), input.expected_version, input.reason,
+                              input.client_mutation_id)
         return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
 
     @strawberry.mutation
