@@ -21,14 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bson import json_util
 from pymongo import ReplaceOne
 
 from datastore import derived, generations
 from datastore.client import Database
 from datastore.documents import INSERT_BATCH
 from datastore.dump import (
-    API_KEYS_OPTION, CREDENTIALS_LEFT_OUT, DUMPED, FORMAT, JSON_OPTIONS, LEFT_OUT, VERSION, Dumped,
+    API_KEYS_OPTION, CREDENTIALS_LEFT_OUT, DUMPED, FORMAT, LEFT_OUT, VERSION, Dumped, decode,
 )
 from datastore.indexes import ensure_indexes
 
@@ -115,8 +114,8 @@ def _items(path: Path) -> Iterator[tuple[int, dict]]:
         for number, line in enumerate(file, start=2):
             if line.strip():
                 try:
-                    yield number, json_util.loads(line, json_options=JSON_OPTIONS)
-                except ValueError as error:
+                    yield number, decode(line)
+                except ValueError as error:  # orjson's JSONDecodeError is one
                     raise RestoreFailed(f"{path}, line {number}: not JSON ({error})") from None
 
 

@@ -334,8 +334,11 @@ def restore(paths: Annotated[list[Path], typer.Argument(help="A file from `membe
     try:
         check_header(path, header)
         restored = _on_database(lambda db: restore_dump(db, path, header))
-    except (RestoreRefused, RestoreFailed) as failed:
-        typer.echo(str(failed), err=True)
+    except RestoreRefused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(code=1)
+    except RestoreFailed as failed:
+        typer.echo(f"{failed}. Part of the dump was written: empty the directory, then restore a sound dump.", err=True)
         raise typer.Exit(code=1)
     typer.echo("Restored: " + ", ".join(f"{n} {name}" for name, n in restored.counts.items()))
     typer.echo("Credentials:")

@@ -10,13 +10,21 @@ running server. Errors are part of an answer (a field refused to a caller must
 stay refused), as their messages and paths.
 """
 
-from collections.abc import Awaitable, Callable
+import io
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from functools import cache
 from typing import Any
 
 from httpx import AsyncClient
 
+from datastore import derived
 from datastore.client import Database
+from datastore.dump import API_KEYS_OPTION, dump
+from datastore.indexes import ensure_indexes
+from datastore.restore import check_header, read_header, restore
 from datastore.vocabulary import Role
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
@@ -140,3 +148,26 @@ async def answers(target: Database | Execute, callers: tuple[str, ...] = tuple(C
             "changes": await _pages(execute, caller, CHANGES, "changes"),
         }
     return found
+
+
+@asynccontextmanager
+async def restored_copy(db: Database, name: str) -> AsyncIterator[Database]:
+    """`db` dumped (API keys included) and restored into the empty database `name`
+    on the same server, prepared as `memberdir restore` finds one; dropped after."""
+    out = io.StringIO()
+    await dump(db, out, include=[API_KEYS_OPTION])
+    copy = Database(db.client, name)  # shares db's client: closed with it, never here
+    await copy.drop()
+    await ensure_indexes(copy)
+    await derived.refresh(copy)
+    with tempfile.TemporaryDirectory(prefix="memberdir-dump-") as folder:
+        path = Path(folder) / "dump.ndjson"
+        path.write_text(out.getvalue(), encoding="utf-8")
+        header = read_header(path)
+        assert header is not None
+        check_header(path, header)
+        await restore(copy, path, header)
+    try:
+        yield copy
+    finally:
+        await copy.drop()

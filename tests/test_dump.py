@@ -2,6 +2,7 @@
 loads it into an empty directory as it was: every stored document, and so
 every answer, for every caller (README, "Backups")."""
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -14,13 +15,13 @@ from datastore import derived
 from datastore.client import _COLLECTIONS
 from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, dump, unclassified
 from datastore.indexes import INDEXES
-from datastore.restore import RestoreRefused, check_header, read_header, restore
+from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.cli import app
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy, fresh_database
-from tests.dump_helpers import answers
+from tests.dump_helpers import answers, restored_copy
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -115,6 +116,8 @@ async def test_a_restored_directory_answers_every_caller_as_before(engine, schem
         before = await answers(db)
         text, report = await _dumped(db, include=["--include-api-keys"])
         source = _state(engine, "test_dump_source")
+        # Every collection the mutations wrote is named in datastore/dump.py.
+        assert unclassified(await db.client[db.name].list_collection_names()) == set()
     restored, loaded = await _restored(engine, text, tmp_path, "test_dump_restored")
     try:
         assert await answers(restored) == before
@@ -268,3 +271,39 @@ async def test_api_keys_come_back_only_when_asked_and_then_still_work(engine, tm
     finally:
         await restored.drop()
         await restored.close()
+
+
+async def test_the_helper_for_other_tests_gives_an_equal_copy(engine, schema):
+    async with directory_copy(engine, "test_dump_helper") as db:
+        await a_few_changes(Run(schema, db))
+        async with restored_copy(db, "test_dump_helper_copy") as copy:
+            assert await answers(copy) == await answers(db)
+        await db.drop()
+
+
+async def test_secret_fields_are_dumped_only_when_asked(engine, tmp_path, monkeypatch):
+    """None exist yet: a webhook's signing secret, say, on groups."""
+    monkeypatch.setitem(DUMPED, "groups", dataclasses.replace(DUMPED["groups"], secret_fields=("signing_secret",)))
+    async with directory_copy(engine, "test_dump_secrets") as db:
+        await db.groups.update_one({"_id": "grp_forum"}, {"$set": {"signing_secret": "s3cr3t-value"}})
+        without, _ = await _dumped(db)
+        with_secrets, _ = await _dumped(db, secrets=True)
+        await db.drop()
+    assert "s3cr3t-value" not in without and "s3cr3t-value" in with_secrets
+    restored, loaded = await _restored(engine, without, tmp_path, "test_dump_secrets_to")
+    try:
+        assert any("groups.signing_secret" in line and "--include-secrets" in line for line in loaded.credentials)
+    finally:
+        await restored.drop()
+        await restored.close()
+
+
+async def test_a_dump_missing_a_line_is_reported_as_damaged(engine, tmp_path):
+    async with directory_copy(engine, "test_dump_damaged") as db:
+        text, _ = await _dumped(db)
+        await db.drop()
+    lines = text.splitlines(keepends=True)
+    damaged = "".join(lines[:3] + lines[4:])  # one organisation fewer than the end line counts
+    with pytest.raises(RestoreFailed, match="the end line counts"):
+        restored, _ = await _restored(engine, damaged, tmp_path, "test_dump_damaged_to")
+    _drop(engine, "test_dump_damaged_to")
