@@ -24,7 +24,8 @@ from typing import TextIO
 
 import orjson
 from bson import json_util
-from bson.json_util import JSONOptions, JSONMode
+from bson.json_util import JSONMode, JSONOptions
+from pymongo.asynchronous.collection import AsyncCollection
 
 from datastore import derived
 from datastore.client import Database
@@ -98,6 +99,11 @@ class UnknownCollections(Exception):
         )
 
 
+def collection(db: Database, name: str) -> AsyncCollection:
+    """A collection by name: also one the Database handle has no property for (yet)."""
+    return db.client[db.name][name]
+
+
 def unclassified(names: Iterable[str]) -> set[str]:
     """Of the collection names, those neither dumped nor left out (the engine's own `system.*` aside)."""
     return {n for n in names if not n.startswith("system.") and n not in DUMPED and n not in LEFT_OUT}
@@ -155,9 +161,16 @@ def decode(line: str | bytes) -> dict:
     return _revive(value)  # type: ignore[return-value]
 
 
-def _dumpable(section: Dumped, document: dict, secrets: bool) -> dict:
+def document_line(section: Dumped, document: dict, secrets: bool = False) -> str:
+    """A stored document's line, without its derived fields (and secret ones unless `secrets`)."""
     leave = section.derived_fields + (() if secrets else section.secret_fields)
-    return {name: value for name, value in document.items() if name not in leave} if leave else document
+    if leave:
+        document = {name: value for name, value in document.items() if name not in leave}
+    return encode({"collection": section.collection, "document": document})
+
+
+def end_line(counts: dict[str, int]) -> str:
+    return encode({"end": True, "counts": counts})
 
 
 async def dump(db: Database, out: TextIO, *, include: Iterable[str] = (), secrets: bool = False) -> Dumps:
@@ -172,14 +185,13 @@ async def dump(db: Database, out: TextIO, *, include: Iterable[str] = (), secret
     out.write(encode(header(include=include, secrets=secrets, collections=[s.collection for s in sections])) + "\n")
     counts: Counter[str] = Counter({s.collection: 0 for s in sections})
     for section in sections:
-        cursor = getattr(db, section.collection).find({}, sort=[("_id", 1)], batch_size=STREAM_BATCH)
+        cursor = collection(db, section.collection).find({}, sort=[("_id", 1)], batch_size=STREAM_BATCH)
         async for document in cursor:
             if section.left_out_ids and str(document["_id"]).startswith(section.left_out_ids):
                 continue
-            out.write(encode({"collection": section.collection, "document": _dumpable(section, document, secrets)}))
-            out.write("\n")
+            out.write(document_line(section, document, secrets) + "\n")
             counts[section.collection] += 1
-    out.write(encode({"end": True, "counts": dict(counts)}) + "\n")
+    out.write(end_line(dict(counts)) + "\n")
     meanwhile = await count_matching(db.changes, {"at": {"$gte": started}})
     left_out = tuple(s.collection for s in DUMPED.values() if s not in sections) + tuple(LEFT_OUT)
     return Dumps(dict(counts), left_out, meanwhile)

@@ -3,9 +3,10 @@
 A bulk load, as `seed` writes: the documents go in as they were dumped
 (records at their versions with their histories, the audit log with its
 times and ids, so change-feed cursors handed out before still resume), in
-batches, into collections emptied of their indexes, which are built once at
-the end. Nothing goes through the write path: the dump already is the
-result of it. Derived fields (datastore/derived.py) are not in a dump and
+batches; where the engine takes it better (ServerTraits.indexes_after_load:
+MongoDB, FerretDB) into collections emptied of their indexes, built once at
+the end. Nothing goes through the write path: the dump already is the result
+of it. Derived fields (datastore/derived.py) are not in a dump and
 are computed here as storing the record today would; the collections'
 generations are marked unsettled while the load runs and replaced after
 (datastore/generations.py, `bulk_write`), so no answer computed before is
@@ -24,10 +25,10 @@ from pathlib import Path
 from pymongo import ReplaceOne
 
 from datastore import derived, generations
-from datastore.client import Database
+from datastore.client import Database, traits_of
 from datastore.documents import INSERT_BATCH
 from datastore.dump import (
-    API_KEYS_OPTION, CREDENTIALS_LEFT_OUT, DUMPED, FORMAT, LEFT_OUT, VERSION, Dumped, decode,
+    API_KEYS_OPTION, CREDENTIALS_LEFT_OUT, DUMPED, FORMAT, LEFT_OUT, VERSION, Dumped, collection, decode,
 )
 from datastore.indexes import ensure_indexes
 
@@ -96,7 +97,7 @@ async def occupied(db: Database, header: dict) -> list[str]:
     """Of the collections the dump fills, those that already hold documents (meta aside: every directory has some)."""
     return [
         name for name in header["collections"]
-        if name != "meta" and await getattr(db, name).find_one({}, projection=["_id"]) is not None
+        if name != "meta" and await collection(db, name).find_one({}, projection=["_id"]) is not None
     ]
 
 
@@ -119,11 +120,11 @@ def _items(path: Path) -> Iterator[tuple[int, dict]]:
                     raise RestoreFailed(f"{path}, line {number}: not JSON ({error})") from None
 
 
-async def _write(db: Database, collection: str, documents: list[dict]) -> None:
-    if collection == "meta":  # the target's own meta documents stay; the dump's replace theirs
+async def _write(db: Database, name: str, documents: list[dict]) -> None:
+    if name == "meta":  # the target's own meta documents stay; the dump's replace theirs
         await db.meta.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents], ordered=False)
     else:
-        await getattr(db, collection).insert_many(documents, ordered=False)
+        await collection(db, name).insert_many(documents, ordered=False)
 
 
 async def _load(db: Database, path: Path, collections: list[str]) -> Counter[str]:
@@ -195,10 +196,11 @@ async def restore(db: Database, path: Path, header: dict) -> Restored:
     if full:
         raise RestoreRefused(f"The directory already holds records ({', '.join(full)}); restore into an empty one "
                              "(or merge with `memberdir import`)")
-    async with generations.bulk_write(db, collections):
-        for name in collections:
-            if name != "meta":  # empty (checked): dropping it drops its indexes, built again once at the end
-                await getattr(db, name).drop()
+    async with generations.bulk_write(db, [name for name in collections if name != "meta"]):
+        if traits_of(db.organisations).indexes_after_load:
+            for name in collections:
+                if name != "meta":  # empty (checked): dropping it drops its indexes, built again once at the end
+                    await collection(db, name).drop()
         counts = await _load(db, path, collections)
         await ensure_indexes(db)
     # Derived fields were computed by this version; a database whose marker is

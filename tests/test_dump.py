@@ -12,9 +12,9 @@ from pymongo import MongoClient
 from typer.testing import CliRunner
 
 from datastore import derived
-from datastore.client import _COLLECTIONS
+from datastore.client import _COLLECTIONS, ServerTraits, connect
 from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, dump, unclassified
-from datastore.indexes import INDEXES
+from datastore.indexes import INDEXES, ensure_indexes
 from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore
 from datastore.vocabulary import Role
 from memberdir import api_keys
@@ -307,3 +307,24 @@ async def test_a_dump_missing_a_line_is_reported_as_damaged(engine, tmp_path):
     with pytest.raises(RestoreFailed, match="the end line counts"):
         restored, _ = await _restored(engine, damaged, tmp_path, "test_dump_damaged_to")
     _drop(engine, "test_dump_damaged_to")
+
+
+@pytest.mark.parametrize("after", [True, False], ids=["indexes built after (MongoDB)", "indexes kept (embedded)"])
+async def test_a_restored_directory_has_every_index(engine, tmp_path, after):
+    async with directory_copy(engine, "test_dump_indexes") as db:
+        text, _ = await _dumped(db)
+        await db.drop()
+    path = tmp_path / "dump.ndjson"
+    path.write_text(text, encoding="utf-8")
+    target = connect(engine.uri, "test_dump_indexes_to", traits=ServerTraits(indexes_after_load=after))
+    await target.drop()
+    await ensure_indexes(target)
+    try:
+        restored = await restore(target, path, read_header(path))
+        assert restored.counts["organisations"] == 8
+        for name, models in INDEXES.items():
+            found = {index["name"] async for index in await target.client[target.name][name].list_indexes()}
+            assert {m.document["name"] for m in models} <= found, name
+    finally:
+        await target.drop()
+        await target.close()
