@@ -14,8 +14,8 @@ import io
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from httpx import AsyncClient

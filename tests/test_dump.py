@@ -51,7 +51,7 @@ INPUTS = {  # mutation -> its input type, where the two are not named alike
 }
 
 
-async def _mutate_named(run: Run, mutation: str, kind: str, id: str, viewer: Viewer = STAFF, **fields) -> None:
+async def _mutate(run: Run, mutation: str, kind: str, id: str, viewer: Viewer = STAFF, **fields) -> None:
     name = mutation[0].lower() + mutation[1:]
     key = {"Organisation": "organisationId", "Person": "personId", "WorkingGroup": "groupId"}[kind]
     input = {key: id, "expectedVersion": await _version(run, kind, id), **fields}
@@ -66,21 +66,21 @@ async def _mutate_named(run: Run, mutation: str, kind: str, id: str, viewer: Vie
 async def a_few_changes(run: Run) -> None:
     """Mutations of different kinds, each leaving what the import format cannot hold."""
     # Status changes with their history: a review lapses org_helix, org_victoria cancels.
-    await _mutate_named(run, "RecordMembershipReview", "Organisation", "org_helix", outcome="LAPSED",
-                        reason="no answer to the review")
-    await _mutate_named(run, "CancelMembership", "Organisation", "org_victoria", reason="merged")
+    await _mutate(run, "RecordMembershipReview", "Organisation", "org_helix", outcome="LAPSED",
+                  reason="no answer to the review")
+    await _mutate(run, "CancelMembership", "Organisation", "org_victoria", reason="merged")
     # A removal notice.
-    await _mutate_named(run, "RecordRemovalNotice", "Organisation", "org_lagos", reason="criteria no longer met")
+    await _mutate(run, "RecordRemovalNotice", "Organisation", "org_lagos", reason="criteria no longer met")
     # An individual membership: applied by the person, approved by staff.
-    await _mutate_named(run, "ApplyForIndividualMembership", "Person", "per_zoe", ZOE, reason="rare disease data")
-    await _mutate_named(run, "DecideIndividualMembership", "Person", "per_zoe", decision="APPROVE", reason="welcome")
-    await _mutate_named(run, "ApplyForIndividualMembership", "Person", "per_sam", reason="variant curation")
+    await _mutate(run, "ApplyForIndividualMembership", "Person", "per_zoe", ZOE, reason="rare disease data")
+    await _mutate(run, "DecideIndividualMembership", "Person", "per_zoe", decision="APPROVE", reason="welcome")
+    await _mutate(run, "ApplyForIndividualMembership", "Person", "per_sam", reason="variant curation")
     # Personal subscriptions.
-    await _mutate_named(run, "SetCommunications", "Person", "per_ana", ANA, workingGroupIds=["grp_forum", "grp_steering"])
+    await _mutate(run, "SetCommunications", "Person", "per_ana", ANA, workingGroupIds=["grp_forum", "grp_steering"])
     # An ordinary edit and a roster entry.
-    await _mutate_named(run, "UpdatePerson", "Person", "per_jean", patch={"orcid": "0000-0002-1825-0097"},
-                        reason="ORCID given")
-    await _mutate_named(run, "AddRosterEntry", "WorkingGroup", "grp_forum", personId="per_zoe", role="MEMBER")
+    await _mutate(run, "UpdatePerson", "Person", "per_jean", patch={"orcid": "0000-0002-1825-0097"},
+                  reason="ORCID given")
+    await _mutate(run, "AddRosterEntry", "WorkingGroup", "grp_forum", personId="per_zoe", role="MEMBER")
 
 
 async def _dumped(db, **options) -> tuple[str, object]:
@@ -95,7 +95,11 @@ async def _restored(engine, text: str, tmp_path: Path, name: str):
     header = read_header(path)
     check_header(path, header)
     db = await fresh_database(engine, name)
-    return db, await restore(db, path, header)
+    try:
+        return db, await restore(db, path, header)
+    except Exception:
+        await db.close()
+        raise
 
 
 def _state(engine, name: str) -> dict[str, list[dict]]:
@@ -305,7 +309,7 @@ async def test_a_dump_missing_a_line_is_reported_as_damaged(engine, tmp_path):
     lines = text.splitlines(keepends=True)
     damaged = "".join(lines[:3] + lines[4:])  # one organisation fewer than the end line counts
     with pytest.raises(RestoreFailed, match="the end line counts"):
-        restored, _ = await _restored(engine, damaged, tmp_path, "test_dump_damaged_to")
+        await _restored(engine, damaged, tmp_path, "test_dump_damaged_to")
     _drop(engine, "test_dump_damaged_to")
 
 
