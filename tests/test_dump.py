@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from datastore import derived
 from datastore.client import _COLLECTIONS, ServerTraits, connect
-from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, dump, unclassified
+from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, decode, dump, encode, unclassified
 from datastore.indexes import INDEXES, ensure_indexes
 from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore
 from datastore.vocabulary import Role
@@ -332,3 +332,20 @@ async def test_a_restored_directory_has_every_index(engine, tmp_path, after):
     finally:
         await target.drop()
         await target.close()
+
+
+def test_the_dump_command_refuses_a_database_holding_an_unnamed_collection(engine, tmp_path):
+    _drop(engine, "test_dump_unnamed_cli")
+    with MongoClient(engine.uri) as client:
+        client["test_dump_unnamed_cli"]["webhooks"].insert_one({"_id": "wh_1"})
+    result = runner.invoke(app, ["dump", str(tmp_path / "dump.ndjson")], env=_env(engine, "test_dump_unnamed_cli"))
+    assert result.exit_code == 1
+    assert "webhooks" in result.output and "neither dumps nor leaves out" in result.output
+    _drop(engine, "test_dump_unnamed_cli")
+
+
+def test_embedded_documents_keep_their_field_order():
+    """MongoDB compares an embedded document field by field, in order: a dump must not reorder them."""
+    document = {"_id": "x", "b": 1, "actor": {"role": "staff", "person_id": None, "key_id": "k"}}
+    assert list(decode(encode(document))["actor"]) == ["role", "person_id", "key_id"]
+    assert list(decode(encode(document))) == ["_id", "b", "actor"]
