@@ -4,8 +4,8 @@ A bulk load, as `seed` writes: the documents go in as they were dumped
 (records at their versions with their histories, the audit log with its
 times and ids, so change-feed cursors handed out before still resume), in
 batches; where the engine takes it better (ServerTraits.indexes_after_load:
-MongoDB, FerretDB) into collections emptied of their indexes, built once at
-the end. Nothing goes through the write path: the dump already is the result
+MongoDB) into collections without the indexes `ensure_indexes` makes, built
+once at the end. Nothing goes through the write path: the dump already is the result
 of it. Derived fields (datastore/derived.py) are not in a dump and
 are computed here as storing the record today would; the collections'
 generations are marked unsettled while the load runs and replaced after
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pymongo import ReplaceOne
+from pymongo.errors import OperationFailure
 
 from datastore import derived, generations
 from datastore.client import Database, traits_of
@@ -30,9 +31,11 @@ from datastore.documents import INSERT_BATCH
 from datastore.dump import (
     API_KEYS_OPTION, CREDENTIALS_LEFT_OUT, DUMPED, FORMAT, LEFT_OUT, VERSION, Dumped, collection, decode,
 )
-from datastore.indexes import ensure_indexes
+from datastore.indexes import INDEXES, ensure_indexes
 
 _DERIVE = {d.collection: d for d in derived.DERIVED}
+# MongoDB's error codes for dropping an index of a collection, or an index, that does not exist.
+_NAMESPACE_NOT_FOUND, _INDEX_NOT_FOUND = 26, 27
 
 
 class RestoreRefused(Exception):
@@ -188,6 +191,17 @@ def credentials(header: dict, counts: dict[str, int]) -> tuple[str, ...]:
     return tuple(lines)
 
 
+async def _drop_indexes(db: Database, collections: list[str]) -> None:
+    """Drop the indexes `ensure_indexes` builds again (others, such as unique keys built elsewhere, stay)."""
+    for name in collections:
+        for model in INDEXES.get(name, []):
+            try:
+                await collection(db, name).drop_index(model.document["name"])
+            except OperationFailure as failure:
+                if failure.code not in (_NAMESPACE_NOT_FOUND, _INDEX_NOT_FOUND):
+                    raise
+
+
 async def restore(db: Database, path: Path, header: dict) -> Restored:
     """Load the dump at `path` (its header already read and checked) into `db`,
     refusing a directory that already holds any of what it restores."""
@@ -198,9 +212,7 @@ async def restore(db: Database, path: Path, header: dict) -> Restored:
                              "(or merge with `memberdir import`)")
     async with generations.bulk_write(db, [name for name in collections if name != "meta"]):
         if traits_of(db.organisations).indexes_after_load:
-            for name in collections:
-                if name != "meta":  # empty (checked): dropping it drops its indexes, built again once at the end
-                    await collection(db, name).drop()
+            await _drop_indexes(db, collections)
         counts = await _load(db, path, collections)
         await ensure_indexes(db)
     # Derived fields were computed by this version; a database whose marker is
