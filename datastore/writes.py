@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
-from datastore import changes, dates, generations
+from datastore import changes, dates, erasure, generations
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
 from datastore.client import Database
 from datastore.vocabulary import ChangeAction, RecordType
@@ -61,8 +61,9 @@ class Write:
     record_type: RecordType | None = None
     record_id: str | None = None
     effects: tuple[Effect, ...] = ()
-    # Erasure: blank the values of every audit entry about this person.
+    # Erasure: the person whose values leave the audit log and every other collection, and those values.
     erase_history_of: str | None = None
+    erased_values: erasure.Values | None = None
     reason: str | None = None
 
 
@@ -106,6 +107,8 @@ def _plan(write: Write, document: dict) -> dict:
         "document": document,
         "effects": [{"collection": e.collection, "id": e.id, "document": e.document} for e in write.effects],
         "erase_history_of": write.erase_history_of,
+        # Kept only until the change is applied (the plan is dropped then).
+        "erased_values": write.erased_values.to_plain() if write.erased_values else None,
     }
 
 
@@ -174,7 +177,7 @@ async def apply(db: Database, change: Change) -> Change:
         await _settle(db, change, ChangeState.REJECTED)
         raise
     if plan.get("erase_history_of"):
-        await _erase_history(db, plan["erase_history_of"])
+        await _erase_history(db, change)
     return await _settle(db, change, ChangeState.APPLIED)
 
 
@@ -209,14 +212,12 @@ async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
     return replace(change, state=state, plan=None)
 
 
-async def _erase_history(db: Database, person_id: str) -> None:
-    """Blank every value in the audit entries about the person (their names, e-mail...)."""
-    query = {"$or": [{"record_id": person_id}, {"owner_id": person_id}]}
-    async for document in db.changes.find(query, projection=["fields"]):
-        blank = [
-            {**f, "before": None, "after": None, "erased": True} for f in document.get("fields") or ()
-        ]
-        await _durable(db, "changes").update_one({"_id": document["_id"]}, {"$set": {"fields": blank}})
+async def _erase_history(db: Database, change: Change) -> None:
+    """An erasure's values leave the audit log and every other collection, the person's
+    keys and tenures end (datastore.erasure)."""
+    plan = change.plan or {}
+    values = erasure.Values.from_plain(plan.get("erased_values") or {})
+    await erasure.complete(db, plan["erase_history_of"], values, change.actor, change.at.date())
 
 
 async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
