@@ -28,14 +28,35 @@ R = TypeVar("R")
 Fetch = Callable[[Database, Iterable[Any]], Awaitable[list[R]]]
 
 
+class SharedFuture(Future):
+    """A key's value, which every field that asks for the key awaits.
+
+    One waiter's cancellation must not cancel it for the others: a task cancels
+    the future it waits on when it is cancelled itself, and graphql-core
+    cancels the futures it gathers when a sibling field fails, so a plain
+    future shared by two fields turned the second field's wait into a
+    CancelledError that escaped the execution. This one refuses to be cancelled:
+    a cancelled waiter is woken when the batch settles (one read), and the
+    others get the value. The batch (`dispatch_batch`, a task of its own that
+    no waiter's cancellation reaches) is what settles it.
+    """
+
+    __slots__ = ()
+
+    def cancel(self, msg: Any = None) -> bool:
+        return False
+
+
 class Loader(DataLoader[K, R]):
-    """Strawberry's DataLoader without a callback per key.
+    """Strawberry's DataLoader without a callback per key, with futures no
+    waiter can cancel (SharedFuture).
 
     Its `load` gives each key's future a done callback (to cancel a batch
     whose every caller went away) and its `load_many` gathers one future per
     key: a level of 500 rows cost 1,000 callbacks when its batch settled.
-    Here a key joins the tick's batch with no callback (a batch nobody waits
-    for any more still skips its read: `dispatch_batch` checks), and
+    Here a key joins the tick's batch with no callback (a batch is read
+    even when every waiter went away: it is one read, and the request's
+    other fields, or its fallback to graphql-core, may ask again), and
     `load_many` awaits the futures in turn: a batch settles all of its
     futures in one pass, so that suspends about once per batch.
     """
@@ -44,7 +65,7 @@ class Loader(DataLoader[K, R]):
         future = self.cache_map.get(key)
         if future is not None and not future.cancelled():
             return future
-        future = self.loop.create_future()
+        future = SharedFuture(loop=self.loop)
         self.cache_map.set(key, future)
         get_current_batch(self).tasks.append(LoaderTask(key, future))
         return future
