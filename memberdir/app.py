@@ -34,6 +34,7 @@ from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database, settings_engine
 from memberdir.database_gate import DatabaseErrors, DatabaseGate
 from memberdir.edge import stack
+from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
 from memberdir.edge.exports import ExportEndpoint
@@ -143,13 +144,11 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         """Parse, validate and run, cancelled at the deadline (a whole batch shares one)."""
         seconds = self.settings.execution_deadline_seconds
         try:
-            async with asyncio.timeout(seconds) as deadline:
-                return await super().execute_operation(
-                    request, request_adapter, request_data, context, root_value, sub_response
-                )
-        except TimeoutError:
-            if not deadline.expired():
-                raise
+            return await within_deadline(
+                super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response),
+                seconds,
+            )
+        except DeadlineExceeded:
             note_refusal("deadline")
             if isinstance(request_data, list):
                 return [_deadline_error(seconds) for _ in request_data]

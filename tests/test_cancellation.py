@@ -24,9 +24,10 @@ from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings
 from resolvers.context import Context
-from resolvers.loaders import Loaders
+from resolvers.loaders import LoadCancelled, Loaders
 from resolvers.viewer import ANONYMOUS, Viewer
 from schema import build_schema
+from strawberry.extensions import SchemaExtension
 from edge_helpers import live_server
 from conftest import directory_copy
 
@@ -263,3 +264,54 @@ async def test_a_client_going_away_mid_request_leaves_the_pool_usable(watched, e
         async with AsyncClient(base_url=url, timeout=LIVENESS_SECONDS) as client:
             ordinary = await client.post("/graphql", json={"query": ORDINARY})
             assert _one_json_answer(ordinary)["data"] == ORDINARY_ANSWER
+
+
+async def test_a_batch_whose_read_is_cancelled_settles_its_waiters_with_an_error(watched):
+    db = watched
+    loader = Loaders(db).organisation
+    waiting = asyncio.ensure_future(loader.load("org_lagos"))
+    while loader.batch is None or loader.batch._dispatch_task is None:
+        await asyncio.sleep(0)  # the batch's task is made
+    loader.batch._dispatch_task.cancel()
+    with pytest.raises(LoadCancelled):
+        await within(waiting, "the waiters of a cancelled read were never settled")
+    again = await within(loader.load("org_lagos"), "a key whose read was cancelled was never read again")
+    assert again.name == "Lagos Rare Disease Foundation"
+    await assert_database_usable(db)
+
+
+class ReadThatNeverEnds(SchemaExtension):
+    """Test-only: `organisations` waits, as on a read the engine never answers,
+    until the test releases it, and its cancellation does not end it sooner."""
+
+    released: asyncio.Event
+
+    def resolve(self, _next, root, info, *args, **kwargs):
+        if info.field_name == "organisations":
+            return self._never_ends()
+        return _next(root, info, *args, **kwargs)
+
+    async def _never_ends(self) -> None:
+        while not self.released.is_set():
+            try:
+                await self.released.wait()
+            except asyncio.CancelledError:
+                continue
+
+
+async def test_the_deadline_answers_even_when_the_cancelled_work_cannot_end(watched):
+    db = watched
+    ReadThatNeverEnds.released = asyncio.Event()
+    app = create_app(Settings(execution_deadline_seconds=0.2), database=db, extensions=(ReadThatNeverEnds,))
+    try:
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+            response = await within(
+                client.post("/graphql", json={"query": "{ organisations { totalCount } }"}),
+                "the deadline passed and the request got no answer",
+            )
+            assert [e["extensions"]["code"] for e in _one_json_answer(response)["errors"]] == ["DEADLINE_EXCEEDED"]
+            ordinary = await within(client.post("/graphql", json={"query": ORDINARY}), "no answer after the deadline")
+            assert _one_json_answer(ordinary)["data"] == ORDINARY_ANSWER
+    finally:
+        ReadThatNeverEnds.released.set()
+    await assert_database_usable(db)
