@@ -19,6 +19,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from datastore.client import Database, DirectoryClient
+from datastore.pool_use import IDLE, pool_in_use
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
@@ -58,24 +59,6 @@ MANY_READS = """{ organisations(first: 100) { nodes { slug contacts { id person 
     workingGroups(first: 10) { roster(first: 50) { totalCount nodes { person { name } } } history(first: 5) { totalCount } } }"""
 ORDINARY = '{ organisation(id: "org_lagos") { name } }'
 ORDINARY_ANSWER = {"organisation": {"name": "Lagos Rare Disease Foundation"}}
-
-
-def pool_in_use(db: Database) -> dict[str, int]:
-    """What the client's connection pools count as in use: checkouts under way
-    (`requests`), connections checked out, connections being made. PyMongo
-    publishes no figures of its own (its pool events leave out a checkout
-    cancelled while it waits), so its pools' counters are read: the ones that
-    stayed at their maximum when a checkout was left half done."""
-    counts = {"requests": 0, "active_sockets": 0, "pending": 0}
-    for server in db.client._topology._servers.values():
-        pool = server.pool
-        counts["requests"] += pool.requests
-        counts["active_sockets"] += pool.active_sockets
-        counts["pending"] += pool._pending
-    return counts
-
-
-IDLE = {"requests": 0, "active_sockets": 0, "pending": 0}
 
 
 @pytest.fixture(scope="module")
