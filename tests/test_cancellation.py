@@ -2,7 +2,8 @@
 
 Work in flight is cancelled by the execution deadline, by the planned
 executor when a level fails (it then runs the operation with graphql-core),
-by graphql-core when a sibling field fails, and by a client that goes away.
+and by graphql-core when a sibling field fails; a client may also go away
+mid-request (uvicorn then cancels nothing, and the work must still end well).
 After each, on both executors, the connection pool has every checkout ended
 and every connection checked in again (its counters back at zero),
 the request was answered (once, as well-formed JSON), and the process still
@@ -50,7 +51,7 @@ FAILS_BESIDE_READS = """{ workingGroups(first: 10) { history(first: 5) { totalCo
 # reaches their parent.
 FAILS_BESIDE_A_SHARED_LOAD = """{ organisations { nodes { slug contacts { id } } }
     organisation(slug: "helix-genomics") { contacts { id } people(after: "nonsense") { totalCount } } }"""
-# Reads side by side, each waiting for the pool's one connection: a short
+# Reads side by side, waiting for the pool's two connections: a short
 # deadline lands while some wait in its checkout.
 READS_SIDE_BY_SIDE = """{ workingGroups(first: 10) { history(first: 5) { totalCount } roster(first: 5) { totalCount } } }"""
 # Enough reads, one level after another, for a short deadline to land mid-way.
