@@ -11,6 +11,7 @@ Authentication and rate budget (memberdir/edge/exports.py).
 """
 
 import asyncio
+import logging
 import re
 from datetime import timedelta
 from collections.abc import AsyncIterator
@@ -33,6 +34,7 @@ from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database, settings_engine
 from memberdir.database_gate import DatabaseErrors, DatabaseGate
 from memberdir.edge import stack
+from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
 from memberdir.edge.exports import ExportEndpoint
@@ -55,6 +57,7 @@ from schema.document_cache import reuse_documents
 # graphql-core offers close field, type and enum names when one is wrong: a
 # map of the schema for whoever guesses. Production leaves it out.
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+log = logging.getLogger(__name__)
 
 
 def _is_internal(error: GraphQLError) -> bool:
@@ -63,6 +66,11 @@ def _is_internal(error: GraphQLError) -> bool:
     fail before execution and so have no path)."""
     original = error.original_error
     return error.path is not None and original is not None and not isinstance(original, GraphQLError)
+
+
+def _stray_cancellation_error() -> ExecutionResult:
+    error = GraphQLError("Unexpected error.", extensions={"code": "INTERNAL_SERVER_ERROR"})
+    return ExecutionResult(data=None, errors=[error])
 
 
 def _deadline_error(seconds: float) -> ExecutionResult:
@@ -75,7 +83,12 @@ def _deadline_error(seconds: float) -> ExecutionResult:
 
 class DirectoryGraphQL(GraphQLOverHTTP):
     def __init__(
-        self, settings: Settings, database: "DatabaseHolder", limiter: RateLimiter, extensions: tuple = ()
+        self,
+        settings: Settings,
+        database: "DatabaseHolder",
+        limiter: RateLimiter,
+        extensions: tuple = (),
+        planned: bool = True,
     ):
         limits = QueryLimits(
             max_depth=settings.max_depth,
@@ -95,6 +108,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
                 *extensions,
             ],
             config=StrawberryConfig(batching_config={"max_operations": settings.max_batch_operations}),
+            planned=planned,
         )
         super().__init__(
             schema,
@@ -130,17 +144,24 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         """Parse, validate and run, cancelled at the deadline (a whole batch shares one)."""
         seconds = self.settings.execution_deadline_seconds
         try:
-            async with asyncio.timeout(seconds) as deadline:
-                return await super().execute_operation(
-                    request, request_adapter, request_data, context, root_value, sub_response
-                )
-        except TimeoutError:
-            if not deadline.expired():
-                raise
+            return await within_deadline(
+                super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response),
+                seconds,
+            )
+        except DeadlineExceeded:
             note_refusal("deadline")
             if isinstance(request_data, list):
                 return [_deadline_error(seconds) for _ in request_data]
             return _deadline_error(seconds)
+        except asyncio.CancelledError:
+            if _being_cancelled():
+                raise  # the server's own (shutdown): not ours to answer
+            # A cancellation nobody asked of this request (work in flight cancelled by
+            # another's failure) is a fault to log, answered like any other.
+            log.exception("a CancelledError escaped the execution of a request that was not cancelled")
+            if isinstance(request_data, list):
+                return [_stray_cancellation_error() for _ in request_data]
+            return _stray_cancellation_error()
         finally:
             context.forget_loaded()
 
@@ -150,6 +171,11 @@ class DirectoryGraphQL(GraphQLOverHTTP):
             for error in processed.get("errors") or ():
                 error["message"] = _SUGGESTION.sub("", error["message"])
         return processed
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class DatabaseHolder:
@@ -172,11 +198,16 @@ class DatabaseHolder:
 
 
 def create_app(
-    settings: Settings | None = None, *, database: Database | None = None, extensions: tuple = ()
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    extensions: tuple = (),
+    planned: bool = True,
 ) -> Starlette:
     """The app; with `database` given it uses that instead of opening its own.
 
     `extensions`: extra schema extensions, for tests that need a slow resolver.
+    `planned=False`: graphql-core's executor alone (the reference), for tests.
     """
     settings = settings or Settings()
     holder = DatabaseHolder()
@@ -227,7 +258,7 @@ def create_app(
         settings.metrics_max_operation_names,
         engine_up=settings_engine(settings).answering if embedded else None,
     )
-    graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
+    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned)
     budgeted = RateLimitGate(graphql, limiter)
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
