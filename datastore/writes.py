@@ -171,7 +171,7 @@ async def apply(db: Database, change: Change) -> Change:
     try:
         await _write_record(db, plan["collection"], plan["document"], change.version)
     except (Rejected, StaleVersion):
-        await _settle(db, change, ChangeState.REJECTED)
+        await _release(db, change)
         raise
     if plan.get("erase_history_of"):
         await _erase_history(db, plan["erase_history_of"])
@@ -196,7 +196,10 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
         return  # applied already: recovery after a cut-off mark, or a second recovery
     if current is None or current.get("version", 1) != version - 1:
         raise StaleVersion(f"{record_id} is not at version {version - 1}")
-    await records.replace_one({"_id": record_id}, document)
+    try:
+        await records.replace_one({"_id": record_id}, document)
+    except DuplicateKeyError:
+        raise Rejected("a unique value of the record is already taken") from None
 
 
 async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
@@ -207,6 +210,22 @@ async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
         {"_id": change.id}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
     )
     return replace(change, state=state, plan=None)
+
+
+async def _release(db: Database, change: Change) -> None:
+    """A change that cannot be applied (a unique key taken: the engine refused the
+    record) gives back its claim, so the record's next version stays free: a kept
+    claim would make every later write of the record STALE_VERSION. A creation
+    also takes back the documents written with it (a new organisation's Primary),
+    which belong to a record that never came to be."""
+    plan = change.plan or {}
+    if change.version == 1:
+        for effect in plan.get("effects", ()):
+            if effect["document"] is not None:
+                await _durable(db, effect["collection"]).delete_one({"_id": effect["id"]})
+    if plan:
+        await generations.advance(db, [plan["collection"], *(e["collection"] for e in plan["effects"])])
+    await _durable(db, "changes").delete_one({"_id": change.id, "state": ChangeState.CLAIMED.value})
 
 
 async def _erase_history(db: Database, person_id: str) -> None:
