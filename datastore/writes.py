@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pymongo import WriteConcern
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from datastore import changes, dates, generations
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
@@ -198,8 +198,16 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
         raise StaleVersion(f"{record_id} is not at version {version - 1}")
     try:
         await records.replace_one({"_id": record_id}, document)
-    except DuplicateKeyError:
+    except OperationFailure as failed:
+        if not _unique_key_taken(failed):
+            raise
         raise Rejected("a unique value of the record is already taken") from None
+
+
+def _unique_key_taken(failed: OperationFailure) -> bool:
+    """A unique index refused the write: DuplicateKeyError on MongoDB and SecantusDB;
+    FerretDB 1.24 answers an update that breaks one with InternalError and SQLite's words."""
+    return isinstance(failed, DuplicateKeyError) or "UNIQUE constraint failed" in str(failed)
 
 
 async def _settle(db: Database, change: Change, state: ChangeState) -> Change:

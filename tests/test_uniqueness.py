@@ -36,7 +36,7 @@ CYRILLIC_A = "\u0430"
 
 
 def _full_width(text: str) -> str:
-    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+    return "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch for ch in text)
 
 
 def typings(local: str, domain: str) -> dict[str, str]:
@@ -190,12 +190,16 @@ async def test_an_application_in_the_name_of_an_existing_organisation_is_refused
 
 async def test_renaming_an_organisation_to_another_ones_name_is_refused(run):
     [helix] = await organisations.by_ids(run.db, ["org_helix"])
-    [lagos] = await organisations.by_ids(run.db, ["org_lagos"])
+    made = await run.as_viewer(STAFF)(CREATE_ORGANISATION, input={
+        "slug": "helix-rival", "name": "Helix Rival", "kind": "CORPORATION", "country": helix.country_code})
+    rival = made["createOrganisation"]["organisation"]["id"]
     data = await run.as_viewer(STAFF)(UPDATE_ORGANISATION, input={
-        "id": lagos.id, "expectedVersion": lagos.version,
-        "patch": {"name": helix.name.lower(), "country": helix.country_code}})
+        "id": rival, "expectedVersion": 1, "patch": {"name": helix.name.lower()}})
     assert [(e["field"], e["code"]) for e in data["updateOrganisation"]["userErrors"]] == [
         (["input", "patch", "name"], "CONFLICT")]
+    renamed = await run.as_viewer(STAFF)(UPDATE_ORGANISATION, input={
+        "id": rival, "expectedVersion": 1, "patch": {"name": "Helix Rival Ltd"}})
+    assert renamed["updateOrganisation"]["userErrors"] == []
 
 
 async def test_concurrent_applications_in_one_name_have_exactly_one_winner(run):
@@ -209,8 +213,8 @@ async def test_concurrent_applications_in_one_name_have_exactly_one_winner(run):
         made = [a["createOrganisation"]["organisation"] for a in answers if a["createOrganisation"]["organisation"]]
         assert len(made) == 1, (round_, answers)
         # No Primary left behind for an organisation that never came to be.
-        primaries = [d async for d in run.db.contacts.find({"role": "PRIMARY"}, projection=["organisation_id"])]
-        assert all(await organisations.by_ids(run.db, [p["organisation_id"]]) for p in primaries)
+        primaries = {d["organisation_id"] async for d in run.db.contacts.find({"role": "PRIMARY"})}
+        assert {o.id for o in await organisations.by_ids(run.db, primaries)} == primaries
     assert await unique_keys.violations(run.db) == []
 
 
@@ -230,7 +234,7 @@ async def test_an_import_with_two_people_on_one_address_is_refused_naming_the_li
     with pytest.raises(ImportRejected) as refused:
         await import_files(run.db, [path])
     [problem] = refused.value.problems
-    assert problem.where == "two.ndjson:2" and problem.field == "email" and "two.ndjson:1" in problem.message
+    assert problem.where.endswith("/two.ndjson:2") and problem.field == "email" and "two.ndjson:1" in problem.message
     assert await run.db.people.count_documents({"_id": {"$in": ["per_lea_a", "per_lea_b"]}}) == 0
 
 
@@ -239,7 +243,8 @@ async def test_an_import_of_an_address_already_in_the_directory_is_refused_namin
                    _record("per_tom2", "T\u043em@HELIX.example."))
     with pytest.raises(ImportRejected) as refused:
         await import_files(run.db, [path])
-    assert [(p.where, p.field) for p in refused.value.problems] == [("one.ndjson:1", "email"), ("one.ndjson:2", "email")]
+    assert sorted((p.where.rsplit("/", 1)[1], p.field) for p in refused.value.problems) == [
+        ("one.ndjson:1", "email"), ("one.ndjson:2", "email")]
     assert all("zoe" not in p.message and "per_" not in p.message for p in refused.value.problems)
 
 
