@@ -95,6 +95,12 @@ async def violations(db: Database) -> list[str]:
         want = canonical.email_key(email) if email else None
         if email and person.get("email_key") != want and not str(person.get("email_key")).startswith(DUPLICATE_PREFIX):
             problems.append(f"person {person['_id']} has a stale email_key")
+    async for organisation in db.organisations.find({}, projection=["country", "name", "name_key"],
+                                                     batch_size=WHOLE_RESULT):
+        want = canonical.organisation_name_key(organisation["country"], organisation["name"])
+        stored = str(organisation.get("name_key"))
+        if stored != want and not stored.startswith(DUPLICATE_PREFIX):
+            problems.append(f"organisation {organisation['_id']} has a stale name_key")
     for collection in ("organisations", "groups"):
         pipeline = [{"$group": {"_id": "$slug", "n": {"$sum": 1}}}, {"$match": {"n": {"$gt": 1}}}]
         async for group in await getattr(db, collection).aggregate(pipeline):
