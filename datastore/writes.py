@@ -255,7 +255,10 @@ async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
         if asyncio.get_running_loop().time() > deadline:
             return earlier
         await asyncio.sleep(0.05)
-        earlier = await changes.by_id(db, earlier.id) or earlier
+        found = await changes.by_id(db, earlier.id)
+        if found is None:  # released: it could not be applied (see _release)
+            return replace(earlier, state=ChangeState.REJECTED, plan=None)
+        earlier = found
     return earlier
 
 

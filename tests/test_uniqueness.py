@@ -188,6 +188,18 @@ async def test_an_application_in_the_name_of_an_existing_organisation_is_refused
     assert elsewhere["createOrganisation"]["userErrors"] == []  # names are unique per country
 
 
+async def test_a_slug_typed_another_way_is_never_a_second_record(run):
+    [helix] = await organisations.by_ids(run.db, ["org_helix"])
+    typed = [helix.slug, helix.slug.upper(), _full_width(helix.slug), f"{helix.slug}\u200b",
+             helix.slug.replace("-", "\u2010"), helix.slug.replace("e", "\u0435", 1)]
+    for i, slug in enumerate(typed):
+        data = await run.as_viewer(STAFF)(CREATE_ORGANISATION, input={
+            "slug": slug, "name": f"Other {i}", "kind": "CORPORATION", "country": "FR"})
+        [error] = data["createOrganisation"]["userErrors"]
+        assert error["field"] == ["input", "slug"] and error["code"] in {"CONFLICT", "INVALID"}, slug
+    assert await run.db.organisations.count_documents({"name": {"$regex": "^Other"}}) == 0
+
+
 async def test_renaming_an_organisation_to_another_ones_name_is_refused(run):
     [helix] = await organisations.by_ids(run.db, ["org_helix"])
     made = await run.as_viewer(STAFF)(CREATE_ORGANISATION, input={
