@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from datastore import contacts, edits, memberships, organisations
+from datastore import contacts, edits, memberships, organisations, people
 from datastore.memberships import ORGANISATION_TRANSITIONS, StatusChange
 from datastore.organisations import Organisation
 from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus
@@ -12,6 +12,7 @@ from resolvers.edits import access
 from resolvers.edits.committing import check_settled, check_version, commit, merged
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action
+from resolvers.relations import current_contacts_of
 
 SECTION = "organisations"
 # Approving an applicant or reinstating a lapsed member needs all three held.
@@ -88,11 +89,15 @@ def _moved(current: Organisation, to: MembershipStatus, ctx: Context, reason: st
 
 
 async def _require_contacts(ctx: Context, organisation: Organisation) -> None:
-    held = {c.role for c in await contacts.by_organisations(ctx.db, [organisation.id])}
+    found = await contacts.by_organisations(ctx.db, [organisation.id])
+    holders = {p.id: p for p in await people.by_ids(ctx.db, {c.person_id for c in found})}
+    # Only contacts affiliated with the organisation count (the applicant's Primary too, from here on).
+    held = {c.role for c in current_contacts_of(found, holders)}
     missing = [r.value for r in REQUIRED_CONTACTS if r not in held]
     if missing:
         raise refuse(UserErrorCode.CONFLICT,
-                     f"An active member needs a Primary, an Administrator and a Signer; missing: {', '.join(missing)}.")
+                     "An active member needs a Primary, an Administrator and a Signer, each affiliated with it; "
+                     f"missing: {', '.join(missing)}.")
 
 
 async def _lifecycle(ctx: Context, organisation_id: str, expected: int, action: Action):

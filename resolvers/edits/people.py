@@ -3,7 +3,7 @@ individual membership, and erasure on request."""
 
 from dataclasses import replace
 
-from datastore import edits, groups, memberships, organisations, people
+from datastore import contacts, edits, groups, memberships, organisations, people
 from datastore.changes import FieldChange
 from datastore.memberships import INDIVIDUAL_TRANSITIONS, IndividualMembership, StatusChange
 from datastore.people import Person
@@ -93,6 +93,8 @@ async def update(ctx: Context, person_id: str, expected: int, given: dict, reaso
     _not_erased(current)
     check_version(current, expected)
     await _organisation_exists(ctx, given.get("affiliation"), "patch", "affiliation")
+    if "affiliation" in given and given["affiliation"] != current.affiliation_id:
+        await _no_roles_held(ctx, current)
     after = merged(SECTION, current, given, "patch")
     if people.email_key(after) != people.email_key(current) or after.email != current.email:
         await _email_is_free(ctx, after.email, current.id, "patch", "email")
@@ -100,6 +102,22 @@ async def update(ctx: Context, person_id: str, expected: int, given: dict, reaso
         await check_settled(ctx, current)
         return current
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
+
+
+async def _no_roles_held(ctx: Context, person: Person) -> None:
+    """Leaving an organisation (or moving to another) is refused while the person holds
+    roles for it: they are handed over first, deliberately, since an active member
+    never loses its Primary and a role contact must be affiliated (README)."""
+    if person.affiliation_id is None:
+        return
+    held = [c for c in await contacts.by_people(ctx.db, [person.id]) if c.organisation_id == person.affiliation_id]
+    if held:
+        names = {g.id: g.name for g in await groups.by_ids(ctx.db, [c.group_id for c in held if c.group_id])}
+        roles = ", ".join(sorted(
+            c.role.value + (f" ({names.get(c.group_id, c.group_id)})" if c.group_id else "") for c in held))
+        raise refuse(UserErrorCode.CONFLICT,
+                     f"Hand over the roles this person holds for their organisation first: {roles}.",
+                     "patch", "affiliation")
 
 
 async def _own(ctx: Context, person_id: str, expected: int, action: Action) -> tuple[Person, Capacity]:

@@ -63,7 +63,7 @@ class CreateOrganisationInput:
 
 
 @strawberry.input(description="PRIMARY, ADMINISTRATOR and SIGNER replace the current holder; COMMUNICATIONS adds "
-                              "one for a group. The person must be affiliated with the organisation unless staff "
+                              "one for a group. The person must be affiliated with the organisation, whoever "
                               "assigns them.")
 class AssignRoleContactInput:
     organisation_id: strawberry.ID

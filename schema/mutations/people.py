@@ -29,7 +29,8 @@ _DECIDED = {
 
 @strawberry.input(description="Omitted: unchanged. null: cleared (optional fields only; null on givenName, "
                               "familyName or contactVisibility is INVALID). affiliation: staff; or the person "
-                              "themself to leave (null). contactVisibility: the person themself and staff only.")
+                              "themself to leave (null); refused (CONFLICT) while they hold roles for "
+                              "the organisation. contactVisibility: the person themself and staff only.")
 class PersonPatch:
     given_name: str | None = strawberry.UNSET
     family_name: str | None = strawberry.UNSET
