@@ -19,8 +19,9 @@ are Unicode's own (confusables.txt, Scripts.txt), as the maintained
 `confusable-homoglyphs` package ships them.
 """
 
+import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 
 from confusable_homoglyphs import categories, confusables
@@ -52,28 +53,40 @@ _WRITTEN_TOGETHER = (
 _ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
 
 
+_IGNORABLE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _IGNORABLE_RANGES) + "]")
+
+
 def is_ignorable(ch: str) -> bool:
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
+    return _IGNORABLE.fullmatch(ch) is not None
 
 
 def visible(text: str) -> str:
     """`text` without the characters that render as nothing."""
-    return "".join(ch for ch in text if not is_ignorable(ch))
+    return text if text.isascii() else _IGNORABLE.sub("", text)
 
 
 def _normal(text: str) -> str:
     """NFKC, case folded (NFKC again: folding can undo it), nothing invisible, no edge spaces."""
+    if text.isascii():  # already NFKC, nothing invisible: folding is lower-casing
+        return text.lower().strip()
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible(text)).casefold())
     return visible(folded).strip()
 
 
+@cache
+def _script(ch: str) -> str:
+    """The character's script (Scripts.txt), as the package names it ('LATIN', 'CYRILLIC', 'COMMON'...)."""
+    return categories.alias(ch)
+
+
 def scripts(text: str) -> frozenset[str]:
     """The scripts of `text`'s letters (digits, punctuation and marks belong to any)."""
-    return frozenset(categories.alias(ch) for ch in text) - _ANY_SCRIPT
+    return frozenset(_script(ch) for ch in text) - _ANY_SCRIPT
 
 
 def mixes_scripts(text: str) -> bool:
+    if text.isascii():  # Latin letters, digits and punctuation: one script
+        return False
     found = scripts(text)
     return len(found) > 1 and not any(found <= together for together in _WRITTEN_TOGETHER)
 
@@ -81,7 +94,7 @@ def mixes_scripts(text: str) -> bool:
 def _preferred(ch: str) -> tuple:
     """Which of two characters confusable with each other stands for both: ASCII,
     then a character of no script or the Latin one, then the lower code point."""
-    return (not ch.isascii(), categories.alias(ch) not in _ANY_SCRIPT | {"LATIN"}, ord(ch))
+    return (not ch.isascii(), _script(ch) not in _ANY_SCRIPT | {"LATIN"}, ord(ch))
 
 
 @cache
@@ -126,10 +139,6 @@ def _classes() -> dict[str, tuple[str, ...]]:
     return {p: (p, *sorted(rest[1:], key=lambda ch: (ch != ch.casefold(), _preferred(ch)))) for p, rest in members.items()}
 
 
-def _script(ch: str) -> str:
-    return categories.alias(ch)
-
-
 def _dominant(text: str) -> str:
     """The script most of `text`'s letters are in (a tie: Latin, else the first by name)."""
     counts: dict[str, int] = {}
@@ -165,6 +174,8 @@ def canonical_text(text: str) -> str:
     return _part(_normal(text))
 
 
+# Keys are asked for each time a record is stored or a page's cursors are made.
+@lru_cache(maxsize=65536)
 def email_key(email: str) -> str:
     """The key two addresses are the same on ('ＡＬＩＣＥ@Example.org.' -> 'alice@example.org')."""
     normal = _normal(email).translate(_DOTS)
@@ -180,6 +191,7 @@ def slug_key(slug: str) -> str:
     return canonical_text(slug)
 
 
+@lru_cache(maxsize=65536)
 def organisation_name_key(country_code: str, name: str) -> str:
     """Organisation names are unique per country on their folded form (datastore/text.py:
     case, accents, spacing and script transliterated away), invisible characters removed."""
