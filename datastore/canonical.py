@@ -12,10 +12,12 @@ The key serves uniqueness only, never identity: sign-in and API keys match
 the stored address exactly (memberdir/auth.py), so an account for `аlice@x`
 can never act as `alice@x`.
 
-Confusables are reduced to a UTS #39 skeleton only where a local part or a
-domain mixes scripts: within one script, distinct real addresses that look
-alike (`rn`/`m`, `l`/`1`) stay distinct. The confusable classes and scripts
-are Unicode's own (confusables.txt, Scripts.txt), as the maintained
+Confusables are reduced (UTS #39) only where a local part or a domain mixes
+scripts, and then only the letters of the other scripts, each to a letter of
+the dominant script confusable with it: `pаypal` with a Cyrillic "а" keys as
+`paypal`, while within one script distinct real addresses that look alike
+(`rn`/`m`, `l`/`1`) stay distinct. The confusable classes and scripts are
+Unicode's own (confusables.txt, Scripts.txt), as the maintained
 `confusable-homoglyphs` package ships them.
 """
 
@@ -41,6 +43,7 @@ _IGNORABLE_RANGES = (
     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
+_IGNORABLE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _IGNORABLE_RANGES) + "]")
 # Full stops other than "." that IDNA reads as one in a domain (U+FF0E becomes "." by NFKC).
 _DOTS = str.maketrans({"\u3002": ".", "\uff61": "."})
 # Scripts written together in one language: one script for the mixed-script test (UTS #39's augmented sets).
@@ -51,9 +54,6 @@ _WRITTEN_TOGETHER = (
 )
 # Characters that belong to no script of their own (digits, punctuation, combining marks).
 _ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
-
-
-_IGNORABLE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _IGNORABLE_RANGES) + "]")
 
 
 def is_ignorable(ch: str) -> bool:
