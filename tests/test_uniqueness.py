@@ -306,6 +306,21 @@ async def test_start_up_keys_stored_people_and_keeps_earlier_duplicates_apart(en
         await db.close()
 
 
+async def test_a_person_kept_apart_at_start_up_is_told_why_when_next_saved(run):
+    """Two people stored with one address before the keys existed: the second is kept
+    apart, and any save of it names the address, until staff change it."""
+    await run.db.people.update_one({"_id": "per_chidi"}, {"$set": {"email": "Tom@helix.example",
+                                                                   "email_key": f"{unique_keys.DUPLICATE_PREFIX}per_chidi"}})
+    data = await run.as_viewer(STAFF)(UPDATE_PERSON, input={"id": "per_chidi", "expectedVersion": 1,
+                                                           "patch": {"familyName": "Okafor-Eze"}})
+    assert [(e["field"], e["code"]) for e in data["updatePerson"]["userErrors"]] == [
+        (["input", "patch", "email"], "CONFLICT")]
+    fixed = await run.as_viewer(STAFF)(UPDATE_PERSON, input={"id": "per_chidi", "expectedVersion": 1,
+                                                            "patch": {"email": "chidi@lagos.example"}})
+    assert fixed["updatePerson"]["userErrors"] == [] and fixed["updatePerson"]["person"]["version"] == 2
+    assert await unique_keys.violations(run.db) == []
+
+
 # Identity never uses the canonical key
 
 class _Database:

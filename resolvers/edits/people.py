@@ -96,8 +96,8 @@ async def update(ctx: Context, person_id: str, expected: int, given: dict, reaso
     if "affiliation" in given and given["affiliation"] != current.affiliation_id:
         await _no_roles_held(ctx, current)
     after = merged(SECTION, current, given, "patch")
-    if people.email_key(after) != people.email_key(current) or after.email != current.email:
-        await _email_is_free(ctx, after.email, current.id, "patch", "email")
+    # Every save, not only a new address: a record kept apart at start-up (datastore/unique_keys.py) learns why.
+    await _email_is_free(ctx, after.email, current.id, "patch", "email")
     if not edits.field_changes(SECTION, current, after):
         await check_settled(ctx, current)
         return current
