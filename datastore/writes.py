@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pymongo import WriteConcern
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from datastore import changes, claim_rules, dates, erasure, generations
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
@@ -200,7 +200,7 @@ async def apply(db: Database, change: Change) -> Change:
     try:
         await _write_record(db, plan["collection"], plan["document"], change.version)
     except (Rejected, StaleVersion):
-        await _settle(db, change, ChangeState.REJECTED)
+        await _release(db, change)
         raise
     if plan.get("erase_history_of"):
         await _erase_history(db, change)
@@ -225,7 +225,18 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
         return  # applied already: recovery after a cut-off mark, or a second recovery
     if current is None or current.get("version", 1) != version - 1:
         raise StaleVersion(f"{record_id} is not at version {version - 1}")
-    await records.replace_one({"_id": record_id}, document)
+    try:
+        await records.replace_one({"_id": record_id}, document)
+    except OperationFailure as failed:
+        if not _unique_key_taken(failed):
+            raise
+        raise Rejected("a unique value of the record is already taken") from None
+
+
+def _unique_key_taken(failed: OperationFailure) -> bool:
+    """A unique index refused the write: DuplicateKeyError on MongoDB and SecantusDB;
+    FerretDB 1.24 answers an update that breaks one with InternalError and SQLite's words."""
+    return isinstance(failed, DuplicateKeyError) or "UNIQUE constraint failed" in str(failed)
 
 
 async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
@@ -236,6 +247,22 @@ async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
         {"_id": change.id}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
     )
     return replace(change, state=state, plan=None)
+
+
+async def _release(db: Database, change: Change) -> None:
+    """A change that cannot be applied (a unique key taken: the engine refused the
+    record) gives back its claim, so the record's next version stays free: a kept
+    claim would make every later write of the record STALE_VERSION. A creation
+    also takes back the documents written with it (a new organisation's Primary),
+    which belong to a record that never came to be."""
+    plan = change.plan or {}
+    if change.version == 1:
+        for effect in plan.get("effects", ()):
+            if effect["document"] is not None:
+                await _durable(db, effect["collection"]).delete_one({"_id": effect["id"]})
+    if plan:
+        await generations.advance(db, [plan["collection"], *(e["collection"] for e in plan["effects"])])
+    await _durable(db, "changes").delete_one({"_id": change.id, "state": ChangeState.CLAIMED.value})
 
 
 async def _erase_history(db: Database, change: Change) -> None:
@@ -255,7 +282,10 @@ async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
         if asyncio.get_running_loop().time() > deadline:
             return earlier
         await asyncio.sleep(0.05)
-        earlier = await changes.by_id(db, earlier.id) or earlier
+        found = await changes.by_id(db, earlier.id)
+        if found is None:  # released: it could not be applied (see _release)
+            return replace(earlier, state=ChangeState.REJECTED, plan=None)
+        earlier = found
     return earlier
 
 
