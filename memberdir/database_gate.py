@@ -1,15 +1,21 @@
-"""What a client gets while the database is down: a clear error, never a 500 page.
+"""What a client gets while the database is down or cannot write: a clear error,
+never a 500 page nor "Unexpected error.".
 
 - `DatabaseGate` answers /graphql with 503 and a GraphQL-shaped JSON error
-  while the supervisor knows the engine is down, before any work is done;
-- `DatabaseErrors` turns a lost connection met during execution (the engine
-  died mid-request, or MONGODB_URI stopped answering) into the same error.
+  while the supervisor knows the database is unavailable (the engine restarts,
+  or cannot write), before any work is done;
+- `DatabaseErrors` turns a database error met during execution into the same
+  error: a lost connection (the engine died mid-request, or MONGODB_URI stopped
+  answering) always; any other database error when a fresh write probe fails
+  too (a full disk: the engine answers, but refuses every write). A database
+  error while the database writes fine is a fault of ours, masked as usual.
+  Either way the write that met the error was refused, not acknowledged.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from graphql import GraphQLError
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
@@ -35,14 +41,29 @@ class DatabaseGate:
         await self.app(scope, receive, send)
 
 
+async def _writes() -> bool:
+    return True
+
+
 class DatabaseErrors(SchemaExtension):
-    def on_operation(self):  # type: ignore[override]
+    """`writes`: a fresh verdict on whether the database writes (the supervisor's probe)."""
+
+    def __init__(self, *, writes: Callable[[], Awaitable[bool]] = _writes):
+        self.writes = writes
+
+    async def on_operation(self):  # type: ignore[override]
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
             return
+        met = [e.original_error for e in result.errors if isinstance(e.original_error, PyMongoError)]
+        if not met:
+            return
+        # A lost connection needs no probe; anything else counts only if writes fail now.
+        unavailable = lambda error: isinstance(error, ConnectionFailure)  # noqa: E731
+        if not all(isinstance(error, ConnectionFailure) for error in met) and not await self.writes():
+            unavailable = lambda error: isinstance(error, PyMongoError)  # noqa: E731
         result.errors = [
-            GraphQLError(MESSAGE, path=e.path, extensions={"code": CODE})
-            if isinstance(e.original_error, ConnectionFailure) else e
+            GraphQLError(MESSAGE, path=e.path, extensions={"code": CODE}) if unavailable(e.original_error) else e
             for e in result.errors
         ]
