@@ -41,6 +41,8 @@ CANNOT_WRITE = "cannot write"
 # Probe timeouts in a row that count as "cannot write": one alone may be a
 # moment of load on a busy machine, not a wedged engine.
 TIMEOUTS_TO_FAIL = 2
+# How long a restarted engine may take to listen (its recovery included).
+STARTUP_SECONDS = 60
 
 
 def _why(error: PyMongoError, timeout: float) -> str:
@@ -86,6 +88,10 @@ class EngineSupervisor:
         self._pause = restart_delay
         self._timeouts = 0
         self._next_probe = 0.0  # monotonic time; 0: at once
+        # When to restart an engine of ours that cannot write: set once when writes
+        # start failing (or at a restart), so probes by /readyz or by requests,
+        # failing meanwhile, never put it off.
+        self._restart_at = float("inf")
         self._probing: asyncio.Task | None = None
         self._probe_started = float("-inf")
         self._client: AsyncMongoClient | None = None
@@ -118,24 +124,35 @@ class EngineSupervisor:
         try:
             while True:
                 await asyncio.sleep(self.interval)
-                if self._runs_engine and self.engine.exited:
-                    self._down(RESTARTING, "the engine stopped unexpectedly")
-                    log.error("%s stopped unexpectedly; restarting it on port %d", self.engine.title, self.engine.port)
-                    await self._restart()
-                elif self.engine is not None and not self._runs_engine and not await self._answers():
-                    self._down(NOT_ANSWERING, "nothing answers on the engine's port")  # its owner restarts it
-                elif self.state == NOT_ANSWERING:
-                    self._down(CANNOT_WRITE, "answers again; not yet written to")
-                    self._next_probe = 0.0  # serving resumes with the first write that succeeds
-                elif time.monotonic() >= self._next_probe:
-                    if not await self.check() and self._runs_engine:
-                        await self._restart()
+                try:
+                    await self._watch_once()
+                except Exception:  # noqa: BLE001 - a watcher that dies would leave the engine unwatched
+                    log.exception("watching %s failed; going on", self._what())
         finally:
             if self._probing is not None:  # let it end rather than cut it off inside PyMongo
                 await asyncio.wait([self._probing], timeout=self.probe_timeout)
             if self._client is not None:
                 await self._client.close()
                 self._client = None
+
+    async def _watch_once(self) -> None:
+        now = time.monotonic()
+        if self._runs_engine and self.engine.exited:
+            self._down(RESTARTING, "the engine stopped unexpectedly")
+            log.error("%s stopped unexpectedly; restarting it on port %d", self.engine.title, self.engine.port)
+            await self._restart()
+        elif self.engine is not None and not self._runs_engine and not await self._answers():
+            self._down(NOT_ANSWERING, "nothing answers on the engine's port")  # its owner restarts it
+        elif self.state == NOT_ANSWERING:
+            self._down(CANNOT_WRITE, "answers again; not yet written to")
+            self._next_probe = 0.0  # serving resumes with the first write that succeeds
+        elif self._runs_engine and self.state == CANNOT_WRITE and now >= self._restart_at:
+            await self._restart()
+        elif now >= self._next_probe:
+            await self.check()
+
+    def _what(self) -> str:
+        return self.engine.title if self.engine is not None else "MONGODB_URI"
 
     async def check(self, max_age: float = 0.0) -> bool:
         """The verdict from a write probe started at most `max_age` seconds ago;
@@ -164,6 +181,7 @@ class EngineSupervisor:
                 log.warning("the database writes again: serving")
             self.state, self.reason = OK, None
             self._pause = self.restart_delay
+            self._restart_at = float("inf")
             self._next_probe = time.monotonic() + self.probe_every
         finally:
             self._probing = None
@@ -175,11 +193,16 @@ class EngineSupervisor:
             log.warning("a journaled write probe took longer than %g s; probing again", self.probe_timeout)
             self._next_probe = 0.0
             return
+        if self.state == RESTARTING:
+            return  # a probe sent before the restart began: the restart decides
+        now = time.monotonic()
         if self.available:
             log.error("the database cannot write (%s): %s", type(error).__name__, str(error)[:500])
+            self._restart_at = now + self._pause
         self._down(CANNOT_WRITE, _why(error, self.probe_timeout))
-        self._next_probe = time.monotonic() + self._pause
-        self._pause = min(self._pause * 2, self.max_pause)
+        self._next_probe = now + self._pause
+        if not self._runs_engine:  # probing is all we do: calmer and calmer
+            self._pause = min(self._pause * 2, self.max_pause)
 
     def _down(self, state: str, reason: str) -> None:
         self.state, self.reason = state, reason
@@ -189,8 +212,10 @@ class EngineSupervisor:
         assert self.engine is not None
         cause = self.reason
         self._down(RESTARTING, cause or "restarting")
-        await asyncio.sleep(self._pause)
+        if self.engine.exited:
+            await asyncio.sleep(self._pause)  # a wedged one already waited for its _restart_at
         self._pause = min(self._pause * 2, self.max_pause)
+        self._restart_at = time.monotonic() + self._pause  # if it fails to start, or still cannot write
         self.restarts += 1
         if not self.engine.exited:
             log.error("%s cannot write (%s); restarting it on port %d", self.engine.title, cause, self.engine.port)
@@ -200,14 +225,22 @@ class EngineSupervisor:
         except EngineError as error:
             log.error("%s did not restart (%s); trying again", self.engine.title, error)
             return
+        listening_by = time.monotonic() + STARTUP_SECONDS
         while not await self._answers():
             if self.engine.exited:
                 log.error("%s exited while starting; see %s", self.engine.title, self.engine.log_file)
                 return  # the next round tries again
+            if time.monotonic() > listening_by:
+                log.error("%s did not listen within %d s; see %s", self.engine.title, STARTUP_SECONDS,
+                          self.engine.log_file)
+                await asyncio.to_thread(self.engine.halt)
+                return  # exited: the next round tries again
             await asyncio.sleep(0.05)
         log.warning("%s is back on port %d", self.engine.title, self.engine.port)
-        # Serving resumes with the first write that succeeds, probed at once.
+        # Serving resumes with the first write that succeeds, probed at once;
+        # while writes fail, it is restarted again at _restart_at.
         self._down(CANNOT_WRITE, "restarted; not yet written to")
+        self._restart_at = time.monotonic() + self._pause
         self._next_probe = 0.0
 
     async def _answers(self) -> bool:
