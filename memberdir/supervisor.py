@@ -172,7 +172,14 @@ class EngineSupervisor:
         try:
             if self._client is None:
                 self._client = AsyncMongoClient(self._uri(), maxPoolSize=2, appname="memberdir-health", tz_aware=True)
-            await probe_write(self._client[self.database], self.probe_timeout)
+            try:
+                await probe_write(self._client[self.database], self.probe_timeout)
+            except ConnectionFailure as error:
+                if getattr(error, "timeout", False):
+                    raise
+                # A connection the engine dropped (it was restarted): PyMongo has
+                # cleared its pool, so one more try goes over a new connection.
+                await probe_write(self._client[self.database], self.probe_timeout)
         except PyMongoError as error:
             self._failed(error)
         else:
