@@ -26,7 +26,7 @@ import time
 from pymongo import AsyncMongoClient
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
-from datastore.health import probe_write, prober_id
+from datastore.health import probe_write
 from memberdir.engine import EmbeddedEngine, EngineError
 from memberdir.settings import Settings
 
