@@ -15,7 +15,7 @@ import logging
 import re
 from datetime import timedelta
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from graphql import GraphQLError
@@ -32,6 +32,7 @@ from strawberry.types import ExecutionResult
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database, settings_engine
+from memberdir.engine import EmbeddedEngine
 from memberdir.database_gate import DatabaseErrors, DatabaseGate
 from memberdir.edge import stack
 from memberdir.edge.deadline import DeadlineExceeded, within_deadline
@@ -104,7 +105,8 @@ class DirectoryGraphQL(GraphQLOverHTTP):
                 reuse_documents(),  # after every extension that sets parse options or rules, or refuses first
                 lambda: MaskErrors(should_mask_error=_is_internal),
                 lambda: OperationAccounting(limiter, settings.max_cost, _is_internal),
-                DatabaseErrors,  # after MaskErrors, so it sees a lost connection first
+                # After MaskErrors, so it sees a database error before it is masked.
+                lambda: DatabaseErrors(writes=database.recheck),
                 *extensions,
             ],
             config=StrawberryConfig(batching_config={"max_operations": settings.max_batch_operations}),
@@ -179,14 +181,19 @@ def _being_cancelled() -> bool:
 
 
 class DatabaseHolder:
-    """The database, once the lifespan has opened it, and whether it answers."""
+    """The database, once the lifespan has opened it, and whether it answers and writes."""
 
     def __init__(self) -> None:
         self._db: Database | None = None
-        self.supervisor: EngineSupervisor | None = None  # set while serving the embedded engine
+        self.supervisor: EngineSupervisor | None = None  # set while serving (not with a caller's database)
 
     def available(self) -> bool:
         return self.supervisor is None or self.supervisor.available
+
+    async def recheck(self) -> bool:
+        """After a request met a database error: whether the database still writes
+        (a fresh probe, shared with concurrent callers)."""
+        return self.supervisor is None or await self.supervisor.check()
 
     def set(self, db: Database | None) -> None:
         self._db = db
@@ -220,36 +227,48 @@ def create_app(
             return
         lease = timedelta(seconds=settings.write_lease_seconds)
         if settings.mongodb_uri is not None:
-            async with open_database(settings, seed_if_empty=True) as db:
+            async with open_database(settings, seed_if_empty=True) as db, supervising(None):
                 holder.set(db)
                 async with sweeping(holder.get, lease):
                     yield
                 holder.set(None)
             return
-        # The embedded engine, watched: restarted if it dies (README, "Database engines").
+        # The embedded engine, watched: restarted if it dies or cannot write (README, "Database engines").
         with settings_engine(settings) as engine:
-            holder.supervisor = EngineSupervisor(engine)
-            watching = asyncio.create_task(holder.supervisor.watch())
-            try:
-                async with open_database(settings, seed_if_empty=True, engine=engine) as db:
-                    holder.set(db)
-                    async with sweeping(holder.get, lease):
-                        yield
-                    holder.set(None)
-            finally:
-                watching.cancel()
-                holder.supervisor = None
+            async with supervising(engine), open_database(settings, seed_if_empty=True, engine=engine) as db:
+                holder.set(db)
+                async with sweeping(holder.get, lease):
+                    yield
+                holder.set(None)
+
+    @asynccontextmanager
+    async def supervising(engine: EmbeddedEngine | None) -> AsyncIterator[None]:
+        """The supervisor watching the database (MONGODB_URI's when `engine` is None)."""
+        holder.supervisor = EngineSupervisor.for_settings(settings, engine)
+        watching = asyncio.create_task(holder.supervisor.watch())
+        try:
+            yield
+        finally:
+            watching.cancel()
+            with suppress(asyncio.CancelledError):
+                await watching
+            holder.supervisor = None
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
-        if not holder.available():
-            return JSONResponse({"status": "unavailable", "database": "restarting"}, status_code=503)
-        try:
-            await holder.get().ping()
-        except Exception:  # any failure to answer means not ready
-            return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)
+        """Ready when the database answers and writes: the supervisor's verdict from a
+        journaled write probe at most one probe interval old (so a stream of /readyz
+        calls makes no stream of writes)."""
+        supervisor = holder.supervisor
+        if supervisor is None:  # a database the caller owns: it answers or not
+            try:
+                await holder.get().ping()
+            except Exception:  # any failure to answer means not ready
+                return _unready("not answering", "the database does not answer")
+        elif not await supervisor.check(max_age=settings.health_probe_seconds):
+            return _unready(supervisor.state, supervisor.reason)
         return JSONResponse({"status": "ok", "database": "ok"})
 
     limiter = RateLimiter(settings.rate_limit_points_per_minute, settings.trusted_proxies)
@@ -279,6 +298,11 @@ def create_app(
     )
     app.state.metrics, app.state.rate_limiter = metrics, limiter  # for `serve` and the exports
     return app
+
+
+def _unready(state: str, reason: str | None) -> JSONResponse:
+    body = {"status": "unavailable", "database": state, "reason": reason}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
 
 def _metrics_routes(settings: Settings, metrics: Metrics) -> list[Route]:

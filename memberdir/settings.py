@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # Writes: a change claimed but not applied for this long was cut off (a killed
     # process) and is completed by recovery; longer than any write takes.
     write_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Readiness: a journaled write to the engine this often (and whenever /readyz
+    # or a request that met a database error asks), which fails unless acknowledged
+    # within the timeout (README, "Database engines").
+    health_probe_seconds: float = Field(default=5.0, gt=0, le=3600)
+    health_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
     # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
     rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
