@@ -47,6 +47,7 @@ from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
 from resolvers.context import Context
+from resolvers.edits.committing import writes_ended
 from resolvers.viewer import ANONYMOUS
 from schema import build_schema
 from schema.limits import QueryLimits, limit_extensions
@@ -65,12 +66,16 @@ def _is_internal(error: GraphQLError) -> bool:
     return error.path is not None and original is not None and not isinstance(original, GraphQLError)
 
 
-def _deadline_error(seconds: float) -> ExecutionResult:
-    error = GraphQLError(
-        f"The query ran past the {seconds:g} s deadline and was cancelled; ask for less",
-        extensions={"code": "DEADLINE_EXCEEDED"},
-    )
-    return ExecutionResult(data=None, errors=[error])
+def _deadline_error(seconds: float, writes_ended: list[dict] = ()) -> ExecutionResult:
+    """The deadline's answer; a write already started is not cancelled, and the answer says how it ended."""
+    message = f"The query ran past the {seconds:g} s deadline and was cancelled; ask for less"
+    extensions: dict = {"code": "DEADLINE_EXCEEDED"}
+    if writes_ended:
+        applied = sum(1 for w in writes_ended if w["state"] == "APPLIED")
+        message += (f". Its writes were not cancelled: {applied} of {len(writes_ended)} applied"
+                    " (see extensions.writes; a retry with the same clientMutationId answers as they ended)")
+        extensions["writes"] = list(writes_ended)
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions=extensions)])
 
 
 class DirectoryGraphQL(GraphQLOverHTTP):
@@ -138,9 +143,10 @@ class DirectoryGraphQL(GraphQLOverHTTP):
             if not deadline.expired():
                 raise
             note_refusal("deadline")
+            ended = await writes_ended(context)
             if isinstance(request_data, list):
-                return [_deadline_error(seconds) for _ in request_data]
-            return _deadline_error(seconds)
+                return [_deadline_error(seconds, ended) for _ in request_data]
+            return _deadline_error(seconds, ended)
         finally:
             context.forget_loaded()
 

@@ -26,6 +26,9 @@ class Context:
     feed_settle_seconds: float = 2.0
     # The caller's rate-limit budget, when the request came over HTTP.
     allowance: Callable[[], Allowance] | None = None
+    # The writes this request started (resolvers.edits.committing): carried to their end
+    # even when the request is cancelled, and reported in a deadline's answer.
+    writes_started: list = field(default_factory=list)
 
     @classmethod
     def for_request(

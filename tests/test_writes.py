@@ -70,17 +70,6 @@ async def test_racing_writers_never_lose_an_update(db):
     assert applied == (await _organisation(db)).version - 1
 
 
-async def test_a_retried_client_mutation_id_applies_once(db):
-    version = (await _organisation(db)).version
-    first = await _set_city(db, "Hinxton", version, cmid="m-1")
-    again = await _set_city(db, "Hinxton", version, cmid="m-1")
-    assert again.replayed and again.change.id == first.change.id
-    assert (await _organisation(db)).version == version + 1
-    other_caller = Actor(role="staff", key_id="key_other")
-    with pytest.raises(writes.StaleVersion):  # the same id from someone else is not a retry
-        await _set_city(db, "Hinxton", version, actor=other_caller, cmid="m-1")
-
-
 async def test_a_claim_cut_off_before_applying_is_completed_by_recovery(db):
     current = await _organisation(db)
     after = edits.merged("organisations", current, {"website": "https://helix.example/new"})
