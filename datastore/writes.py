@@ -312,7 +312,10 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
 
 
 async def _reject(db: Database, change: Change) -> Change:
-    """Undo what the change wrote (only documents still its own) and settle it REJECTED."""
+    """Undo what the change wrote (only documents still its own) and settle it REJECTED;
+    a change another process settled meanwhile (recovery applied it) keeps its verdict."""
+    if (held := await _settled_elsewhere(db, change)) is not None:
+        return held
     for effect in reversed(change.plan["effects"] if change.plan else []):
         target = _durable(db, effect["collection"])
         mine = {"_id": effect["id"], WRITTEN_BY: change.id}
