@@ -4,7 +4,7 @@ The write path calls `reached("after_claim")`, `reached("after_effect_1")`...
 at the instants a test may want to stop it. Off by default: `configure` is
 called once at start-up with the test setting MEMBERDIR_FAULT_POINTS (which
 the settings refuse in production), e.g. "after_effect_1=kill" or
-"after_claim=stop". Each point fires once per process:
+"after_claim=stop". A point fires each time it is reached while armed:
 
 - `stop`: the process sends itself SIGSTOP (a test resumes it with SIGCONT),
   so a test can hold a writer at an exact instant without any sleep;
@@ -12,13 +12,15 @@ the settings refuse in production), e.g. "after_effect_1=kill" or
 - `raise`: raises FaultInjected, for in-process tests (the writer stops there,
   leaving the database exactly as a kill would).
 
-Points: after_claim, after_effect_<n> (n from 1), after_record, before_mark_applied.
+Points: after_claim, after_effect_<n> (n from 1), after_record, before_mark_applied;
+the same prefixed "completing_" where a process completes a change another
+one cut off (recovery), so a test stops the writer or the recovery, not both.
 """
 
 import os
 import signal
 
-POINTS_HELP = "after_claim, after_effect_<n>, after_record, before_mark_applied"
+POINTS_HELP = "[completing_]after_claim, after_effect_<n>, after_record, before_mark_applied"
 ACTIONS = frozenset({"stop", "kill", "raise"})
 
 _armed: dict[str, str] = {}
@@ -48,7 +50,7 @@ def configure(spec: str | None) -> None:
 
 
 def reached(point: str) -> None:
-    action = _armed.pop(point, None)
+    action = _armed.get(point)
     if action is None:
         return
     if action == "raise":

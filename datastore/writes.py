@@ -225,11 +225,13 @@ async def _settled_befores(db: Database, write: Write, lease: timedelta) -> dict
     raise StaleVersion(f"{write.owner_id}: changes it depends on keep moving")
 
 
-async def apply(db: Database, change: Change) -> Change:
+async def apply(db: Database, change: Change, *, completing: bool = False) -> Change:
     """Write a claimed change's plan and mark it applied; safe to run again, by the
     writer, by recovery, or by both. Returns the change as settled (APPLIED, or
     REJECTED when a fence failed); raises Rejected when a unique value of the
-    record is taken (the change settled REJECTED)."""
+    record is taken (the change settled REJECTED). `completing`: another
+    process's change, cut off (its fault points are named "completing_...")."""
+    points = "completing_" if completing else ""
     plan = change.plan
     if change.state is not ChangeState.CLAIMED or plan is None:
         return change
@@ -238,7 +240,7 @@ async def apply(db: Database, change: Change) -> Change:
             return held  # an insert cannot be fenced: look first whether recovery settled the change
         if not await _write_effect(db, change.id, effect):
             return await _reject(db, change)
-        faults.reached(f"after_effect_{number}")
+        faults.reached(f"{points}after_effect_{number}")
     if (held := await _settled_elsewhere(db, change)) is not None:
         return held
     try:
@@ -248,10 +250,10 @@ async def apply(db: Database, change: Change) -> Change:
         raise
     if not written:
         return await _reject(db, change)
-    faults.reached("after_record")
+    faults.reached(f"{points}after_record")
     if plan.get("erase_history_of"):
         await _erase_history(db, plan["erase_history_of"])
-    faults.reached("before_mark_applied")
+    faults.reached(f"{points}before_mark_applied")
     return await _settle(db, change, ChangeState.APPLIED)
 
 
@@ -358,7 +360,7 @@ async def _erase_history(db: Database, person_id: str) -> None:
 
 async def _apply_or_reject(db: Database, change: Change) -> Change:
     try:
-        return await apply(db, change)
+        return await apply(db, change, completing=True)
     except Rejected:
         return replace(change, state=ChangeState.REJECTED, plan=None)
 

@@ -120,6 +120,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
+        context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
         context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
 

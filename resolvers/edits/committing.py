@@ -70,7 +70,8 @@ async def commit(
     reload: Callable[[], Awaitable[Any]],
 ) -> writes.Committed:
     started = asyncio.ensure_future(writes.commit(
-        ctx.db, write, expected_version=expected, actor=actor(ctx, acting), client_mutation_id=client_mutation_id
+        ctx.db, write, expected_version=expected, actor=actor(ctx, acting), client_mutation_id=client_mutation_id,
+        lease=ctx.write_lease,
     ))
     ctx.writes_started.append(started)
     try:
@@ -187,7 +188,7 @@ async def _answer_of(
             return Outcome(await load(change), [])
         if change is not None and change.state is ChangeState.REJECTED:
             return _conflict(FIRST_NOT_APPLIED)
-        if change is None and datetime.now(UTC) - call.at > writes.DEFAULT_LEASE:
+        if change is None and datetime.now(UTC) - call.at > ctx.write_lease:
             # Its process died before it claimed a change: nothing was changed.
             await calls.release(ctx.db, call)
             return None
@@ -203,6 +204,6 @@ async def _answer_of(
 async def _change_of(ctx: Context, call: calls.Call) -> changes.Change | None:
     """The change the call made, settled if it was cut off (recovery's rule), or None."""
     if call.answer and call.answer.get("change_id"):
-        return await writes.settled(ctx.db, call.answer["change_id"])
+        return await writes.settled(ctx.db, call.answer["change_id"], ctx.write_lease)
     found = await changes.by_client_key(ctx.db, call.key)
-    return await writes.settled(ctx.db, found.id) if found else None
+    return await writes.settled(ctx.db, found.id, ctx.write_lease) if found else None
