@@ -12,11 +12,13 @@ stayed, and that each record still accepts a write. Ten rounds per change.
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from datastore import changes, contacts, faults, groups, organisations, rosters, writes
 from datastore.changes import ChangeState
 from datastore.vocabulary import ContactRole, Role
 from datastore.write_invariants import audit_problems
+from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
@@ -168,3 +170,11 @@ async def test_a_writer_resumed_after_recovery_and_a_newer_change_writes_nothing
         assert await _signer(run, organisation_id) == holder, point
         assert (await organisations.by_ids(run.db, [organisation_id]))[0].version == version + 2
         assert await audit_problems(run.db, lease=timedelta(0)) == []
+
+
+def test_fault_points_are_a_test_setting_refused_in_production():
+    assert Settings().fault_points is None  # off by default
+    with pytest.raises(ValidationError, match="never in production"):
+        Settings(environment="production", fault_points="after_claim=kill")
+    with pytest.raises(ValidationError, match="expected <point>="):
+        Settings(fault_points="after_claim=explode")

@@ -13,12 +13,16 @@ from datetime import timedelta
 
 import pytest
 
-from datastore import changes, faults, organisations, people, writes
+from datastore import faults, organisations, writes
 from datastore.vocabulary import Role
 from datastore.write_invariants import audit_problems
+from memberdir import api_keys
+from memberdir import app as app_module
+from memberdir.settings import Settings
 from resolvers.edits import committing
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
+from tests.security_helpers import client_for
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 PRIYA = Viewer(role=Role.MEMBER, person_id="per_priya", credential="oidc:priya")  # Primary of org_helix
@@ -160,3 +164,35 @@ async def test_a_cancelled_request_does_not_cancel_its_write(run, monkeypatch):
     retried = (await run(UPDATE, input=given))["updateOrganisation"]
     assert retried["userErrors"] == [] and retried["organisation"]["version"] == version + 1
     assert await audit_problems(run.db, lease=timedelta(0)) == []
+
+
+async def test_the_deadline_answer_says_how_a_started_write_ended(run, monkeypatch):
+    """The FerretDB report: DEADLINE_EXCEEDED "was cancelled" for changes applied anyway.
+    A write held past the deadline is carried to its end, and the answer says so."""
+    key = await api_keys.issue(run.db, "deadline test", Role.STAFF, None)
+    fired = asyncio.Event()
+    noted = app_module.note_refusal
+
+    def note(limit: str) -> None:
+        if limit == "deadline":
+            fired.set()
+        noted(limit)
+
+    original = writes.apply
+
+    async def held_past_the_deadline(db, change):
+        await fired.wait()
+        return await original(db, change)
+
+    monkeypatch.setattr(app_module, "note_refusal", note)
+    monkeypatch.setattr(writes, "apply", held_past_the_deadline)
+    version = await _version(run)
+    given = {"id": "org_helix", "expectedVersion": version, "patch": {"city": "Duxford"}, "clientMutationId": "d-1"}
+    async with client_for(run.db, Settings(execution_deadline_seconds=0.5)) as client:
+        response = await client.post("/graphql", json={"query": UPDATE, "variables": {"input": given}},
+                                     headers={"X-API-Key": key.secret_key})
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "DEADLINE_EXCEEDED"
+    assert error["extensions"]["writes"] == [{"record": "org_helix", "version": version + 1, "state": "APPLIED"}]
+    assert "1 of 1 applied" in error["message"]
+    assert (await organisations.by_ids(run.db, ["org_helix"]))[0].city == "Duxford"
