@@ -18,8 +18,8 @@ def _env(engine, name: str) -> dict[str, str]:
     return {"MONGODB_URI": engine.uri, "MEMBERDIR_DATABASE": name}
 
 
-# When a record was written: the restore writes it anew (through the import's write path).
-WRITTEN_AT = {"updated_at": False, "updated_key": False}
+# When a record was written, and by which change: the restore writes it anew (through the import's write path).
+WRITTEN_AT = {"updated_at": False, "updated_key": False, "written_by": False}
 
 
 def _everything(engine, name: str) -> dict[str, list[dict]]:
