@@ -4,7 +4,9 @@ Mutations and the import both describe a change as "these fields of this
 record": fields left out stay as they were (unless the import replaces whole
 records), the merged record is validated with the import's models
 (datastore.import_records), and the difference becomes the audit entry's
-field changes and the write path's Write.
+field changes and the write path's Write. Only the fields given are checked
+against the limits on input (datastore.arrival): what is stored already is
+never re-checked, so no stored record becomes uneditable.
 """
 
 import json
@@ -16,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from datastore import contacts, groups, organisations, people, rosters
+from datastore import arrival, contacts, groups, organisations, people, rosters
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, FieldChange
 from datastore.import_records import RECORD_MODELS
 from datastore.text import fold
@@ -64,15 +66,21 @@ def fields_of(section: str, record: Any) -> dict[str, Any]:
 
 def merged(section: str, current: Any | None, given: Mapping[str, Any], *, whole: bool = False) -> Any:
     """The record `given` makes of `current`: named fields replaced, the rest kept
-    (all replaced with `whole`), validated; raises Invalid naming each field at fault."""
+    (all replaced with `whole`), validated; raises Invalid naming each field at fault.
+    The limits on input apply to `given` alone."""
+    problems = [Problem(path, message) for path, message in arrival.problems(section, given)]
     base = {} if current is None or whole else fields_of(section, current)
+    # Rules between fields are checked when one of them arrives (import_records.arriving).
+    context = {"given": None if not base else frozenset(given)}
     try:
-        record = RECORD_MODELS[section].model_validate({**base, **given}).to_record()  # type: ignore[attr-defined]
+        record = RECORD_MODELS[section].model_validate({**base, **given}, context=context).to_record()  # type: ignore[attr-defined]
     except ValidationError as error:
-        raise Invalid([
+        problems += [
             Problem(tuple(str(part) for part in e["loc"]), e["msg"].removeprefix("Value error, "))
             for e in error.errors()
-        ]) from None
+        ]
+    if problems:
+        raise Invalid(problems)
     if current is None:
         return record
     # What the rules do not cover (the version, when it changed, an erasure) stays the record's own.

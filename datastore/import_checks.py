@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from datastore import contacts, edits, groups, organisations, people, rosters
+from datastore import contacts, edits, group_tree, groups, organisations, people, rosters
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
 from datastore.documents import existing_ids, find_in
 from datastore.import_reading import ImportRejected, Problem, RawRecord
-from datastore.vocabulary import ContactRole
+from datastore.vocabulary import ContactRole, MembershipStatus
 
 # Records with an id of their own; contacts and roster entries are known by what they are.
 OWN_IDS = ("organisations", "people", "groups")
@@ -96,6 +96,9 @@ async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *,
     problems += await _references(db, checked, in_files)
     problems += await _slugs(db, checked)
     problems += _single_holders(checked)
+    problems += await _tree(db, checked)
+    if not problems:
+        problems += await _affiliated_contacts(db, checked)
     if problems:
         raise ImportRejected(problems)
     checked.holders = await _holders(db, {e.record.organisation_id for e in checked.entries["contacts"]})
@@ -197,6 +200,40 @@ async def _references(db: Database, checked: Checked, in_files: dict[str, set[st
     ]
 
 
+async def _affiliated_contacts(db: Database, checked: Checked) -> list[Problem]:
+    """A role contact is held by someone affiliated with the organisation (README, "Who may
+    see what"; datastore/contact_invariants.py), the import's records as the mutations':
+    a contact in the files needs it, and a person in the files does not leave an
+    organisation they hold a role for."""
+    in_files = {e.record.id: e.record for e in checked.entries["people"]}
+    organisations_in_files = {e.record.id: e.record for e in checked.entries["organisations"]}
+    contacts_in_files = checked.entries["contacts"]
+    wanted = {e.record.person_id for e in contacts_in_files} - set(in_files)
+    holders = {**{p.id: p for p in await people.by_ids(db, wanted)}, **in_files}
+    wanted_organisations = {e.record.organisation_id for e in contacts_in_files} - set(organisations_in_files)
+    statuses = {o.id: o.status for o in await organisations.by_ids(db, wanted_organisations)}
+    statuses |= {o.id: o.status for o in organisations_in_files.values()}
+    problems = []
+    for e in contacts_in_files:
+        contact: RoleContact = e.record
+        person = holders.get(contact.person_id)
+        applicant = contact.role is ContactRole.PRIMARY and statuses.get(contact.organisation_id) is MembershipStatus.APPLICANT
+        if person is not None and person.affiliation_id != contact.organisation_id and not applicant:
+            problems.append(Problem(e.raw.where, "person", f"{contact.person_id} is not affiliated with "
+                                    f"{contact.organisation_id}: a role contact must be"))
+    stored = await contacts.by_people(db, set(in_files))
+    for e in checked.entries["people"]:
+        before = checked.current.get(("people", e.record.id))
+        leaving = before.affiliation_id if before is not None else None
+        if leaving is None or leaving == e.record.affiliation_id:
+            continue
+        held = sorted({c.role.value for c in stored if c.person_id == e.record.id and c.organisation_id == leaving})
+        if held:
+            problems.append(Problem(e.raw.where, "affiliation", f"{e.record.id} holds roles for {leaving} "
+                                    f"({', '.join(held)}): hand them over first"))
+    return problems
+
+
 async def _slugs(db: Database, checked: Checked) -> list[Problem]:
     """No slug given to two records, in the files or in the database."""
     problems: list[Problem] = []
@@ -229,3 +266,17 @@ def _single_holders(checked: Checked) -> list[Problem]:
                                                          f"(the first at {first[key]}); an organisation has one"))
         first.setdefault(key, e.raw.where)
     return problems
+
+
+async def _tree(db: Database, checked: Checked) -> list[Problem]:
+    """The groups' parents, as the files would leave them, make no cycle (datastore.group_tree;
+    each move is checked again once claimed, datastore.importer)."""
+    tree = await group_tree.parents(db)
+    given = checked.entries["groups"]
+    for e in given:
+        tree[e.record.id] = {e.record.parent_id} if e.record.parent_id else set()
+    return [
+        Problem(e.raw.where, "parent", f"{e.record.parent_id} would make {e.record.id} its own ancestor")
+        for e in given
+        if group_tree.makes_cycle(tree, e.record.id, e.record.parent_id)
+    ]

@@ -2,7 +2,11 @@
 
 One set of rules for every write: the import validates each record of a file
 with these models, and mutations validate the record a patch would produce
-with the same ones (datastore.edits). Field names are the GraphQL API's
+with the same ones (datastore.edits). They state shapes (formats, order,
+what refers to what), never sizes: a merged record holds what is stored as
+well as what arrives, and what is stored is never re-checked against a size
+(a long history, a long reason written by the system). Sizes are rules for
+values as they arrive (datastore.arrival). Field names are the GraphQL API's
 (camelCase), so a file reads like a query result. Each model turns into the
 datastore record of the same domain (`to_record`) and back (`from_record`).
 """
@@ -11,7 +15,7 @@ import re
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
 from datastore import countries
 from datastore.contacts import RoleContact
@@ -55,16 +59,12 @@ OrganisationId = Annotated[str, _prefixed("org")]
 PersonId = Annotated[str, _prefixed("per")]
 GroupId = Annotated[str, _prefixed("grp")]
 CountryCode = Annotated[str, AfterValidator(_country)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Orcid = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")]
-Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=300)]
+Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
 RorId = Annotated[str, StringConstraints(pattern=r"^https://ror\.org/0[a-z0-9]{8}$")]
-
-
-# Status changes in one membership's history; the lifecycle makes about two a decade.
-MAX_HISTORY = 200
 
 
 class _Record(BaseModel):
@@ -73,7 +73,8 @@ class _Record(BaseModel):
 
 class _StatusChangeRecord(_Record):
     on: date
-    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    # Written by the system with each status change: its size was the mutation's input limit.
+    reason: str | None = None
 
 
 class OrganisationStatusChange(_StatusChangeRecord):
@@ -82,6 +83,14 @@ class OrganisationStatusChange(_StatusChangeRecord):
 
 class IndividualStatusChange(_StatusChangeRecord):
     status: IndividualMembershipStatus
+
+
+def arriving(info: ValidationInfo, *names: str) -> bool:
+    """Whether any of the fields `names` arrives with this change. A rule between a
+    record's own fields is checked when one of them changes: what the system wrote
+    (a status change on its day, a review date) never locks the record."""
+    given = (info.context or {}).get("given")
+    return given is None or any(name in given for name in names)
 
 
 def _in_date_order(history: list) -> None:
@@ -93,10 +102,12 @@ def _in_date_order(history: list) -> None:
 class IndividualMembershipRecord(_Record):
     status: IndividualMembershipStatus
     since: date | None = None
-    history: Annotated[list[IndividualStatusChange], Field(max_length=MAX_HISTORY)] = []
+    history: list[IndividualStatusChange] = []
 
     @model_validator(mode="after")
-    def _history_ends_in_status(self) -> Self:
+    def _history_ends_in_status(self, info: ValidationInfo) -> Self:
+        if not arriving(info, "individualMembership"):
+            return self
         _in_date_order(self.history)
         if self.history and self.history[-1].status is not self.status:
             raise ValueError("the last change in history must be to the current status")
@@ -122,13 +133,16 @@ class OrganisationRecord(_Record):
     rorId: RorId | None = None
     joinedOn: date | None = None
     lastReviewedOn: date | None = None
-    history: Annotated[list[OrganisationStatusChange], Field(max_length=MAX_HISTORY)] = []
+    history: list[OrganisationStatusChange] = []
     removalNoticeOn: date | None = None
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        if self.joinedOn and self.lastReviewedOn and self.lastReviewedOn < self.joinedOn:
-            raise ValueError("lastReviewedOn is before joinedOn")
+    def _dates_in_order(self, info: ValidationInfo) -> Self:
+        if arriving(info, "joinedOn", "lastReviewedOn"):
+            if self.joinedOn and self.lastReviewedOn and self.lastReviewedOn < self.joinedOn:
+                raise ValueError("lastReviewedOn is before joinedOn")
+        if not arriving(info, "status", "history"):
+            return self
         _in_date_order(self.history)
         if self.history and self.history[-1].status is not self.status:
             raise ValueError("the last change in history must be to the current status")
@@ -222,7 +236,7 @@ class GroupRecord(_Record):
     name: Text
     kind: GroupKind
     active: bool = True
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    description: str | None = None
     parent: GroupId | None = None
 
     @model_validator(mode="after")

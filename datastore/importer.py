@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from datastore import contacts, edits, writes
+from datastore import contacts, edits, group_tree, writes
 from datastore.changes import Actor, ChangeState
 from datastore.client import Database
 from datastore.contacts import RoleContact
@@ -205,9 +205,23 @@ async def _commit(db: Database, state: _State, entry: Entry) -> Step | None:
     if (step := state.step(entry)) is None:
         return None
     actor = Actor(role="import", source=f"import:{entry.raw.path.name}")
-    committed = await writes.commit(db, step.write, expected_version=step.expected_version, actor=actor)
+    committed = await writes.commit(db, step.write, expected_version=step.expected_version, actor=actor,
+                                    checked=_tree_check(db, step))
     state.written(entry, step, committed.change.version, committed.change.at)
     return step
+
+
+def _tree_check(db: Database, step: Step) -> writes.ClaimCheck | None:
+    """A group's move, once claimed: no cycle with the changes in flight (datastore.group_tree)."""
+    if step.section != "groups" or step.before is None or step.record.parent_id in (None, step.before.parent_id):
+        return None
+    group = step.record
+
+    async def check(change) -> None:
+        if await group_tree.would_cycle(db, group.id, group.parent_id, without_change=change.id):
+            raise writes.RuleBroken(f"{group.parent_id} would make {group.id} its own ancestor", "parent")
+
+    return check
 
 
 async def _why_stale(db: Database, entry: Entry) -> str:

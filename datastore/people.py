@@ -82,6 +82,12 @@ def _sort_name(person: Person) -> str:
     return fold(f"{person.family_name} {person.given_name}")
 
 
+async def is_erased(db: Database, person_id: str) -> bool:
+    """Whether the person's record was erased on request (one `_id` lookup)."""
+    found = await db.people.find_one({"_id": person_id}, projection=["erased"])
+    return bool(found and found.get("erased"))
+
+
 def to_document(person: Person) -> dict:
     found = countries.country(person.country_code) if person.country_code else None
     return {

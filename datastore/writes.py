@@ -39,13 +39,14 @@ Named fault points (datastore.faults) let tests stop or kill a writer between
 any two of its writes.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
-from datastore import changes, dates, faults, generations
+from datastore import changes, claim_rules, dates, erasure, faults, generations
 from datastore.changes import (
     RECORD_TYPE_OF_COLLECTION, WRITTEN_BY, Actor, Change, ChangeState, FieldChange, Notice, claim_id,
 )
@@ -83,8 +84,9 @@ class Write:
     record_type: RecordType | None = None
     record_id: str | None = None
     effects: tuple[Effect, ...] = ()
-    # Erasure: blank the values of every audit entry about this person.
+    # Erasure: the person whose values leave the audit log and every other collection, and those values.
     erase_history_of: str | None = None
+    erased_values: erasure.Values | None = None
     reason: str | None = None
 
 
@@ -95,6 +97,19 @@ class StaleVersion(Exception):
 
 class Rejected(Exception):
     """The change cannot be applied (a unique value taken meanwhile); nothing was written."""
+
+
+class RuleBroken(Rejected):
+    """A rule that spans records (an acyclic group tree...), checked once the change's
+    claim was visible to every other writer, refused it; the message is for the caller."""
+
+    def __init__(self, message: str, *path: str):
+        super().__init__(message)
+        self.path = path
+
+
+# Checks a claimed change against the rules spanning records; raises RuleBroken.
+ClaimCheck = Callable[[Change], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +151,8 @@ def _plan(write: Write, document: dict, befores: dict[str, dict | None] | None =
             for e in write.effects
         ],
         "erase_history_of": write.erase_history_of,
+        # Kept only until the change is applied (the plan is dropped then).
+        "erased_values": write.erased_values.to_plain() if write.erased_values else None,
     }
 
 
@@ -147,6 +164,7 @@ async def commit(
     actor: Actor,
     client_mutation_id: str | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    checked: ClaimCheck | None = None,
 ) -> Committed:
     """Claim, apply and log `write`; `expected_version` None creates the record.
 
@@ -155,6 +173,11 @@ async def commit(
     between the caller's checks and the write. Whoever calls this from a request
     that can be cancelled shields it (resolvers.edits.committing): once claimed,
     a change is carried to its end.
+    `checked` runs once the claim is made and before anything is applied: a rule
+    over several records holds when every change that could break it checks,
+    after its own claim, the records and the claims of the others (of two such
+    changes, the later check sees the earlier claim). RuleBroken from it
+    rejects the change; nothing is written.
     """
     client_key = f"{actor.identity}|{client_mutation_id}" if client_mutation_id else None
     version = 1 if expected_version is None else expected_version + 1
@@ -193,6 +216,12 @@ async def commit(
     else:
         raise StaleVersion(f"{write.owner_id}: too many rejected tries at version {version}")
     faults.reached("after_claim")
+    if checked is not None:
+        try:
+            await checked(change)
+        except RuleBroken:
+            await _settle(db, change, ChangeState.REJECTED)
+            raise
     settled = await apply(db, change)
     if settled.state is ChangeState.REJECTED:  # settled by someone else while this writer was held up
         raise StaleVersion(f"{write.owner_id}: the change was completed elsewhere and rejected")
@@ -236,7 +265,8 @@ async def apply(db: Database, change: Change, *, completing: bool = False) -> Ch
     if change.state is not ChangeState.CLAIMED or plan is None:
         return change
     for number, effect in enumerate(plan["effects"], start=1):
-        if effect["before"] is None and effect["document"] is not None and (held := await _settled_elsewhere(db, change)):
+        inserts = effect.get("before", {}) is None and effect["document"] is not None
+        if inserts and (held := await _settled_elsewhere(db, change)):
             return held  # an insert cannot be fenced: look first whether recovery settled the change
         if not await _write_effect(db, change.id, effect):
             return await _reject(db, change)
@@ -252,7 +282,7 @@ async def apply(db: Database, change: Change, *, completing: bool = False) -> Ch
         return await _reject(db, change)
     faults.reached(f"{points}after_record")
     if plan.get("erase_history_of"):
-        await _erase_history(db, plan["erase_history_of"])
+        await _erase_history(db, change)
     faults.reached(f"{points}before_mark_applied")
     return await _settle(db, change, ChangeState.APPLIED)
 
@@ -270,6 +300,12 @@ def _fence(document_id: str, before: dict) -> dict:
 async def _write_effect(db: Database, change_id: str, effect: dict) -> bool:
     """Write one effect if its document is still as planned (or already this change's); False: fenced off."""
     target = _durable(db, effect["collection"])
+    if "before" not in effect:  # planned before effects were fenced (a claim from an older version)
+        if effect["document"] is None:
+            await target.delete_one({"_id": effect["id"]})
+        else:
+            await target.replace_one({"_id": effect["id"]}, {**effect["document"], WRITTEN_BY: change_id}, upsert=True)
+        return True
     document_id, before, after = effect["id"], effect["before"], effect["document"]
     if after is None:
         if before is not None:
@@ -321,6 +357,8 @@ async def _reject(db: Database, change: Change) -> Change:
     for effect in reversed(change.plan["effects"] if change.plan else []):
         target = _durable(db, effect["collection"])
         mine = {"_id": effect["id"], WRITTEN_BY: change.id}
+        if "before" not in effect:
+            continue  # planned before effects were fenced: nothing to put back
         before = effect["before"]
         if before is None:
             await target.delete_one(mine)
@@ -348,17 +386,18 @@ async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
     return replace(change, state=state, plan=None)
 
 
-async def _erase_history(db: Database, person_id: str) -> None:
-    """Blank every value in the audit entries about the person (their names, e-mail...)."""
-    query = {"$or": [{"record_id": person_id}, {"owner_id": person_id}]}
-    async for document in db.changes.find(query, projection=["fields"]):
-        blank = [
-            {**f, "before": None, "after": None, "erased": True} for f in document.get("fields") or ()
-        ]
-        await _durable(db, "changes").update_one({"_id": document["_id"]}, {"$set": {"fields": blank}})
+async def _erase_history(db: Database, change: Change) -> None:
+    """An erasure's values leave the audit log and every other collection, the person's
+    keys and tenures end (datastore.erasure)."""
+    plan = change.plan or {}
+    values = erasure.Values.from_plain(plan.get("erased_values") or {})
+    await erasure.complete(db, plan["erase_history_of"], values, change.actor, change.at.date())
 
 
 async def _apply_or_reject(db: Database, change: Change) -> Change:
+    # Its writer may have been cut off before checking it (`checked`): checked here again.
+    if change.state is ChangeState.CLAIMED and await claim_rules.broken(db, change):
+        return await _settle(db, change, ChangeState.REJECTED)
     try:
         return await apply(db, change, completing=True)
     except Rejected:

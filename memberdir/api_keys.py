@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from datastore import keys
+from datastore import keys, people
 from datastore.client import Database
 from datastore.keys import ApiKey
 from datastore.vocabulary import Role
@@ -60,7 +60,9 @@ async def verify(db: Database, presented: str) -> ApiKey:
     record = await keys.by_id(db, key_id)
     if record is None or not hmac.compare_digest(record.hash, _digest(record.salt, secret)):
         raise KeyRejected("unknown API key")
-    if record.revoked:  # told only to whoever holds the real secret
+    # Told only to whoever holds the real secret. A key of an erased person is revoked by the
+    # erasure; checking the person too makes it refused from the instant the erasure is written.
+    if record.revoked or (record.person_id and await people.is_erased(db, record.person_id)):
         raise KeyRejected("revoked API key")
     return record
 

@@ -74,6 +74,8 @@ class Authenticator:
         except TokenRejected as rejected:
             raise Unauthenticated(str(rejected))
         person_id = await self._person_of(self.database.get(), claims)
+        if person_id and await people.is_erased(self.database.get(), person_id):
+            raise Unauthenticated("this person's record was erased")
         return Viewer(role=self._role_of(claims), person_id=person_id, credential=f"oidc:{claims['sub']}")
 
     def _role_of(self, claims: dict[str, Any]) -> Role:

@@ -22,8 +22,11 @@ from pymongo.errors import PyMongoError
 from datastore import dataset, demo, keys, people
 from datastore.client import Database
 from datastore.dataset import Dataset
-from datastore.dump import records as dump_records
+from datastore.dump import API_KEYS_OPTION, Dumps, UnknownCollections
+from datastore.dump import dump as dump_state
 from datastore.importer import ImportRejected, ImportStopped, describe_step, import_files
+from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header
+from datastore.restore import restore as restore_dump
 from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir import supergraph as composition
@@ -287,29 +290,64 @@ async def _write_export(table: Table, format: Format, output: Path | None) -> in
 
 @app.command()
 def dump(
-    path: Annotated[Path, typer.Argument(help="NDJSON file to write (the import format); - for stdout.")],
+    path: Annotated[Path, typer.Argument(help="NDJSON file to write; - for stdout.")],
+    include_api_keys: Annotated[bool, typer.Option(
+        "--include-api-keys", help="Also write API keys' salted hashes, so the same keys work after a restore.")] = False,
+    include_secrets: Annotated[bool, typer.Option(
+        "--include-secrets", help="Also write secrets kept readable (none yet; see README, Backups).")] = False,
 ) -> None:
-    """Write every directory record in the import format: a backup, or a move to another engine.
+    """Write the directory's whole state (every collection, as stored): a backup for `memberdir restore`.
 
-    API keys are not written (only their hashes are stored): create new ones after a restore.
+    Sessions and sign-in tokens are never written; API keys only with --include-api-keys.
     """
+    include = [API_KEYS_OPTION] if include_api_keys else []
 
-    async def write(db: Database) -> Counter[str]:
-        written: Counter[str] = Counter()
+    async def write(db: Database) -> Dumps:
         with _output(path) as out:
-            async for record in dump_records(db):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                written[record["type"]] += 1
-        return written
+            return await dump_state(db, out, include=include, secrets=include_secrets)
 
-    written = _on_database(write)
+    try:
+        dumped = _on_database(write)
+    except UnknownCollections as unknown:
+        typer.echo(f"Refused: {unknown}", err=True)
+        raise typer.Exit(code=1)
     where = "stdout" if str(path) == "-" else str(path)
-    typer.echo(f"Dumped to {where}: " + ", ".join(f"{n} {kind}" for kind, n in written.items()), err=True)
+    typer.echo(f"Dumped to {where}: " + ", ".join(f"{n} {name}" for name, n in dumped.counts.items()), err=True)
+    typer.echo(f"Left out: {', '.join(dumped.left_out)}", err=True)
+    if dumped.changed_meanwhile:
+        typer.echo(f"Warning: {dumped.changed_meanwhile} change(s) were accepted while dumping; the dump may hold "
+                   "part of them: dump again while no one writes for an exact copy", err=True)
 
 
 @app.command()
-def restore(paths: Annotated[list[Path], typer.Argument(help="Files from `memberdir dump` (or any import files).")]) -> None:
-    """Load a dump into an empty directory, checked completely first, as `import` does."""
+def restore(paths: Annotated[list[Path], typer.Argument(help="A file from `memberdir dump` (or import files).")]) -> None:
+    """Load a dump into an empty directory as it was dumped (import files go through the importer, checked first)."""
+    dumps = [(path, header) for path in paths if (header := read_header(path)) is not None]
+    if not dumps:
+        _restore_import_files(paths)
+        return
+    if len(paths) > 1:
+        typer.echo(f"Restore one dump at a time ({dumps[0][0]} is a dump, given with {len(paths) - 1} other file(s))",
+                   err=True)
+        raise typer.Exit(code=1)
+    path, header = dumps[0]
+    try:
+        check_header(path, header)
+        restored = _on_database(lambda db: restore_dump(db, path, header))
+    except RestoreRefused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(code=1)
+    except RestoreFailed as failed:
+        typer.echo(f"{failed}. Part of the dump was written: empty the directory, then restore a sound dump.", err=True)
+        raise typer.Exit(code=1)
+    typer.echo("Restored: " + ", ".join(f"{n} {name}" for name, n in restored.counts.items()))
+    typer.echo("Credentials:")
+    for line in restored.credentials:
+        typer.echo(f"  {line}")
+
+
+def _restore_import_files(paths: list[Path]) -> None:
+    """Files in the import format (dumps made before version 2 were): through the importer, as before."""
 
     async def load(db: Database):
         for collection in dataset.COLLECTIONS:

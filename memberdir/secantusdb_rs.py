@@ -17,6 +17,6 @@ from memberdir.secantusdb import EmbeddedSecantusDB
 class EmbeddedSecantusDBRust(EmbeddedSecantusDB):
     name = "secantusdb-rs"
     title = "SecantusDB (Rust)"
-    traits = ServerTraits(windows=True)
+    traits = ServerTraits(windows=True, indexes_after_load=False)
     # Its write-ahead log files are allocated whole; the default (128 MB) is the size of an empty store.
     options = ("--log-file-max=16MB",)

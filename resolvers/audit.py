@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from datastore import changes
-from datastore.changes import AuditFilter, Change, Notice
+from datastore.changes import AuditFilter, Change, FieldChange, Notice
 from datastore.keyset import SortKey
 from datastore.vocabulary import Role
-from resolvers import arguments, permissions
+from resolvers import arguments, permissions, privacy
 from resolvers.context import Context
 from resolvers.errors import Forbidden
 from resolvers.pagination import Page, PageRequest, page_from_query
@@ -20,6 +20,14 @@ MAX_FEED_PAGE = 500
 
 def may_read_audit(ctx: Context) -> bool:
     return permissions.capacity(Action.READ_AUDIT, Facts(role=ctx.viewer.role)) is not None
+
+
+def shows_value(ctx: Context, field: FieldChange) -> bool:
+    """Whether an audit entry's value shows to the caller: never once erased; a
+    private one (a contact detail) as resolvers.privacy says."""
+    if field.erased:
+        return False
+    return not field.private or privacy.may_see_audit_values(ctx.viewer.role)
 
 
 def _key(change: Change) -> SortKey:

@@ -37,6 +37,7 @@ PERSON_TENURES = ListSize(default=20, maximum=200)  # Person.groups
 PERSON_COMMUNICATIONS = ListSize(default=50, maximum=200)  # Person.communications
 VIEWER_MANAGES = ListSize(default=50, maximum=200)  # Viewer.manages
 VIEWER_CHAIRS = ListSize(default=50, maximum=200)  # Viewer.chairs
+NEEDS_PRIMARY = ListSize(default=100, maximum=500)  # Query.organisationsNeedingPrimary
 
 # Fixed by the rules: a membership history holds at most this many changes (the
 # import refuses longer ones; the lifecycle makes about two a decade), a change

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -10,12 +11,13 @@ from datastore.contacts import RoleContact
 from datastore.groups import Group
 from datastore.organisations import Organisation, OrganisationFilter, OrganisationOrder, StatDimension
 from datastore.people import Person
-from datastore.vocabulary import ContactRole, Role, label
+from datastore.vocabulary import ContactRole, label
 from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.errors import BadArgument
-from resolvers.privacy import MANAGING_ROLES
+from resolvers import privacy, relations
+from resolvers.privacy import ORGANISATION
 from resolvers.pagination import Page, PageRequest, page_from_list, page_from_query
 
 DEFAULT_PAGE = 20
@@ -118,14 +120,16 @@ def _label(dimension: StatDimension, key: str) -> str:
 async def history_reason(ctx: Context, entry: tuple[str, Any]) -> str | None:
     """A membership change's reason: for staff and the organisation's Primary and Administrator."""
     organisation_id, change = entry
-    viewer = ctx.viewer
-    if viewer.role.at_least(Role.STAFF):
-        return change.reason
-    if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
+    held = await relations.to_organisation(ctx, organisation_id)
+    return change.reason if privacy.sees_field(ORGANISATION, "membership.history.reason", held) else None
+
+
+async def removal_notice_on(ctx: Context, organisation: Organisation) -> date | None:
+    """When the Primary was notified of removal: for staff and the organisation's Primary and Administrator."""
+    if organisation.removal_notice_on is None:
         return None
-    mine = await ctx.loaders.contacts_of_person.load(viewer.person_id)
-    manages = any(c.organisation_id == organisation_id and c.role in MANAGING_ROLES for c in mine)
-    return change.reason if manages else None
+    held = await relations.to_organisation(ctx, organisation.id)
+    return organisation.removal_notice_on if privacy.sees_field(ORGANISATION, "membership.removalNoticeOn", held) else None
 
 
 async def contacts_of(

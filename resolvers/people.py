@@ -13,11 +13,12 @@ from datastore.organisations import Organisation
 from datastore.people import Person, PersonFilter, PersonOrder
 from datastore.rosters import RosterEntry
 from datastore.text import fold
-from datastore.vocabulary import ContactRole, ContactVisibility, Role
+from datastore.vocabulary import ContactRole, ContactVisibility
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.pagination import Page, PageRequest, page_from_query
-from resolvers.privacy import MANAGING_ROLES, ContactField, may_see, may_see_personal_choices
+from resolvers import privacy, relations
+from resolvers.privacy import PERSON, ContactField, Part, Relation
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -78,30 +79,18 @@ async def groups_of(ctx: Context, person_ids: Sequence[str], active_on: date | N
 
 async def contact_detail(ctx: Context, person: Person, field: ContactField) -> str | None:
     """The field's value if the viewer may see it (resolvers.privacy), else None.
-
-    Whether the viewer manages one of the person's organisations is only asked
-    when it could change the answer; both contact lists come through one
-    DataLoader, so a page of people still costs one command.
-    """
+    Decided from the person's own choice and who the viewer is, nothing else:
+    no role contact widens it, so no lookup is needed."""
     value = _on_file(person, field)
-    viewer = ctx.viewer
     if value is None:
         return None
-    rule = dict(field=field, visibility=person.contact_visibility, role=viewer.role)
-    if may_see(**rule, is_self=viewer.person_id == person.id):
-        return value
-    if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
-        return None
-    mine, theirs = await ctx.loaders.contacts_of_person.load_many([viewer.person_id, person.id])
-    managed = {c.organisation_id for c in mine if c.role in MANAGING_ROLES}
-    manages = any(c.organisation_id in managed for c in theirs)
-    return value if may_see(**rule, manages_their_organisation=manages) else None
+    held = relations.to_person(ctx, person.id)
+    return value if privacy.sees_field(PERSON, field.value, held, person.contact_visibility) else None
 
 
 async def hidden_contact_details(ctx: Context, person: Person) -> list[ContactField]:
     """The details the person has on file that the viewer may not see: which,
-    never their values. Asked through contact_detail, so it is the same rule
-    and, for a page of people, the same one DataLoader command."""
+    never their values. Asked through contact_detail, so it is the same rule."""
     return [
         field
         for field in ContactField
@@ -113,27 +102,34 @@ def _on_file(person: Person, field: ContactField) -> str | None:
     return person.email if field is ContactField.EMAIL else person.orcid
 
 
-def _sees_personal_choices(ctx: Context, person: Person) -> bool:
-    viewer = ctx.viewer
-    return may_see_personal_choices(viewer.role, is_self=viewer.person_id == person.id)
-
-
 def contact_visibility(ctx: Context, person: Person) -> ContactVisibility | None:
     """The person's choice, for the person themself and staff; None for everyone else."""
-    return person.contact_visibility if _sees_personal_choices(ctx, person) else None
+    held = relations.to_person(ctx, person.id)
+    return person.contact_visibility if privacy.sees_field(PERSON, "contactVisibility", held) else None
 
 
 def membership_reason(ctx: Context, person: Person, change: StatusChange) -> str | None:
-    return change.reason if _sees_personal_choices(ctx, person) else None
+    held = relations.to_person(ctx, person.id)
+    return change.reason if privacy.sees_field(PERSON, "individualMembership.history.reason", held) else None
 
 
 async def communications_of(ctx: Context, person: Person) -> list[Group]:
     """Groups whose updates the person receives: their own subscriptions and the
-    COMMUNICATIONS assignments their organisations made for them, by name."""
-    assigned = [
-        c.group_id for c in await ctx.loaders.contacts_of_person.load(person.id)
-        if c.role is ContactRole.COMMUNICATIONS and c.group_id
+    COMMUNICATIONS assignments their organisation made for them, by name; as much
+    of it as the viewer may see (resolvers.privacy): the whole for the person and
+    staff, the assignments their organisation made for its Primary and
+    Administrator, nothing for anyone else."""
+    held = relations.to_person(ctx, person.id)
+    whole = privacy.sees_field(PERSON, "communications", held)
+    managed = frozenset() if whole else await relations.managed_ids(ctx)
+    if managed:
+        held = held | {Relation.MANAGER}
+    if not whole and privacy.part_seen(PERSON, "communications", held) is not Part.ASSIGNMENTS:
+        return []
+    assignments = [
+        c for c in relations.current_contacts(person, await ctx.loaders.contacts_of_person.load(person.id))
+        if c.role is ContactRole.COMMUNICATIONS and c.group_id and (whole or c.organisation_id in managed)
     ]
-    wanted = list(dict.fromkeys([*person.communications, *assigned]))
-    found = [g for g in await ctx.loaders.group.load_many(wanted) if g]
+    wanted = [*(person.communications if whole else ()), *(c.group_id for c in assignments)]
+    found = [g for g in await ctx.loaders.group.load_many(list(dict.fromkeys(wanted))) if g]
     return sorted(found, key=lambda g: (fold(g.name), g.id))

@@ -49,6 +49,7 @@ class Action(str, Enum):
     RECORD_REMOVAL_NOTICE = "record a removal notice to the Primary"
     REMOVE_MEMBERSHIP = "remove a membership (after notice and notice period)"
     CANCEL_MEMBERSHIP = "cancel an organisation's membership"
+    WITHDRAW_APPLICATION = "withdraw an organisation's application (APPLICANT to CANCELLED)"
     SET_DESIGNATIONS = "set designations"
     CREATE_PERSON = "create a person (affiliated with an organisation)"
     UPDATE_PERSON = "change a person's profile (names, e-mail, ORCID, country)"
@@ -81,6 +82,7 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.RECORD_REMOVAL_NOTICE: (_S,),
     Action.REMOVE_MEMBERSHIP: (_S,),
     Action.CANCEL_MEMBERSHIP: (_S, _P),
+    Action.WITHDRAW_APPLICATION: (_S, _P),
     Action.SET_DESIGNATIONS: (_S,),
     Action.CREATE_PERSON: (_S, _P, _A),
     Action.UPDATE_PERSON: (_S, _SELF),

@@ -19,10 +19,12 @@ ANONYMOUS = Viewer()
 async def managed_organisations(ctx, viewer: Viewer) -> list:
     """Organisations the viewer is Primary or Administrator of, by name."""
     from resolvers.privacy import MANAGING_ROLES
+    from resolvers.relations import current_contacts
 
     if viewer.person_id is None or viewer.role is Role.ANONYMOUS:
         return []
-    held = await ctx.loaders.contacts_of_person.load(viewer.person_id)
+    me = await ctx.loaders.person.load(viewer.person_id)
+    held = current_contacts(me, await ctx.loaders.contacts_of_person.load(viewer.person_id))
     ids = sorted({c.organisation_id for c in held if c.role in MANAGING_ROLES})
     return sorted((o for o in await ctx.loaders.organisation.load_many(ids) if o), key=lambda o: o.name)
 

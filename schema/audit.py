@@ -8,7 +8,7 @@ from strawberry import Info
 
 from datastore import changes as records
 from datastore import vocabulary
-from resolvers import audit
+from resolvers import audit, relations
 from schema.connections import Connection, Edge, PageInfo
 
 if TYPE_CHECKING:
@@ -21,9 +21,20 @@ ChangeAction = strawberry.enum(vocabulary.ChangeAction)
 @strawberry.type
 class FieldChange:
     field: str
-    before: str | None
-    after: str | None
-    redacted: bool = strawberry.field(description="true where the value was erased or may not be shown to this caller")
+    record: strawberry.Private[records.FieldChange]
+
+    # A private value (a contact detail) shows only to callers resolvers.privacy lets see it.
+    @strawberry.field
+    def before(self, info: Info) -> str | None:
+        return self.record.before if audit.shows_value(info.context, self.record) else None
+
+    @strawberry.field
+    def after(self, info: Info) -> str | None:
+        return self.record.after if audit.shows_value(info.context, self.record) else None
+
+    @strawberry.field(description="true where the value was erased or may not be shown to this caller")
+    def redacted(self, info: Info) -> bool:
+        return not audit.shows_value(info.context, self.record)
 
 
 @strawberry.type
@@ -44,9 +55,7 @@ class Change:
         return cls(
             id=strawberry.ID(change.id), at=change.at, actor_key_id=change.actor.key_id, actor_role=change.actor.role,
             record_type=change.record_type, record_id=strawberry.ID(change.record_id), action=change.action,
-            # Only staff and admin read the log, and they may see every contact detail:
-            # what is hidden from them is what was erased.
-            fields=[FieldChange(field=f.field, before=f.before, after=f.after, redacted=f.erased) for f in change.fields],
+            fields=[FieldChange(field=f.field, record=f) for f in change.fields],
             reason=change.reason, record=change,
         )
 
@@ -123,10 +132,13 @@ class ChangeNoticeConnection:
                    resume_cursor=resume)
 
 
-def history_field(description: str):
-    """A record's `history` field: its changes, newest first, for staff and admin; null for others."""
+def history_field(description: str, kind: str | None = None):
+    """A record's `history` field: its changes, newest first, for staff and admin; null for others.
+    With `kind` (Person, Organisation), resolvers.privacy's row for it is asked too."""
 
     async def history(root, info: Info, first: int | None = 50, after: str | None = None) -> ChangeConnection | None:
+        if kind is not None and not await relations.sees(info.context, kind, root.record.id, "history"):
+            return None
         page = await audit.history_of(info.context, root.record.id, first, after)
         return ChangeConnection.of_page(page) if page else None
 

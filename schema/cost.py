@@ -58,6 +58,7 @@ FIRST_MAXIMA: dict[str, int] = {
     "Person.communications": list_sizes.PERSON_COMMUNICATIONS.maximum,
     "Viewer.manages": list_sizes.VIEWER_MANAGES.maximum,
     "Viewer.chairs": list_sizes.VIEWER_CHAIRS.maximum,
+    "Query.organisationsNeedingPrimary": list_sizes.NEEDS_PRIMARY.maximum,
 }
 # Lists whose length the vocabulary fixes.
 FIXED_LISTS: dict[str, int] = {

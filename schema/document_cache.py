@@ -32,6 +32,8 @@ from graphql.validation import ValidationContext
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
+from datastore.erasure import forget_on_erasure
+
 MAX_DOCUMENTS = 256
 MAX_QUERY_CHARACTERS = 4_096
 MAX_TOTAL_CHARACTERS = 262_144  # about 25 MB of parsed documents at most
@@ -64,6 +66,11 @@ class KnownDocuments:
     ):
         self.size, self.max_characters, self.max_total_characters = size, max_characters, max_total_characters
         self._known: OrderedDict[Hashable, KnownDocument] = OrderedDict()
+        self._characters = 0
+        forget_on_erasure(self)  # a query's text may hold a person's name or address
+
+    def clear(self) -> None:
+        self._known.clear()
         self._characters = 0
 
     @staticmethod

@@ -4,6 +4,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from datastore.erasure import forget_on_erasure
+
 T = TypeVar("T")
 
 
@@ -11,6 +13,10 @@ class Memo(Generic[T]):
     def __init__(self, size: int = 256):
         self.size = size
         self._values: OrderedDict[Hashable, T] = OrderedDict()
+        forget_on_erasure(self)  # keys may hold a caller's values (variables, texts)
+
+    def clear(self) -> None:
+        self._values.clear()
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value kept under `key`, else `compute()`'s, then kept (not when it raises)."""

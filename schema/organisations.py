@@ -46,8 +46,13 @@ class Membership:
     next_review_due: date | None = strawberry.field(
         description="Ongoing membership is reviewed every 12 months."
     )
-    removal_notice_on: date | None = strawberry.field(description="When the Primary was notified of removal")
     history: list[MembershipChange] = strawberry.field(description="Every status change, oldest first")
+    record: strawberry.Private[records.Organisation]
+
+    @strawberry.field(description="When the Primary was notified of removal. Staff and the organisation's Primary "
+                      "and Administrator only; null for others")
+    async def removal_notice_on(self, info: Info) -> date | None:
+        return await resolve.removal_notice_on(info.context, self.record)
 
     @classmethod
     def of(cls, record: records.Organisation) -> "Membership":
@@ -56,8 +61,8 @@ class Membership:
             joined_on=record.joined_on,
             last_reviewed_on=record.last_reviewed_on,
             next_review_due=record.next_review_due,
-            removal_notice_on=record.removal_notice_on,
             history=[MembershipChange(status=c.status, on=c.on, record=(record.id, c)) for c in record.history],
+            record=record,
         )
 
 
@@ -134,7 +139,7 @@ class Organisation(Node):
         page = await resolve.people_of(info.context, self.record.id, first, after)
         return PersonConnection.of(page, Person.of)
 
-    history = history_field("Changes to the organisation and its role contacts, newest first (staff and admin; null for others).")
+    history = history_field("Changes to the organisation and its role contacts, newest first (staff and admin; null for others).", kind="Organisation")
 
     @strawberry.field(
         description="Groups on which someone affiliated with the organisation currently serves; "

@@ -31,7 +31,8 @@ RosterEntryType = Annotated["RosterEntry", strawberry.lazy("schema.rosters")]
 WorkingGroupType = Annotated["WorkingGroup", strawberry.lazy("schema.groups")]
 
 
-_PRIVATE = "Null unless the person's contact visibility lets you see it (see README)."
+_PRIVATE = ("Null unless the person's contact visibility lets you see it (see README); "
+            "nobody's role widens it, only the person themself and staff see past it.")
 
 
 # Contact details are resolved, not stored on the type, so privacy is never skipped.
@@ -171,9 +172,13 @@ class Person(Node):
         found = await resolve.roles_of(info.context, self.record.id)
         return [RoleContact.of(c) for c in list_sizes.PERSON_ROLES.first(found, first)]
 
-    @strawberry.field(description="Groups whose updates the person receives: their own subscriptions and the "
-                      "COMMUNICATIONS assignments their organisations' Primary or Administrator made for them; "
-                      "the first `first` (at most 200).")
+    @strawberry.federation.field(
+        description="Groups whose updates the person receives: their own subscriptions and the COMMUNICATIONS "
+        "assignments their organisation made for them; the first `first` (at most 200). Personal: all of it for "
+        "the person and staff, only the organisation's assignments for its Primary and Administrator, "
+        "empty for everyone else.",
+        tags=["private"],
+    )
     async def communications(
         self, info: Info, first: int | None = list_sizes.PERSON_COMMUNICATIONS.default
     ) -> list[WorkingGroupType]:
@@ -182,7 +187,7 @@ class Person(Node):
         found = await resolve.communications_of(info.context, self.record)
         return [WorkingGroup.of(g) for g in list_sizes.PERSON_COMMUNICATIONS.first(found, first)]
 
-    history = history_field("Changes to the person, newest first (staff and admin; null for others).")
+    history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
 
     @strawberry.field(
         description="Tenures on groups, past and present; with activeOn, only those held that day. "

@@ -7,7 +7,7 @@ import strawberry
 from strawberry import Info
 
 from datastore import countries
-from resolvers import audit, groups, list_sizes, nodes, organisations, people, trends
+from resolvers import audit, groups, list_sizes, needs_primary, nodes, organisations, people, trends
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.connections import total_count_asked
 from schema.countries import Country
@@ -48,6 +48,15 @@ class Query:
             info.context, filter, order, first, after, count_too=total_count_asked(info)
         )
         return OrganisationConnection.of(page, Organisation.of)
+
+    @strawberry.field(
+        description="ACTIVE organisations that have no Primary, by name, the first `first` (at most 500): "
+        "theirs was erased, and staff are to assign one (staff and admin)."
+    )
+    async def organisations_needing_primary(
+        self, info: Info, first: int | None = list_sizes.NEEDS_PRIMARY.default
+    ) -> list[Organisation]:
+        return [Organisation.of(o) for o in await needs_primary.needing_primary(info.context, first)]
 
     @strawberry.field(description="One person by id; null if unknown.")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:

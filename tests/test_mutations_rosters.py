@@ -1,6 +1,6 @@
 """Roster mutations: chairs fill their group's roster, staff name its officers."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,6 +24,11 @@ ENTRY = "entry { id version role since until active person { id } group { id ver
 ERRORS = "userErrors { field message code }"
 ADD = f"mutation($input: AddRosterEntryInput!) {{ addRosterEntry(input: $input) {{ {ENTRY} {ERRORS} clientMutationId }} }}"
 END = f"mutation($input: EndRosterEntryInput!) {{ endRosterEntry(input: $input) {{ {ENTRY} {ERRORS} }} }}"
+TODAY = datetime.now(UTC).date()
+# Within the 90 days a chair may date a tenure back.
+RECENT = (TODAY - timedelta(days=30)).isoformat()
+ENDED = (TODAY - timedelta(days=20)).isoformat()
+LATER = (TODAY + timedelta(days=200)).isoformat()
 CHIDI_MEMBER = RosterEntry("grp_clinical", "per_chidi", RosterRole.MEMBER, datetime(2019, 5, 1).date()).id
 JEAN_CO_CHAIR = RosterEntry("grp_clinical", "per_jean", RosterRole.CO_CHAIR, datetime(2021, 6, 1).date()).id
 JOAO_PAST = RosterEntry("grp_clinical", "per_joao", RosterRole.MEMBER, datetime(2016, 1, 1).date()).id
@@ -49,12 +54,12 @@ async def _entry(run: Run, entry_id: str) -> RosterEntry:
 async def test_chairs_add_members_and_staff_add_anyone(run, viewer, role):
     version = await _group_version(run)
     data = await run.as_viewer(viewer)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
-                                                   "personId": "per_zoe", "role": role, "since": "2026-01-15",
+                                                   "personId": "per_zoe", "role": role, "since": RECENT,
                                                    "reason": "invited", "clientMutationId": "r1"})
     payload = data["addRosterEntry"]
     assert payload["userErrors"] == [] and payload["clientMutationId"] == "r1"
     entry = payload["entry"]
-    assert (entry["role"], entry["since"], entry["until"], entry["version"]) == (role, "2026-01-15", None, 1)
+    assert (entry["role"], entry["since"], entry["until"], entry["version"]) == (role, RECENT, None, 1)
     assert entry["person"] == {"id": "per_zoe"} and entry["group"] == {"id": "grp_clinical", "version": version + 1}
     [logged] = await changes.audit_page(run.db, changes.AuditFilter(record_id=entry["id"]), None, 10)
     assert (logged.record_type.value, logged.owner_id, logged.action.value) == ("ROSTER_ENTRY", "grp_clinical", "CREATE")
@@ -156,20 +161,20 @@ async def test_until_before_since_is_invalid_and_a_past_tenure_cannot_end_again(
 async def test_ending_with_a_stale_version_shows_the_current_entry(run):
     before = await _entry(run, CHIDI_MEMBER)
     await run.as_viewer(ANA)(END, input={"entryId": CHIDI_MEMBER, "expectedVersion": before.version,
-                                         "until": "2030-01-01"})
+                                         "until": LATER})
     data = await run.as_viewer(JEAN)(END, input={"entryId": CHIDI_MEMBER, "expectedVersion": before.version})
     assert [e["code"] for e in data["endRosterEntry"]["userErrors"]] == ["STALE_VERSION"]
-    assert data["endRosterEntry"]["entry"]["until"] == "2030-01-01"
+    assert data["endRosterEntry"]["entry"]["until"] == LATER
     assert data["endRosterEntry"]["entry"]["version"] == before.version + 1
 
 
 async def test_a_new_entry_can_be_ended_by_its_chair(run):
     version = await _group_version(run)
     added = await run.as_viewer(ANA)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
-                                                 "personId": "per_zoe", "role": "OBSERVER", "since": "2026-01-01"})
+                                                 "personId": "per_zoe", "role": "OBSERVER", "since": RECENT})
     entry = added["addRosterEntry"]["entry"]
     ended = await run.as_viewer(ANA)(END, input={"entryId": entry["id"], "expectedVersion": 1,
-                                                 "until": "2026-06-30"})
+                                                 "until": ENDED})
     assert ended["endRosterEntry"]["entry"]["version"] == 2
     roster = await run('{ workingGroup(id: "grp_clinical") { roster(roles: [OBSERVER]) { edges { node { id until } } } } }')
-    assert {"id": entry["id"], "until": "2026-06-30"} in [e["node"] for e in roster["workingGroup"]["roster"]["edges"]]
+    assert {"id": entry["id"], "until": ENDED} in [e["node"] for e in roster["workingGroup"]["roster"]["edges"]]

@@ -68,16 +68,19 @@ async def commit(
     acting: Any,
     client_mutation_id: str | None,
     reload: Callable[[], Awaitable[Any]],
+    checked: writes.ClaimCheck | None = None,
 ) -> writes.Committed:
     started = asyncio.ensure_future(writes.commit(
         ctx.db, write, expected_version=expected, actor=actor(ctx, acting), client_mutation_id=client_mutation_id,
-        lease=ctx.write_lease,
+        lease=ctx.write_lease, checked=checked,
     ))
     ctx.writes_started.append(started)
     try:
         return await asyncio.shield(started)
     except writes.StaleVersion:
         raise stale(await reload()) from None
+    except writes.RuleBroken as broken:
+        raise refuse(UserErrorCode.CONFLICT, str(broken), *broken.path) from None
     except writes.Rejected:
         raise refuse(UserErrorCode.CONFLICT, "A value that must be unique was taken meanwhile; nothing changed.")
     finally:

@@ -48,10 +48,11 @@ async def assign(ctx: Context, organisation_id: str, expected: int, role: Contac
     found = await people.by_ids(ctx.db, [person_id])
     if not found or found[0].erased:
         raise not_found("person", "personId")
-    if acting is not Capacity.STAFF and found[0].affiliation_id != organisation.id:
-        # Otherwise a Primary could make anyone a contact, and so see their details.
+    if found[0].affiliation_id != organisation.id:
+        # A role is held for the organisation one works for, by anyone's hand (staff's too):
+        # set the person's affiliation first. Leaving it is refused while roles are held.
         raise refuse(UserErrorCode.FORBIDDEN,
-                     "Only staff may make someone who is not affiliated with the organisation its contact.",
+                     "A role contact must be affiliated with the organisation: set the person's affiliation first.",
                      "personId")
     if (role is ContactRole.COMMUNICATIONS) != (group_id is not None):
         raise refuse(UserErrorCode.INVALID, "Give a workingGroupId for COMMUNICATIONS contacts, and only for them.",

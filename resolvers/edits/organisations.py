@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from datastore import contacts, edits, memberships, organisations
+from datastore import contacts, edits, memberships, organisations, people
 from datastore.memberships import ORGANISATION_TRANSITIONS, StatusChange
 from datastore.organisations import Organisation
 from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus
@@ -12,6 +12,7 @@ from resolvers.edits import access
 from resolvers.edits.committing import check_settled, check_version, commit, merged
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action
+from resolvers.relations import current_contacts_of
 
 SECTION = "organisations"
 # Approving an applicant or reinstating a lapsed member needs all three held.
@@ -75,11 +76,15 @@ def _moved(current: Organisation, to: MembershipStatus, ctx: Context, reason: st
 
 
 async def _require_contacts(ctx: Context, organisation: Organisation) -> None:
-    held = {c.role for c in await contacts.by_organisations(ctx.db, [organisation.id])}
+    found = await contacts.by_organisations(ctx.db, [organisation.id])
+    holders = {p.id: p for p in await people.by_ids(ctx.db, {c.person_id for c in found})}
+    # Only contacts affiliated with the organisation count (the applicant's Primary too, from here on).
+    held = {c.role for c in current_contacts_of(found, holders)}
     missing = [r.value for r in REQUIRED_CONTACTS if r not in held]
     if missing:
         raise refuse(UserErrorCode.CONFLICT,
-                     f"An active member needs a Primary, an Administrator and a Signer; missing: {', '.join(missing)}.")
+                     "An active member needs a Primary, an Administrator and a Signer, each affiliated with it; "
+                     f"missing: {', '.join(missing)}.")
 
 
 async def _lifecycle(ctx: Context, organisation_id: str, expected: int, action: Action):
@@ -129,6 +134,23 @@ async def cancel(ctx: Context, organisation_id: str, expected: int, reason: str 
                  cmid: str | None) -> Organisation:
     current, acting = await _lifecycle(ctx, organisation_id, expected, Action.CANCEL_MEMBERSHIP)
     after = _moved(current, MembershipStatus.CANCELLED, ctx, reason)
+    return await _save(ctx, current, after, ChangeAction.STATUS, acting, reason, cmid)
+
+
+async def withdraw(ctx: Context, organisation_id: str, expected: int, reason: str | None,
+                   cmid: str | None) -> Organisation:
+    """The applicant's Primary (or staff) withdraws its application. The membership
+    statuses have no WITHDRAWN (nor does the contract): an application withdrawn
+    ends as CANCELLED, the status of a membership the member itself ended; it never
+    counts as having left, since it never joined."""
+    current = await load(ctx, organisation_id, "organisation")
+    acting = access.require(Action.WITHDRAW_APPLICATION, await access.facts(ctx, organisation_id=current.id))
+    check_version(current, expected)
+    if current.status is not MembershipStatus.APPLICANT:
+        raise refuse(UserErrorCode.INVALID_TRANSITION,
+                     f"Only an application (APPLICANT) is withdrawn; this membership is {current.status.value}.")
+    after = replace(current, status=MembershipStatus.CANCELLED,
+                    history=(*current.history, StatusChange(MembershipStatus.CANCELLED, ctx.today, reason)))
     return await _save(ctx, current, after, ChangeAction.STATUS, acting, reason, cmid)
 
 

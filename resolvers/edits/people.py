@@ -1,13 +1,13 @@
-"""Changing people: profiles, contact visibility, affiliation, subscriptions,
-individual membership, and erasure on request."""
+"""Changing people: profiles, contact visibility, affiliation, subscriptions and
+individual membership (erasure on request: resolvers.edits.erasure)."""
 
+import secrets
 from dataclasses import replace
 
-from datastore import edits, groups, memberships, organisations, people
-from datastore.changes import FieldChange
+from datastore import contacts, edits, groups, memberships, organisations, people
 from datastore.memberships import INDIVIDUAL_TRANSITIONS, IndividualMembership, StatusChange
 from datastore.people import Person
-from datastore.vocabulary import ChangeAction, ContactVisibility, IndividualMembershipStatus
+from datastore.vocabulary import ChangeAction, IndividualMembershipStatus
 from resolvers import permissions
 from resolvers.context import Context
 from resolvers.edits import access
@@ -17,8 +17,6 @@ from resolvers.permissions import Action, Capacity
 
 SECTION = "people"
 PROFILE_FIELDS = ("givenName", "familyName", "email", "orcid", "country")
-# What an erased person's record keeps: its id, so roster and contact history still point somewhere.
-ERASED_NAME = ("Erased", "person")
 
 
 async def load(ctx: Context, person_id: str, path: str = "personId") -> Person:
@@ -65,7 +63,8 @@ async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None
         raise refuse(UserErrorCode.FORBIDDEN, f"You may not {Action.SET_CONTACT_VISIBILITY.value}.",
                      "contactVisibility")
     await _organisation_exists(ctx, affiliation, "affiliation")
-    after = merged(SECTION, None, {**given, "id": edits.new_id("per", f"{given.get('givenName') or ''}{given.get('familyName') or ''}")})
+    # No part of the name in the id: an id outlives an erasure of the person.
+    after = merged(SECTION, None, {**given, "id": f"per_{secrets.token_hex(8)}"})
     await _email_is_free(ctx, after.email, None, "email")
     return await _save(ctx, None, after, ChangeAction.CREATE, acting, reason, cmid)
 
@@ -92,6 +91,8 @@ async def update(ctx: Context, person_id: str, expected: int, given: dict, reaso
     _not_erased(current)
     check_version(current, expected)
     await _organisation_exists(ctx, given.get("affiliation"), "patch", "affiliation")
+    if "affiliation" in given and given["affiliation"] != current.affiliation_id:
+        await _no_roles_held(ctx, current)
     after = merged(SECTION, current, given, "patch")
     if after.email != current.email:
         await _email_is_free(ctx, after.email, current.id, "patch", "email")
@@ -99,6 +100,22 @@ async def update(ctx: Context, person_id: str, expected: int, given: dict, reaso
         await check_settled(ctx, current)
         return current
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
+
+
+async def _no_roles_held(ctx: Context, person: Person) -> None:
+    """Leaving an organisation (or moving to another) is refused while the person holds
+    roles for it: they are handed over first, deliberately, since an active member
+    never loses its Primary and a role contact must be affiliated (README)."""
+    if person.affiliation_id is None:
+        return
+    held = [c for c in await contacts.by_people(ctx.db, [person.id]) if c.organisation_id == person.affiliation_id]
+    if held:
+        names = {g.id: g.name for g in await groups.by_ids(ctx.db, [c.group_id for c in held if c.group_id])}
+        roles = ", ".join(sorted(
+            c.role.value + (f" ({names.get(c.group_id, c.group_id)})" if c.group_id else "") for c in held))
+        raise refuse(UserErrorCode.CONFLICT,
+                     f"Hand over the roles this person holds for their organisation first: {roles}.",
+                     "patch", "affiliation")
 
 
 async def _own(ctx: Context, person_id: str, expected: int, action: Action) -> tuple[Person, Capacity]:
@@ -156,29 +173,3 @@ async def decide(ctx: Context, person_id: str, expected: int, to: IndividualMemb
                  cmid: str | None) -> Person:
     """Staff approve (ACTIVE), decline (DECLINED) or remove (REMOVED)."""
     return await _change_status(ctx, person_id, expected, Action.DECIDE_INDIVIDUAL, to, reason, cmid)
-
-
-def _erased(person: Person) -> Person:
-    """The anonymous placeholder: the id stays, and the membership's statuses and days
-    (for counts over time), without the reasons, which may be personal."""
-    membership = person.individual_membership
-    if membership is not None:
-        membership = replace(membership, history=tuple(replace(c, reason=None) for c in membership.history))
-    return replace(
-        person, given_name=ERASED_NAME[0], family_name=ERASED_NAME[1], email=None, orcid=None, country_code=None,
-        affiliation_id=None, contact_visibility=ContactVisibility.STAFF, communications=(),
-        individual_membership=membership, erased=True,
-    )
-
-
-async def erase(ctx: Context, person_id: str, expected: int, reason: str, cmid: str | None) -> Person:
-    """Staff erase a person on request: their data leaves the record and every audit entry about
-    them; the erasure itself is logged with the names of the fields erased, never their values."""
-    current, acting = await _own(ctx, person_id, expected, Action.ERASE_PERSON)
-    after = _erased(current)
-    fields = tuple(FieldChange(f.field, None, None, private=f.private, erased=True)
-                   for f in edits.field_changes(SECTION, current, after))
-    write = edits.write_of(SECTION, current, after, ChangeAction.ERASE, reason=reason, fields=fields)
-    await commit(ctx, replace(write, erase_history_of=current.id), expected=current.version, acting=acting,
-                 client_mutation_id=cmid, reload=lambda: load(ctx, current.id))
-    return await load(ctx, current.id)

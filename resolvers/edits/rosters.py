@@ -1,9 +1,17 @@
-"""Rosters: adding a tenure to a group (a change of the group) and ending one (a change of the entry)."""
+"""Rosters: adding a tenure to a group (a change of the group) and ending one (a change of the entry).
+
+Dates lie within the range datastore.arrival states (not before 2000, at most a
+year ahead); further back than 90 days only staff date a tenure. Nobody is
+added to a roster while their individual membership is REMOVED: checked before
+the change's claim and again after it (datastore.individuals), so a removal
+made at the same time is seen.
+"""
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from datastore import edits, groups, people, rosters
+from datastore import arrival, edits, groups, individuals, people, rosters, writes
+from datastore.changes import Change
 from datastore.groups import Group
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import ChangeAction, RecordType, RosterRole
@@ -12,7 +20,7 @@ from resolvers.context import Context
 from resolvers.edits import access
 from resolvers.edits.committing import check_settled, check_version, commit, merged
 from resolvers.edits.outcome import UserErrorCode, not_found, refuse
-from resolvers.permissions import Action
+from resolvers.permissions import Action, Capacity
 
 SECTION = "roster"
 # Chairs and co-chairs fill these; officers (CHAIR, CO_CHAIR, STAFF) are staff's to name.
@@ -37,6 +45,29 @@ async def _group(ctx: Context, group_id: str) -> Group:
     return found[0]
 
 
+def _check_day(ctx: Context, day: date, acting: Capacity, name: str) -> None:
+    """Within the range, and backdated beyond BACKDATING by staff only."""
+    if problem := arrival.tenure_day_problem(day, ctx.today, starts=name == "since"):
+        raise refuse(UserErrorCode.INVALID, f"{name} must be {problem}.", name)
+    if day < ctx.today - arrival.BACKDATING and acting is not Capacity.STAFF:
+        days = arrival.BACKDATING.days
+        raise refuse(UserErrorCode.FORBIDDEN, f"Only staff may date a tenure more than {days} days back "
+                     f"(before {(ctx.today - arrival.BACKDATING).isoformat()}).", name)
+
+
+REMOVED = "This person's individual membership was removed: they cannot be added to a roster."
+
+
+def _not_removed_check(ctx: Context, person_id: str) -> writes.ClaimCheck:
+    """Once claimed: the person's membership is not REMOVED, nor being made so by a change in flight."""
+
+    async def check(change: Change) -> None:
+        if await individuals.removed_or_being_removed(ctx.db, person_id):
+            raise writes.RuleBroken(REMOVED, "personId")
+
+    return check
+
+
 async def add(ctx: Context, group_id: str, expected: int, person_id: str, role: RosterRole, since: date | None,
               reason: str | None, cmid: str | None) -> RosterEntry:
     """A new tenure, version 1, written with the group's next version."""
@@ -47,6 +78,9 @@ async def add(ctx: Context, group_id: str, expected: int, person_id: str, role: 
     if not found or found[0].erased:
         raise not_found("person", "personId")
     start = since or ctx.today
+    _check_day(ctx, start, acting, "since")
+    if await individuals.removed_or_being_removed(ctx.db, person_id):
+        raise refuse(UserErrorCode.CONFLICT, REMOVED, "personId")
     entry = merged(SECTION, None, {"group": group.id, "person": person_id, "role": role.value,
                                    "since": start.isoformat()})
     held = await rosters.by_people(ctx.db, [person_id])
@@ -60,7 +94,7 @@ async def add(ctx: Context, group_id: str, expected: int, person_id: str, role: 
         fields=edits.field_changes(SECTION, None, entry), about=(RecordType.ROSTER_ENTRY, entry.id),
     )
     await commit(ctx, write, expected=group.version, acting=acting, client_mutation_id=cmid,
-                 reload=lambda: _group(ctx, group.id))
+                 reload=lambda: _group(ctx, group.id), checked=_not_removed_check(ctx, person_id))
     return await load(ctx, entry.id)
 
 
@@ -76,6 +110,7 @@ async def end(ctx: Context, entry_id: str, expected: int, until: date | None, re
                      "until")
     if current.until is not None and current.until < ctx.today:
         raise refuse(UserErrorCode.INVALID_TRANSITION, f"This tenure already ended on {current.until.isoformat()}.")
+    _check_day(ctx, last_day, acting, "until")
     after = merged(SECTION, current, {"until": last_day.isoformat()})
     if not edits.field_changes(SECTION, current, after):
         await check_settled(ctx, current)

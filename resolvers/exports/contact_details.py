@@ -1,18 +1,17 @@
 """E-mail addresses and ORCIDs in an export, as its viewer may see them.
 
 The rule is resolvers.privacy's, cell by cell, exactly as Person.email and
-Person.orcid apply it; the one difference is batching: whether the viewer
-manages an organisation a person is a role contact of is decided for a chunk
-of people in one command, never one per row.
+Person.orcid apply it: from the person's own choice and who the viewer is
+(anonymous, member, the person themself, staff). Nobody's role contacts enter
+into it, so a chunk of rows needs no lookup at all.
 """
 
 from collections.abc import Sequence
 
-from datastore import contacts
 from datastore.client import Database
 from datastore.people import Person
-from datastore.vocabulary import Role
-from resolvers.privacy import MANAGING_ROLES, ContactField, may_see
+from resolvers import privacy
+from resolvers.privacy import PERSON, ContactField
 from resolvers.viewer import Viewer
 
 Details = tuple[str | None, str | None]  # (e-mail, ORCID); None where hidden or absent
@@ -23,34 +22,18 @@ def _value(person: Person, field: ContactField) -> str | None:
 
 
 class ContactDetails:
-    def __init__(self, db: Database, viewer: Viewer, managed: frozenset[str]):
+    def __init__(self, db: Database, viewer: Viewer):
         self.db, self.viewer = db, viewer
-        self.managed = managed  # organisations the viewer is Primary or Administrator of
 
     @classmethod
     async def for_viewer(cls, db: Database, viewer: Viewer) -> "ContactDetails":
-        managed: frozenset[str] = frozenset()
-        if viewer.person_id is not None and viewer.role is not Role.ANONYMOUS:
-            mine = await contacts.by_people(db, [viewer.person_id])
-            managed = frozenset(c.organisation_id for c in mine if c.role in MANAGING_ROLES)
-        return cls(db, viewer, managed)
+        return cls(db, viewer)
 
     async def of(self, people: Sequence[Person]) -> dict[str, Details]:
-        """Each person's (e-mail, ORCID) as the viewer may see them: at most one command."""
-        undecided = [p for p in people if any(self._hidden(p, field, manages=False) for field in ContactField)]
-        managing: set[str] = set()
-        if undecided and self.managed:
-            theirs = await contacts.by_people(self.db, [p.id for p in undecided])
-            managing = {c.person_id for c in theirs if c.organisation_id in self.managed}
-        return {
-            p.id: (self._shown(p, ContactField.EMAIL, p.id in managing), self._shown(p, ContactField.ORCID, p.id in managing))
-            for p in people
-        }
+        """Each person's (e-mail, ORCID) as the viewer may see them."""
+        return {p.id: (self._shown(p, ContactField.EMAIL), self._shown(p, ContactField.ORCID)) for p in people}
 
-    def _hidden(self, person: Person, field: ContactField, manages: bool) -> bool:
-        return _value(person, field) is not None and self._shown(person, field, manages) is None
-
-    def _shown(self, person: Person, field: ContactField, manages: bool) -> str | None:
-        rule = dict(visibility=person.contact_visibility, role=self.viewer.role)
-        allowed = may_see(field, **rule, is_self=self.viewer.person_id == person.id, manages_their_organisation=manages)
+    def _shown(self, person: Person, field: ContactField) -> str | None:
+        held = privacy.relations(self.viewer.role, is_self=self.viewer.person_id == person.id)
+        allowed = privacy.sees_field(PERSON, field.value, held, person.contact_visibility)
         return _value(person, field) if allowed else None

@@ -63,7 +63,7 @@ class CreateOrganisationInput:
 
 
 @strawberry.input(description="PRIMARY, ADMINISTRATOR and SIGNER replace the current holder; COMMUNICATIONS adds "
-                              "one for a group. The person must be affiliated with the organisation unless staff "
+                              "one for a group. The person must be affiliated with the organisation, whoever "
                               "assigns them.")
 class AssignRoleContactInput:
     organisation_id: strawberry.ID
@@ -113,6 +113,14 @@ class RemovalNoticeInput:
 @strawberry.input(description="The Primary or staff.")
 class CancelMembershipInput:
     organisation_id: strawberry.ID
+    expected_version: int
+    reason: str | None = None
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="The applicant's Primary or staff: an APPLICANT becomes CANCELLED (withdrawn).")
+class WithdrawApplicationInput:
+    organisation: strawberry.ID
     expected_version: int
     reason: str | None = None
     client_mutation_id: str | None = None
@@ -203,6 +211,12 @@ class OrganisationMutations:
         work = edits.cancel(info.context, str(input.organisation_id), input.expected_version, input.reason,
                             input.client_mutation_id)
         return await OrganisationPayload.of(info, work, input.client_mutation_id)
+
+    @strawberry.mutation
+    async def withdraw_application(self, info: Info, input: WithdrawApplicationInput) -> OrganisationPayload:
+        work = edits.withdraw(info.context, str(input.organisation), input.expected_version, input.reason,
+                              input.client_mutation_id)
+        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def remove_membership(self, info: Info, input: RemoveMembershipInput) -> OrganisationPayload:

@@ -6,6 +6,7 @@ import strawberry
 from strawberry import Info
 
 from datastore.vocabulary import IndividualMembershipStatus
+from resolvers.edits import erasure
 from resolvers.edits import people as edits
 from resolvers.edits.committing import outcome
 from schema.enums import ContactVisibility
@@ -29,7 +30,8 @@ _DECIDED = {
 
 @strawberry.input(description="Omitted: unchanged. null: cleared (optional fields only; null on givenName, "
                               "familyName or contactVisibility is INVALID). affiliation: staff; or the person "
-                              "themself to leave (null). contactVisibility: the person themself and staff only.")
+                              "themself to leave (null); refused (CONFLICT) while they hold roles for "
+                              "the organisation. contactVisibility: the person themself and staff only.")
 class PersonPatch:
     given_name: str | None = strawberry.UNSET
     family_name: str | None = strawberry.UNSET
@@ -167,6 +169,6 @@ class PersonMutations:
 
     @strawberry.mutation
     async def erase_person(self, info: Info, input: ErasePersonInput) -> PersonPayload:
-        work = edits.erase(info.context, str(input.person_id), input.expected_version, input.reason,
+        work = erasure.erase(info.context, str(input.person_id), input.expected_version, input.reason,
                            input.client_mutation_id)
         return await PersonPayload.of(info, work, input.client_mutation_id)
