@@ -8,7 +8,9 @@ records how it ended: refused (the user errors, replayed as they were), or
 applied (the change, found again by its client key). A call that ended
 without either (an internal error, or cut off before it claimed a change)
 is released, and may be tried again. Calls hold no personal values: the
-caller's key or person id, a digest, and the refusal's fixed messages.
+caller's key or person id with a digest of their id (datastore.changes.client_key),
+a digest of the call, and the refusal's messages (scrubbed on erasure like any
+free text: datastore.erasure).
 """
 
 from dataclasses import dataclass

@@ -8,6 +8,7 @@ applied changes are the audit log; claimed ones are in flight (or were cut
 off, and are completed at start-up: datastore.writes).
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -97,6 +98,12 @@ class Change:
     # Every record the change touched: the versioned one, what it is about, the documents written with it.
     notices: tuple[Notice, ...] = ()
     plan: dict | None = field(default=None, compare=False)
+
+
+def client_key(identity: str, client_mutation_id: str) -> str:
+    """A caller's retries' key: the caller, and a digest of their clientMutationId (which
+    is the caller's free text, and so never kept as given)."""
+    return f"{identity}|{hashlib.sha256(client_mutation_id.encode()).hexdigest()[:32]}"
 
 
 # On every document the write path writes: the id of the change that wrote it (its fence).

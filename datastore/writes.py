@@ -179,7 +179,7 @@ async def commit(
     changes, the later check sees the earlier claim). RuleBroken from it
     rejects the change; nothing is written.
     """
-    client_key = f"{actor.identity}|{client_mutation_id}" if client_mutation_id else None
+    client_key = changes.client_key(actor.identity, client_mutation_id) if client_mutation_id else None
     version = 1 if expected_version is None else expected_version + 1
     befores = await _settled_befores(db, write, lease)
     now = datetime.now(UTC)

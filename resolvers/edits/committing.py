@@ -133,7 +133,7 @@ async def outcome(
     call was, once it ended, before any check that the first call made stale."""
     if not client_mutation_id:
         return await _run(work, client_mutation_id)
-    key = f"{identity(ctx)}|{client_mutation_id}"
+    key = changes.client_key(identity(ctx), client_mutation_id)
     while True:
         call, mine = await calls.claim(ctx.db, key, digest)
         if mine:

@@ -216,7 +216,7 @@ class OrganisationMutations:
     async def withdraw_application(self, info: Info, input: WithdrawApplicationInput) -> OrganisationPayload:
         work = edits.withdraw(info.context, str(input.organisation), input.expected_version, input.reason,
                               input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def remove_membership(self, info: Info, input: RemoveMembershipInput) -> OrganisationPayload:
