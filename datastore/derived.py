@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from datastore import generations, groups, organisations, people, rosters
+from datastore import canonical, generations, groups, organisations, people, rosters
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, set_fields
 from datastore.text import FOLD_VERSION
 
 # Bump the suffix whenever a derived field's definition changes.
-DERIVED_VERSION = f"fold {FOLD_VERSION}; review-due 1; updated-key 2; name-grams 1"
+DERIVED_VERSION = (f"fold {FOLD_VERSION}; review-due 1; updated-key 2; name-grams 1; "
+                   f"canonical keys {canonical.CANONICAL_VERSION}")
 _META_ID = "derived_fields"
 
 
@@ -31,9 +32,10 @@ class Derived:
 
 
 DERIVED = (
-    Derived("organisations", ("name_folded", "name_grams", "next_review_due", "review_due_key", "updated_key"),
+    Derived("organisations", ("name_folded", "name_grams", "next_review_due", "review_due_key", "updated_key",
+                              "name_key"),
             lambda d: organisations.to_document(organisations.from_document(d))),
-    Derived("people", ("name_folded", "name_grams", "sort_name", "updated_key"),
+    Derived("people", ("name_folded", "name_grams", "sort_name", "updated_key", "email_key"),
             lambda d: people.to_document(people.from_document(d))),
     Derived("groups", ("name_folded", "name_grams"), lambda d: groups.to_document(groups.from_document(d))),
     Derived("roster", ("updated_key",), lambda d: rosters.to_document(rosters.from_document(d))),

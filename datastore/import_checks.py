@@ -4,7 +4,9 @@ A record in a file names the fields it changes: merged onto the stored record
 of the same id (or, replacing whole records, standing alone), it must make a
 valid record by the one set of rules (datastore.edits, datastore.import_records).
 Then the files as a whole: no id given twice, every reference to a record in
-the files or the database, no slug taken by another record, at most one
+the files or the database, no slug taken by another record, no e-mail address
+(on its canonical key) or organisation name in a country (folded) given to
+two records or taken by another record in the database, at most one
 PRIMARY, ADMINISTRATOR and SIGNER per organisation. Every problem found is
 reported together, each where it is in its file; any problem and nothing is
 written.
@@ -15,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from datastore import contacts, edits, group_tree, groups, organisations, people, rosters
+from datastore import canonical, contacts, edits, group_tree, groups, organisations, people, rosters
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
@@ -95,6 +97,9 @@ async def check(db: Database, raws: list[RawRecord], problems: list[Problem], *,
             in_files[raw.section].add(key)
     problems += await _references(db, checked, in_files)
     problems += await _slugs(db, checked)
+    problems += await _unique_keys(db, checked, "people", "email", "email_key", _email_key, "that e-mail address")
+    problems += await _unique_keys(db, checked, "organisations", "name", "name_key", _name_key,
+                                   "an organisation of that name in that country")
     problems += _single_holders(checked)
     problems += await _tree(db, checked)
     if not problems:
@@ -249,6 +254,39 @@ async def _slugs(db: Database, checked: Checked) -> list[Problem]:
             e = first[document["slug"]]
             if e.record.id != document["_id"]:
                 problems.append(Problem(e.raw.where, "slug", f"{document['slug']!r} already belongs to {document['_id']}"))
+    return problems
+
+
+def _email_key(person: Any) -> str | None:
+    return canonical.email_key(person.email) if person.email else None
+
+
+def _name_key(organisation: Any) -> str | None:
+    return canonical.organisation_name_key(organisation.country_code, organisation.name)
+
+
+async def _unique_keys(db: Database, checked: Checked, section: str, name: str, field: str, key_of: Any,
+                       what: str) -> list[Problem]:
+    """No canonical key given to two records of the files, or to a record and another
+    stored one. Whose the stored one is stays unsaid (an address is personal); the
+    unique index refuses it anyway, should it be taken while the import runs."""
+    problems: list[Problem] = []
+    first: dict[str, Entry] = {}
+    for e in checked.entries[section]:
+        key = key_of(e.record)
+        if key is None:
+            continue
+        if key in first and first[key].record.id != e.record.id:
+            problems.append(Problem(e.raw.where, name, f"{what} is given to more than one record "
+                                                       f"(also at {first[key].raw.where})"))
+            continue
+        first.setdefault(key, e)
+    if first:
+        cursor = getattr(db, section).find({field: {"$in": list(first)}}, projection=[field])
+        async for document in cursor:
+            e = first[document[field]]
+            if e.record.id != document["_id"]:
+                problems.append(Problem(e.raw.where, name, f"{what} is already in the directory"))
     return problems
 
 

@@ -61,13 +61,32 @@ INDEXES = {
 }
 
 
-async def ensure_indexes(db: Database) -> None:
+# Uniqueness on canonical keys (datastore/canonical.py): the engine, not a read,
+# refuses a second person with the same address or a second organisation of a
+# name in a country. Plain unique indexes on fields every record has (a person
+# without an address has a key of its own: datastore/people.py), not partial or
+# sparse ones, so they hold alike on MongoDB, SecantusDB and FerretDB 1.24.
+# Built only once every stored record has its key (after datastore/derived.py's
+# refresh and unique_keys.settle_duplicates at start-up), since records stored
+# before the keys existed would all collide on a missing key.
+UNIQUE_KEYS = {
+    "people": [IndexModel(_keys("email_key"), unique=True, name="email_key_unique")],
+    "organisations": [IndexModel(_keys("name_key"), unique=True, name="name_key_unique")],
+}
+
+
+async def ensure_indexes(db: Database, *, unique_keys: bool = True) -> None:
     """Create the indexes that are missing; existing ones are left as they are.
+    `unique_keys` False leaves out UNIQUE_KEYS (see there).
 
     Only missing ones are sent: FerretDB 1.24 drops the connection when one
     createIndexes command names several indexes that already exist.
     """
-    for name, models in INDEXES.items():
+    wanted = {name: list(models) for name, models in INDEXES.items()}
+    if unique_keys:
+        for name, models in UNIQUE_KEYS.items():
+            wanted[name] += models
+    for name, models in wanted.items():
         collection = getattr(db, name)
         existing = {index["name"] async for index in await collection.list_indexes()}
         missing = [m for m in models if m.document["name"] not in existing]

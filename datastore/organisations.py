@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from datastore import countries, dates, memberships
+from datastore import canonical, countries, dates, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.keyset import Sort, SortKey, both, find_page
@@ -166,6 +166,8 @@ def to_document(organisation: Organisation) -> dict:
         "slug": organisation.slug,
         "name": organisation.name,
         **searchable_name(organisation.name),
+        # Unique: one organisation of a name per country (datastore/canonical.py).
+        "name_key": canonical.organisation_name_key(organisation.country_code, organisation.name),
         "kind": organisation.kind.value,
         "sectors": [s.value for s in organisation.sectors],
         "designations": [d.value for d in organisation.designations],
@@ -217,6 +219,13 @@ async def by_ids(db: Database, ids: Iterable[str]) -> list[Organisation]:
 async def by_slug(db: Database, slug: str) -> Organisation | None:
     document = await db.organisations.find_one({"slug": slug})
     return from_document(document) if document else None
+
+
+async def name_holder(db: Database, country_code: str, name: str) -> str | None:
+    """The id of the organisation of this country whose name is the same as `name` on its folded form."""
+    key = canonical.organisation_name_key(country_code, name)
+    document = await db.organisations.find_one({"name_key": key}, projection=["_id"])
+    return document["_id"] if document else None
 
 
 async def page(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from datastore import countries, dates, memberships
+from datastore import canonical, countries, dates, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
@@ -88,6 +88,17 @@ async def is_erased(db: Database, person_id: str) -> bool:
     return bool(found and found.get("erased"))
 
 
+# The unique index on `email_key` holds one key per person: the canonical form of
+# their address, or for someone without one a key of their own that no address
+# has (an address has an "@"), so it holds on every engine without a partial index.
+NO_EMAIL_PREFIX = "no e-mail "
+
+
+def email_key(person: Person) -> str:
+    """The key the unique index compares addresses on (datastore/canonical.py); never used to find anyone."""
+    return canonical.email_key(person.email) if person.email else f"{NO_EMAIL_PREFIX}{person.id}"
+
+
 def to_document(person: Person) -> dict:
     found = countries.country(person.country_code) if person.country_code else None
     return {
@@ -97,6 +108,7 @@ def to_document(person: Person) -> dict:
         **searchable_name(person.name),
         "sort_name": _sort_name(person),
         "email": person.email,
+        "email_key": email_key(person),
         "orcid": person.orcid,
         "country": person.country_code,
         "continent": found.continent.value if found else None,
@@ -176,6 +188,15 @@ async def upsert(db: Database, people: Sequence[Person]) -> int:
 
 
 async def by_email(db: Database, email: str) -> Person | None:
-    """The person with exactly this address (as a signed-in person's token gives it)."""
+    """The person with exactly this address (as a signed-in person's token gives it).
+
+    Identity: an exact match on the stored address, never on its canonical key,
+    so an account for 'аlice@x' (Cyrillic 'а') never finds 'alice@x'."""
     document = await db.people.find_one({"email": email})
     return from_document(document) if document else None
+
+
+async def email_holder(db: Database, email: str) -> str | None:
+    """The id of whoever holds an address the same as `email` on its canonical key (for uniqueness only)."""
+    document = await db.people.find_one({"email_key": canonical.email_key(email)}, projection=["_id"])
+    return document["_id"] if document else None

@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pymongo import WriteConcern
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from datastore import changes, claim_rules, dates, erasure, faults, generations
 from datastore.changes import (
@@ -319,8 +319,9 @@ async def _write_effect(db: Database, change_id: str, effect: dict) -> bool:
             return True
         if (await target.replace_one(_fence(document_id, before), after)).matched_count:
             return True
-    except DuplicateKeyError:  # the _id, or another unique value, taken meanwhile
-        pass
+    except OperationFailure as failed:  # the _id, or another unique value, taken meanwhile
+        if not _unique_key_taken(failed):
+            raise
     current = await target.find_one({"_id": document_id}, projection=[WRITTEN_BY])
     return current is not None and current.get(WRITTEN_BY) == change_id
 
@@ -338,7 +339,9 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
         # never writes over a newer record.
         if (await records.replace_one({"_id": record_id, "version": version - 1}, document)).matched_count:
             return True
-    except DuplicateKeyError:
+    except OperationFailure as failed:
+        if not _unique_key_taken(failed):
+            raise
         current = await records.find_one({"_id": record_id}, projection=[WRITTEN_BY])
         if current is not None and current.get(WRITTEN_BY) == change_id:
             return True
@@ -347,6 +350,12 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
         raise Rejected("a unique value of the record is already taken") from None
     current = await records.find_one({"_id": record_id}, projection=[WRITTEN_BY])
     return current is not None and current.get(WRITTEN_BY) == change_id
+
+
+def _unique_key_taken(failed: OperationFailure) -> bool:
+    """A unique index refused the write: DuplicateKeyError on MongoDB and SecantusDB;
+    FerretDB 1.24 answers an update that breaks one with InternalError and SQLite's words."""
+    return isinstance(failed, DuplicateKeyError) or "UNIQUE constraint failed" in str(failed)
 
 
 async def _reject(db: Database, change: Change) -> Change:

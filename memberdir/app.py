@@ -11,10 +11,11 @@ Authentication and rate budget (memberdir/edge/exports.py).
 """
 
 import asyncio
+import logging
 import re
 from datetime import timedelta
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from graphql import GraphQLError
@@ -31,8 +32,10 @@ from strawberry.types import ExecutionResult
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database, settings_engine
+from memberdir.engine import EmbeddedEngine
 from memberdir.database_gate import DatabaseErrors, DatabaseGate
 from memberdir.edge import stack
+from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
 from memberdir.edge.exports import ExportEndpoint
@@ -56,6 +59,7 @@ from schema.document_cache import reuse_documents
 # graphql-core offers close field, type and enum names when one is wrong: a
 # map of the schema for whoever guesses. Production leaves it out.
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+log = logging.getLogger(__name__)
 
 
 def _is_internal(error: GraphQLError) -> bool:
@@ -64,6 +68,11 @@ def _is_internal(error: GraphQLError) -> bool:
     fail before execution and so have no path)."""
     original = error.original_error
     return error.path is not None and original is not None and not isinstance(original, GraphQLError)
+
+
+def _stray_cancellation_error() -> ExecutionResult:
+    error = GraphQLError("Unexpected error.", extensions={"code": "INTERNAL_SERVER_ERROR"})
+    return ExecutionResult(data=None, errors=[error])
 
 
 def _deadline_error(seconds: float, writes_ended: list[dict] = ()) -> ExecutionResult:
@@ -80,7 +89,12 @@ def _deadline_error(seconds: float, writes_ended: list[dict] = ()) -> ExecutionR
 
 class DirectoryGraphQL(GraphQLOverHTTP):
     def __init__(
-        self, settings: Settings, database: "DatabaseHolder", limiter: RateLimiter, extensions: tuple = ()
+        self,
+        settings: Settings,
+        database: "DatabaseHolder",
+        limiter: RateLimiter,
+        extensions: tuple = (),
+        planned: bool = True,
     ):
         limits = QueryLimits(
             max_depth=settings.max_depth,
@@ -96,10 +110,12 @@ class DirectoryGraphQL(GraphQLOverHTTP):
                 reuse_documents(),  # after every extension that sets parse options or rules, or refuses first
                 lambda: MaskErrors(should_mask_error=_is_internal),
                 lambda: OperationAccounting(limiter, settings.max_cost, _is_internal),
-                DatabaseErrors,  # after MaskErrors, so it sees a lost connection first
+                # After MaskErrors, so it sees a database error before it is masked.
+                lambda: DatabaseErrors(writes=database.recheck),
                 *extensions,
             ],
             config=StrawberryConfig(batching_config={"max_operations": settings.max_batch_operations}),
+            planned=planned,
         )
         super().__init__(
             schema,
@@ -136,18 +152,25 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         """Parse, validate and run, cancelled at the deadline (a whole batch shares one)."""
         seconds = self.settings.execution_deadline_seconds
         try:
-            async with asyncio.timeout(seconds) as deadline:
-                return await super().execute_operation(
-                    request, request_adapter, request_data, context, root_value, sub_response
-                )
-        except TimeoutError:
-            if not deadline.expired():
-                raise
+            return await within_deadline(
+                super().execute_operation(request, request_adapter, request_data, context, root_value, sub_response),
+                seconds,
+            )
+        except DeadlineExceeded:
             note_refusal("deadline")
             ended = await writes_ended(context)
             if isinstance(request_data, list):
                 return [_deadline_error(seconds, ended) for _ in request_data]
             return _deadline_error(seconds, ended)
+        except asyncio.CancelledError:
+            if _being_cancelled():
+                raise  # the server's own (shutdown): not ours to answer
+            # A cancellation nobody asked of this request (work in flight cancelled by
+            # another's failure) is a fault to log, answered like any other.
+            log.exception("a CancelledError escaped the execution of a request that was not cancelled")
+            if isinstance(request_data, list):
+                return [_stray_cancellation_error() for _ in request_data]
+            return _stray_cancellation_error()
         finally:
             context.forget_loaded()
 
@@ -159,15 +182,25 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         return processed
 
 
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class DatabaseHolder:
-    """The database, once the lifespan has opened it, and whether it answers."""
+    """The database, once the lifespan has opened it, and whether it answers and writes."""
 
     def __init__(self) -> None:
         self._db: Database | None = None
-        self.supervisor: EngineSupervisor | None = None  # set while serving the embedded engine
+        self.supervisor: EngineSupervisor | None = None  # set while serving (not with a caller's database)
 
     def available(self) -> bool:
         return self.supervisor is None or self.supervisor.available
+
+    async def recheck(self) -> bool:
+        """After a request met a database error: whether the database still writes
+        (a fresh probe, shared with concurrent callers)."""
+        return self.supervisor is None or await self.supervisor.check()
 
     def set(self, db: Database | None) -> None:
         self._db = db
@@ -179,11 +212,16 @@ class DatabaseHolder:
 
 
 def create_app(
-    settings: Settings | None = None, *, database: Database | None = None, extensions: tuple = ()
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    extensions: tuple = (),
+    planned: bool = True,
 ) -> Starlette:
     """The app; with `database` given it uses that instead of opening its own.
 
     `extensions`: extra schema extensions, for tests that need a slow resolver.
+    `planned=False`: graphql-core's executor alone (the reference), for tests.
     """
     settings = settings or Settings()
     holder = DatabaseHolder()
@@ -196,36 +234,48 @@ def create_app(
             return
         lease = timedelta(seconds=settings.write_lease_seconds)
         if settings.mongodb_uri is not None:
-            async with open_database(settings, seed_if_empty=True) as db:
+            async with open_database(settings, seed_if_empty=True) as db, supervising(None):
                 holder.set(db)
                 async with sweeping(holder.get, lease):
                     yield
                 holder.set(None)
             return
-        # The embedded engine, watched: restarted if it dies (README, "Database engines").
+        # The embedded engine, watched: restarted if it dies or cannot write (README, "Database engines").
         with settings_engine(settings) as engine:
-            holder.supervisor = EngineSupervisor(engine)
-            watching = asyncio.create_task(holder.supervisor.watch())
-            try:
-                async with open_database(settings, seed_if_empty=True, engine=engine) as db:
-                    holder.set(db)
-                    async with sweeping(holder.get, lease):
-                        yield
-                    holder.set(None)
-            finally:
-                watching.cancel()
-                holder.supervisor = None
+            async with supervising(engine), open_database(settings, seed_if_empty=True, engine=engine) as db:
+                holder.set(db)
+                async with sweeping(holder.get, lease):
+                    yield
+                holder.set(None)
+
+    @asynccontextmanager
+    async def supervising(engine: EmbeddedEngine | None) -> AsyncIterator[None]:
+        """The supervisor watching the database (MONGODB_URI's when `engine` is None)."""
+        holder.supervisor = EngineSupervisor.for_settings(settings, engine)
+        watching = asyncio.create_task(holder.supervisor.watch())
+        try:
+            yield
+        finally:
+            watching.cancel()
+            with suppress(asyncio.CancelledError):
+                await watching
+            holder.supervisor = None
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
-        if not holder.available():
-            return JSONResponse({"status": "unavailable", "database": "restarting"}, status_code=503)
-        try:
-            await holder.get().ping()
-        except Exception:  # any failure to answer means not ready
-            return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)
+        """Ready when the database answers and writes: the supervisor's verdict from a
+        journaled write probe at most one probe interval old (so a stream of /readyz
+        calls makes no stream of writes)."""
+        supervisor = holder.supervisor
+        if supervisor is None:  # a database the caller owns: it answers or not
+            try:
+                await holder.get().ping()
+            except Exception:  # any failure to answer means not ready
+                return _unready("not answering", "the database does not answer")
+        elif not await supervisor.check(max_age=settings.health_probe_seconds):
+            return _unready(supervisor.state, supervisor.reason)
         return JSONResponse({"status": "ok", "database": "ok"})
 
     limiter = RateLimiter(settings.rate_limit_points_per_minute, settings.trusted_proxies)
@@ -234,7 +284,7 @@ def create_app(
         settings.metrics_max_operation_names,
         engine_up=settings_engine(settings).answering if embedded else None,
     )
-    graphql = DirectoryGraphQL(settings, holder, limiter, extensions)
+    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned)
     budgeted = RateLimitGate(graphql, limiter)
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
@@ -255,6 +305,11 @@ def create_app(
     )
     app.state.metrics, app.state.rate_limiter = metrics, limiter  # for `serve` and the exports
     return app
+
+
+def _unready(state: str, reason: str | None) -> JSONResponse:
+    body = {"status": "unavailable", "database": state, "reason": reason}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
 
 def _metrics_routes(settings: Settings, metrics: Metrics) -> list[Route]:

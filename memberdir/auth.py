@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from datastore import people
 from datastore.client import Database
 from datastore.vocabulary import Role
-from memberdir import api_keys
+from memberdir import api_keys, database_gate
 from memberdir.api_keys import KeyRejected
 from memberdir.edge.errors import refusal
 from memberdir.oidc import JwksCache, KeysUnavailable, TokenRejected, TokenVerifier
@@ -115,9 +115,13 @@ class Authentication:
                 response = refusal(401, "UNAUTHENTICATED", reason, {"WWW-Authenticate": challenge})
                 await response(scope, receive, send)
                 return
-            except (KeysUnavailable, PyMongoError):
+            except KeysUnavailable:
                 # Our side cannot check the credential: not the client's fault, so not 401.
                 response = refusal(503, "UNAVAILABLE", "cannot check credentials right now; try again shortly")
+                await response(scope, receive, send)
+                return
+            except PyMongoError:  # the database, as every other answer meeting it says
+                response = refusal(503, database_gate.CODE, database_gate.MESSAGE, {"Retry-After": "1"})
                 await response(scope, receive, send)
                 return
             scope.setdefault("state", {})["viewer"] = viewer

@@ -149,7 +149,7 @@ def _watched_engine(settings: Settings) -> Iterator[None]:
         return
     with settings_engine(settings) as engine:
         asyncio.run(prepare(engine))
-        supervisor = EngineSupervisor(engine)
+        supervisor = EngineSupervisor.for_settings(settings, engine)
         threading.Thread(target=asyncio.run, args=(supervisor.watch(),), daemon=True).start()
         yield
 

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from datastore import dataset, demo, derived, faults, generations, writes
+from datastore import dataset, demo, faults, generations, unique_keys, writes
 from datastore.client import Database, ServerTraits, connect
 from datastore.indexes import ensure_indexes
 from memberdir.edge.database_commands import DATABASE_COMMANDS
@@ -40,10 +40,11 @@ async def open_database(
     db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS],  # counted per request
                  traits=engine.traits if engine else ServerTraits())
     try:
-        await ensure_indexes(db)
+        await ensure_indexes(db, unique_keys=False)
         # Complete changes a killed process left claimed but not applied.
         await writes.recover(db, timedelta(seconds=settings.write_lease_seconds))
-        await derived.refresh(db)
+        # Current derived fields, then the unique indexes on canonical keys over them.
+        await unique_keys.prepare(db)
         if engine and seed_if_empty and await dataset.is_empty(db):
             await dataset.write(db, demo.generate(settings.seed_scale))
         # Whatever wrote before (a bulk write cut off included), keep nothing from it.

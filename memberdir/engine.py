@@ -145,6 +145,19 @@ class EmbeddedEngine:
             self._process.wait()
         self._spawn(self.port)
 
+    def halt(self, grace: float = 5.0) -> None:
+        """End our server that runs but cannot serve (it cannot write, or hangs), so
+        that `relaunch` can start it again: asked to stop, then killed after `grace`
+        seconds. Nothing acknowledged is lost: every acknowledged write is journaled."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
     def _join_running(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

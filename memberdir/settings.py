@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # Tests only: named fault points in the write path (datastore.faults), e.g.
     # "after_effect_1=kill"; refused in production.
     fault_points: str | None = Field(default=None, description="tests only: " + faults.POINTS_HELP)
+    # Readiness: a journaled write to the engine this often (and whenever /readyz
+    # or a request that met a database error asks), which fails unless acknowledged
+    # within the timeout (README, "Database engines").
+    health_probe_seconds: float = Field(default=5.0, gt=0, le=3600)
+    health_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
     # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
     rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
-from strawberry.dataloader import DataLoader, LoaderTask, get_current_batch
+from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
 from datastore import contacts, groups, organisations, people, rosters
 from datastore.client import Database
@@ -28,14 +28,36 @@ R = TypeVar("R")
 Fetch = Callable[[Database, Iterable[Any]], Awaitable[list[R]]]
 
 
+class SharedFuture(Future):
+    """A key's value, which every field that asks for the key awaits.
+
+    One waiter's cancellation must not cancel it for the others: a task cancels
+    the future it waits on when it is cancelled itself, and graphql-core
+    cancels the futures it gathers when a sibling field fails, so a plain
+    future shared by two fields turned the second field's wait into a
+    CancelledError that escaped the execution. This one refuses to be cancelled:
+    a cancelled waiter is woken when the batch settles (one read), and the
+    others get the value. The batch (`dispatch_batch`, a task of its own that
+    no waiter's cancellation reaches) is what settles it.
+    """
+
+    __slots__ = ()
+
+    def cancel(self, msg: Any = None) -> bool:
+        return False
+
+
 class Loader(DataLoader[K, R]):
-    """Strawberry's DataLoader without a callback per key.
+    """Strawberry's DataLoader without a callback per key, with futures no
+    waiter can cancel (SharedFuture) and batches settled however their read
+    ends (_settle_left: one callback a batch).
 
     Its `load` gives each key's future a done callback (to cancel a batch
     whose every caller went away) and its `load_many` gathers one future per
     key: a level of 500 rows cost 1,000 callbacks when its batch settled.
-    Here a key joins the tick's batch with no callback (a batch nobody waits
-    for any more still skips its read: `dispatch_batch` checks), and
+    Here a key joins the tick's batch with no callback (a batch is read
+    even when every waiter went away: it is one read, and the request's
+    other fields, or its fallback to graphql-core, may ask again), and
     `load_many` awaits the futures in turn: a batch settles all of its
     futures in one pass, so that suspends about once per batch.
     """
@@ -44,10 +66,19 @@ class Loader(DataLoader[K, R]):
         future = self.cache_map.get(key)
         if future is not None and not future.cancelled():
             return future
-        future = self.loop.create_future()
+        future = SharedFuture(loop=self.loop)
         self.cache_map.set(key, future)
-        get_current_batch(self).tasks.append(LoaderTask(key, future))
+        batch = self.batch
+        if batch is None or not batch.tasks or should_create_new_batch(self, batch):
+            batch = self.batch = Batch()
+            self.loop.call_soon(self._dispatch, batch)
+        batch.tasks.append(LoaderTask(key, future))
         return future
+
+    def _dispatch(self, batch: Batch) -> None:
+        """As strawberry's `dispatch`, with the batch settled however its task ends."""
+        batch._dispatch_task = self.loop.create_task(dispatch_batch(self, batch))
+        batch._dispatch_task.add_done_callback(lambda _: _settle_left(self, batch))
 
     def holds(self, key: K) -> bool:
         """Whether this request has asked for `key` already (loaded or on its way)."""
@@ -60,6 +91,26 @@ class Loader(DataLoader[K, R]):
             if not future.done():
                 await future
         return [future.result() for future in futures]
+
+
+class LoadCancelled(RuntimeError):
+    """A batch's read was cancelled: what its waiters get instead of a value."""
+
+
+def _settle_left(loader: Loader, batch: Batch) -> None:
+    """Strawberry's `dispatch_batch` settles a batch's futures when its read
+    returns or raises an Exception, but not when its task is cancelled (before
+    or during the read): those futures would stay pending for good and, since
+    no waiter can cancel them (SharedFuture), every field waiting on them too.
+    What is left pending when the task ends gets an error instead, and leaves
+    the cache: a later load (graphql-core's run after a planned one) reads again,
+    in a batch of its own (this one is over, even if its read never began)."""
+    batch.dispatched = True
+    for task in batch.tasks:
+        if not task.future.done():
+            task.future.set_exception(LoadCancelled("the read was cancelled"))
+            if loader.cache_map.get(task.key) is task.future:
+                loader.cache_map.delete(task.key)
 
 
 def _one_each(db: Database, fetch: Fetch, key: Callable[[R], K]) -> Loader[K, R | None]:

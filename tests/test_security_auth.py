@@ -209,4 +209,4 @@ async def test_credentials_that_cannot_be_checked_get_503_not_401(member_key):
     async with client_for(unreachable) as http:
         response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"x-api-key": member_key})
     await unreachable.close()
-    assert response.status_code == 503 and error_codes(response) == ["UNAVAILABLE"]
+    assert response.status_code == 503 and error_codes(response) == ["DATABASE_UNAVAILABLE"]

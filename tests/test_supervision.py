@@ -102,3 +102,54 @@ async def test_a_query_that_meets_a_dead_database_gets_the_same_clear_error():
     errors = response.json()["errors"]
     assert [e["extensions"]["code"] for e in errors] == ["DATABASE_UNAVAILABLE"]
     assert "unavailable" in errors[0]["message"]
+
+
+async def test_with_mongodb_uri_a_database_that_cannot_write_is_reported_never_restarted(engine, tmp_path):
+    """MONGODB_URI: the server is someone else's. One that stops acknowledging writes
+    (here: stopped with SIGSTOP) makes /readyz say 503 and why, and GraphQL answer
+    DATABASE_UNAVAILABLE; nothing is restarted, and serving resumes by itself once
+    it writes again."""
+    from httpx import ASGITransport, AsyncClient
+
+    from memberdir.app import create_app
+    from memberdir.settings import Settings
+
+    server = type(engine)(engine.binary, tmp_path)  # a server of its own, to stop
+    server.start()
+    settings = Settings(mongodb_uri=server.uri, database="uri_probe",
+                        health_probe_seconds=0.2, health_probe_timeout_seconds=1)
+    app = create_app(settings)
+    pid = server.pid
+    try:
+        async with app.router.lifespan_context(app), AsyncClient(
+            transport=ASGITransport(app=app), base_url="http://t"
+        ) as client:
+            assert (await client.get("/readyz")).status_code == 200
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                unready = await _until(client, lambda r: r.status_code == 503, 30, "503 from /readyz")
+                assert unready.json()["database"] == "cannot write", unready.json()
+                assert "within 1 s" in unready.json()["reason"], unready.json()
+                refused = await client.post("/graphql", json=QUERY)
+                assert refused.status_code == 503
+                assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["DATABASE_UNAVAILABLE"]
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            await _until(client, lambda r: r.status_code == 200, 30, "recovery")
+            assert (await client.post("/graphql", json=QUERY)).status_code == 200
+        assert server.pid == pid and not server.exited  # the same process: nothing was restarted
+    finally:
+        server.stop()
+
+
+async def _until(client, check, seconds: float, what: str):
+    """GET /readyz until `check` holds for its answer; bounded in time."""
+    import asyncio
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        response = await client.get("/readyz")
+        if check(response):
+            return response
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {what} within {seconds}s")

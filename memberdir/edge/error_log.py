@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from graphql import GraphQLError
+from pymongo.errors import PyMongoError
 
 from memberdir.edge.request_record import current_request
 
@@ -32,6 +33,10 @@ class OnlyInternalErrors(logging.Filter):
         record.request_id = current.request_id if current else None
         where = ".".join(str(p) for p in error.path or ()) or "the query"
         record.msg, record.args = "Internal error resolving %s: %s", (where, error.message)
+        if isinstance(error.original_error, PyMongoError):
+            # The database's own failure (it cannot write, it went away): one line;
+            # the supervisor's probe says whether the database is unavailable.
+            record.msg, record.exc_info, record.exc_text = "Database error resolving %s: %s", None, None
         return True
 
 

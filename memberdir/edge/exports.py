@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from memberdir import database_gate
 from memberdir.edge.rate_limits import Decision, too_many_requests
 from resolvers.context import Context
 from resolvers.errors import BadArgument
@@ -102,7 +103,7 @@ class ExportEndpoint:
         except NotFound as missing:
             return _error(404, "NOT_FOUND", str(missing), missing.argument)
         except PyMongoError:
-            return _error(503, "UNAVAILABLE", "The directory's database is not answering; try again shortly")
+            return _error(503, database_gate.CODE, database_gate.MESSAGE)
         rows = csv_chunks(table) if format is Format.CSV else ndjson_chunks(table)
         return StreamingResponse(rows, media_type=format.media_type, headers=headers)
 

@@ -36,6 +36,15 @@ async def _save(
     return await load(ctx, after.id)
 
 
+async def _name_is_free(ctx: Context, organisation: Organisation, *path: str) -> None:
+    """Names are unique per country on their folded form (datastore/canonical.py); the
+    unique index refuses a second one anyway, this says which field."""
+    holder = await organisations.name_holder(ctx.db, organisation.country_code, organisation.name)
+    if holder is not None and holder != organisation.id:
+        raise refuse(UserErrorCode.CONFLICT,
+                     "An organisation of that name in that country is already in the directory.", *path, "name")
+
+
 async def update(ctx: Context, organisation_id: str, expected: int, given: dict, reason: str | None,
                  cmid: str | None) -> Organisation:
     current = await load(ctx, organisation_id, "id")
@@ -45,6 +54,8 @@ async def update(ctx: Context, organisation_id: str, expected: int, given: dict,
     if after == current:
         await check_settled(ctx, current)
         return current
+    if (after.name, after.country_code) != (current.name, current.country_code):
+        await _name_is_free(ctx, after, "patch")
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, reason, cmid)
 
 
@@ -56,6 +67,8 @@ async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None
     fields = {**given, "id": edits.new_id("org", given.get("slug") or ""), "status": MembershipStatus.APPLICANT.value,
               "history": [{"status": MembershipStatus.APPLICANT.value, "on": ctx.today.isoformat(), "reason": reason}]}
     after = merged(SECTION, None, fields)
+    # An application in the name of an organisation already in the directory is refused.
+    await _name_is_free(ctx, after)
     effects = ()
     if acting.value == "applicant" and ctx.viewer.person_id:
         effects = (edits.contact_effect(contacts.RoleContact(after.id, ctx.viewer.person_id, ContactRole.PRIMARY)),)

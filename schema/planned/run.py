@@ -86,29 +86,91 @@ async def _settle(columns: list[list[Any]]) -> None:
     coroutine may wait for what another holds (a pool connection, a lock)
     until that other is resumed. It is what gathering them as tasks would do,
     without a task, a callback and two trips through the event loop per object.
+
+    When one resolver fails, or the run is cancelled (the deadline), the others
+    are cancelled as tasks would be and stepped to their ends before the
+    failure goes on (_wind_down): none is left suspended holding what its
+    clean-up must give back.
     """
     blocked: list[_Blocked] = []
-    for column in columns:
-        for index, value in enumerate(column):
-            if type(value) is CoroutineType:
-                _step(value, column, index, blocked)
-            elif isawaitable(value):
-                blocked.append(_Blocked(asyncio.ensure_future(value), None, column, index))
-    while blocked:
-        await _until_one_is_ready(blocked)
-        now, blocked = blocked, []
+    try:
+        for column in columns:
+            for index, value in enumerate(column):
+                if type(value) is CoroutineType:
+                    _step(value, column, index, blocked)
+                elif isawaitable(value):
+                    blocked.append(_Blocked(asyncio.ensure_future(value), None, column, index))
+        while blocked:
+            await _until_one_is_ready(blocked)
+            now, blocked = blocked, []
+            for position, waiting in enumerate(now):
+                try:
+                    if waiting.awaited is not None and not waiting.awaited.done():
+                        blocked.append(waiting)
+                    elif waiting.coroutine is not None:
+                        _step(waiting.coroutine, waiting.column, waiting.index, blocked)
+                    else:
+                        waiting.column[waiting.index] = _result_of(waiting.awaited)
+                except BaseException:
+                    blocked.extend(now[position + 1:])
+                    raise
+    except BaseException:
+        await _wind_down(blocked)
+        raise
+
+
+async def _wind_down(blocked: list["_Blocked"]) -> None:
+    """Cancel what a failed or cancelled level left waiting, as a cancelled task
+    is: cancel what each waits on (a DataLoader's shared future refuses:
+    resolvers.loaders.SharedFuture), throw CancelledError into it, and step it
+    to its end. Its clean-up may itself await: PyMongo's connection checkout
+    gives its place in the pool back under a lock. Closing the coroutine
+    instead (GeneratorExit, no await allowed) left the pool's counters at
+    their maximum, and every later query of the process waiting for a connection.
+
+    A cancellation that arrives meanwhile waits for the clean-up, then goes on."""
+    cancelled = False
+    remaining: list[_Blocked] = []
+    for waiting in blocked:
+        if waiting.awaited is not None:
+            waiting.awaited.cancel()
+        if waiting.coroutine is not None:
+            _finish_step(waiting, remaining, asyncio.CancelledError())
+        elif isinstance(waiting.awaited, asyncio.Task) and not waiting.awaited.done():
+            remaining.append(waiting)  # its own clean-up runs as a task
+    while remaining:
+        try:
+            await _until_one_is_ready(remaining)
+        except asyncio.CancelledError:
+            cancelled = True
+            continue
+        now, remaining = remaining, []
         for waiting in now:
             if waiting.awaited is not None and not waiting.awaited.done():
-                blocked.append(waiting)
+                remaining.append(waiting)
             elif waiting.coroutine is not None:
-                _step(waiting.coroutine, waiting.column, waiting.index, blocked)
-            else:
-                waiting.column[waiting.index] = _result_of(waiting.awaited)
+                _finish_step(waiting, remaining, None)
+    if cancelled:
+        raise asyncio.CancelledError
+
+
+def _finish_step(waiting: "_Blocked", remaining: list["_Blocked"], error: BaseException | None) -> None:
+    """One step of a cancelled coroutine: however it ends is its own affair."""
+    coroutine = waiting.coroutine
+    assert coroutine is not None
+    try:
+        awaited = coroutine.send(None) if error is None else coroutine.throw(error)
+    except (Exception, asyncio.CancelledError):
+        return
+    if awaited is not None:
+        awaited._asyncio_future_blocking = False
+    remaining.append(_Blocked(awaited, coroutine, waiting.column, waiting.index))
 
 
 def _close(columns: list[list[Any]]) -> None:
-    """Close the coroutines a failed or cancelled level leaves unfinished: each
-    column holds its coroutine until it is replaced by the result."""
+    """Close the coroutines a failed level never started (those it started
+    were wound down by _settle): each column holds its coroutine until it is
+    replaced by the result, and an unstarted one holds nothing."""
     for column in columns:
         for value in column:
             if type(value) is CoroutineType:
@@ -127,7 +189,7 @@ def _step(coroutine: Coroutine, column: list[Any], index: int, blocked: list[_Bl
         awaited = coroutine.send(None)
     except StopIteration as done:
         column[index] = done.value
-    except Exception as error:
+    except (Exception, asyncio.CancelledError) as error:  # a CancelledError of its own, not the run's
         raise Unplannable("a resolver raised") from error
     else:
         if awaited is not None:
