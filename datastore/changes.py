@@ -8,6 +8,7 @@ applied changes are the audit log; claimed ones are in flight (or were cut
 off, and are completed at start-up: datastore.writes).
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,9 +100,20 @@ class Change:
     plan: dict | None = field(default=None, compare=False)
 
 
-def claim_id(owner_id: str, version: int) -> str:
-    """The unique key a change claims: one record, one version, one winner."""
-    return f"{owner_id}@{version}"
+def client_key(identity: str, client_mutation_id: str) -> str:
+    """A caller's retries' key: the caller, and a digest of their clientMutationId (which
+    is the caller's free text, and so never kept as given)."""
+    return f"{identity}|{hashlib.sha256(client_mutation_id.encode()).hexdigest()[:32]}"
+
+
+# On every document the write path writes: the id of the change that wrote it (its fence).
+WRITTEN_BY = "written_by"
+
+
+def claim_id(owner_id: str, version: int, attempt: int = 0) -> str:
+    """The unique key a change claims: one record, one version, one winner. A rejected
+    try keeps its key, so the next try at the same version claims the next attempt's."""
+    return f"{owner_id}@{version}" if attempt == 0 else f"{owner_id}@{version}#{attempt}"
 
 
 def to_document(change: Change) -> dict:
@@ -219,7 +231,23 @@ async def audit_count(db: Database, where: AuditFilter) -> int:
 
 
 async def by_client_key(db: Database, client_key: str) -> Change | None:
-    document = await db.changes.find_one({"client_key": client_key, "state": {"$ne": ChangeState.REJECTED.value}})
+    """The change a call with this client key made: applied or in flight before a rejected one."""
+    found = [from_document(d) for d in await db.changes.find({"client_key": client_key}).to_list()]
+    rank = {ChangeState.APPLIED: 0, ChangeState.CLAIMED: 1, ChangeState.REJECTED: 2}
+    return min(found, key=lambda c: (rank[c.state], c.at), default=None)
+
+
+async def claimed_among(db: Database, change_ids: Sequence[str]) -> list[Change]:
+    """Those of `change_ids` still claimed (in flight, or cut off)."""
+    cursor = db.changes.find({"_id": {"$in": list(change_ids)}, "state": ChangeState.CLAIMED.value})
+    return [from_document(d) for d in await cursor.to_list()]
+
+
+async def claimed_for(db: Database, owner_id: str, version: int) -> Change | None:
+    """A change claiming `version` of the record and not yet settled, if any."""
+    document = await db.changes.find_one(
+        {"owner_id": owner_id, "version": version, "state": ChangeState.CLAIMED.value}
+    )
     return from_document(document) if document else None
 
 

@@ -36,7 +36,7 @@ class DirectoryClient(AsyncMongoClient):
         self.traits = traits
 
 
-_COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "api_keys", "meta")
+_COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,11 @@ class Database:
     def changes(self) -> AsyncCollection:
         """Claimed and applied changes: the write path's claims and the audit log."""
         return self._collections["changes"]
+
+    @property
+    def calls(self) -> AsyncCollection:
+        """Each caller's clientMutationIds, claimed once (datastore.calls)."""
+        return self._collections["calls"]
 
     @property
     def api_keys(self) -> AsyncCollection:

@@ -74,6 +74,8 @@ SCRUBBED: tuple[Field, ...] = (
     Field("groups", "description"),
     # What a key was called ("Zyxq's laptop").
     Field("api_keys", "name"),
+    # The refusals kept for retries (datastore.calls; their keys hold a digest of the caller's id).
+    Field("calls", "answer.errors.message", names_alone=False),
 )
 
 # Collections with no free text, and why.

@@ -4,21 +4,41 @@
    Of concurrent writers exactly one wins; the others get StaleVersion.
    FerretDB 1.24 does not make even a conditional single-document update
    atomic, but colliding inserts on a unique key have exactly one winner, and
-   the same holds on MongoDB.
-2. Apply: write the record's new document and its effects (role contacts, a
-   roster entry), each an idempotent replace or delete, journaled.
+   the same holds on MongoDB. A claim that was rejected keeps its `_id`, so
+   the next try at that version claims "<record>@<version>#<n>" (only inserts,
+   never a delete, decide who holds a version).
+2. Apply: write every effect (role contacts, a roster entry), then the record,
+   each *fenced*: written only if the document is still as it was when the
+   change was planned. Every document the path writes carries `written_by`,
+   the id of the change that wrote it; an effect is replaced only where
+   `written_by` is still what it was at planning time (absent: inserted), the
+   record only where its version is still the one before the claim. A fence
+   that fails means the document moved on without this change: whatever the
+   change wrote is undone and it is settled REJECTED, never left claimed and
+   never marked applied over a newer state.
 3. Mark applied: the change becomes the record's audit entry, and the plan it
    carried (whole documents) is dropped, so the log keeps no copy of the data.
 
+Nobody builds on a change in flight: before claiming, a writer looks at the
+change that last wrote each document it is about to write; if that one is
+still claimed it is completed first when it was cut off (older than the
+lease, or its record already written), else the writer gets StaleVersion.
+So a later change never stands on a half-applied one, and recovery never
+finds its work overwritten by a change that depended on it.
+
 A process killed at any instant leaves at most a claimed change. `recover`
 completes claims older than a lease (at start-up, and periodically while
-serving), and a writer that runs into such a claim completes it first; with
-several server processes the lease keeps one from completing another's change
-in flight. So a record and its audit entry are both visible or neither is.
+serving), and a writer that runs into such a claim completes it first.
+A writer paused past its lease and resumed finds its change settled by
+recovery (it checks before each write that cannot be fenced, an insert) or
+runs into a fence: recovery, the resumed writer and a later change never
+overwrite one another. On FerretDB, whose conditional replace is not atomic,
+the claim chain alone orders writers (README, "Writes").
 No counters, no multi-document transactions: the same code runs on MongoDB.
+Named fault points (datastore.faults) let tests stop or kill a writer between
+any two of its writes.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -26,16 +46,18 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from datastore import changes, claim_rules, dates, erasure, generations
-from datastore.changes import RECORD_TYPE_OF_COLLECTION, Actor, Change, ChangeState, FieldChange, Notice, claim_id
+from datastore import changes, claim_rules, dates, erasure, faults, generations
+from datastore.changes import (
+    RECORD_TYPE_OF_COLLECTION, WRITTEN_BY, Actor, Change, ChangeState, FieldChange, Notice, claim_id,
+)
 from datastore.client import Database
 from datastore.vocabulary import ChangeAction, RecordType
 
 # Acknowledged only once the engine says the write is journaled.
 DURABLE = WriteConcern(w="majority", j=True)
 DEFAULT_LEASE = timedelta(seconds=30)
-# How long a retry waits for the same mutation still being applied by another request.
-RETRY_WAIT_SECONDS = 5.0
+# Rejected tries at one version before the path gives up (each needs a conflict: never in practice).
+MAX_ATTEMPTS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +91,8 @@ class Write:
 
 
 class StaleVersion(Exception):
-    """The record changed since the caller read it (or the version given was never current)."""
+    """The record changed since the caller read it (or the version given was never current),
+    or a change to it is still being applied."""
 
 
 class Rejected(Exception):
@@ -92,7 +115,7 @@ ClaimCheck = Callable[[Change], Awaitable[None]]
 @dataclass(frozen=True, slots=True)
 class Committed:
     change: Change
-    # A retry of a mutation already applied with the same clientMutationId.
+    # Kept for callers that tell retries apart; retries are answered above the path (resolvers.edits.retries).
     replayed: bool = False
 
 
@@ -115,11 +138,18 @@ def _notices(write: Write, version: int) -> tuple[Notice, ...]:
     return tuple(unique.values())
 
 
-def _plan(write: Write, document: dict) -> dict:
+def _plan(write: Write, document: dict, befores: dict[str, dict | None] | None = None) -> dict:
+    """Everything needed to apply the change again: the record's document, and each
+    effect with the document it replaces as it was when planned (`before`, None:
+    absent), which is both its fence and what undoing it puts back."""
+    befores = befores or {}
     return {
         "collection": write.collection,
         "document": document,
-        "effects": [{"collection": e.collection, "id": e.id, "document": e.document} for e in write.effects],
+        "effects": [
+            {"collection": e.collection, "id": e.id, "document": e.document, "before": befores.get(e.id)}
+            for e in write.effects
+        ],
         "erase_history_of": write.erase_history_of,
         # Kept only until the change is applied (the plan is dropped then).
         "erased_values": write.erased_values.to_plain() if write.erased_values else None,
@@ -138,99 +168,188 @@ async def commit(
 ) -> Committed:
     """Claim, apply and log `write`; `expected_version` None creates the record.
 
-    Raises StaleVersion when another change holds the next version, Rejected
-    when a unique value was taken between the caller's checks and the write.
+    Raises StaleVersion when another change holds the next version (or one the
+    write depends on is in flight), Rejected when a unique value was taken
+    between the caller's checks and the write. Whoever calls this from a request
+    that can be cancelled shields it (resolvers.edits.committing): once claimed,
+    a change is carried to its end.
     `checked` runs once the claim is made and before anything is applied: a rule
     over several records holds when every change that could break it checks,
     after its own claim, the records and the claims of the others (of two such
     changes, the later check sees the earlier claim). RuleBroken from it
     rejects the change; nothing is written.
     """
-    client_key = f"{actor.identity}|{client_mutation_id}" if client_mutation_id else None
-    if client_key and (earlier := await changes.by_client_key(db, client_key)):
-        return Committed(await _completed(db, earlier, lease), replayed=True)
+    client_key = changes.client_key(actor.identity, client_mutation_id) if client_mutation_id else None
     version = 1 if expected_version is None else expected_version + 1
+    befores = await _settled_befores(db, write, lease)
     now = datetime.now(UTC)
-    # updated_key: updated_at as the sortable text that updatedSince and UPDATED_ASC read.
-    document = {**write.document, "version": version, "updated_at": now, "updated_key": dates.instant_key(now)}
-    change = Change(
-        id=claim_id(write.owner_id, version),
-        owner_type=write.owner_type,
-        owner_id=write.owner_id,
-        version=version,
-        record_type=write.record_type or write.owner_type,
-        record_id=write.record_id or write.owner_id,
-        action=write.action,
-        at=now,
-        actor=actor,
-        state=ChangeState.CLAIMED,
-        fields=write.fields,
-        reason=write.reason,
-        client_key=client_key,
-        notices=_notices(write, version),
-        plan=_plan(write, document),
-    )
-    try:
-        await _durable(db, "changes").insert_one(changes.to_document(change))
-    except DuplicateKeyError:
-        if client_key and (earlier := await changes.by_client_key(db, client_key)):
-            return Committed(await _completed(db, earlier, lease), replayed=True)
-        await _complete_if_abandoned(db, change.id, lease)
-        raise StaleVersion(f"{write.owner_id} is no longer at version {expected_version}") from None
+    for attempt in range(MAX_ATTEMPTS):
+        change_id = claim_id(write.owner_id, version, attempt)
+        # updated_key: updated_at as the sortable text that updatedSince and UPDATED_ASC read.
+        document = {**write.document, "version": version, "updated_at": now,
+                    "updated_key": dates.instant_key(now), WRITTEN_BY: change_id}
+        change = Change(
+            id=change_id,
+            owner_type=write.owner_type,
+            owner_id=write.owner_id,
+            version=version,
+            record_type=write.record_type or write.owner_type,
+            record_id=write.record_id or write.owner_id,
+            action=write.action,
+            at=now,
+            actor=actor,
+            state=ChangeState.CLAIMED,
+            fields=write.fields,
+            reason=write.reason,
+            client_key=client_key,
+            notices=_notices(write, version),
+            plan=_plan(write, document, befores),
+        )
+        try:
+            await _durable(db, "changes").insert_one(changes.to_document(change))
+            break
+        except DuplicateKeyError:
+            holder = await _complete_if_abandoned(db, change_id, lease)
+            if holder is None or holder.state is not ChangeState.REJECTED:
+                raise StaleVersion(f"{write.owner_id} is no longer at version {expected_version}") from None
+            # That try was rejected and the record kept its version: the next try may claim it.
+    else:
+        raise StaleVersion(f"{write.owner_id}: too many rejected tries at version {version}")
+    faults.reached("after_claim")
     if checked is not None:
         try:
             await checked(change)
         except RuleBroken:
             await _settle(db, change, ChangeState.REJECTED)
             raise
-    return Committed(await apply(db, change))
+    settled = await apply(db, change)
+    if settled.state is ChangeState.REJECTED:  # settled by someone else while this writer was held up
+        raise StaleVersion(f"{write.owner_id}: the change was completed elsewhere and rejected")
+    return Committed(settled)
 
 
-async def apply(db: Database, change: Change) -> Change:
-    """Write a claimed change's plan and mark it applied; safe to run again."""
+async def _settled_befores(db: Database, write: Write, lease: timedelta) -> dict[str, dict | None]:
+    """The documents the write replaces, as they are now, once no change that wrote
+    them is still in flight (cut-off ones are completed first). StaleVersion when
+    one is being applied by a live writer."""
+    for _ in range(3):
+        befores: dict[str, dict | None] = {e.id: None for e in write.effects}
+        for collection in {e.collection for e in write.effects}:
+            ids = [e.id for e in write.effects if e.collection == collection]
+            async for document in getattr(db, collection).find({"_id": {"$in": ids}}):
+                befores[document["_id"]] = document
+        record = await getattr(db, write.collection).find_one(
+            {"_id": write.owner_id}, projection=[WRITTEN_BY, "version"]
+        )
+        markers = {d.get(WRITTEN_BY) for d in (record, *befores.values()) if d} - {None}
+        in_flight = await changes.claimed_among(db, markers) if markers else []
+        if not in_flight:
+            return befores
+        for holder in in_flight:
+            record_written = record is not None and record.get(WRITTEN_BY) == holder.id
+            if not record_written and datetime.now(UTC) - holder.at <= lease:
+                raise StaleVersion(f"{write.owner_id}: a change it depends on ({holder.id}) is being applied")
+            # Cut off, or written up to its mark (the record is its last write): complete it.
+            await _apply_or_reject(db, holder)
+    raise StaleVersion(f"{write.owner_id}: changes it depends on keep moving")
+
+
+async def apply(db: Database, change: Change, *, completing: bool = False) -> Change:
+    """Write a claimed change's plan and mark it applied; safe to run again, by the
+    writer, by recovery, or by both. Returns the change as settled (APPLIED, or
+    REJECTED when a fence failed); raises Rejected when a unique value of the
+    record is taken (the change settled REJECTED). `completing`: another
+    process's change, cut off (its fault points are named "completing_...")."""
+    points = "completing_" if completing else ""
     plan = change.plan
     if change.state is not ChangeState.CLAIMED or plan is None:
         return change
-    for effect in plan["effects"]:
-        target = _durable(db, effect["collection"])
-        if effect["document"] is None:
-            await target.delete_one({"_id": effect["id"]})
-        else:
-            await target.replace_one({"_id": effect["id"]}, effect["document"], upsert=True)
+    for number, effect in enumerate(plan["effects"], start=1):
+        inserts = effect.get("before", {}) is None and effect["document"] is not None
+        if inserts and (held := await _settled_elsewhere(db, change)):
+            return held  # an insert cannot be fenced: look first whether recovery settled the change
+        if not await _write_effect(db, change.id, effect):
+            return await _reject(db, change)
+        faults.reached(f"{points}after_effect_{number}")
+    if (held := await _settled_elsewhere(db, change)) is not None:
+        return held
     try:
-        await _write_record(db, plan["collection"], plan["document"], change.version)
-    except (Rejected, StaleVersion):
-        await _release(db, change)
+        written = await _write_record(db, plan["collection"], plan["document"], change.version, change.id)
+    except Rejected:
+        await _reject(db, change)
         raise
+    if not written:
+        return await _reject(db, change)
+    faults.reached(f"{points}after_record")
     if plan.get("erase_history_of"):
         await _erase_history(db, change)
+    faults.reached(f"{points}before_mark_applied")
     return await _settle(db, change, ChangeState.APPLIED)
 
 
-async def _write_record(db: Database, collection: str, document: dict, version: int) -> None:
+async def _settled_elsewhere(db: Database, change: Change) -> Change | None:
+    current = await changes.by_id(db, change.id)
+    return current if current is not None and current.state is not ChangeState.CLAIMED else None
+
+
+def _fence(document_id: str, before: dict) -> dict:
+    """The document as it was when the change was planned ({WRITTEN_BY: None} matches it absent too)."""
+    return {"_id": document_id, WRITTEN_BY: before.get(WRITTEN_BY)}
+
+
+async def _write_effect(db: Database, change_id: str, effect: dict) -> bool:
+    """Write one effect if its document is still as planned (or already this change's); False: fenced off."""
+    target = _durable(db, effect["collection"])
+    if "before" not in effect:  # planned before effects were fenced (a claim from an older version)
+        if effect["document"] is None:
+            await target.delete_one({"_id": effect["id"]})
+        else:
+            await target.replace_one({"_id": effect["id"]}, {**effect["document"], WRITTEN_BY: change_id}, upsert=True)
+        return True
+    document_id, before, after = effect["id"], effect["before"], effect["document"]
+    if after is None:
+        if before is not None:
+            await target.delete_one(_fence(document_id, before))
+        # Gone is what the change wants, whoever removed it; still there, it moved on.
+        return await target.find_one({"_id": document_id}, projection=["_id"]) is None
+    after = {**after, WRITTEN_BY: change_id}
+    try:
+        if before is None:
+            await target.insert_one(after)
+            return True
+        if (await target.replace_one(_fence(document_id, before), after)).matched_count:
+            return True
+    except OperationFailure as failed:  # the _id, or another unique value, taken meanwhile
+        if not _unique_key_taken(failed):
+            raise
+    current = await target.find_one({"_id": document_id}, projection=[WRITTEN_BY])
+    return current is not None and current.get(WRITTEN_BY) == change_id
+
+
+async def _write_record(db: Database, collection: str, document: dict, version: int, change_id: str) -> bool:
+    """Write the record if it is still at the version before the claim (or already this
+    change's); False: it moved on. Rejected when a unique value is taken."""
     records = _durable(db, collection)
     record_id = document["_id"]
-    if version == 1:
-        try:
-            await records.insert_one(document)
-        except DuplicateKeyError:
-            if await records.find_one({"_id": record_id}, projection=["_id"]) is None:
-                raise Rejected("a unique value of the new record is already taken") from None
-        return
-    # Only the claim's holder (or recovery, after the lease) writes this version, so
-    # reading the version first is enough, and keeps to `_id` equality, the one
-    # shape every engine finds by index.
-    current = await records.find_one({"_id": record_id}, projection=["version"])
-    if current is not None and current.get("version", 1) >= version:
-        return  # applied already: recovery after a cut-off mark, or a second recovery
-    if current is None or current.get("version", 1) != version - 1:
-        raise StaleVersion(f"{record_id} is not at version {version - 1}")
     try:
-        await records.replace_one({"_id": record_id}, document)
+        if version == 1:
+            await records.insert_one(document)
+            return True
+        # Only the version before the claim: a paused writer or a second recovery
+        # never writes over a newer record.
+        if (await records.replace_one({"_id": record_id, "version": version - 1}, document)).matched_count:
+            return True
     except OperationFailure as failed:
         if not _unique_key_taken(failed):
             raise
+        current = await records.find_one({"_id": record_id}, projection=[WRITTEN_BY])
+        if current is not None and current.get(WRITTEN_BY) == change_id:
+            return True
+        if version == 1 and current is not None:
+            return False  # the id itself is taken
         raise Rejected("a unique value of the record is already taken") from None
+    current = await records.find_one({"_id": record_id}, projection=[WRITTEN_BY])
+    return current is not None and current.get(WRITTEN_BY) == change_id
 
 
 def _unique_key_taken(failed: OperationFailure) -> bool:
@@ -239,30 +358,41 @@ def _unique_key_taken(failed: OperationFailure) -> bool:
     return isinstance(failed, DuplicateKeyError) or "UNIQUE constraint failed" in str(failed)
 
 
+async def _reject(db: Database, change: Change) -> Change:
+    """Undo what the change wrote (only documents still its own) and settle it REJECTED;
+    a change another process settled meanwhile (recovery applied it) keeps its verdict."""
+    if (held := await _settled_elsewhere(db, change)) is not None:
+        return held
+    for effect in reversed(change.plan["effects"] if change.plan else []):
+        target = _durable(db, effect["collection"])
+        mine = {"_id": effect["id"], WRITTEN_BY: change.id}
+        if "before" not in effect:
+            continue  # planned before effects were fenced: nothing to put back
+        before = effect["before"]
+        if before is None:
+            await target.delete_one(mine)
+        elif effect["document"] is not None:
+            # Put back what was there, marked as undone so a resumed writer's fence fails on it.
+            await target.replace_one(mine, {**before, WRITTEN_BY: f"{change.id}!undone"})
+        elif await target.find_one({"_id": effect["id"]}, projection=["_id"]) is None:
+            try:
+                await target.insert_one({**before, WRITTEN_BY: f"{change.id}!undone"})
+            except DuplicateKeyError:
+                pass  # someone made it again meanwhile: theirs stays
+    return await _settle(db, change, ChangeState.REJECTED)
+
+
 async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
+    """Mark the change, once: if another process settled it first, its verdict stands."""
     # Written or not, some of the plan may be: answers kept over what it wrote go stale.
     if change.plan is not None:
         await generations.advance(db, [change.plan["collection"], *(e["collection"] for e in change.plan["effects"])])
-    await _durable(db, "changes").update_one(
-        {"_id": change.id}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
+    marked = await _durable(db, "changes").update_one(
+        {"_id": change.id, "state": ChangeState.CLAIMED.value}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
     )
+    if not marked.matched_count and (current := await changes.by_id(db, change.id)) is not None:
+        return current
     return replace(change, state=state, plan=None)
-
-
-async def _release(db: Database, change: Change) -> None:
-    """A change that cannot be applied (a unique key taken: the engine refused the
-    record) gives back its claim, so the record's next version stays free: a kept
-    claim would make every later write of the record STALE_VERSION. A creation
-    also takes back the documents written with it (a new organisation's Primary),
-    which belong to a record that never came to be."""
-    plan = change.plan or {}
-    if change.version == 1:
-        for effect in plan.get("effects", ()):
-            if effect["document"] is not None:
-                await _durable(db, effect["collection"]).delete_one({"_id": effect["id"]})
-    if plan:
-        await generations.advance(db, [plan["collection"], *(e["collection"] for e in plan["effects"])])
-    await _durable(db, "changes").delete_one({"_id": change.id, "state": ChangeState.CLAIMED.value})
 
 
 async def _erase_history(db: Database, change: Change) -> None:
@@ -273,37 +403,22 @@ async def _erase_history(db: Database, change: Change) -> None:
     await erasure.complete(db, plan["erase_history_of"], values, change.actor, change.at.date())
 
 
-async def _completed(db: Database, earlier: Change, lease: timedelta) -> Change:
-    """The earlier change of a retried mutation, once it is applied."""
-    deadline = asyncio.get_running_loop().time() + RETRY_WAIT_SECONDS
-    while earlier.state is ChangeState.CLAIMED:
-        if datetime.now(UTC) - earlier.at > lease:
-            return await _apply_or_reject(db, earlier)
-        if asyncio.get_running_loop().time() > deadline:
-            return earlier
-        await asyncio.sleep(0.05)
-        found = await changes.by_id(db, earlier.id)
-        if found is None:  # released: it could not be applied (see _release)
-            return replace(earlier, state=ChangeState.REJECTED, plan=None)
-        earlier = found
-    return earlier
-
-
 async def _apply_or_reject(db: Database, change: Change) -> Change:
     # Its writer may have been cut off before checking it (`checked`): checked here again.
     if change.state is ChangeState.CLAIMED and await claim_rules.broken(db, change):
         return await _settle(db, change, ChangeState.REJECTED)
     try:
-        return await apply(db, change)
-    except (Rejected, StaleVersion):
+        return await apply(db, change, completing=True)
+    except Rejected:
         return replace(change, state=ChangeState.REJECTED, plan=None)
 
 
-async def _complete_if_abandoned(db: Database, change_id: str, lease: timedelta) -> None:
-    """A writer that loses a claim to a change cut off long ago completes it, so the record moves on."""
+async def _complete_if_abandoned(db: Database, change_id: str, lease: timedelta) -> Change | None:
+    """The holder of a claim a writer lost; one cut off long ago is completed first, so the record moves on."""
     holder = await changes.by_id(db, change_id)
     if holder and holder.state is ChangeState.CLAIMED and datetime.now(UTC) - holder.at > lease:
-        await _apply_or_reject(db, holder)
+        return await _apply_or_reject(db, holder)
+    return holder
 
 
 async def recover(db: Database, lease: timedelta = DEFAULT_LEASE) -> int:
@@ -313,3 +428,8 @@ async def recover(db: Database, lease: timedelta = DEFAULT_LEASE) -> int:
         if (await _apply_or_reject(db, change)).state is ChangeState.APPLIED:
             completed += 1
     return completed
+
+
+async def settled(db: Database, change_id: str, lease: timedelta = DEFAULT_LEASE) -> Change | None:
+    """The change once it is settled: completed here if it was cut off, else as it stands."""
+    return await _complete_if_abandoned(db, change_id, lease)

@@ -50,6 +50,7 @@ from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
 from resolvers.context import Context
+from resolvers.edits.committing import writes_ended
 from resolvers.viewer import ANONYMOUS
 from schema import build_schema
 from schema.limits import QueryLimits, limit_extensions
@@ -74,12 +75,16 @@ def _stray_cancellation_error() -> ExecutionResult:
     return ExecutionResult(data=None, errors=[error])
 
 
-def _deadline_error(seconds: float) -> ExecutionResult:
-    error = GraphQLError(
-        f"The query ran past the {seconds:g} s deadline and was cancelled; ask for less",
-        extensions={"code": "DEADLINE_EXCEEDED"},
-    )
-    return ExecutionResult(data=None, errors=[error])
+def _deadline_error(seconds: float, writes_ended: list[dict] = ()) -> ExecutionResult:
+    """The deadline's answer; a write already started is not cancelled, and the answer says how it ended."""
+    message = f"The query ran past the {seconds:g} s deadline and was cancelled; ask for less"
+    extensions: dict = {"code": "DEADLINE_EXCEEDED"}
+    if writes_ended:
+        applied = sum(1 for w in writes_ended if w["state"] == "APPLIED")
+        message += (f". Its writes were not cancelled: {applied} of {len(writes_ended)} applied"
+                    " (see extensions.writes; a retry with the same clientMutationId answers as they ended)")
+        extensions["writes"] = list(writes_ended)
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions=extensions)])
 
 
 class DirectoryGraphQL(GraphQLOverHTTP):
@@ -131,6 +136,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
+        context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
         context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
 
@@ -152,9 +158,10 @@ class DirectoryGraphQL(GraphQLOverHTTP):
             )
         except DeadlineExceeded:
             note_refusal("deadline")
+            ended = await writes_ended(context)
             if isinstance(request_data, list):
-                return [_deadline_error(seconds) for _ in request_data]
-            return _deadline_error(seconds)
+                return [_deadline_error(seconds, ended) for _ in request_data]
+            return _deadline_error(seconds, ended)
         except asyncio.CancelledError:
             if _being_cancelled():
                 raise  # the server's own (shutdown): not ours to answer

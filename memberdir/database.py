@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from datastore import dataset, demo, generations, unique_keys, writes
+from datastore import dataset, demo, faults, generations, unique_keys, writes
 from datastore.client import Database, ServerTraits, connect
 from datastore.indexes import ensure_indexes
 from memberdir.edge.database_commands import DATABASE_COMMANDS
@@ -30,6 +30,7 @@ async def open_database(
     `engine` when the caller runs it (and so may watch and restart it).
     """
     started = None
+    faults.configure(settings.fault_points)  # tests only: named fault points in the write path
     uri = settings.mongodb_uri
     if uri is None:
         if engine is None:

@@ -3,11 +3,12 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from datastore.vocabulary import Role
+from datastore import faults
 from memberdir.engines import EngineName
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,9 @@ class Settings(BaseSettings):
     # Writes: a change claimed but not applied for this long was cut off (a killed
     # process) and is completed by recovery; longer than any write takes.
     write_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Tests only: named fault points in the write path (datastore.faults), e.g.
+    # "after_effect_1=kill"; refused in production.
+    fault_points: str | None = Field(default=None, description="tests only: " + faults.POINTS_HELP)
     # Readiness: a journaled write to the engine this often (and whenever /readyz
     # or a request that met a database error asks), which fails unless acknowledged
     # within the timeout (README, "Database engines").
@@ -122,6 +126,14 @@ class Settings(BaseSettings):
         if "*" in origins:
             raise ValueError("list the trusted origins one by one; '*' would let any site's pages act for its visitors")
         return sorted(normalize_allowed_origins(origins))  # ValueError naming a value that is not an origin
+
+    @field_validator("fault_points")
+    @classmethod
+    def _faults_only_in_tests(cls, spec: str | None, info: ValidationInfo) -> str | None:
+        if spec and info.data.get("environment") == "production":
+            raise ValueError("fault points are for tests; never in production")
+        faults.parse(spec)  # ValueError naming the part that is wrong
+        return spec or None
 
     @field_validator("oidc_default_role")
     @classmethod

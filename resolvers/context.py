@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from datastore.client import Database
@@ -26,6 +26,11 @@ class Context:
     feed_settle_seconds: float = 2.0
     # The caller's rate-limit budget, when the request came over HTTP.
     allowance: Callable[[], Allowance] | None = None
+    # The writes this request started (resolvers.edits.committing): carried to their end
+    # even when the request is cancelled, and reported in a deadline's answer.
+    writes_started: list = field(default_factory=list)
+    # After this long a change or call still in flight was cut off (settings.write_lease_seconds).
+    write_lease: timedelta = timedelta(seconds=30)
 
     @classmethod
     def for_request(

@@ -1,8 +1,12 @@
 """What every mutation shares: user errors, and reading the fields an input gives."""
 
+import hashlib
+import json
 from typing import Any
 
 import strawberry
+from graphql.utilities import value_from_ast_untyped
+from strawberry import Info
 
 from resolvers.edits import outcome
 
@@ -37,3 +41,13 @@ def given(patch: Any, names: dict[str, str]) -> dict[str, Any]:
                 value.value if hasattr(value, "value") else value
             )
     return found
+
+
+def call_digest(info: Info) -> str:
+    """What a retry with the same clientMutationId must repeat: the mutation's name and
+    its arguments as given (the one place every mutation's digest is made)."""
+    variables = info.variable_values
+    node = info._raw_info.field_nodes[0]
+    arguments = {a.name.value: value_from_ast_untyped(a.value, variables) for a in node.arguments or ()}
+    text = json.dumps([info.field_name, arguments], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -7,7 +7,7 @@ from resolvers.edits import groups as edits
 from resolvers.edits.committing import outcome
 from schema.enums import GroupKind
 from schema.groups import WorkingGroup
-from schema.mutations.common import UserError, given, user_errors
+from schema.mutations.common import call_digest, UserError, given, user_errors
 
 
 @strawberry.input
@@ -49,8 +49,10 @@ class WorkingGroupPayload:
     client_mutation_id: str | None
 
     @classmethod
-    async def of(cls, context, work, client_mutation_id: str | None) -> "WorkingGroupPayload":
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id))
+    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "WorkingGroupPayload":
+        context = info.context
+        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id),
+                               call_digest(info))
         record = result.record
         return cls(working_group=WorkingGroup.of(record) if record else None, user_errors=user_errors(result),
                    client_mutation_id=client_mutation_id)
@@ -63,10 +65,10 @@ class GroupMutations:
         fields = given(input, {"slug": "slug", "name": "name", "kind": "kind", "parent_id": "parent",
                                "description": "description"})
         work = edits.create(info.context, fields, input.reason, input.client_mutation_id)
-        return await WorkingGroupPayload.of(info.context, work, input.client_mutation_id)
+        return await WorkingGroupPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def update_working_group(self, info: Info, input: UpdateWorkingGroupInput) -> WorkingGroupPayload:
         work = edits.update(info.context, str(input.id), input.expected_version, given(input.patch, _PATCH_NAMES),
                             input.reason, input.client_mutation_id)
-        return await WorkingGroupPayload.of(info.context, work, input.client_mutation_id)
+        return await WorkingGroupPayload.of(info, work, input.client_mutation_id)

@@ -9,7 +9,7 @@ from resolvers.edits import contacts as contact_edits
 from resolvers.edits import organisations as edits
 from resolvers.edits.committing import outcome
 from schema.enums import ContactRole, Designation, OrganisationKind, Sector
-from schema.mutations.common import UserError, given, user_errors
+from schema.mutations.common import call_digest, UserError, given, user_errors
 from schema.organisations import Organisation
 
 
@@ -150,8 +150,10 @@ class OrganisationPayload:
     client_mutation_id: str | None
 
     @classmethod
-    async def of(cls, context, work, client_mutation_id: str | None) -> "OrganisationPayload":
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id))
+    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "OrganisationPayload":
+        context = info.context
+        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id),
+                               call_digest(info))
         record = result.record
         return cls(organisation=Organisation.of(record) if record else None, user_errors=user_errors(result),
                    client_mutation_id=client_mutation_id)
@@ -165,65 +167,65 @@ class OrganisationMutations:
                                "website": "website", "city": "city", "ror_id": "rorId"})
         fields["sectors"] = [s.value for s in input.sectors or ()]
         work = edits.create(info.context, fields, input.reason, input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def update_organisation(self, info: Info, input: UpdateOrganisationInput) -> OrganisationPayload:
         work = edits.update(info.context, str(input.id), input.expected_version, given(input.patch, _PATCH_NAMES),
                             input.reason, input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def assign_role_contact(self, info: Info, input: AssignRoleContactInput) -> OrganisationPayload:
         group = str(input.working_group_id) if input.working_group_id else None
         work = contact_edits.assign(info.context, str(input.organisation_id), input.expected_version, input.role,
                                     str(input.person_id), group, input.reason, input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def remove_role_contact(self, info: Info, input: RemoveRoleContactInput) -> OrganisationPayload:
         work = contact_edits.remove(info.context, str(input.organisation_id), input.expected_version,
                                     str(input.contact_id), input.reason, input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def decide_membership(self, info: Info, input: DecideMembershipInput) -> OrganisationPayload:
         work = edits.decide(info.context, str(input.organisation_id), input.expected_version,
                             input.decision is MembershipDecision.APPROVE, input.reason, input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def record_membership_review(self, info: Info, input: RecordReviewInput) -> OrganisationPayload:
         work = edits.review(info.context, str(input.organisation_id), input.expected_version,
                             input.outcome is ReviewOutcome.RENEWED, input.reason, input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def record_removal_notice(self, info: Info, input: RemovalNoticeInput) -> OrganisationPayload:
         work = edits.removal_notice(info.context, str(input.organisation_id), input.expected_version, input.reason,
                                     input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def cancel_membership(self, info: Info, input: CancelMembershipInput) -> OrganisationPayload:
         work = edits.cancel(info.context, str(input.organisation_id), input.expected_version, input.reason,
                             input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def withdraw_application(self, info: Info, input: WithdrawApplicationInput) -> OrganisationPayload:
         work = edits.withdraw(info.context, str(input.organisation), input.expected_version, input.reason,
                               input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def remove_membership(self, info: Info, input: RemoveMembershipInput) -> OrganisationPayload:
         work = edits.remove(info.context, str(input.organisation_id), input.expected_version, input.reason,
                             input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def set_designations(self, info: Info, input: SetDesignationsInput) -> OrganisationPayload:
         work = edits.set_designations(info.context, str(input.organisation_id), input.expected_version,
                                       [d.value for d in input.designations], input.reason, input.client_mutation_id)
-        return await OrganisationPayload.of(info.context, work, input.client_mutation_id)
+        return await OrganisationPayload.of(info, work, input.client_mutation_id)

@@ -10,7 +10,7 @@ from resolvers.edits import erasure
 from resolvers.edits import people as edits
 from resolvers.edits.committing import outcome
 from schema.enums import ContactVisibility
-from schema.mutations.common import UserError, given, user_errors
+from schema.mutations.common import call_digest, UserError, given, user_errors
 from schema.people import Person
 
 
@@ -119,8 +119,10 @@ class PersonPayload:
     client_mutation_id: str | None
 
     @classmethod
-    async def of(cls, context, work, client_mutation_id: str | None) -> "PersonPayload":
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id))
+    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "PersonPayload":
+        context = info.context
+        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id),
+                               call_digest(info))
         record = result.record
         return cls(person=Person.of(record) if record else None, user_errors=user_errors(result),
                    client_mutation_id=client_mutation_id)
@@ -132,41 +134,41 @@ class PersonMutations:
     async def create_person(self, info: Info, input: CreatePersonInput) -> PersonPayload:
         fields = {name: value for name, value in given(input, _PATCH_NAMES).items() if value is not None}
         work = edits.create(info.context, fields, input.reason, input.client_mutation_id)
-        return await PersonPayload.of(info.context, work, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def update_person(self, info: Info, input: UpdatePersonInput) -> PersonPayload:
         work = edits.update(info.context, str(input.id), input.expected_version, given(input.patch, _PATCH_NAMES),
                             input.reason, input.client_mutation_id)
-        return await PersonPayload.of(info.context, work, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def set_communications(self, info: Info, input: SetCommunicationsInput) -> PersonPayload:
         work = edits.set_communications(info.context, str(input.person_id), input.expected_version,
                                         [str(g) for g in input.working_group_ids], input.client_mutation_id)
-        return await PersonPayload.of(info.context, work, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def apply_for_individual_membership(self, info: Info,
                                               input: ApplyForIndividualMembershipInput) -> PersonPayload:
         work = edits.apply(info.context, str(input.person_id), input.expected_version, input.reason,
                            input.client_mutation_id)
-        return await PersonPayload.of(info.context, work, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def cancel_individual_membership(self, info: Info, input: CancelIndividualMembershipInput) -> PersonPayload:
         work = edits.cancel(info.context, str(input.person_id), input.expected_version, input.reason,
                             input.client_mutation_id)
-        return await PersonPayload.of(info.context, work, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def decide_individual_membership(self, info: Info, input: DecideIndividualMembershipInput) -> PersonPayload:
         work = edits.decide(info.context, str(input.person_id), input.expected_version, _DECIDED[input.decision],
                             input.reason, input.client_mutation_id)
-        return await PersonPayload.of(info.context, work, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def erase_person(self, info: Info, input: ErasePersonInput) -> PersonPayload:
         work = erasure.erase(info.context, str(input.person_id), input.expected_version, input.reason,
                            input.client_mutation_id)
-        return await PersonPayload.of(info.context, work, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)

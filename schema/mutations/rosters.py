@@ -9,7 +9,7 @@ from datastore import rosters as records
 from resolvers.edits import rosters as edits
 from resolvers.edits.committing import outcome
 from schema.enums import RosterRole
-from schema.mutations.common import UserError, user_errors
+from schema.mutations.common import call_digest, UserError, user_errors
 from schema.rosters import RosterEntry
 
 
@@ -43,8 +43,10 @@ class RosterEntryPayload:
     client_mutation_id: str | None
 
     @classmethod
-    async def of(cls, context, work, client_mutation_id: str | None) -> "RosterEntryPayload":
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.record_id))
+    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "RosterEntryPayload":
+        context = info.context
+        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.record_id),
+                               call_digest(info))
         # A stale addition's current record is the group, which has no place here (its version is in the message).
         record = result.record if isinstance(result.record, records.RosterEntry) else None
         return cls(entry=RosterEntry.of(record) if record else None, user_errors=user_errors(result),
@@ -57,10 +59,10 @@ class RosterMutations:
     async def add_roster_entry(self, info: Info, input: AddRosterEntryInput) -> RosterEntryPayload:
         work = edits.add(info.context, str(input.group_id), input.expected_version, str(input.person_id), input.role,
                          input.since, input.reason, input.client_mutation_id)
-        return await RosterEntryPayload.of(info.context, work, input.client_mutation_id)
+        return await RosterEntryPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
     async def end_roster_entry(self, info: Info, input: EndRosterEntryInput) -> RosterEntryPayload:
         work = edits.end(info.context, str(input.entry_id), input.expected_version, input.until, input.reason,
                          input.client_mutation_id)
-        return await RosterEntryPayload.of(info.context, work, input.client_mutation_id)
+        return await RosterEntryPayload.of(info, work, input.client_mutation_id)
