@@ -226,7 +226,7 @@ def role_contacts_hold(state: State, primary_erased: set[str]) -> None:
 
 async def queue_lists_who_needs_a_primary(state: State, staff: Any, post: Post) -> None:
     """Staff's queue holds exactly the ACTIVE organisations without a Primary."""
-    answer = await post(staff, "{ organisationsNeedingPrimary { id } }", {})
+    answer = _answered(await post(staff, "{ organisationsNeedingPrimary { id } }", {}), staff)
     listed = {o["id"] for o in answer["data"]["organisationsNeedingPrimary"]}
     without = {o["_id"] for o in state.documents["organisations"]
                if o["status"] == "ACTIVE" and not any(c["role"] == "PRIMARY" for c in state.contacts_of(o["_id"]))}
@@ -235,6 +235,11 @@ async def queue_lists_who_needs_a_primary(state: State, staff: Any, post: Post) 
 
 PEOPLE = "{ people(first: 100) { nodes { id email orcid contactVisibility communications(first: 200) { id } } } }"
 ORGANISATIONS = "{ organisations(first: 100) { nodes { id membership { removalNoticeOn } } } }"
+
+
+def _answered(answer: dict, caller: Any) -> dict:
+    assert answer.get("data") is not None, f"{caller.name} got no answer: {answer.get('errors')}"
+    return answer
 
 
 def _relation(caller: Any, person: dict) -> str:
@@ -255,7 +260,7 @@ def _visible(caller: Any, person: dict) -> set[str]:
 async def sees_what_the_table_allows(state: State, caller: Any, post: Post) -> None:
     """Each value each caller reads is the stored one where the table lets them see
     it, and null (or absent) where it does not."""
-    answer = await post(caller, PEOPLE, {})
+    answer = _answered(await post(caller, PEOPLE, {}), caller)
     people = {p["_id"]: p for p in state.documents["people"]}
     assignments: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for contact in state.documents["contacts"]:
@@ -276,7 +281,7 @@ async def sees_what_the_table_allows(state: State, caller: Any, post: Post) -> N
         else:  # a Primary or Administrator sees the assignments their organisation made, no one else anything
             allowed = {g for o, g in assignments[node["id"]] if state.manages(caller.person_id, o)}
         assert shown <= allowed, f"{caller.name} read {node['id']}'s communications {sorted(shown - allowed)}"
-    answer = await post(caller, ORGANISATIONS, {})
+    answer = _answered(await post(caller, ORGANISATIONS, {}), caller)
     for node in answer["data"]["organisations"]["nodes"]:
         organisation = state.by_id("organisations", node["id"])
         may = caller.role.value in ("staff", "admin") or state.manages(caller.person_id, node["id"])
@@ -329,7 +334,7 @@ async def staff_can_edit_every_record(db: Database, post: Post, staff: Any) -> N
                      f"{{ {payload} {{ version }} userErrors {{ field message code }} }} }}")
             answer = await post(staff, query, {"input": {"id": record["_id"], "expectedVersion": record["version"],
                                                          "patch": {}}})
-            errors = answer["data"][mutation]["userErrors"]
+            errors = _answered(answer, staff)["data"][mutation]["userErrors"]
             assert not errors, f"staff may not edit {record['_id']} at version {record['version']}: {errors}"
 
 

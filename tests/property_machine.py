@@ -119,7 +119,8 @@ class DirectoryMachine(RuleBasedStateMachine):
         super().__init__()
         self.db: Database = self._wait(fresh_database(self.engine, f"property_{next(self.runs)}"))
         self._wait(load_directory(self.db))
-        self.app = create_app(Settings(write_lease_seconds=30), database=self.db)
+        # Every caller reads the whole directory after every step: no rate budget lasts that.
+        self.app = create_app(Settings(rate_limit_points_per_minute=10**12), database=self.db)
         self.client = AsyncClient(transport=ASGITransport(app=self.app, raise_app_exceptions=False),
                                   base_url="http://test")
         self.callers = [Caller("anonymous", Role.ANONYMOUS), self._keyed("member", Role.MEMBER),
@@ -161,8 +162,10 @@ class DirectoryMachine(RuleBasedStateMachine):
         return found
 
     def _check_retry(self, caller: Caller, call: tuple[str, dict], answer: dict | None, changed: bool) -> None:
-        """A clientMutationId replays only the same call, as it was answered; any other
-        call with it is a CONFLICT (README, "Retries")."""
+        """A clientMutationId replays only the same call, as it was answered: a refusal
+        stays a refusal. Once a call with it changed something, any other call with it
+        is refused: CONFLICT (README, "Retries"), or INVALID where its input was refused
+        before it ran. Such a call claims nothing, so another call may still take the id."""
         client_id = call[1].get("clientMutationId")
         if client_id is None:
             return
@@ -176,10 +179,14 @@ class DirectoryMachine(RuleBasedStateMachine):
                 self.client_ids[(caller.name, client_id)] = (call, codes)
             return
         earlier_call, earlier_codes = first
-        if earlier_call != call:
-            assert codes and "CONFLICT" in codes, f"{client_id!r} of {caller.name} reused for {call[0]}: {answer}"
-        else:
+        if earlier_call == call:
             assert codes == earlier_codes, f"a retry of {call[0]} answered {codes}, its first try {earlier_codes}"
+        elif not earlier_codes:
+            # CONFLICT, unless its input was refused before anything ran (INVALID).
+            assert codes and codes & {"CONFLICT", "INVALID"} and not changed, (
+                f"{client_id!r} of {caller.name} reused for {call[0]}: {answer}")
+        elif answer is not None and (codes or changed) and not (codes and "CONFLICT" in codes):
+            self.client_ids[(caller.name, client_id)] = (call, codes)  # the refused call had not claimed it
 
     def version(self, collection: str, record_id: str, drift: int) -> int:
         found = self.state.by_id(collection, record_id)
