@@ -20,7 +20,7 @@ DATABASE_TESTS := tests/test_organisations.py tests/test_people.py tests/test_gr
 	tests/test_batching.py tests/test_privacy.py tests/test_import.py tests/test_dump.py tests/test_embedded.py \
 	tests/test_supervision.py tests/test_writes.py tests/test_kill.py tests/test_sync.py tests/test_mutations_organisations.py \
 	tests/test_roster_windows.py tests/test_generations.py tests/test_erasure.py tests/test_input_limits.py \
-	tests/test_cross_record_rules.py tests/test_cancellation.py tests/test_uniqueness.py \
+	tests/test_cross_record_rules.py tests/test_cancellation.py tests/test_uniqueness.py tests/test_properties.py \
 	tests/test_fencing.py tests/test_retries.py tests/test_pause_kill.py
 
 .PHONY: setup ferretdb secantusdb secantusdb-rs serve test chromium supergraph clean
