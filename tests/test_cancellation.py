@@ -31,7 +31,7 @@ from resolvers.viewer import ANONYMOUS, Viewer
 from schema import build_schema
 from strawberry.extensions import SchemaExtension
 from edge_helpers import live_server
-from conftest import directory_copy
+from tests.conftest import directory_copy
 
 # Work cut short must end its clean-up: a coroutine closed while its clean-up
 # still had to await is reported by Python as unraisable ("coroutine ignored
