@@ -22,7 +22,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from pymongo.errors import PyMongoError
 from datastore import demo
 from datastore.health import HEALTH_COLLECTION
 from memberdir.settings import Settings
+from tests.waiting import poll
 
 UPDATE = """mutation($input: UpdateOrganisationInput!) {
   updateOrganisation(input: $input) { organisation { version city } userErrors { code message } } }"""
@@ -143,16 +143,6 @@ def _get(url: str) -> httpx.Response | None:
         return None
 
 
-def _poll(check, seconds: float, what: str):
-    """Call `check` until it returns something truthy; bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"no {what} within {seconds}s")
-
 
 @dataclass
 class Writer:
@@ -234,7 +224,7 @@ def test_a_full_disk_is_noticed_answered_clearly_and_recovered_by_itself(fault):
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        _poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, START_WITHIN, "readiness")
+        poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, START_WITHIN, "readiness")
         made = subprocess.run([sys.executable, "-m", "memberdir", "keys", "create", "--name", "disk test",
                                "--role", "staff"], env=environment, check=True, capture_output=True, text=True,
                               timeout=60)
@@ -255,9 +245,9 @@ def test_a_full_disk_is_noticed_answered_clearly_and_recovered_by_itself(fault):
                 assert "Unexpected error" not in str(body), body
                 return _unavailable(body) or None
 
-            _poll(refused_clearly, NOTICE_WITHIN, "DATABASE_UNAVAILABLE answer to a mutation")
+            poll(refused_clearly, NOTICE_WITHIN, "DATABASE_UNAVAILABLE answer to a mutation")
             assert all(_unavailable(body) for body in writer.refusals), writer.refusals
-            unready = _poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 503 and r,
+            unready = poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 503 and r,
                             NOTICE_WITHIN, "503 from /readyz")
             assert unready.json()["database"] in {"cannot write", "restarting"}, unready.json()
             assert unready.json()["reason"], unready.json()
@@ -268,7 +258,7 @@ def test_a_full_disk_is_noticed_answered_clearly_and_recovered_by_itself(fault):
 
             fault.free()
 
-            _poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, RECOVER_WITHIN, "recovery")
+            poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, RECOVER_WITHIN, "recovery")
             # A change cut off by the fault may be completed by recovery meanwhile:
             # then the next one meets STALE_VERSION once, reads again and goes through.
             acknowledged_before = len(writer.acknowledged)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.waiting import poll
+
 QUERY = {"query": "{ organisations(first: 1) { totalCount } }"}
 
 
@@ -31,16 +33,6 @@ def _engine_child(parent: int) -> int:
             return int(status.parent.name)
     raise AssertionError("serve runs no engine")
 
-
-def _poll(check, seconds: float, what: str):
-    """Call `check` until it returns something truthy; bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"no {what} within {seconds}s")
 
 
 def _get(url: str) -> httpx.Response | None:
@@ -62,20 +54,20 @@ def test_serve_restarts_a_killed_engine_and_answers_clearly_meanwhile(tmp_path):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        _poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, 120, "readiness")
+        poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, 120, "readiness")
         before = httpx.post(f"{base}/graphql", json=QUERY, timeout=30).json()["data"]
 
         os.kill(_engine_child(process.pid), signal.SIGKILL)
 
         # The supervisor noticed (a failed ping alone would say "not answering").
-        _poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 503 and r.json()["database"] == "restarting",
+        poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 503 and r.json()["database"] == "restarting",
               10, "503 from /readyz")
         refused = httpx.post(f"{base}/graphql", json=QUERY, timeout=30)
         assert refused.status_code == 503, refused.text
         assert refused.headers["content-type"].startswith("application/json")
         assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["DATABASE_UNAVAILABLE"]
 
-        _poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, 60, "recovery")
+        poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, 60, "recovery")
         after = httpx.post(f"{base}/graphql", json=QUERY, timeout=30).json()
         assert after["data"] == before  # the same data, kept on disk
     finally:
