@@ -93,8 +93,10 @@ def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
     if not path:
         return scrubbed_text(value, values.sequences(names_alone)) if isinstance(value, str) else value
     if isinstance(value, dict) and path[0] in value:
-        # An audit entry's recorded value of a prose field is prose too.
-        alone = names_alone or value.get("field") in PROSE_FIELDS
+        # An audit entry's recorded value of a prose field is prose too. (A refusal kept
+        # for retries has a "field" too: a list, the input path at fault.)
+        recorded = value.get("field")
+        alone = names_alone or (isinstance(recorded, str) and recorded in PROSE_FIELDS)
         return {**value, path[0]: _scrubbed(value[path[0]], path[1:], values, alone)}
     return value
 

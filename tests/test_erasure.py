@@ -228,6 +228,20 @@ async def test_erasing_again_is_refused(run):
     assert data["erasePerson"]["userErrors"][0]["code"] == "CONFLICT"
 
 
+async def test_an_erasure_scrubs_refusals_kept_for_retries(run):
+    """A refusal kept for a clientMutationId's retries holds its errors, each with the
+    input path at fault (a list), as `field`: the scrub reads past it (the property
+    test's long run found an erasure failing on one)."""
+    db, someone = run.db, Someone(random.Random(11))
+    person_id, _ = await _set_up(run, someone)
+    refused = await run.as_viewer(STAFF)(UPDATE_ORGANISATION, input={
+        "id": "org_helix", "expectedVersion": 1, "patch": {"city": "Oxford"}, "clientMutationId": "stale-helix"})
+    assert refused["updateOrganisation"]["userErrors"][0]["code"] == "STALE_VERSION"
+    assert await db.client[db.name].calls.count_documents({"answer.errors.field": {"$exists": True}}) == 1
+    await _ok(run, ERASE, personId=person_id, expectedVersion=await _version(db, "people", person_id), reason="request")
+    assert await erased_values_found(db, someone.values) == []
+
+
 async def test_every_collection_is_scrubbed_or_says_why_it_holds_no_free_text(run):
     someone = Someone(random.Random(5))
     await _set_up(run, someone)
