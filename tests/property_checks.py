@@ -308,7 +308,7 @@ async def nothing_erased_remains(db: Database, erased: dict[str, list[str]]) -> 
     patterns = [(person, value, _pattern(value)) for person, values in erased.items() for value in values]
     if not patterns:
         return
-    for name in await db.list_collection_names():
+    for name in await db.client[db.name].list_collection_names():
         if name.startswith("system."):
             continue
         async for document in db.client[db.name][name].find({}):
