@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.test_supervision import _free_port, _get, _poll
+from tests.test_supervision import _free_port, _get
+from tests.waiting import poll
 
 
 def _children(parent: int) -> dict[int, str]:
@@ -35,7 +36,7 @@ def test_two_workers_share_the_port_and_one_engine(tmp_path):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        _poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, 180, "readiness")
+        poll(lambda: (r := _get(f"{base}/readyz")) and r.status_code == 200, 180, "readiness")
         # Both workers up (uvicorn starts them one after the other).
         deadline = time.monotonic() + 120
         children = _children(process.pid)
