@@ -16,12 +16,12 @@ FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f) $(wildcard $(FRONTEND)
 # the queries, the import, and the write path (its races, kills and sync),
 # which must hold on every engine.
 SECOND_ENGINE := ferretdb
-DATABASE_TESTS := tests/test_organisations.py tests/test_people.py tests/test_groups.py tests/test_stats.py \
-	tests/test_batching.py tests/test_privacy.py tests/test_import.py tests/test_dump.py tests/test_embedded.py \
-	tests/test_supervision.py tests/test_writes.py tests/test_kill.py tests/test_sync.py tests/test_mutations_organisations.py \
-	tests/test_roster_windows.py tests/test_generations.py tests/test_erasure.py tests/test_input_limits.py \
-	tests/test_cross_record_rules.py tests/test_cancellation.py tests/test_uniqueness.py tests/test_properties.py \
-	tests/test_fencing.py tests/test_retries.py tests/test_pause_kill.py
+DATABASE_TESTS := tests/schema/test_organisations.py tests/schema/test_people.py tests/schema/test_groups.py tests/schema/test_stats.py \
+	tests/schema/test_batching.py tests/schema/test_privacy.py tests/datastore/test_import.py tests/datastore/test_dump.py tests/embedded/test_embedded.py \
+	tests/embedded/test_supervision.py tests/writes/test_writes.py tests/writes/test_kill.py tests/writes/test_sync.py tests/writes/test_mutations_organisations.py \
+	tests/datastore/test_roster_windows.py tests/datastore/test_generations.py tests/writes/test_erasure.py tests/writes/test_input_limits.py \
+	tests/writes/test_cross_record_rules.py tests/execution/test_cancellation.py tests/writes/test_uniqueness.py tests/properties/test_properties.py \
+	tests/writes/test_fencing.py tests/writes/test_retries.py tests/writes/test_pause_kill.py
 
 .PHONY: setup ferretdb secantusdb secantusdb-rs serve test chromium supergraph clean
 

@@ -43,8 +43,8 @@ from datastore import dataset, demo
 from datastore.client import connect
 from datastore.indexes import ensure_indexes
 from memberdir.database import settings_engine
-from memberdir.engine import EmbeddedEngine, free_loopback_port
-from memberdir.engines import ENGINES
+from memberdir.embedded.server import EmbeddedEngine, free_loopback_port
+from memberdir.embedded import ENGINES
 from memberdir.settings import PROJECT_ROOT, Settings
 
 QUERIES = {

@@ -28,8 +28,8 @@ from pymongo.errors import PyMongoError
 
 from bench.arguments import add_whole_number
 from memberdir.database import settings_engine
-from memberdir.engine import EmbeddedEngine
-from memberdir.engines import ENGINES
+from memberdir.embedded.server import EmbeddedEngine
+from memberdir.embedded import ENGINES
 from memberdir.settings import Settings
 
 

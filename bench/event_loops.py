@@ -23,7 +23,7 @@ from bench.arguments import add_whole_number
 from bench.compare import (
     QUERIES, Server, install_peer, load, seeded_engine, serving_environment, start_peer, stop, wait_until_ready,
 )
-from memberdir.engine import free_loopback_port
+from memberdir.embedded.server import free_loopback_port
 from memberdir.settings import PROJECT_ROOT, Settings
 
 SERVINGS = {"asyncio + h11": ("asyncio", "h11"), "uvloop + httptools": ("uvloop", "httptools")}

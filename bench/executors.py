@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.executors [--rounds 6] [--per-round 5] [--scale 1]
 
-The same schema run by the planned executor (schema/planned/) and by
+The same schema run by the planned executor (memberdir/execution/planned/) and by
 graphql-core's (`build_schema(planned=False)`), over a throwaway embedded
 engine holding the demo directory; no HTTP, so the figures are parsing,
 validation and execution alone. Each figure is the least CPU per request of
@@ -17,7 +17,7 @@ from bench.arguments import add_whole_number
 from bench.compare import QUERIES
 from bench.embedded import embedded_database
 from resolvers.context import Context
-from schema import build_schema
+from memberdir.execution import build_schema
 
 
 async def main(rounds: int, per_round: int, scale: int) -> None:

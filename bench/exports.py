@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from bench.arguments import add_whole_number
-from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.embedded.ferretdb import EmbeddedFerretDB
 from memberdir.settings import Settings
 
 MEMBERDIR = str(Path(sys.executable).with_name("memberdir"))

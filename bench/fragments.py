@@ -18,8 +18,8 @@ from strawberry.extensions.max_aliases import create_validator as strawberry_ali
 from strawberry.extensions.query_depth_limiter import create_validator as strawberry_depth_rule
 
 from resolvers.context import Context
-from schema import build_schema
-from schema.limits import QueryLimits, limit_extensions
+from memberdir.execution import build_schema
+from memberdir.execution.limits import QueryLimits, limit_extensions
 
 UNPROTECTED_MAX_LEVELS = 16  # the unprotected runs double each level; keep the bench short
 

@@ -1,5 +1,5 @@
 """The long run of the property test: random callers and mutations, the
-directory's promises checked after every step (tests/property_machine.py).
+directory's promises checked after every step (tests/properties/property_machine.py).
 
     .venv/bin/python -m bench.properties [--steps 10000] [--run-length 50] [--seed N]
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from bench.arguments import add_whole_number
 from memberdir.database import settings_engine
 from memberdir.settings import Settings
-from tests.property_machine import DirectoryMachine
-from tests.test_properties import run_machine
+from tests.properties.property_machine import DirectoryMachine
+from tests.properties.test_properties import run_machine
 
 
 def main(steps: int, run_length: int, seed: int) -> None:

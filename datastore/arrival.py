@@ -34,7 +34,7 @@ HISTORY = 10_000
 TENURE_FLOOR = date(2000, 1, 1)
 # A tenure starts at most a year ahead (its end may be planned further: a term of office).
 TENURE_AHEAD = timedelta(days=365)
-# Further back than this, only staff date a tenure (resolvers.edits.rosters).
+# Further back than this, only staff date a tenure (resolvers.mutations.rosters).
 BACKDATING = timedelta(days=90)
 
 

@@ -18,7 +18,7 @@ async def role_contact_problems(db: Database, *, without_primary: frozenset[str]
     """An ACTIVE organisation has exactly one Primary (none only where listed in
     `without_primary`, e.g. its Primary was erased) and at most one Administrator and
     Signer. Kept by the organisation's claim: every role contact is written as an
-    effect of a change of its organisation (resolvers.edits.contacts, the import)."""
+    effect of a change of its organisation (resolvers.mutations.contacts, the import)."""
     active = [o["_id"] async for o in db.organisations.find({"status": MembershipStatus.ACTIVE.value},
                                                              projection=["_id"])]
     held: Counter = Counter()
@@ -38,7 +38,7 @@ async def role_contact_problems(db: Database, *, without_primary: frozenset[str]
 async def removed_member_problems(db: Database) -> list[str]:
     """No tenure of a person whose individual membership is REMOVED was added after the
     removal (by the audit log: the addition's change claimed after the removal's). Kept by
-    resolvers.edits.rosters, checking within the addition's claim (datastore.individuals).
+    resolvers.mutations.rosters, checking within the addition's claim (datastore.individuals).
     A change's `at` is taken just before its claim: for changes made one after another
     (the property test's steps) the order is exact; two sent at once may read in either order."""
     removed = [p["_id"] async for p in db.people.find(

@@ -11,7 +11,7 @@ in a fixed order and documents by `_id`: two dumps of the same directory
 differ only in the header's time.
 
 Every collection the directory writes is named in `DUMPED` or `LEFT_OUT`
-(tests/test_dump.py fails on one that is in neither, and `dump` refuses a
+(tests/datastore/test_dump.py fails on one that is in neither, and `dump` refuses a
 database that holds one), so a collection added later is never silently
 missing from backups.
 """

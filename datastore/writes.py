@@ -115,7 +115,7 @@ ClaimCheck = Callable[[Change], Awaitable[None]]
 @dataclass(frozen=True, slots=True)
 class Committed:
     change: Change
-    # Kept for callers that tell retries apart; retries are answered above the path (resolvers.edits.retries).
+    # Kept for callers that tell retries apart; retries are answered above the path (resolvers.mutations.retries).
     replayed: bool = False
 
 
@@ -171,7 +171,7 @@ async def commit(
     Raises StaleVersion when another change holds the next version (or one the
     write depends on is in flight), Rejected when a unique value was taken
     between the caller's checks and the write. Whoever calls this from a request
-    that can be cancelled shields it (resolvers.edits.committing): once claimed,
+    that can be cancelled shields it (resolvers.mutations.committing): once claimed,
     a change is carried to its end.
     `checked` runs once the claim is made and before anything is applied: a rule
     over several records holds when every change that could break it checks,

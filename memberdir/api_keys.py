@@ -13,9 +13,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from datastore import keys, people
+from datastore import api_keys as stored_keys
+from datastore import people
 from datastore.client import Database
-from datastore.keys import ApiKey
+from datastore.api_keys import ApiKey
 from datastore.vocabulary import Role
 
 PREFIX = "mdk_"
@@ -48,7 +49,7 @@ async def issue(db: Database, name: str, role: Role, person_id: str | None = Non
         id=key_id, name=name, role=role, salt=salt, hash=_digest(salt, secret),
         created_at=datetime.now(UTC), person_id=person_id,
     )
-    await keys.insert(db, record)
+    await stored_keys.insert(db, record)
     return IssuedKey(record, f"{PREFIX}{key_id}_{secret}")
 
 
@@ -57,7 +58,7 @@ async def verify(db: Database, presented: str) -> ApiKey:
     if found is None:
         raise KeyRejected("malformed API key")
     key_id, secret = found.groups()
-    record = await keys.by_id(db, key_id)
+    record = await stored_keys.by_id(db, key_id)
     if record is None or not hmac.compare_digest(record.hash, _digest(record.salt, secret)):
         raise KeyRejected("unknown API key")
     # Told only to whoever holds the real secret. A key of an erased person is revoked by the
@@ -68,4 +69,4 @@ async def verify(db: Database, presented: str) -> ApiKey:
 
 
 async def revoke(db: Database, key_id: str) -> bool:
-    return await keys.revoke(db, key_id, datetime.now(UTC))
+    return await stored_keys.revoke(db, key_id, datetime.now(UTC))

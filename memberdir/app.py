@@ -5,7 +5,7 @@ request to /graphql passes, in order: the HTTP edge (memberdir.edge.stack:
 caching headers, HEAD, the origin check, method, content type and body size),
 Authentication (the Viewer), the RateLimitGate (the caller's budget), then
 Strawberry speaking GraphQL over HTTP (memberdir.edge.graphql_http) with the
-query limits (schema.limits), a batch
+query limits (memberdir.execution.limits), a batch
 limit and an execution deadline. A request to /export/... passes the same edge,
 Authentication and rate budget (memberdir/edge/exports.py).
 """
@@ -32,7 +32,7 @@ from strawberry.types import ExecutionResult
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database, settings_engine
-from memberdir.engine import EmbeddedEngine
+from memberdir.embedded.server import EmbeddedEngine
 from memberdir.database_gate import DatabaseErrors, DatabaseGate
 from memberdir.edge import stack
 from memberdir.edge.deadline import DeadlineExceeded, within_deadline
@@ -50,11 +50,11 @@ from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
 from resolvers.context import Context
-from resolvers.edits.committing import writes_ended
+from resolvers.mutations.committing import writes_ended
 from resolvers.viewer import ANONYMOUS
-from schema import build_schema
-from schema.limits import QueryLimits, limit_extensions
-from schema.document_cache import reuse_documents
+from memberdir.execution import build_schema
+from memberdir.execution.limits import QueryLimits, limit_extensions
+from memberdir.execution.document_cache import reuse_documents
 
 # graphql-core offers close field, type and enum names when one is wrong: a
 # map of the schema for whoever guesses. Production leaves it out.

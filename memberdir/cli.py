@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from pymongo.errors import PyMongoError
 
-from datastore import dataset, demo, keys, people
+from datastore import api_keys as stored_keys
+from datastore import dataset, demo, people
 from datastore.client import Database
 from datastore.dataset import Dataset
 from datastore.dump import API_KEYS_OPTION, Dumps, UnknownCollections
@@ -34,7 +35,7 @@ from memberdir.app import create_app
 from memberdir.collector import tune_for_serving
 from memberdir.database import open_database, settings_engine
 from memberdir.edge.access_log import configure_logging
-from memberdir.engine import EmbeddedEngine, EngineError
+from memberdir.embedded.server import EmbeddedEngine, EngineError
 from memberdir.settings import Settings
 from memberdir.settings_errors import describe
 from memberdir.supervisor import EngineSupervisor
@@ -43,7 +44,7 @@ from resolvers.errors import BadArgument
 from resolvers.exports import EXPORTS, Format, NotFound, Table, csv_chunks, ndjson_chunks, write_xlsx
 from resolvers.exports.tables import roster
 from resolvers.viewer import Viewer
-from schema import build_schema
+from memberdir.execution import build_schema
 
 app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for machine clients: create, list, revoke.", no_args_is_help=True)
@@ -101,7 +102,7 @@ def serve(
     # Several workers: each opens its own client pool and keeps its own metrics
     # (scraped through MEMBERDIR_METRICS_TOKEN on the main port). The embedded
     # engine stays one per data folder: this process runs and watches it, and
-    # every worker joins it (memberdir/engine.py).
+    # every worker joins it (memberdir/embedded/server.py).
     with _watched_engine(settings):
         # A worker's start (imports, schema, joining the engine) can outlast
         # uvicorn's 5 s health check on a busy machine; it would be killed and restarted.
@@ -450,7 +451,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List keys (never the keys themselves)."""
-    for key in _on_database(keys.every):
+    for key in _on_database(stored_keys.every):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         acts_for = f" person={key.person_id}" if key.person_id else ""
         typer.echo(f"{key.id}  {key.role.value:<6}  {state:<18}  created {key.created_at:%Y-%m-%d}  {key.name}{acts_for}")

@@ -8,8 +8,8 @@ from datastore import dataset, demo, faults, generations, unique_keys, writes
 from datastore.client import Database, ServerTraits, connect
 from datastore.indexes import ensure_indexes
 from memberdir.edge.database_commands import DATABASE_COMMANDS
-from memberdir.engine import EmbeddedEngine
-from memberdir.engines import embedded_engine
+from memberdir.embedded.server import EmbeddedEngine
+from memberdir.embedded import embedded_engine
 from memberdir.settings import Settings
 
 

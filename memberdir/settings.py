@@ -9,7 +9,7 @@ from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from datastore.vocabulary import Role
 from datastore import faults
-from memberdir.engines import EngineName
+from memberdir.embedded import EngineName
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,10 +27,10 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from datastore.health import probe_write
-from memberdir.engine import EmbeddedEngine, EngineError
+from memberdir.embedded.server import EmbeddedEngine, EngineError
 from memberdir.settings import Settings
 
-log = logging.getLogger("memberdir.engine")
+log = logging.getLogger("memberdir.embedded.server")
 
 # What `/readyz` says of the database.
 OK = "ok"

@@ -26,7 +26,7 @@ class Context:
     feed_settle_seconds: float = 2.0
     # The caller's rate-limit budget, when the request came over HTTP.
     allowance: Callable[[], Allowance] | None = None
-    # The writes this request started (resolvers.edits.committing): carried to their end
+    # The writes this request started (resolvers.mutations.committing): carried to their end
     # even when the request is cancelled, and reported in a deadline's answer.
     writes_started: list = field(default_factory=list)
     # After this long a change or call still in flight was cut off (settings.write_lease_seconds).

@@ -3,7 +3,7 @@
 A list that can grow with the data takes `first` (a default, and a maximum
 over which it is refused, never quietly cut to the maximum); a list whose
 length the vocabulary fixes has that length as its maximum. The cost rule
-(schema.cost) counts each list at these sizes, so a query's cost is an
+(memberdir.execution.cost) counts each list at these sizes, so a query's cost is an
 upper bound of the objects it can return.
 """
 

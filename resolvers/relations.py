@@ -3,7 +3,7 @@ read through the request's DataLoaders.
 
 Only a role contact who is currently affiliated with the organisation counts as
 its Primary or Administrator: a person who left keeps no power from a role
-they failed to hand over (resolvers/edits/access.py reads the same rule).
+they failed to hand over (resolvers/mutations/access.py reads the same rule).
 """
 
 from datastore.contacts import RoleContact

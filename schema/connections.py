@@ -15,7 +15,7 @@ Record = TypeVar("Record")
 def total_count_asked(info: Any) -> bool:
     """Whether the connection being resolved has its `totalCount` selected,
     so its count can be read beside its page rather than after it. `info` is
-    the planned executor's (schema.planned: the names it selected) or
+    the planned executor's (memberdir.execution.planned: the names it selected) or
     Strawberry's (graphql-core's executor, the reference)."""
     selected = getattr(info, "selected", None)
     if selected is not None:

@@ -9,7 +9,7 @@ from datastore import contacts as records
 from resolvers import contacts as resolve
 from schema.enums import ContactRole
 from schema.node import Node, record_id
-from schema.planned.batched import batched, one_of
+from schema.batched import batched, one_of
 
 if TYPE_CHECKING:
     from schema.groups import WorkingGroup

@@ -12,7 +12,7 @@ from resolvers import list_sizes
 from resolvers import organisations as resolve
 from schema.audit import history_field
 from schema.node import Node
-from schema.planned.batched import batched, one_of
+from schema.batched import batched, one_of
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactRole, Continent, Designation, MembershipStatus, OrganisationKind, Sector

@@ -14,7 +14,7 @@ from resolvers import people as resolve
 from resolvers.privacy import ContactField
 from schema.audit import history_field
 from schema.node import Node
-from schema.planned.batched import batched, one_of
+from schema.batched import batched, one_of
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus

@@ -10,7 +10,7 @@ from datastore import rosters as records
 from datastore.changes import VERSIONS_BEGAN
 from resolvers import rosters as resolve
 from schema.node import Node, record_id
-from schema.planned.batched import batched, one_of
+from schema.batched import batched, one_of
 from schema.connections import Connection, Edge
 from schema.enums import RosterRole
 

@@ -27,11 +27,11 @@ from datastore.import_reading import read
 from datastore.indexes import ensure_indexes
 from memberdir.app import create_app
 from memberdir.database import settings_engine
-from memberdir.engine import EmbeddedEngine
+from memberdir.embedded.server import EmbeddedEngine
 from memberdir.settings import Settings
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
-from schema import build_schema
+from memberdir.execution import build_schema
 
 DATA = Path(__file__).parent / "data"
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from datastore import contacts, erasure, keys, people, rosters
+from datastore import api_keys, contacts, erasure, people, rosters
 from datastore.changes import ChangeState
 from datastore.client import Database
 from datastore.contacts import RoleContact
@@ -35,7 +35,7 @@ async def erasure_problems(db: Database, person_id: str, values: Iterable[str]) 
                  for e in await rosters.by_people(db, [person_id])
                  if e.until is None or e.until > max(datetime.now(UTC).date(), e.since)]
     problems += [f"API key {k.id} of {person_id} is not revoked"
-                 for k in await keys.every(db) if k.person_id == person_id and not k.revoked]
+                 for k in await api_keys.every(db) if k.person_id == person_id and not k.revoked]
     return problems
 
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the observability tests (tests/test_ops_*.py)."""
+"""Helpers shared by the observability tests (tests/ops/)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from datastore.client import Database, connect
 from memberdir.app import create_app
 from memberdir.edge.database_commands import DATABASE_COMMANDS
-from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.embedded.ferretdb import EmbeddedFerretDB
 from memberdir.settings import Settings
 
 

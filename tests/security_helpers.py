@@ -1,4 +1,4 @@
-"""Helpers shared by the security suite (tests/test_security_*.py)."""
+"""Helpers shared by the security suite (tests/security/, tests/edge/, tests/execution/)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -2,7 +2,7 @@
 
 The work runs as a task of its own. At the deadline it is cancelled and given
 a short grace to wind down (its clean-up gives pool connections and locks
-back: schema.planned.run steps cancelled resolvers to their ends, graphql-core
+back: memberdir.execution.planned.run steps cancelled resolvers to their ends, graphql-core
 awaits its cancelled fields, and a field waiting on a DataLoader's shared
 future wakes when that batch's read ends). The answer goes out when the work
 has ended or the grace is over, whichever comes first: a read the engine never

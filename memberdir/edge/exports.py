@@ -36,7 +36,7 @@ def charge_export(request: Request, rows: int) -> Decision | None:
     """The one place an export is charged against the caller's rate budget.
 
     An export costs what GraphQL charges for the same nodes: one point a row
-    (schema/cost.py counts nodes the same way), from the same per-client
+    (memberdir/execution/cost.py counts nodes the same way), from the same per-client
     budget as /graphql (memberdir.edge.rate_limits); None where the app has
     no limiter (an endpoint mounted alone).
     """

@@ -19,7 +19,7 @@ from memberdir.edge.rate_limits import Decision, RateLimiter
 from memberdir.edge.request_record import RequestRecord, current_request
 from resolvers.allowance import Allowance
 
-# The operation's cost, set by the cost rule while validating (schema.cost).
+# The operation's cost, set by the cost rule while validating (memberdir.execution.cost).
 # Operations of a batch run as tasks of their own, each with its own value.
 _operation_cost: ContextVar[int | None] = ContextVar("memberdir_operation_cost", default=None)
 _operation_charge: ContextVar[Decision | None] = ContextVar("memberdir_operation_charge", default=None)

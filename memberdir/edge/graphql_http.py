@@ -124,5 +124,5 @@ def _request_data(operation: dict[str, Any]) -> GraphQLRequestData:
 def _which_operation(name: str | None) -> str:
     if name:
         return f"No operation named {shown(name)} in the document"
-    # Several operations without a name are refused earlier (schema.inputs); here there is none.
+    # Several operations without a name are refused earlier (memberdir.execution.request_checks); here there is none.
     return "The document holds no operation to run, only fragments"

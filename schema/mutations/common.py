@@ -8,7 +8,7 @@ import strawberry
 from graphql.utilities import value_from_ast_untyped
 from strawberry import Info
 
-from resolvers.edits import outcome
+from resolvers.mutations import outcome
 
 UserErrorCode = strawberry.enum(outcome.UserErrorCode)
 

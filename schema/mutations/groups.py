@@ -3,8 +3,8 @@
 import strawberry
 from strawberry import Info
 
-from resolvers.edits import groups as edits
-from resolvers.edits.committing import outcome
+from resolvers.mutations import groups as edits
+from resolvers.mutations.committing import outcome
 from schema.enums import GroupKind
 from schema.groups import WorkingGroup
 from schema.mutations.common import call_digest, UserError, given, user_errors

@@ -5,9 +5,9 @@ from enum import Enum
 import strawberry
 from strawberry import Info
 
-from resolvers.edits import contacts as contact_edits
-from resolvers.edits import organisations as edits
-from resolvers.edits.committing import outcome
+from resolvers.mutations import contacts as contact_edits
+from resolvers.mutations import organisations as edits
+from resolvers.mutations.committing import outcome
 from schema.enums import ContactRole, Designation, OrganisationKind, Sector
 from schema.mutations.common import call_digest, UserError, given, user_errors
 from schema.organisations import Organisation

@@ -6,9 +6,9 @@ import strawberry
 from strawberry import Info
 
 from datastore.vocabulary import IndividualMembershipStatus
-from resolvers.edits import erasure
-from resolvers.edits import people as edits
-from resolvers.edits.committing import outcome
+from resolvers.mutations import erasure
+from resolvers.mutations import people as edits
+from resolvers.mutations.committing import outcome
 from schema.enums import ContactVisibility
 from schema.mutations.common import call_digest, UserError, given, user_errors
 from schema.people import Person

@@ -6,8 +6,8 @@ import strawberry
 from strawberry import Info
 
 from datastore import rosters as records
-from resolvers.edits import rosters as edits
-from resolvers.edits.committing import outcome
+from resolvers.mutations import rosters as edits
+from resolvers.mutations.committing import outcome
 from schema.enums import RosterRole
 from schema.mutations.common import call_digest, UserError, user_errors
 from schema.rosters import RosterEntry

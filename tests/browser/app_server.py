@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import httpx
 
 from datastore.client import Database
-from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.embedded.ferretdb import EmbeddedFerretDB
 
 
 def _free_port() -> int:

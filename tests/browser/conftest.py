@@ -18,7 +18,7 @@ import pytest
 
 from app_server import serving_app
 from datastore.client import Database
-from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.embedded.ferretdb import EmbeddedFerretDB
 from memberdir.settings import PROJECT_ROOT
 
 DRIVER = Path(__file__).with_name("drive.mjs")

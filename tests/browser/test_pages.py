@@ -17,7 +17,7 @@ import pytest
 from datastore.client import Database
 from datastore.vocabulary import Role
 from memberdir import api_keys
-from memberdir.ferretdb import EmbeddedFerretDB
+from memberdir.embedded.ferretdb import EmbeddedFerretDB
 
 from app_server import serving_app
 from identity_provider import running_issuer

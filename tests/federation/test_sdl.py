@@ -1,7 +1,7 @@
 """The committed SDL is the code's, so every API change shows up in review."""
 
 from memberdir.settings import PROJECT_ROOT
-from schema import build_schema
+from memberdir.execution import build_schema
 
 COMMITTED = PROJECT_ROOT / "schema" / "directory.graphql"
 

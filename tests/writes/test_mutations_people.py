@@ -1,0 +1,426 @@
+"""People mutations through the schema: who may, what changes, what is logged, what stays private."""
+
+import pytest
+
+from datastore import changes, people
+from datastore.vocabulary import Role
+from resolvers.viewer import ANONYMOUS, Viewer
+from tests.conftest import Run, directory_copy, fresh_database, load_directory
+
+STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
+# In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;
+# Priya is Primary of org_helix; Zoë is a member of no organisation.
+ANA = Viewer(role=Role.MEMBER, person_id="per_ana", credential="oidc:ana")
+JEAN = Viewer(role=Role.MEMBER, person_id="per_jean", credential="oidc:jean")
+PRIYA = Viewer(role=Role.MEMBER, person_id="per_priya", credential="oidc:priya")
+ZOE = Viewer(role=Role.MEMBER, person_id="per_zoe", credential="oidc:zoe")
+MEMBER_KEY = Viewer(role=Role.MEMBER, credential="api-key:k")
+
+PERSON = "person { id version givenName familyName email orcid country { code } contactVisibility affiliation { id } }"
+ERRORS = "userErrors { field message code }"
+CREATE = f"mutation($input: CreatePersonInput!) {{ createPerson(input: $input) {{ {PERSON} {ERRORS} clientMutationId }} }}"
+UPDATE = f"mutation($input: UpdatePersonInput!) {{ updatePerson(input: $input) {{ {PERSON} {ERRORS} }} }}"
+
+
+@pytest.fixture
+async def run(ferretdb, schema):
+    async with directory_copy(ferretdb, "test_mutations_people") as db:
+        yield Run(schema, db)
+
+
+async def _person(run: Run, person_id: str) -> people.Person:
+    return (await people.by_ids(run.db, [person_id]))[0]
+
+
+async def _log(run: Run, record_id: str) -> list[changes.Change]:
+    return await changes.audit_page(run.db, changes.AuditFilter(record_id=record_id), None, 50)
+
+
+# createPerson
+
+NEW = {"givenName": "Lea", "familyName": "Roy", "email": "lea.roy@umontreal.example", "affiliation": "org_montreal"}
+
+
+@pytest.mark.parametrize("viewer", [STAFF, ANA, JEAN], ids=["staff", "primary", "administrator"])
+async def test_staff_and_the_organisations_primary_or_administrator_create_a_person(run, viewer):
+    data = await run.as_viewer(viewer)(CREATE, input={**NEW, "reason": "joined the lab", "clientMutationId": "n1"})
+    payload = data["createPerson"]
+    assert payload["userErrors"] == [] and payload["clientMutationId"] == "n1"
+    created = payload["person"]
+    # No part of the name in the id: an id outlives an erasure of the person.
+    assert created["id"].startswith("per_") and "learoy" not in created["id"] and created["version"] == 1
+    assert created["affiliation"] == {"id": "org_montreal"} and created["familyName"] == "Roy"
+    record = await _person(run, created["id"])
+    assert record.email == "lea.roy@umontreal.example" and record.contact_visibility.value == "MEMBERS"
+    [entry] = await _log(run, created["id"])
+    assert entry.action.value == "CREATE" and entry.actor.person_id == viewer.person_id
+    assert entry.reason == "joined the lab"
+    assert ("email", None, "lea.roy@umontreal.example", True) in [(f.field, f.before, f.after, f.private)
+                                                                    for f in entry.fields]
+
+
+@pytest.mark.parametrize(
+    "viewer, given",
+    [(ANONYMOUS, NEW), (ZOE, NEW), (PRIYA, NEW), (MEMBER_KEY, NEW),
+     (ANA, {k: v for k, v in NEW.items() if k != "affiliation"})],
+    ids=["anonymous", "unrelated person", "another organisation's primary", "member key", "primary, no affiliation"],
+)
+async def test_everyone_else_is_refused_a_new_person_and_nothing_is_created(run, viewer, given):
+    count = await run.db.people.count_documents({})
+    data = await run.as_viewer(viewer)(CREATE, input=given)
+    assert [e["code"] for e in data["createPerson"]["userErrors"]] == ["FORBIDDEN"]
+    assert data["createPerson"]["person"] is None
+    assert await run.db.people.count_documents({}) == count
+
+
+async def test_a_new_persons_contact_visibility_is_theirs_or_staffs_to_choose(run):
+    refused = await run.as_viewer(ANA)(CREATE, input={**NEW, "contactVisibility": "PUBLIC"})
+    assert refused["createPerson"]["userErrors"][0]["field"] == ["input", "contactVisibility"]
+    assert refused["createPerson"]["userErrors"][0]["code"] == "FORBIDDEN"
+    made = await run.as_viewer(STAFF)(CREATE, input={**NEW, "contactVisibility": "PUBLIC"})
+    assert made["createPerson"]["person"]["contactVisibility"] == "PUBLIC"
+
+
+async def test_an_email_in_use_is_a_conflict_that_never_names_its_holder(run):
+    count = await run.db.people.count_documents({})
+    data = await run.as_viewer(STAFF)(CREATE, input={**NEW, "email": "ana.lopes@umontreal.example"})
+    [error] = data["createPerson"]["userErrors"]
+    assert error["code"] == "CONFLICT" and error["field"] == ["input", "email"]
+    assert not any(word in error["message"] for word in ("Ana", "Lopes", "per_ana", "umontreal"))
+    assert await run.db.people.count_documents({}) == count
+
+
+async def test_bad_fields_are_invalid_each_by_its_path(run):
+    data = await run.as_viewer(STAFF)(CREATE, input={**NEW, "email": "not an address", "country": "XX",
+                                                     "affiliation": None})
+    errors = data["createPerson"]["userErrors"]
+    assert {tuple(e["field"]) for e in errors} == {("input", "email"), ("input", "country")}
+    assert {e["code"] for e in errors} == {"INVALID"}
+    assert not any("not an address" in e["message"] for e in errors)
+
+
+async def test_an_unknown_affiliation_is_not_found(run):
+    data = await run.as_viewer(STAFF)(CREATE, input={**NEW, "affiliation": "org_nowhere"})
+    assert data["createPerson"]["userErrors"] == [
+        {"field": ["input", "affiliation"], "message": "No organisation with this id.", "code": "NOT_FOUND"}]
+
+
+# updatePerson
+
+@pytest.mark.parametrize("viewer", [ZOE, STAFF], ids=["the person", "staff"])
+async def test_the_person_and_staff_change_a_profile_field_and_nothing_else(run, viewer):
+    before = await _person(run, "per_zoe")
+    data = await run.as_viewer(viewer)(UPDATE, input={"id": "per_zoe", "expectedVersion": before.version,
+                                                      "patch": {"familyName": "Meier"}, "reason": "married"})
+    payload = data["updatePerson"]
+    assert payload["userErrors"] == []
+    assert payload["person"]["familyName"] == "Meier" and payload["person"]["version"] == before.version + 1
+    after = await _person(run, "per_zoe")
+    assert (after.given_name, after.email, after.country_code, after.contact_visibility, after.affiliation_id) == (
+        before.given_name, before.email, before.country_code, before.contact_visibility, before.affiliation_id)
+    [entry] = await _log(run, "per_zoe")
+    assert [(f.field, f.before, f.after) for f in entry.fields] == [("familyName", "Müller", "Meier")]
+    assert entry.actor.role == ("self" if viewer is ZOE else "staff") and entry.reason == "married"
+
+
+@pytest.mark.parametrize("viewer", [ANONYMOUS, ANA, PRIYA, MEMBER_KEY],
+                         ids=["anonymous", "primary of their organisation", "unrelated person", "member key"])
+async def test_everyone_else_is_refused_a_profile_change_and_nothing_changes(run, viewer):
+    version = (await _person(run, "per_jean")).version
+    data = await run.as_viewer(viewer)(UPDATE, input={"id": "per_jean", "expectedVersion": version,
+                                                      "patch": {"givenName": "Jon"}})
+    assert [e["code"] for e in data["updatePerson"]["userErrors"]] == ["FORBIDDEN"]
+    assert data["updatePerson"]["person"] is None
+    after = await _person(run, "per_jean")
+    assert after.version == version and after.given_name == "Jean-François"
+
+
+async def test_a_person_sets_their_visibility_to_public_and_then_anyone_sees_their_orcid(run):
+    read = '{ person(id: "per_zoe") { orcid contactVisibility } }'
+    version = (await _person(run, "per_zoe")).version
+    own = await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version,
+                                                  "patch": {"orcid": "0000-0002-1694-233X"}})
+    assert own["updatePerson"]["person"]["orcid"] == "0000-0002-1694-233X"
+    assert (await run(read))["person"] == {"orcid": None, "contactVisibility": None}
+    public = await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version + 1,
+                                                     "patch": {"contactVisibility": "PUBLIC"}})
+    assert public["updatePerson"]["person"]["contactVisibility"] == "PUBLIC"
+    assert (await run(read))["person"] == {"orcid": "0000-0002-1694-233X", "contactVisibility": None}
+
+
+async def test_only_the_person_and_staff_see_or_set_contact_visibility(run):
+    read = '{ person(id: "per_jean") { contactVisibility } }'
+    assert (await run.as_viewer(JEAN)(read))["person"]["contactVisibility"] == "MEMBERS"
+    assert (await run.as_viewer(STAFF)(read))["person"]["contactVisibility"] == "MEMBERS"
+    assert (await run.as_viewer(ANA)(read))["person"]["contactVisibility"] is None
+    version = (await _person(run, "per_jean")).version
+    data = await run.as_viewer(ANA)(UPDATE, input={"id": "per_jean", "expectedVersion": version,
+                                                   "patch": {"contactVisibility": "PUBLIC"}})
+    assert data["updatePerson"]["userErrors"][0]["code"] == "FORBIDDEN"
+    assert (await _person(run, "per_jean")).contact_visibility.value == "MEMBERS"
+    cleared = await run.as_viewer(JEAN)(UPDATE, input={"id": "per_jean", "expectedVersion": version,
+                                                       "patch": {"contactVisibility": None}})
+    assert cleared["updatePerson"]["userErrors"][0] == {
+        "field": ["input", "patch", "contactVisibility"], "message": cleared["updatePerson"]["userErrors"][0]["message"],
+        "code": "INVALID"}
+
+
+async def test_a_person_may_leave_their_organisation_but_only_staff_set_another(run):
+    # João holds no role (one who does is refused until they hand it over: tests/schema/test_privacy.py).
+    JOAO = Viewer(role=Role.MEMBER, person_id="per_joao", credential="oidc:joao")
+    version = (await _person(run, "per_joao")).version
+    moved = await run.as_viewer(JOAO)(UPDATE, input={"id": "per_joao", "expectedVersion": version,
+                                                     "patch": {"affiliation": "org_helix"}})
+    assert moved["updatePerson"]["userErrors"] == [
+        {"field": ["input", "patch", "affiliation"], "message": "You may not set a person's affiliation.",
+         "code": "FORBIDDEN"}]
+    left = await run.as_viewer(JOAO)(UPDATE, input={"id": "per_joao", "expectedVersion": version,
+                                                    "patch": {"affiliation": None}})
+    assert left["updatePerson"]["person"]["affiliation"] is None
+    staff = await run.as_viewer(STAFF)(UPDATE, input={"id": "per_joao", "expectedVersion": version + 1,
+                                                      "patch": {"affiliation": "org_helix"}})
+    assert staff["updatePerson"]["person"]["affiliation"] == {"id": "org_helix"}
+    nowhere = await run.as_viewer(STAFF)(UPDATE, input={"id": "per_joao", "expectedVersion": version + 2,
+                                                        "patch": {"affiliation": "org_nowhere"}})
+    assert nowhere["updatePerson"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_taking_someone_elses_email_is_a_conflict_and_the_payload_shows_no_address(run):
+    version = (await _person(run, "per_zoe")).version
+    data = await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version,
+                                                   "patch": {"email": "priya@helix.example"}})
+    [error] = data["updatePerson"]["userErrors"]
+    assert error["code"] == "CONFLICT" and error["field"] == ["input", "patch", "email"]
+    assert "Priya" not in error["message"] and "helix" not in error["message"]
+    assert (await _person(run, "per_zoe")).email == "zoe@mueller.example"
+
+
+async def test_a_stale_version_gets_the_current_person_as_the_caller_may_see_them(run):
+    version = (await _person(run, "per_priya")).version
+    first = await run.as_viewer(STAFF)(UPDATE, input={"id": "per_priya", "expectedVersion": version,
+                                                      "patch": {"country": "IE"}})
+    assert first["updatePerson"]["userErrors"] == []
+    second = await run.as_viewer(STAFF)(UPDATE, input={"id": "per_priya", "expectedVersion": version,
+                                                       "patch": {"country": "FR"}})
+    payload = second["updatePerson"]
+    assert [e["code"] for e in payload["userErrors"]] == ["STALE_VERSION"]
+    assert payload["person"]["version"] == version + 1 and payload["person"]["country"] == {"code": "IE"}
+    assert (await _person(run, "per_priya")).country_code == "IE"
+
+
+async def test_a_stale_payload_hides_contact_details_from_a_caller_who_may_not_see_them(run):
+    version = (await _person(run, "per_priya")).version
+    await run.as_viewer(STAFF)(UPDATE, input={"id": "per_priya", "expectedVersion": version,
+                                              "patch": {"orcid": "0000-0002-1825-0097"}})
+    # Priya (visibility STAFF) edits with the old version: she sees her own record;
+    # nobody else could have sent this, and FORBIDDEN comes before STALE_VERSION.
+    data = await run.as_viewer(PRIYA)(UPDATE, input={"id": "per_priya", "expectedVersion": version,
+                                                     "patch": {"country": "FR"}})
+    assert data["updatePerson"]["person"]["email"] == "priya@helix.example"
+    refused = await run.as_viewer(ZOE)(UPDATE, input={"id": "per_priya", "expectedVersion": version,
+                                                      "patch": {"country": "FR"}})
+    assert refused["updatePerson"]["person"] is None
+    assert "priya@helix.example" not in str(refused)
+
+
+async def test_changes_of_contact_details_are_logged_as_private(run):
+    version = (await _person(run, "per_zoe")).version
+    await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version,
+                                            "patch": {"email": "zoe@new.example", "country": "DE"}})
+    [entry] = await _log(run, "per_zoe")
+    logged = {f.field: (f.before, f.after, f.private) for f in entry.fields}
+    assert logged == {"email": ("zoe@mueller.example", "zoe@new.example", True), "country": ("CH", "DE", False)}
+
+
+# setCommunications
+
+SUBSCRIBE = ("mutation($input: SetCommunicationsInput!) { setCommunications(input: $input) { "
+             "person { version communications { id } } " + ERRORS + " } }")
+
+
+async def test_a_person_subscribes_and_sees_their_organisations_assignments_too(run):
+    version = (await _person(run, "per_ana")).version
+    data = await run.as_viewer(ANA)(SUBSCRIBE, input={"personId": "per_ana", "expectedVersion": version,
+                                                      "workingGroupIds": ["grp_forum", "grp_steering"]})
+    payload = data["setCommunications"]
+    assert payload["userErrors"] == []
+    # grp_data: Ana is org_montreal's COMMUNICATIONS contact for it.
+    assert [g["id"] for g in payload["person"]["communications"]] == ["grp_data", "grp_forum", "grp_steering"]
+    assert (await _person(run, "per_ana")).communications == ("grp_forum", "grp_steering")
+    [entry] = await _log(run, "per_ana")
+    assert [(f.field, f.before, f.after) for f in entry.fields] == [
+        ("communications", "", "grp_forum, grp_steering")]
+
+
+async def test_subscriptions_to_unknown_groups_are_not_found_and_others_may_not_subscribe_you(run):
+    version = (await _person(run, "per_zoe")).version
+    unknown = await run.as_viewer(ZOE)(SUBSCRIBE, input={"personId": "per_zoe", "expectedVersion": version,
+                                                         "workingGroupIds": ["grp_forum", "grp_nowhere"]})
+    assert unknown["setCommunications"]["userErrors"][0]["field"] == ["input", "workingGroupIds", "1"]
+    assert unknown["setCommunications"]["userErrors"][0]["code"] == "NOT_FOUND"
+    for viewer in (ANONYMOUS, ANA, MEMBER_KEY):
+        refused = await run.as_viewer(viewer)(SUBSCRIBE, input={"personId": "per_zoe", "expectedVersion": version,
+                                                                "workingGroupIds": ["grp_forum"]})
+        assert refused["setCommunications"]["userErrors"][0]["code"] == "FORBIDDEN"
+    assert (await _person(run, "per_zoe")).version == version
+
+
+async def test_communications_of_a_page_of_people_cost_one_command_per_loader(run, schema, ferretdb):
+    from tests.conftest import CommandRecorder
+
+    recorder = CommandRecorder()
+    db = await fresh_database(ferretdb, "test_mutations_people_batching", recorder)
+    await load_directory(db)
+    recorder.reset()
+    # As staff, who see everyone's communications (anonymous callers see none, with no command at all).
+    data = await Run(schema, db).as_viewer(STAFF)("{ people(first: 20) { nodes { communications { name } } } }")
+    assert len(data["people"]["nodes"]) == 10
+    contacts = [c for c in recorder.commands if c.startswith("find contacts")]
+    groups = [c for c in recorder.commands if c.startswith("find groups")]
+    assert len(contacts) == 1 and len(groups) == 1
+    await db.close()
+
+
+# individual membership
+
+MEMBERSHIP = "person { version individualMembership { status since history { status on reason } } }"
+APPLY = ("mutation($input: ApplyForIndividualMembershipInput!) { applyForIndividualMembership(input: $input) { "
+         + MEMBERSHIP + " " + ERRORS + " } }")
+DECIDE = ("mutation($input: DecideIndividualMembershipInput!) { decideIndividualMembership(input: $input) { "
+          + MEMBERSHIP + " " + ERRORS + " } }")
+CANCEL = ("mutation($input: CancelIndividualMembershipInput!) { cancelIndividualMembership(input: $input) { "
+          + MEMBERSHIP + " " + ERRORS + " } }")
+
+
+async def test_apply_approve_and_cancel_keep_the_history(run):
+    version = (await _person(run, "per_zoe")).version
+    applied = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version,
+                                                     "reason": "I work on rare disease data"})
+    assert applied["applyForIndividualMembership"]["person"]["individualMembership"]["status"] == "APPLICANT"
+    refused = await run.as_viewer(ZOE)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version + 1,
+                                                      "decision": "APPROVE"})
+    assert refused["decideIndividualMembership"]["userErrors"][0]["code"] == "FORBIDDEN"
+    approved = await run.as_viewer(STAFF)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version + 1,
+                                                         "decision": "APPROVE", "reason": "criteria met"})
+    assert approved["decideIndividualMembership"]["person"]["individualMembership"]["status"] == "ACTIVE"
+    cancelled = await run.as_viewer(ZOE)(CANCEL, input={"personId": "per_zoe", "expectedVersion": version + 2,
+                                                        "reason": "moving on"})
+    membership = cancelled["cancelIndividualMembership"]["person"]["individualMembership"]
+    assert membership["status"] == "CANCELLED"
+    assert [(c["status"], c["reason"]) for c in membership["history"]] == [
+        ("APPLICANT", "I work on rare disease data"), ("ACTIVE", "criteria met"), ("CANCELLED", "moving on")]
+    assert membership["since"] == membership["history"][-1]["on"]
+    # Reasons are for the person and staff; others see the statuses and days only.
+    seen = await run.as_viewer(ANA)('{ person(id: "per_zoe") { individualMembership { history { status reason } } } }')
+    assert [c["reason"] for c in seen["person"]["individualMembership"]["history"]] == [None, None, None]
+    log = await _log(run, "per_zoe")
+    assert [(e.action.value, [(f.field, f.after) for f in e.fields]) for e in reversed(log)] == [
+        ("STATUS", [("individualMembership.status", "APPLICANT")]),
+        ("STATUS", [("individualMembership.status", "ACTIVE")]),
+        ("STATUS", [("individualMembership.status", "CANCELLED")]),
+    ]
+
+
+@pytest.mark.parametrize("decision, status", [("DECLINE", "DECLINED"), ("REMOVE", None)])
+async def test_staff_decline_applicants_and_remove_only_members(run, decision, status):
+    version = (await _person(run, "per_zoe")).version
+    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version})
+    data = await run.as_viewer(STAFF)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version + 1,
+                                                     "decision": decision})
+    payload = data["decideIndividualMembership"]
+    if status:
+        assert payload["person"]["individualMembership"]["status"] == status
+    else:
+        assert payload["userErrors"] == [{
+            "field": ["input"], "message": "An individual membership cannot go from APPLICANT to REMOVED.",
+            "code": "INVALID_TRANSITION"}]
+        assert (await _person(run, "per_zoe")).version == version + 1
+
+
+async def test_illegal_transitions_name_from_and_to_and_change_nothing(run):
+    version = (await _person(run, "per_zoe")).version
+    never = await run.as_viewer(STAFF)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version,
+                                                      "decision": "APPROVE"})
+    assert never["decideIndividualMembership"]["userErrors"][0]["message"] == (
+        "An individual membership cannot go from none to ACTIVE.")
+    cancel = await run.as_viewer(ZOE)(CANCEL, input={"personId": "per_zoe", "expectedVersion": version})
+    assert cancel["cancelIndividualMembership"]["userErrors"][0]["code"] == "INVALID_TRANSITION"
+    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version})
+    twice = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version + 1})
+    assert "from APPLICANT to APPLICANT" in twice["applyForIndividualMembership"]["userErrors"][0]["message"]
+    assert (await _person(run, "per_zoe")).version == version + 1
+
+
+@pytest.mark.parametrize("viewer", [ANONYMOUS, ANA, MEMBER_KEY], ids=["anonymous", "unrelated", "member key"])
+async def test_others_may_not_apply_or_cancel_for_a_person(run, viewer):
+    version = (await _person(run, "per_zoe")).version
+    for mutation, name in ((APPLY, "applyForIndividualMembership"), (CANCEL, "cancelIndividualMembership")):
+        data = await run.as_viewer(viewer)(mutation, input={"personId": "per_zoe", "expectedVersion": version})
+        assert data[name]["userErrors"][0]["code"] == "FORBIDDEN"
+    assert (await _person(run, "per_zoe")).version == version
+
+
+# erasePerson
+
+ERASE = ("mutation($input: ErasePersonInput!) { erasePerson(input: $input) { person { id name email orcid country { code } "
+         "affiliation { id } } " + ERRORS + " } }")
+
+
+async def test_erasure_removes_the_data_from_record_and_log_but_keeps_the_placeholder(run):
+    version = (await _person(run, "per_jean")).version
+    await run.as_viewer(JEAN)(UPDATE, input={"id": "per_jean", "expectedVersion": version,
+                                             "patch": {"email": "jf@private.example", "orcid": "0000-0002-1825-0097"}})
+    for viewer in (ANA, JEAN, ANONYMOUS):
+        refused = await run.as_viewer(viewer)(ERASE, input={"personId": "per_jean", "expectedVersion": version + 1,
+                                                            "reason": "request"})
+        assert refused["erasePerson"]["userErrors"][0]["code"] == "FORBIDDEN"
+    data = await run.as_viewer(STAFF)(ERASE, input={"personId": "per_jean", "expectedVersion": version + 1,
+                                                    "reason": "erasure request 2026-11"})
+    assert data["erasePerson"]["userErrors"] == []
+    assert data["erasePerson"]["person"] == {"id": "per_jean", "name": "Erased person", "email": None, "orcid": None,
+                                             "country": None, "affiliation": None}
+    record = await _person(run, "per_jean")
+    assert record.erased and record.email is None and record.orcid is None and record.affiliation_id is None
+    log = await _log(run, "per_jean")
+    assert [e.action.value for e in log] == ["ERASE", "UPDATE"]
+    for entry in log:
+        assert entry.fields and all(f.before is None and f.after is None and f.erased for f in entry.fields)
+    raw = [d async for d in run.db.changes.find({"record_id": "per_jean"})]
+    assert "jf@private.example" not in str(raw) and "Jean" not in str(raw)
+    # The erased person holds no role contact; their tenure ended today and points to the placeholder.
+    kept = await run('{ organisation(id: "org_montreal") { contacts(roles: [ADMINISTRATOR]) { person { id name } } } '
+                     'workingGroup(id: "grp_clinical") { roster(roles: [CO_CHAIR]) { edges { node { until person { id name } } } } } }')
+    assert kept["organisation"]["contacts"] == []
+    [tenure] = kept["workingGroup"]["roster"]["edges"]
+    assert tenure["node"]["person"] == {"id": "per_jean", "name": "Erased person"} and tenure["node"]["until"]
+    again = await run.as_viewer(STAFF)(UPDATE, input={"id": "per_jean", "expectedVersion": version + 2,
+                                                      "patch": {"givenName": "Jean"}})
+    assert again["updatePerson"]["userErrors"][0]["code"] == "CONFLICT"
+
+
+async def test_a_persons_history_is_for_staff_and_shows_the_erasure_without_values(run):
+    version = (await _person(run, "per_zoe")).version
+    await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version,
+                                            "patch": {"email": "zoe@new.example"}})
+    read = '{ person(id: "per_zoe") { history { nodes { action actorRole fields { field before after redacted } } } } }'
+    assert (await run.as_viewer(ZOE)(read))["person"]["history"] is None
+    [update] = (await run.as_viewer(STAFF)(read))["person"]["history"]["nodes"]
+    assert update["fields"] == [{"field": "email", "before": "zoe@mueller.example", "after": "zoe@new.example",
+                                 "redacted": False}]
+    await run.as_viewer(STAFF)(ERASE, input={"personId": "per_zoe", "expectedVersion": version + 1,
+                                             "reason": "erasure request"})
+    erased, update = (await run.as_viewer(STAFF)(read))["person"]["history"]["nodes"]
+    assert erased["action"] == "ERASE" and erased["actorRole"] == "staff"
+    assert {f["field"] for f in erased["fields"]} >= {"givenName", "familyName", "email", "country"}
+    for change in (erased, update):
+        assert all(f["before"] is None and f["after"] is None and f["redacted"] for f in change["fields"])
+
+
+async def test_a_retried_creation_with_the_same_client_mutation_id_creates_one_person(run):
+    count = await run.db.people.count_documents({})
+    given = {"givenName": "Lea", "familyName": "Roy", "affiliation": "org_montreal", "clientMutationId": "once"}
+    first = await run.as_viewer(ANA)(CREATE, input=given)
+    again = await run.as_viewer(ANA)(CREATE, input=given)
+    assert again["createPerson"]["userErrors"] == []
+    assert again["createPerson"]["person"]["id"] == first["createPerson"]["person"]["id"]
+    assert await run.db.people.count_documents({}) == count + 1
