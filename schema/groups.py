@@ -58,8 +58,9 @@ class WorkingGroup(Node):
 
     @strawberry.field(description="Groups directly under this one; the first `first` (at most 200).")
     async def children(self, info: Info, first: int | None = list_sizes.GROUP_CHILDREN.default) -> list["WorkingGroup"]:
+        wanted = list_sizes.GROUP_CHILDREN.take(first)  # refused before anything is read
         found = await resolve.children_of(info.context, self.record.id)
-        return [WorkingGroup.of(g) for g in list_sizes.GROUP_CHILDREN.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
     @strawberry.field(description="Current chairs and co-chairs; the first `first` (at most 100).")
     async def chairs(
@@ -67,8 +68,9 @@ class WorkingGroup(Node):
     ) -> list[Annotated["Person", strawberry.lazy("schema.people")]]:
         from schema.people import Person
 
+        wanted = list_sizes.GROUP_CHAIRS.take(first)  # refused before anything is read
         found = await resolve.chairs_of(info.context, self.record.id)
-        return [Person.of(p) for p in list_sizes.GROUP_CHAIRS.first(found, first)]
+        return [Person.of(p) for p in found[wanted]]
 
     @strawberry.field(
         description="Tenures on the group, chairs first, then by start date, unless ordered "
@@ -101,8 +103,9 @@ class WorkingGroup(Node):
     ) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
         from schema.organisations import Organisation
 
+        wanted = list_sizes.GROUP_ORGANISATIONS.take(first)  # refused before anything is read
         found = await resolve.organisations_of(info.context, self.record.id)
-        return [Organisation.of(o) for o in list_sizes.GROUP_ORGANISATIONS.first(found, first)]
+        return [Organisation.of(o) for o in found[wanted]]
 
 
 @strawberry.input

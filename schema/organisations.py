@@ -80,8 +80,9 @@ async def _contacts(
 ) -> list[list["RoleContact"]]:
     from schema.contacts import RoleContact
 
+    wanted = list_sizes.ORGANISATION_CONTACTS.take(first)  # refused before anything is read
     found = await resolve.contacts_of(info.context, [o.record.id for o in organisations], roles)
-    return [[RoleContact.of(c) for c in list_sizes.ORGANISATION_CONTACTS.first(f, first)] for f in found]
+    return [[RoleContact.of(c) for c in f[wanted]] for f in found]
 
 
 @strawberry.federation.type(keys=["id"])
@@ -150,8 +151,9 @@ class Organisation(Node):
     ) -> list[WorkingGroupType]:
         from schema.groups import WorkingGroup
 
+        wanted = list_sizes.ORGANISATION_GROUPS.take(first)  # refused before anything is read
         found = await resolve.working_groups_of(info.context, self.record.id)
-        return [WorkingGroup.of(g) for g in list_sizes.ORGANISATION_GROUPS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
 
 @strawberry.type(name="OrganisationConnection")

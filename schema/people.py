@@ -69,8 +69,9 @@ async def _groups(
 ) -> list[list["RosterEntry"]]:
     from schema.rosters import RosterEntry
 
+    wanted = list_sizes.PERSON_TENURES.take(first)  # refused before anything is read
     found = await resolve.groups_of(info.context, [p.record.id for p in people], active_on)
-    return [[RosterEntry.of(e) for e in list_sizes.PERSON_TENURES.first(entries, first)] for entries in found]
+    return [[RosterEntry.of(e) for e in entries[wanted]] for entries in found]
 
 
 _VISIBILITY = (
@@ -169,8 +170,9 @@ class Person(Node):
     async def roles(self, info: Info, first: int | None = list_sizes.PERSON_ROLES.default) -> list[RoleContactType]:
         from schema.contacts import RoleContact
 
+        wanted = list_sizes.PERSON_ROLES.take(first)  # refused before anything is read
         found = await resolve.roles_of(info.context, self.record.id)
-        return [RoleContact.of(c) for c in list_sizes.PERSON_ROLES.first(found, first)]
+        return [RoleContact.of(c) for c in found[wanted]]
 
     @strawberry.federation.field(
         description="Groups whose updates the person receives: their own subscriptions and the COMMUNICATIONS "
@@ -184,8 +186,9 @@ class Person(Node):
     ) -> list[WorkingGroupType]:
         from schema.groups import WorkingGroup
 
+        wanted = list_sizes.PERSON_COMMUNICATIONS.take(first)  # refused before anything is read
         found = await resolve.communications_of(info.context, self.record)
-        return [WorkingGroup.of(g) for g in list_sizes.PERSON_COMMUNICATIONS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
     history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
 

@@ -88,8 +88,9 @@ class Query:
     async def working_groups(
         self, info: Info, filter: WorkingGroupFilter | None = None, first: int | None = list_sizes.WORKING_GROUPS.default
     ) -> list[WorkingGroup]:
+        wanted = list_sizes.WORKING_GROUPS.take(first)  # refused before anything is read
         found = await groups.groups_matching(info.context, filter)
-        return [WorkingGroup.of(g) for g in list_sizes.WORKING_GROUPS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
     @strawberry.field(description="ISO 3166-1 countries on inhabited continents, by name.")
     def countries(self, continent: Continent | None = None) -> list[Country]:

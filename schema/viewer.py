@@ -33,8 +33,9 @@ class Viewer:
     ) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
         from schema.organisations import Organisation
 
+        wanted = list_sizes.VIEWER_MANAGES.take(first)  # refused before anything is read
         found = await resolve.managed_organisations(info.context, self.record)
-        return [Organisation.of(o) for o in list_sizes.VIEWER_MANAGES.first(found, first)]
+        return [Organisation.of(o) for o in found[wanted]]
 
     @strawberry.field(description="Groups the caller currently chairs or co-chairs; the first `first` (at most 200).")
     async def chairs(
@@ -42,5 +43,6 @@ class Viewer:
     ) -> list[Annotated["WorkingGroup", strawberry.lazy("schema.groups")]]:
         from schema.groups import WorkingGroup
 
+        wanted = list_sizes.VIEWER_CHAIRS.take(first)  # refused before anything is read
         found = await resolve.chaired_groups(info.context, self.record)
-        return [WorkingGroup.of(g) for g in list_sizes.VIEWER_CHAIRS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
