@@ -8,9 +8,8 @@ from strawberry import Info
 from datastore.vocabulary import IndividualMembershipStatus
 from resolvers.mutations import erasure
 from resolvers.mutations import people as edits
-from resolvers.mutations.committing import outcome
 from schema.enums import ContactVisibility
-from schema.mutations.common import call_digest, UserError, given, user_errors
+from schema.mutations.common import ChangeInput, MutationInput, Payload, given, mutation_input, payload
 from schema.people import Person
 
 
@@ -46,18 +45,15 @@ _PATCH_NAMES = {"given_name": "givenName", "family_name": "familyName", "email":
                 "country": "country", "contact_visibility": "contactVisibility", "affiliation": "affiliation"}
 
 
-@strawberry.input
-class UpdatePersonInput:
+@mutation_input
+class UpdatePersonInput(ChangeInput):
     id: strawberry.ID
-    expected_version: int
     patch: PersonPatch
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff, or the Primary or Administrator of `affiliation`. contactVisibility "
-                              "(default MEMBERS) is the person's own choice: only staff may set it here.")
-class CreatePersonInput:
+@mutation_input(description="Staff, or the Primary or Administrator of `affiliation`. contactVisibility "
+                            "(default MEMBERS) is the person's own choice: only staff may set it here.")
+class CreatePersonInput(MutationInput):
     given_name: str
     family_name: str
     email: str | None = None
@@ -65,8 +61,6 @@ class CreatePersonInput:
     country: str | None = None
     affiliation: strawberry.ID | None = None
     contact_visibility: ContactVisibility | None = None
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
 @strawberry.input(description="The person's own subscriptions (the person or staff); their organisations' "
@@ -78,54 +72,35 @@ class SetCommunicationsInput:
     client_mutation_id: str | None = None
 
 
-@strawberry.input
-class ApplyForIndividualMembershipInput:
+@mutation_input
+class ApplyForIndividualMembershipInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="The person (at any time) or staff.")
-class CancelIndividualMembershipInput:
+@mutation_input(description="The person (at any time) or staff.")
+class CancelIndividualMembershipInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff.")
-class DecideIndividualMembershipInput:
+@mutation_input(description="Staff.")
+class DecideIndividualMembershipInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
     decision: IndividualDecision
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff, on the person's request: their data leaves the record and the audit log; "
-                              "the record stays as an anonymous placeholder.")
-class ErasePersonInput:
+@mutation_input(description="Staff, on the person's request: their data leaves the record and the audit log; "
+                            "the record stays as an anonymous placeholder.")
+class ErasePersonInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
     reason: str
-    client_mutation_id: str | None = None
 
 
-@strawberry.type
-class PersonPayload:
+@payload
+class PersonPayload(Payload):
     person: Person | None
-    user_errors: list[UserError]
-    client_mutation_id: str | None
 
-    @classmethod
-    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "PersonPayload":
-        context = info.context
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id),
-                               call_digest(info))
-        record = result.record
-        return cls(person=Person.of(record) if record else None, user_errors=user_errors(result),
-                   client_mutation_id=client_mutation_id)
+    load = staticmethod(lambda context, change: edits.load(context, change.owner_id))
+    show = staticmethod(Person.of)
 
 
 @strawberry.type
