@@ -40,7 +40,8 @@ T = TypeVar("T")
 class MutationInput:
     """What every mutation's input may carry: `reason` (kept in the audit log) and
     `clientMutationId` (a retry with the same one answers as the first call did).
-    A required reason is declared again as `reason: str` by the input that needs it."""
+    An input that needs a reason declares it again, `reason: str = strawberry.field()`
+    (a bare `reason: str` would inherit the default None)."""
 
     reason: str | None = None
     client_mutation_id: str | None = None

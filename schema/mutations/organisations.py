@@ -87,7 +87,7 @@ class RecordReviewInput(ChangeInput):
 @mutation_input
 class RemovalNoticeInput(ChangeInput):
     organisation_id: strawberry.ID
-    reason: str
+    reason: str = strawberry.field()  # required here: no default inherited
 
 
 @mutation_input(description="The Primary or staff.")
@@ -103,7 +103,7 @@ class WithdrawApplicationInput(ChangeInput):
 @mutation_input(description="Staff, only after a removal notice and the notice period.")
 class RemoveMembershipInput(ChangeInput):
     organisation_id: strawberry.ID
-    reason: str
+    reason: str = strawberry.field()  # required here: no default inherited
 
 
 @mutation_input

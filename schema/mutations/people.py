@@ -92,7 +92,7 @@ class DecideIndividualMembershipInput(ChangeInput):
                             "the record stays as an anonymous placeholder.")
 class ErasePersonInput(ChangeInput):
     person_id: strawberry.ID
-    reason: str
+    reason: str = strawberry.field()  # required here: no default inherited
 
 
 @payload
