@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 import strawberry
 from graphql.utilities import value_from_ast_untyped
 from strawberry import Info
+from strawberry.types.base import StrawberryOptional
 
 from resolvers.mutations import outcome
 from resolvers.mutations import committing
@@ -65,6 +66,9 @@ def mutation_input(cls: type[T] | None = None, *, description: str | None = None
         made = strawberry.input(cls, description=description)
         definition = made.__strawberry_definition__  # type: ignore[attr-defined]
         by_name = {f.python_name: f for f in definition.fields}
+        for field in definition.fields:
+            if field.default is None and not isinstance(field.type, StrawberryOptional):
+                raise TypeError(f"{made.__name__}.{field.python_name}: required, yet its default (inherited?) is None")
         shared = ("expected_version", "reason", "client_mutation_id")
         own = [f for f in definition.fields if f.python_name not in shared]
         head = [*own[:1], by_name["expected_version"]] if "expected_version" in by_name else own[:1]
