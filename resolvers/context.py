@@ -38,13 +38,15 @@ class Context:
     ) -> "Context":
         return cls(db=db, loaders=Loaders(db), request=request, response=response, viewer=viewer)
 
-    def start_again(self) -> None:
+    async def start_again(self) -> None:
         """Fresh loaders, as the request had before anything ran. The planned
         executor calls it before leaving an operation to graphql-core: run on
         the loaders its failed attempt filled halfway, graphql-core's fields
         would finish in another order than on a fresh request, and report
         other errors (which error nulls a parent depends on which field fails
-        first). The attempt's reads still in flight finish into the old ones."""
+        first). The attempt's reads still in flight end first: none is left
+        running past the request."""
+        await self.loaders.settle()
         self.loaders = Loaders(self.db)
 
     def forget_loaded(self) -> None:

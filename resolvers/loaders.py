@@ -62,6 +62,10 @@ class Loader(DataLoader[K, R]):
     futures in one pass, so that suspends about once per batch.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading: set[asyncio.Task] = set()  # the batches' reads still in flight
+
     def load(self, key: K) -> Future[R]:
         future = self.cache_map.get(key)
         if future is not None and not future.cancelled():
@@ -77,8 +81,10 @@ class Loader(DataLoader[K, R]):
 
     def _dispatch(self, batch: Batch) -> None:
         """As strawberry's `dispatch`, with the batch settled however its task ends."""
-        batch._dispatch_task = self.loop.create_task(dispatch_batch(self, batch))
-        batch._dispatch_task.add_done_callback(lambda _: _settle_left(self, batch))
+        task = batch._dispatch_task = self.loop.create_task(dispatch_batch(self, batch))
+        self.reading.add(task)
+        task.add_done_callback(lambda _: _settle_left(self, batch))
+        task.add_done_callback(self.reading.discard)
 
     def holds(self, key: K) -> bool:
         """Whether this request has asked for `key` already (loaded or on its way)."""
@@ -245,6 +251,15 @@ class Loaders:
     @cached_property
     def roster_entry(self) -> Loader[str, RosterEntry | None]:
         return _one_each(self.db, rosters.by_ids, lambda r: r.id)
+
+    async def settle(self) -> None:
+        """Wait until no read is in flight: those asked for, and those about to be
+        sent (a batch is sent on the next turn of the event loop). How each ended
+        is the affair of whoever awaits its keys."""
+        await asyncio.sleep(0)
+        while reading := [task for loader in vars(self).values() if isinstance(loader, Loader) for task in loader.reading]:
+            await asyncio.wait(reading)
+            await asyncio.sleep(0)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""

@@ -258,3 +258,15 @@ async def test_a_planned_run_that_meets_an_error_leaves_it_to_graphql_core(demo_
     planned, reference = await answers(demo_db, query, ANONYMOUS, variables)
     assert planned == reference and reference["errors"]
     assert (outcomes[LEFT_TO_GRAPHQL_CORE], outcomes[PLANNED]) == (before[0] + 1, before[1])
+
+
+async def test_graphql_core_answers_a_failed_planned_run_on_fresh_loaders(demo_db):
+    """Not on the loaders the attempt filled halfway: their reads finished in another
+    order than a fresh request's would, so other errors would survive null propagation."""
+    query, variables = WRITTEN["errors on several levels"]
+    context = Context.for_request(demo_db)
+    attempted = context.loaders
+    before = outcomes[LEFT_TO_GRAPHQL_CORE]
+    result = await PLANNED_SCHEMA.execute(query, variable_values=variables, context_value=context)
+    assert result.errors and outcomes[LEFT_TO_GRAPHQL_CORE] == before + 1
+    assert context.loaders is not attempted

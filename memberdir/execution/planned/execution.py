@@ -73,7 +73,7 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
             # graphql-core answers as on a fresh request, not on what the attempt loaded halfway.
             start_again = getattr(self.context_value, "start_again", None)
             if start_again is not None:
-                start_again()
+                await start_again()
             result = super().execute_operation()
             return await result if self.is_awaitable(result) else result
         outcomes[PLANNED] += 1
