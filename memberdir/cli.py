@@ -85,7 +85,7 @@ def serve(
     # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
     # Our access line replaces uvicorn's; X-Forwarded-For is read only from MEMBERDIR_TRUSTED_PROXIES.
     # uvloop and httptools rather than asyncio's loop and h11: 3-10% less CPU per
-    # request (README, "Benchmarks"); named, so a missing install fails here.
+    # request (docs/performance.md); named, so a missing install fails here.
     options = dict(
         host=host, port=port, log_config=None, access_log=False, proxy_headers=False, timeout_graceful_shutdown=10,
         loop="uvloop", http="httptools",

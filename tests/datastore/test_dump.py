@@ -23,6 +23,8 @@ from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy, fresh_database
 from tests.dump_helpers import answers, restored_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 DATA = Path(__file__).parents[1] / "data"
 runner = CliRunner()
 

@@ -16,6 +16,8 @@ from datastore.vocabulary import ChangeAction, Role
 from resolvers.viewer import Viewer
 from tests.conftest import CommandRecorder, Run, fresh_database, load_directory
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Actor(role="staff", key_id="key_test")
 COUNTS = """{
   organisations(first: 1, filter: {countries: ["FR"]}) { totalCount }

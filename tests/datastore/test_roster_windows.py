@@ -19,6 +19,8 @@ from datastore.rosters import RosterOrder, RosterWindow
 from datastore.vocabulary import RosterRole
 from tests.conftest import Run
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 FILTERS = [
     {},
     {"roles": frozenset({RosterRole.MEMBER, RosterRole.OBSERVER})},

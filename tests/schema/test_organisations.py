@@ -10,6 +10,8 @@ from memberdir.execution import build_schema
 import schema.query as query_module
 from tests.conftest import Run
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 NAMES = "query($filter: OrganisationFilter, $order: OrganisationOrder, $first: Int, $after: String) { organisations(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount nodes { name } pageInfo { hasNextPage endCursor } } }"
 
 

@@ -20,6 +20,8 @@ from resolvers.viewer import ANONYMOUS, Viewer
 from memberdir.execution import build_schema
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 E, O = ContactField.EMAIL, ContactField.ORCID
 ANON, MEMBER, STAFF, ADMIN = Role.ANONYMOUS, Role.MEMBER, Role.STAFF, Role.ADMIN
 README = (PROJECT_ROOT / "README.md").read_text()

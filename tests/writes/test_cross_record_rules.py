@@ -16,6 +16,8 @@ from datastore.vocabulary import ChangeAction, RecordType, Role, RosterRole
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # tests/data/directory.json: Ana chairs grp_clinical and is Primary of org_montreal (Jean its
 # Administrator, both affiliated with it); Zoë holds no role anywhere.

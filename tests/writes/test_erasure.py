@@ -24,6 +24,8 @@ from tests.conftest import Run, directory_copy
 from tests.erasure_helpers import erased_values_found, erasure_problems, primary_problems
 from tests.security.test_auth import jwks_url  # noqa: F401  (the issuer's keys, served on loopback)
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ANA = Viewer(role=Role.MEMBER, person_id="per_ana", credential="oidc:ana")
 ERRORS = "userErrors { field message code }"

@@ -22,6 +22,8 @@ from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ERRORS = "userErrors { field message code }"
 ASSIGN = f"""mutation($input: AssignRoleContactInput!) {{

@@ -12,6 +12,8 @@ from datastore.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ZOE = Viewer(role=Role.MEMBER, person_id="per_zoe", credential="oidc:zoe")
 ANA = Viewer(role=Role.MEMBER, person_id="per_ana", credential="oidc:ana")

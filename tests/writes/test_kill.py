@@ -27,6 +27,8 @@ from memberdir import api_keys
 from memberdir.settings import Settings
 from tests.conftest import directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 WRITERS = 4
 KILL_AFTER_ACKS = 40
 # Mutations sent, all writers together; failed reads while the database is down do not count.

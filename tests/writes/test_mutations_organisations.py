@@ -7,6 +7,8 @@ from datastore.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;
 # Priya is Primary of org_helix; Zoë is a member of no organisation.

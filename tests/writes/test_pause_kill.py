@@ -30,6 +30,8 @@ from memberdir import api_keys
 from tests.conftest import directory_copy
 from tests.writes.test_kill import Server
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 ROUNDS = 10
 LEASE_SECONDS = "1"
 GIVE_UP_SECONDS = 60

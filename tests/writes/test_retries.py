@@ -24,6 +24,8 @@ from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 from tests.security_helpers import client_for
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 PRIYA = Viewer(role=Role.MEMBER, person_id="per_priya", credential="oidc:priya")  # Primary of org_helix
 ERRORS = "userErrors { field message code }"

@@ -16,6 +16,8 @@ from datastore.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import DATA, Run, fresh_database
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_sync_writer")
 HOST = Viewer(role=Role.MEMBER, credential="api-key:key_host_institution")
 

@@ -21,6 +21,8 @@ from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy, fresh_database
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ZOE = Viewer(role=Role.MEMBER, person_id="per_zoe", credential="oidc:zoe")
 CHIDI = Viewer(role=Role.MEMBER, person_id="per_chidi", credential="oidc:chidi")

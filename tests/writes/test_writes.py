@@ -12,6 +12,8 @@ from datastore.client import Database
 from datastore.vocabulary import ChangeAction
 from tests.conftest import fresh_database, load_directory
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Actor(role="staff", key_id="key_test")
 
 
