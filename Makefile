@@ -66,6 +66,7 @@ serve: setup
 # The whole suite on the default engine (SecantusDB's Rust server), then the
 # database-facing tests on the second.
 test: setup chromium
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 	MEMBERDIR_ENGINE=$(SECOND_ENGINE) $(BIN)/python -m pytest $(DATABASE_TESTS)
 

@@ -20,9 +20,9 @@ from itertools import pairwise
 from typing import Any
 
 from datastore import organisations, people
-from datastore.memberships import StatusChange
 from datastore.organisations import OrganisationFilter
-from datastore.vocabulary import label
+from datastore.records.memberships import StatusChange
+from datastore.records.vocabulary import label
 from resolvers.context import Context
 from resolvers.organisations import StatBucket, organisation_filter
 from resolvers.periods import Period, TrendInterval, periods

@@ -2,7 +2,7 @@
 
 import pytest
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
 
 PEOPLE = "query($filter: PersonFilter, $first: Int, $after: String) { people(filter: $filter, first: $first, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }"

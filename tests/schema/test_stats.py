@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from datastore import countries
+from datastore.records import countries
 from memberdir.execution.cost import query_cost
 
 STATS = "query($by: StatDimension!, $filter: OrganisationFilter) { membershipStats(by: $by, filter: $filter) { key label count } }"

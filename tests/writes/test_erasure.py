@@ -11,10 +11,10 @@ from httpx import ASGITransport, AsyncClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datastore import contacts, erasure, api_keys, people, rosters, writes
+from datastore import api_keys, contacts, erasure, people, rosters, writes
 from datastore.client import _COLLECTIONS
 from datastore.indexes import INDEXES
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings
