@@ -1,6 +1,6 @@
 """Membership over time: joined, reinstated, left and active, per period.
 
-Counted from the membership histories (datastore/memberships.py), with the
+Counted from the membership histories (datastore/records/memberships.py), with the
 contract's definitions: joined = APPLICANT -> ACTIVE within the period;
 reinstated = LAPSED -> ACTIVE; left = ACTIVE or LAPSED -> CANCELLED or
 REMOVED, or ACTIVE -> LAPSED, by the status left to; DECLINED applications
