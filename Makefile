@@ -69,6 +69,7 @@ serve: $(VENV)/.installed $(SERVE_ENGINE) $(FRONTEND)/dist/.built
 # The whole suite on the default engine (SecantusDB's Rust server), then the
 # tests marked `database` on the second.
 test: setup chromium
+	$(BIN)/lint-imports --no-cache
 	MEMBERDIR_ENGINE=$(TEST_ENGINE) $(BIN)/python -m pytest
 	MEMBERDIR_ENGINE=$(SECOND_ENGINE) $(BIN)/python -m pytest -m database
 

@@ -15,8 +15,8 @@ from datastore import derived
 from datastore.client import _COLLECTIONS, ServerTraits, connect
 from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, decode, dump, encode, unclassified
 from datastore.indexes import INDEXES, ensure_indexes
+from datastore.records.vocabulary import Role
 from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore
-from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.cli import app
 from resolvers.viewer import Viewer

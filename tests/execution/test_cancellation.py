@@ -21,7 +21,7 @@ from httpx import ASGITransport, AsyncClient
 
 from datastore.client import Database, DirectoryClient
 from datastore.pool_use import IDLE, pool_in_use
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings

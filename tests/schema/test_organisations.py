@@ -3,7 +3,7 @@
 import pytest
 
 from datastore.documents import count_matching
-from datastore.organisations import OrganisationOrder
+from datastore.records.organisations import OrganisationOrder
 from resolvers.context import Context
 from resolvers.organisations import organisations_page
 from memberdir.execution import build_schema

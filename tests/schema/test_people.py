@@ -2,7 +2,7 @@
 
 import pytest
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
 
 pytestmark = pytest.mark.database  # run on every engine (make test)

@@ -11,8 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 
-from datastore.vocabulary import ContactVisibility as V
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import ContactVisibility as V, Role
 from memberdir.settings import PROJECT_ROOT
 from resolvers import privacy
 from resolvers.privacy import FIELDS, ORGANISATION, PERSON, ContactField, Relation, may_see

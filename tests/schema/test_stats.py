@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from datastore import countries
+from datastore.records import countries
 from memberdir.execution.cost import query_cost
 
 pytestmark = pytest.mark.database  # run on every engine (make test)

@@ -15,7 +15,7 @@ from datastore import api_keys as stored_keys
 from datastore import contacts, erasure, people, rosters, writes
 from datastore.client import _COLLECTIONS
 from datastore.indexes import INDEXES
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings

@@ -15,8 +15,8 @@ import pytest
 from pydantic import ValidationError
 
 from datastore import changes, contacts, faults, groups, organisations, rosters, writes
-from datastore.changes import ChangeState
-from datastore.vocabulary import ContactRole, Role
+from datastore.records.changes import ChangeState
+from datastore.records.vocabulary import ContactRole, Role
 from datastore.write_invariants import audit_problems
 from memberdir.settings import Settings
 from resolvers.viewer import Viewer

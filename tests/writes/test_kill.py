@@ -22,7 +22,7 @@ import pytest
 
 from datastore import changes, contacts, demo, organisations
 from datastore.client import connect
-from datastore.vocabulary import ContactRole, MembershipStatus, Role
+from datastore.records.vocabulary import ContactRole, MembershipStatus, Role
 from memberdir import api_keys
 from memberdir.settings import Settings
 from tests.conftest import directory_copy

@@ -3,7 +3,7 @@
 import pytest
 
 from datastore import changes, organisations
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, directory_copy
 

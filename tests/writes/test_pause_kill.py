@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from datastore import contacts, groups, organisations, rosters
-from datastore.vocabulary import ContactRole, Role
+from datastore.records.vocabulary import ContactRole, Role
 from datastore.write_invariants import audit_problems
 from memberdir import api_keys
 from tests.conftest import directory_copy

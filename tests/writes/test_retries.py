@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from datastore import changes, faults, organisations, writes
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from datastore.write_invariants import audit_problems
 from memberdir import api_keys
 from memberdir import app as app_module

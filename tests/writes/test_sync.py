@@ -12,7 +12,7 @@ import pytest
 
 from datastore import contacts, rosters
 from datastore.importer import import_files
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import DATA, Run, fresh_database
 
