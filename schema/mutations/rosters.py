@@ -5,7 +5,7 @@ from datetime import date
 import strawberry
 from strawberry import Info
 
-from datastore import rosters as records
+from datastore.records import rosters as records
 from resolvers.mutations import rosters as edits
 from schema.enums import RosterRole
 from schema.mutations.common import ChangeInput, Payload, mutation_input, payload
