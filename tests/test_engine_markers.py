@@ -45,6 +45,9 @@ ENGINE_SPECIFIC = {
     "tests/execution/test_cost_bound.py": "the cost rule bounds the answer's size; counted on the demo data, not "
                                           "dependent on the engine",
     "tests/execution/test_document_cache.py": "validation kept per query text, in process; the reads are plain",
+    "tests/execution/test_executors_agree.py": "the planned executor against graphql-core on generated queries over "
+                                               "the same loaded records; both read through the loaders the marked "
+                                               "schema tests run on both engines",
     "tests/execution/test_fragments.py": "fragment documents refused before execution, in process",
     "tests/execution/test_planned_execution.py": "the planned executor against graphql-core over the same loaded "
                                                  "records; both read through the loaders the marked schema tests "

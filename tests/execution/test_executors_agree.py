@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir.execution import build_schema
 from memberdir.execution.limits import QueryLimits, limit_extensions
 from memberdir.execution.planned.execution import LEFT_TO_GRAPHQL_CORE, PLANNED, outcomes
