@@ -208,7 +208,7 @@ async def by_ids(db: Database, ids: Sequence[str]) -> list[Notification | None]:
 async def counts_by_state(db: Database) -> dict[DeliveryState, int]:
     """How many notifications are in each state (for /metrics)."""
     counted = {state: 0 for state in DeliveryState}
-    async for row in db.notifications.aggregate([{"$group": {"_id": "$state", "n": {"$sum": 1}}}]):
+    async for row in await db.notifications.aggregate([{"$group": {"_id": "$state", "n": {"$sum": 1}}}]):
         if row["_id"] in DeliveryState.__members__:
             counted[DeliveryState[row["_id"]]] = row["n"]
     return counted
@@ -303,18 +303,18 @@ async def skip(db: Database, claim: Claim, why: str) -> bool:
     return bool(written.matched_count)
 
 
-async def retry(db: Database, notification_id_: str) -> Notification | None:
+async def retry(db: Database, notification_id_: str) -> tuple[Notification | None, bool]:
     """A FAILED notification becomes PENDING again, due now, with a fresh run of attempts.
-    None when there is no such notification; unchanged when it is not FAILED."""
+    The notification (None: no such one) and whether it was FAILED and so retried."""
     found = await by_id(db, notification_id_)
     if found is None or found.state is not DeliveryState.FAILED:
-        return found
-    await db.notifications.with_options(write_concern=DURABLE).update_one(
+        return found, False
+    written = await db.notifications.with_options(write_concern=DURABLE).update_one(
         {"_id": found.id, "state": DeliveryState.FAILED.value, "attempts": found.attempts},
         {"$set": {"state": DeliveryState.PENDING.value, "next_at": datetime.now(UTC),
                   "retried_after": found.attempts}},
     )
-    return await by_id(db, notification_id_)
+    return await by_id(db, notification_id_), bool(written.matched_count)
 
 
 # Bounces: a 5xx answer at RCPT or DATA, recorded per address (the operational notices read them).
