@@ -30,6 +30,7 @@ from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ACTOR = Actor(role="staff", key_id="key_test")
 NOTICE = """mutation($input: RemovalNoticeInput!) {

@@ -24,6 +24,7 @@ from memberdir import api_keys
 from tests.conftest import directory_copy
 from tests.writes.test_kill import Server
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
 WAIT_SECONDS = 60
 MAIL_FROM = "Directory staff <staff@directory.example>"
 NOTICE = """mutation($input: RemovalNoticeInput!) {
