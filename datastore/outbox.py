@@ -20,7 +20,7 @@ conditional update another process races.
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,67 +28,18 @@ from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError
 
 from datastore import canonical
-from datastore.changes import ChangeState
 from datastore.client import Database
 from datastore.documents import count_matching
 from datastore.keyset import Sort, SortKey, after_filter
-from datastore.vocabulary import DeliveryChannel, DeliveryState, NotificationKind, RecordType
+from datastore.records.changes import ChangeState
+from datastore.records.outbox import Notification, Owed, notification_id
+from datastore.records.vocabulary import DeliveryChannel, DeliveryState, NotificationKind, RecordType
+
+__all__ = ["Notification", "Owed", "notification_id"]  # the records, here too for the write path's callers
 
 COLLECTION = "notifications"
 DURABLE = WriteConcern(w="majority", j=True)
 NEWEST_FIRST: Sort = (("created_at", -1), ("_id", -1))
-
-
-@dataclass(frozen=True, slots=True)
-class Owed:
-    """A message a change owes; written in the same claimed change (datastore.writes)."""
-
-    kind: NotificationKind
-    channel: DeliveryChannel
-    recipient_id: str | None
-    subject: str
-    record_type: RecordType
-    record_id: str
-    # A Jinja2 template pair, memberdir/notifications/templates/<template>.txt and .html.
-    template: str
-    # What the template shows: plain JSON values, only what the recipient may see (resolvers.privacy).
-    values: dict = field(default_factory=dict)
-    # Set only when the mail goes elsewhere than the recipient's current e-mail (a pending or old address).
-    address: str | None = None
-    endpoint_id: str | None = None
-    # A notice that must never be owed twice ("ops:<org>:<cause>:<YYYY-MM>"): the id is derived from it.
-    key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Notification:
-    id: str
-    kind: NotificationKind
-    channel: DeliveryChannel
-    recipient_id: str | None
-    subject: str
-    record_type: RecordType
-    record_id: str
-    template: str
-    values: dict
-    address: str | None
-    endpoint_id: str | None
-    key: str | None
-    change_id: str
-    created_at: datetime
-    state: DeliveryState
-    attempts: int = 0
-    last_error: str | None = None
-    next_at: datetime | None = None
-    sent_at: datetime | None = None
-    # Attempts made before the last `retry`: the limit counts from there.
-    retried_after: int = 0
-
-
-def notification_id(change_id: str, index: int, key: str | None = None) -> str:
-    """Deterministic: the same change (or the same key) always owes the same ids."""
-    seed = f"key:{key}" if key else f"change:{change_id}#{index}"
-    return "ntf_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
 
 
 def document(owed: Owed, change_id: str, index: int, at: datetime) -> dict:

@@ -1,18 +1,18 @@
-"""Roster entries: a person's role in a group, from `since` until `until`."""
+"""Roster entries as stored: windows, pages and counts (the record: datastore.records.rosters)."""
 
-import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from enum import Enum
+from datetime import date
 from functools import partial
 
-from datastore import dates, keyset, windows
+from datastore import keyset, windows
 from datastore.client import Database, traits_of
 from datastore.documents import STREAM_BATCH, count_matching, find_in, one_of, replace_many
 from datastore.generations import Generation
 from datastore.keyset import Sort, SortKey
-from datastore.vocabulary import RosterRole
+from datastore.records import dates
+from datastore.records.rosters import RosterEntry, RosterOrder
+from datastore.records.vocabulary import RosterRole
 
 # Chairs first, then by seniority on the group.
 SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
@@ -20,40 +20,6 @@ SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
 UPDATED_SORT = [("updated_key", 1), ("_id", 1)]
 # Within one role: SORT without its first field.
 SINCE_SORT = SORT[1:]
-
-
-class RosterOrder(Enum):
-    ROLE_ASC = "role"  # chairs first, then by seniority on the group
-    UPDATED_ASC = "updated"  # least recently changed first
-
-
-@dataclass(frozen=True, slots=True)
-class RosterEntry:
-    group_id: str
-    person_id: str
-    role: RosterRole
-    since: date
-    until: date | None = None
-    version: int = 1
-    updated_at: datetime | None = None
-
-    @property
-    def id(self) -> str:
-        """Derived from what the tenure is, so importing it twice is one entry."""
-        natural = "|".join((self.group_id, self.person_id, self.role.value, self.since.isoformat()))
-        return "ros_" + hashlib.sha256(natural.encode()).hexdigest()[:20]
-
-    @property
-    def sort_key(self) -> SortKey:
-        return (self.role.rank, self.since.isoformat(), self.id)
-
-    @property
-    def updated_key(self) -> SortKey:
-        """Least recently changed first."""
-        return (dates.instant_key(self.updated_at), self.id)
-
-    def active_on(self, day: date) -> bool:
-        return self.since <= day and (self.until is None or day <= self.until)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ from typing import Any
 
 from datastore import outbox
 from datastore.keyset import SortKey
-from datastore.outbox import Notification, NotificationFilter
-from datastore.vocabulary import Role
+from datastore.outbox import NotificationFilter
+from datastore.records.outbox import Notification
+from datastore.records.vocabulary import Role
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.errors import Forbidden

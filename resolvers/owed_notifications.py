@@ -9,9 +9,9 @@ see: here public facts of the organisation and dates the notice is about.
 from datetime import timedelta
 
 from datastore import contacts, people
-from datastore.organisations import Organisation
-from datastore.outbox import Owed
-from datastore.vocabulary import ContactRole, DeliveryChannel, NotificationKind, RecordType
+from datastore.records.organisations import Organisation
+from datastore.records.outbox import Owed
+from datastore.records.vocabulary import ContactRole, DeliveryChannel, NotificationKind, RecordType
 from resolvers.context import Context
 from resolvers.relations import current_contacts_of
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import outbox as records
-from datastore import vocabulary
+from datastore.records import outbox as records
+from datastore.records import vocabulary
 from resolvers import nodes
 from schema.connections import Connection, Edge
 from schema.node import Node, record_id, to_node

@@ -6,7 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import countries
+from datastore.records import countries
 from resolvers import audit, groups, list_sizes, needs_primary, nodes, organisations, people, trends
 from resolvers import notifications as outbox
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType

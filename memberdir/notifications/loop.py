@@ -28,8 +28,9 @@ from pymongo.errors import PyMongoError
 
 from datastore import faults, outbox
 from datastore.client import Database
-from datastore.outbox import Claim, Notification
-from datastore.vocabulary import DeliveryChannel, DeliveryState
+from datastore.outbox import Claim
+from datastore.records.outbox import Notification
+from datastore.records.vocabulary import DeliveryChannel, DeliveryState
 from memberdir.notifications import mail
 from memberdir.notifications.backoff import wait_after
 from memberdir.notifications.errors import DeliveryFailed, NotForRecipient

@@ -24,7 +24,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from datastore import outbox
-from datastore.outbox import Notification
+from datastore.records.outbox import Notification
 from memberdir.notifications.errors import DeliveryFailed
 from memberdir.notifications.recipients import Recipient
 

@@ -11,8 +11,9 @@ verification link) is sent regardless. An erased person receives nothing.
 from dataclasses import dataclass
 
 from datastore import contacts, people
-from datastore.outbox import Notification
-from datastore.vocabulary import ContactRole, NotificationKind, RecordType
+from datastore.records.people import Person
+from datastore.records.outbox import Notification
+from datastore.records.vocabulary import ContactRole, NotificationKind, RecordType
 from memberdir.notifications.errors import DeliveryFailed, NotForRecipient
 
 ROUTINE = frozenset({NotificationKind.REVIEW_RECORDED, NotificationKind.ROLE_ASSIGNED, NotificationKind.ROLE_REMOVED})
@@ -50,7 +51,7 @@ async def recipient_of(db, notification: Notification) -> Recipient:
     return Recipient(person.id if person else None, person.name if person else None, address)
 
 
-async def _takes_routine_updates(db, person: people.Person, group_id: str | None) -> None:
+async def _takes_routine_updates(db, person: Person, group_id: str | None) -> None:
     held = [c for c in await contacts.by_people(db, [person.id]) if c.organisation_id == person.affiliation_id]
     roles = {c.role for c in held}
     if ContactRole.SIGNER in roles and not roles & _MORE_THAN_SIGNING:

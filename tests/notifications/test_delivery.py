@@ -18,10 +18,10 @@ from email.policy import default
 import pytest
 
 from datastore import edits, erasure, organisations, outbox, writes
-from datastore.changes import Actor
+from datastore.records.changes import Actor
 from datastore.client import Database
 from datastore.outbox import Owed
-from datastore.vocabulary import (
+from datastore.records.vocabulary import (
     ChangeAction, DeliveryChannel, DeliveryState, NotificationKind, RecordType, Role,
 )
 from memberdir.edge.metrics import Metrics

@@ -5,9 +5,9 @@ from dataclasses import replace
 import pytest
 
 from datastore import edits, organisations, writes
-from datastore.changes import Actor
+from datastore.records.changes import Actor
 from datastore.outbox import Owed
-from datastore.vocabulary import ChangeAction, DeliveryChannel, NotificationKind, RecordType, Role
+from datastore.records.vocabulary import ChangeAction, DeliveryChannel, NotificationKind, RecordType, Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 

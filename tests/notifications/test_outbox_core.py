@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 
 from datastore import changes, edits, faults, organisations, outbox, writes
-from datastore.changes import Actor, ChangeState
+from datastore.records.changes import Actor, ChangeState
 from datastore.client import Database
 from datastore.outbox import Owed
-from datastore.vocabulary import ChangeAction, DeliveryChannel, DeliveryState, NotificationKind, RecordType
+from datastore.records.vocabulary import ChangeAction, DeliveryChannel, DeliveryState, NotificationKind, RecordType
 from tests.conftest import fresh_database, load_directory
 
 pytestmark = pytest.mark.database  # run on every engine (make test)

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from datastore import changes, outbox
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.settings import Settings
 from tests.conftest import directory_copy
