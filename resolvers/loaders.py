@@ -13,13 +13,15 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
-from datastore import contacts, groups, organisations, people, rosters
+from datastore import contacts, groups, organisations, outbox, people, rosters
 from datastore.client import Database
 from datastore.generations import Generation
 from datastore.organisations import Groups, OrganisationFilter
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
 from datastore.records.organisations import Organisation
+
+from datastore.records.outbox import Notification
 from datastore.records.people import Person
 from datastore.records.rosters import RosterEntry
 from datastore.rosters import RosterWindow
@@ -262,6 +264,13 @@ class Loaders:
         while reading := [task for loader in vars(self).values() if isinstance(loader, Loader) for task in loader.reading]:
             await asyncio.wait(reading)
             await asyncio.sleep(0)
+
+    @cached_property
+    def notification(self) -> Loader[str, Notification | None]:
+        async def fetch(db: Database, ids: Sequence[str]) -> list:
+            return [n for n in await outbox.by_ids(db, ids) if n is not None]
+
+        return _one_each(self.db, fetch, lambda n: n.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""

@@ -8,10 +8,12 @@ from strawberry import Info
 
 from datastore.records import countries
 from resolvers import audit, groups, list_sizes, needs_primary, nodes, organisations, people, trends
+from resolvers import notifications as outbox
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.connections import total_count_asked
 from schema.countries import Country
 from schema.node import Node, to_node
+from schema.notifications import NotificationConnection, NotificationFilter
 from schema.viewer import Viewer
 from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimension, TrendInterval
 from schema.groups import WorkingGroup, WorkingGroupFilter
@@ -145,6 +147,15 @@ class Query:
         page = await audit.audit_log(info.context, audit.audit_filter(filter), first, after)
         return ChangeConnection.of_page(page)
 
+    @strawberry.field(description="Notifications the directory owes, newest first: staff see all, a person "
+                      "their own; `first` at most 100.")
+    async def notifications(
+        self, info: Info, filter: NotificationFilter | None = None, first: int | None = 50, after: str | None = None
+    ) -> NotificationConnection:
+        page = await outbox.notifications(info.context, outbox.notification_filter(filter), first, after,
+                                          count_too=total_count_asked(info))
+        return NotificationConnection.of_page(page)
+
     @strawberry.field(
         description="Which records changed, oldest first, for incremental sync (members and above). Never returns "
         "a change past the oldest one still being applied, so resuming from resumeCursor misses nothing; "
@@ -155,7 +166,7 @@ class Query:
     ) -> ChangeNoticeConnection:
         return ChangeNoticeConnection.of(*await audit.feed(info.context, record_types, first, after))
 
-    @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry); null if unknown.")
+    @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry; a notification for its recipient and staff); null if unknown or not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         found = await nodes.nodes(info.context, [str(id)], "id")
         return to_node(found[0]) if found[0] else None
