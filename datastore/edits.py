@@ -88,7 +88,8 @@ def merged(section: str, current: Any | None, given: Mapping[str, Any], *, whole
     return replace(record, **kept)
 
 
-_KEPT = ("version", "updated_at", "erased")
+# A pending e-mail address is changed only by its own requests (resolvers.mutations.email_verification).
+_KEPT = ("version", "updated_at", "erased", "pending_email")
 
 
 def _text(value: Any) -> str | None:

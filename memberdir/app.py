@@ -138,6 +138,8 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
         context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
+        context.public_url = self.settings.public_url
+        context.webhook_allow_loopback = bool(self.settings.webhook_allow_loopback)
         context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
 

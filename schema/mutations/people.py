@@ -6,7 +6,7 @@ import strawberry
 from strawberry import Info
 
 from datastore.vocabulary import IndividualMembershipStatus
-from resolvers.mutations import erasure
+from resolvers.mutations import email_verification, erasure
 from resolvers.mutations import people as edits
 from resolvers.mutations.committing import outcome
 from schema.enums import ContactVisibility
@@ -31,7 +31,9 @@ _DECIDED = {
 @strawberry.input(description="Omitted: unchanged. null: cleared (optional fields only; null on givenName, "
                               "familyName or contactVisibility is INVALID). affiliation: staff; or the person "
                               "themself to leave (null); refused (CONFLICT) while they hold roles for "
-                              "the organisation. contactVisibility: the person themself and staff only.")
+                              "the organisation. contactVisibility: the person themself and staff only. "
+                              "email: from anyone but staff, pending (Person.pendingEmail) until the link "
+                              "sent to it is followed; staff set it directly, with a reason.")
 class PersonPatch:
     given_name: str | None = strawberry.UNSET
     family_name: str | None = strawberry.UNSET
@@ -56,7 +58,9 @@ class UpdatePersonInput:
 
 
 @strawberry.input(description="Staff, or the Primary or Administrator of `affiliation`. contactVisibility "
-                              "(default MEMBERS) is the person's own choice: only staff may set it here.")
+                              "(default MEMBERS) is the person's own choice: only staff may set it here. "
+                              "An email given by anyone but staff is pending until its owner follows the link "
+                              "sent to it.")
 class CreatePersonInput:
     given_name: str
     family_name: str
@@ -109,6 +113,12 @@ class ErasePersonInput:
     person_id: strawberry.ID
     expected_version: int
     reason: str
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="The token of the link sent to a new address (anyone holding it: it was sent there).")
+class VerifyEmailInput:
+    token: str
     client_mutation_id: str | None = None
 
 
@@ -165,6 +175,11 @@ class PersonMutations:
     async def decide_individual_membership(self, info: Info, input: DecideIndividualMembershipInput) -> PersonPayload:
         work = edits.decide(info.context, str(input.person_id), input.expected_version, _DECIDED[input.decision],
                             input.reason, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
+
+    @strawberry.mutation(description="Follow the link sent to a new address: the address becomes the person's.")
+    async def verify_email(self, info: Info, input: VerifyEmailInput) -> PersonPayload:
+        work = email_verification.verify(info.context, input.token, input.client_mutation_id)
         return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
