@@ -21,7 +21,8 @@ DATABASE_TESTS := tests/schema/test_organisations.py tests/schema/test_people.py
 	tests/embedded/test_supervision.py tests/writes/test_writes.py tests/writes/test_kill.py tests/writes/test_sync.py tests/writes/test_mutations_organisations.py \
 	tests/datastore/test_roster_windows.py tests/datastore/test_generations.py tests/writes/test_erasure.py tests/writes/test_input_limits.py \
 	tests/writes/test_cross_record_rules.py tests/execution/test_cancellation.py tests/writes/test_uniqueness.py tests/properties/test_properties.py \
-	tests/writes/test_fencing.py tests/writes/test_retries.py tests/writes/test_pause_kill.py
+	tests/writes/test_fencing.py tests/writes/test_retries.py tests/writes/test_pause_kill.py \
+	tests/notifications/test_verified_email.py tests/notifications/test_webhooks.py
 
 .PHONY: setup ferretdb secantusdb secantusdb-rs serve test chromium supergraph clean
 

@@ -93,6 +93,15 @@ async def forget(db: Database, token: str) -> None:
     await db.verification_tokens.with_options(write_concern=_DURABLE).delete_one({"_id": digest(token)})
 
 
+# The outbox's mails about a person's addresses (resolvers.mutations.email_verification).
+_ADDRESS_MAILS = ("EMAIL_VERIFICATION", "EMAIL_CHANGE_REQUESTED")
+
+
 async def forget_person(db: Database, person_id: str) -> None:
-    """Erasure: every token of the person goes (their pending address leaves the record with the erasure)."""
+    """Erasure: every token of the person goes (their pending address leaves the record with the
+    erasure), and so does every address their requests were mailed to, including requests a
+    later one replaced (their addresses are in no erased value): unsent, those mails are never sent."""
     await db.verification_tokens.with_options(write_concern=_DURABLE).delete_many({"person_id": person_id})
+    await db.notifications.with_options(write_concern=_DURABLE).update_many(
+        {"record_id": person_id, "kind": {"$in": list(_ADDRESS_MAILS)}},
+        {"$set": {"address": None, "values": {}}})

@@ -8,11 +8,15 @@ written in the same claimed change as the request itself."""
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
+import re
+
 import pytest
 
 from datastore import email_verification, erasure, people, unique_keys
 from datastore.vocabulary import NotificationKind, Role
 from resolvers.viewer import ANONYMOUS, Viewer
+from memberdir.notifications import mail
+from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from tests.conftest import Run, directory_copy
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
@@ -204,6 +208,7 @@ async def test_a_newer_request_replaces_the_older_link(run):
 
 
 async def test_erasure_removes_pending_addresses_and_tokens(run):
+    await _ask(run, ZOE, "per_zoe", "zoe@replaced.example")
     await _ask(run, ZOE, "per_zoe", NEW)
     version = (await _person(run, "per_zoe")).version
     erased = await run.as_viewer(STAFF)(ERASE, input={"personId": "per_zoe", "expectedVersion": version,
@@ -212,4 +217,58 @@ async def test_erasure_removes_pending_addresses_and_tokens(run):
     person = await _person(run, "per_zoe")
     assert person.erased and person.pending_email is None
     assert await run.db.verification_tokens.count_documents({"person_id": "per_zoe"}) == 0
-    assert await erasure.found_anywhere(run.db, [NEW, OLD]) == []
+    assert await erasure.found_anywhere(run.db, [NEW, OLD, "zoe@replaced.example"]) == []
+
+
+async def test_the_story_by_mail_through_a_real_smtp_server(run, smtp_server):
+    """The outbox's delivery loop sends what the request owed; the link is followed from the mail itself."""
+    asked = await _ask(run, ZOE, "per_zoe", NEW)
+    assert asked["userErrors"] == []
+    config = DeliveryConfig(lease=timedelta(seconds=30), max_attempts=3, backoff_seconds=0, backoff_max_seconds=0,
+                            interval_seconds=0.1, mail_from="Directory <staff@directory.example>")
+    deliverer = Deliverer(config, mail.SmtpSender(smtp_server.url, 10))
+    for _ in range(50):  # rounds, not time: each sends what is due
+        if len(smtp_server.received) >= 2:
+            break
+        await deliverer.round(run.db)
+    by_address = {r.recipients: r for r in smtp_server.received}
+    assert set(by_address) == {(NEW,), (OLD,)}
+    link_mail, note_mail = by_address[(NEW,)], by_address[(OLD,)]
+    assert NEW in note_mail.part("plain") and "http" not in note_mail.part("plain")  # the note carries no link
+    [link] = re.findall(r"http://127\.0\.0\.1:8000/verify-email\?token=[\w-]+", link_mail.part("plain"))
+    assert link in link_mail.part("html")
+    assert (await _person(run, "per_zoe")).email == OLD  # not before the link is followed
+    followed = await run.as_viewer(ANONYMOUS)(VERIFY, input={"token": parse_qs(urlparse(link).query)["token"][0]})
+    assert followed["verifyEmail"]["userErrors"] == []
+    assert (await _person(run, "per_zoe")).email == NEW
+    # An address in use: its owner alone hears so, and the mail has no link.
+    await _ask(run, ZOE, "per_zoe", PRIYAS)
+    for _ in range(50):
+        if any(r.recipients == (PRIYAS,) for r in smtp_server.received):
+            break
+        await deliverer.round(run.db)
+    [told] = [r for r in smtp_server.received if r.recipients == (PRIYAS,)]
+    assert "already on file" in told.part("plain") and "token=" not in told.part("plain")
+    assert "Zo" not in told.part("plain")  # not even who asked
+
+
+async def test_the_link_opens_a_page_that_confirms_only_when_its_button_is_pressed(run):
+    """Mail scanners open links by themselves: opening one confirms nothing."""
+    from httpx import ASGITransport, AsyncClient
+
+    from memberdir.app import create_app
+    from memberdir.settings import Settings
+
+    await _ask(run, ZOE, "per_zoe", NEW)
+    [row] = await _owed(run, "per_zoe")
+    token = _token(row)
+    app = create_app(Settings(), database=run.db)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
+        opened = await client.get(urlparse(row["values"]["link"]).path, params={"token": token})
+        assert opened.status_code == 200 and 'method="post"' in opened.text and token in opened.text
+        assert (await _person(run, "per_zoe")).email == OLD
+        pressed = await client.post("/verify-email", data={"token": token})
+        assert pressed.status_code == 200 and "confirmed" in pressed.text
+        assert (await _person(run, "per_zoe")).email == NEW
+        again = await client.post("/verify-email", data={"token": token})
+        assert again.status_code == 400 and "not valid" in again.text
