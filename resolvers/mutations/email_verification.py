@@ -16,14 +16,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from datastore import edits, email_verification, people
-from datastore.changes import FieldChange
 from datastore.email_verification import PendingEmail
 from datastore.outbox import Owed
 from datastore.people import Person
 from datastore.vocabulary import ChangeAction, DeliveryChannel, NotificationKind, RecordType
 from resolvers.context import Context
 from resolvers.mutations.committing import commit
-from resolvers.mutations.outcome import UserErrorCode, refuse
+from resolvers.mutations.outcome import Refused, UserErrorCode, refuse
 from resolvers.permissions import Capacity
 
 SECTION = "people"
@@ -31,17 +30,11 @@ VERIFY_PATH = "/verify-email"
 NOT_VALID = "This link is not valid: it was used already, replaced by a newer one, or never existed."
 EXPIRED = "This link has expired (links are valid for 48 hours); ask for the address again."
 NOT_CONFIRMED = "This address could not be confirmed; a message saying why was sent to it."
+MOVED_ON = "The record changed while the link was followed; follow the link again."
 
 
 def link(ctx: Context, token: str) -> str:
     return f"{ctx.public_url.rstrip('/')}{VERIFY_PATH}?token={token}"
-
-
-def _pending_change(before: Person, after: Person) -> tuple[FieldChange, ...]:
-    """The pending address in the audit log: a contact detail, shown as the privacy rule says."""
-    old = before.pending_email.address if before.pending_email else None
-    new = after.pending_email.address if after.pending_email else None
-    return () if old == new else (FieldChange("pendingEmail", old, new, private=True),)
 
 
 async def _on_file_elsewhere(ctx: Context, address: str, person_id: str) -> bool:
@@ -100,8 +93,8 @@ async def request_change(ctx: Context, current: Person, after: Person, acting: C
     owed = [_verification(kept, pending, token, in_use, ctx)]
     if current.email:
         owed.append(_change_note(current, pending))
-    fields = edits.field_changes(SECTION, current, kept) + _pending_change(current, kept)
-    write = replace(edits.write_of(SECTION, current, kept, ChangeAction.UPDATE, reason=reason, fields=fields),
+    # The audit log keeps the pending address (pendingEmail), private, as any contact detail.
+    write = replace(edits.write_of(SECTION, current, kept, ChangeAction.UPDATE, reason=reason),
                     notifications=tuple(owed))
     committed = await commit(ctx, write, expected=current.version, acting=acting, client_mutation_id=cmid,
                              reload=lambda: _load(ctx, current.id))
@@ -114,8 +107,7 @@ async def create_pending(ctx: Context, after: Person, acting: Capacity, reason: 
     creator = await people.by_ids(ctx.db, [ctx.viewer.person_id]) if ctx.viewer.person_id else []
     created_by = creator[0].name if creator else None
     kept, token, in_use = await _requested(ctx, replace(after, email=None), after.email)
-    fields = edits.field_changes(SECTION, None, kept) + _pending_change(replace(kept, pending_email=None), kept)
-    write = replace(edits.write_of(SECTION, None, kept, ChangeAction.CREATE, reason=reason, fields=fields),
+    write = replace(edits.write_of(SECTION, None, kept, ChangeAction.CREATE, reason=reason),
                     notifications=(_verification(kept, kept.pending_email, token, in_use, ctx, created_by),))
     committed = await commit(ctx, write, expected=None, acting=acting, client_mutation_id=cmid,
                              reload=lambda: _load(ctx, after.id))
@@ -143,11 +135,15 @@ async def verify(ctx: Context, token: str, cmid: str | None) -> Person:
         await email_verification.forget(ctx.db, token)
         raise refuse(UserErrorCode.CONFLICT, NOT_CONFIRMED, "token")
     after = replace(person, email=pending.address, pending_email=None)
-    fields = edits.field_changes(SECTION, person, after) + _pending_change(person, after)
-    write = edits.write_of(SECTION, person, after, ChangeAction.UPDATE, reason="e-mail address confirmed by its link",
-                           fields=fields)
-    await commit(ctx, write, expected=person.version, acting=Capacity.SELF, client_mutation_id=cmid,
-                 reload=lambda: _load(ctx, person.id))
+    write = edits.write_of(SECTION, person, after, ChangeAction.UPDATE, reason="e-mail address confirmed by its link")
+    try:
+        await commit(ctx, write, expected=person.version, acting=Capacity.SELF, client_mutation_id=cmid,
+                     reload=lambda: _load(ctx, person.id))
+    except Refused as refused:
+        if any(e.code is UserErrorCode.STALE_VERSION for e in refused.errors):
+            # The input has no version: the record moved on meanwhile (the link followed twice at once?).
+            raise refuse(UserErrorCode.CONFLICT, MOVED_ON, "token") from None
+        raise
     await email_verification.forget(ctx.db, token)
     return await _load(ctx, person.id)
 
@@ -157,8 +153,7 @@ async def _end_unconfirmed(ctx: Context, person: Person, pending: PendingEmail, 
     the address (only it) is told why."""
     after = replace(person, pending_email=None)
     write = replace(
-        edits.write_of(SECTION, person, after, ChangeAction.UPDATE, reason="e-mail address not confirmed",
-                       fields=_pending_change(person, after)),
+        edits.write_of(SECTION, person, after, ChangeAction.UPDATE, reason="e-mail address not confirmed"),
         notifications=(_verification(person, pending, "", True, ctx),),
     )
     await commit(ctx, write, expected=person.version, acting=Capacity.SELF, client_mutation_id=cmid,

@@ -272,3 +272,17 @@ async def test_the_link_opens_a_page_that_confirms_only_when_its_button_is_press
         assert (await _person(run, "per_zoe")).email == NEW
         again = await client.post("/verify-email", data={"token": token})
         assert again.status_code == 400 and "not valid" in again.text
+
+
+async def test_a_link_followed_twice_at_once_confirms_once(run):
+    import asyncio
+
+    await _ask(run, ZOE, "per_zoe", NEW)
+    [row] = await _owed(run, "per_zoe")
+    answers = await asyncio.gather(*(run.as_viewer(ANONYMOUS)(VERIFY, input={"token": _token(row)})
+                                     for _ in range(4)))
+    codes = sorted(e["code"] for a in answers for e in a["verifyEmail"]["userErrors"])
+    assert len(codes) == 3 and set(codes) <= {"CONFLICT", "INVALID"}, answers
+    assert all(e["field"] == ["input", "token"] for a in answers for e in a["verifyEmail"]["userErrors"])
+    person = await _person(run, "per_zoe")
+    assert person.email == NEW and person.pending_email is None and person.version == 3
