@@ -42,4 +42,3 @@ RosterOrder = strawberry.enum(
     rosters.RosterOrder,
     description="ROLE_ASC: chairs first, then by seniority on the group. UPDATED_ASC: least recently changed first.",
 )
-DeliveryState = strawberry.enum(vocabulary.DeliveryState)

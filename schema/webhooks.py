@@ -6,7 +6,7 @@ import strawberry
 
 from datastore.webhooks import Endpoint
 from schema.audit import RecordType
-from schema.enums import DeliveryState
+from schema.notifications import DeliveryState
 from schema.node import Node
 
 

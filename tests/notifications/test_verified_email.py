@@ -19,6 +19,8 @@ from memberdir.notifications import mail
 from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # tests/data/directory.json: Ana is Primary of org_montreal; Zoë is a member of no organisation.
 ANA = Viewer(role=Role.MEMBER, person_id="per_ana", credential="oidc:ana")

@@ -27,6 +27,8 @@ from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 from tests.notifications.conftest import _free_port
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ZOE = Viewer(role=Role.MEMBER, person_id="per_zoe", credential="oidc:zoe")
 ERRORS = "userErrors { field message code }"
