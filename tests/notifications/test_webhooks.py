@@ -309,3 +309,82 @@ async def test_webhook_notifications_carry_no_values_and_channel_webhook(run, re
     assert {r.channel for r in rows} == {DeliveryChannel.WEBHOOK} and {r.recipient_id for r in rows} == {None}
     assert all(set(r.values) == {"recordType", "recordId", "action", "version", "records"} for r in rows)
     assert "Weber" not in str([r.values for r in rows])
+
+
+# The story over a real `memberdir serve`: HTTP in, signed webhooks out.
+
+WAIT_SECONDS = 60
+
+
+async def _until(condition, what: str):
+    """Wait (at most WAIT_SECONDS) for `condition()` to hold; never times how fast."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + WAIT_SECONDS
+    while not (found := await condition()):
+        assert loop.time() < give_up, f"waited {WAIT_SECONDS}s for {what}"
+        await asyncio.sleep(0.1)
+    return found
+
+
+async def test_the_story_over_a_real_server(ferretdb, receiver):
+    """Staff register the host institution's endpoint over HTTP; a run of mutations follows while
+    the receiver is down; once it is up, every change reaches it, signed, once after dropping
+    duplicates by id."""
+    import os
+
+    import httpx
+
+    from memberdir import api_keys
+    from tests.writes.test_kill import Server
+
+    name = "test_webhook_story"
+    async with directory_copy(ferretdb, name) as db:
+        key = await api_keys.issue(db, "story", Role.STAFF, None)
+        server = Server({**os.environ, "MONGODB_URI": ferretdb.uri, "MEMBERDIR_DATABASE": name,
+                         "MEMBERDIR_DELIVERY_INTERVAL_SECONDS": "0.2", "MEMBERDIR_DELIVERY_BACKOFF_SECONDS": "0.2",
+                         "MEMBERDIR_DELIVERY_BACKOFF_MAX_SECONDS": "1", "MEMBERDIR_DELIVERY_MAX_ATTEMPTS": "100",
+                         "MEMBERDIR_SMTP_URL": "smtp://127.0.0.1:9"})
+        try:
+            server.start()
+            async with httpx.AsyncClient(base_url=server.url, headers={"X-API-Key": key.secret_key},
+                                         timeout=WAIT_SECONDS) as client:
+                async def graphql(query: str, **variables) -> dict:
+                    answer = (await client.post("/graphql", json={"query": query, "variables": variables})).json()
+                    assert "errors" not in answer, answer
+                    return answer["data"]
+
+                made = (await graphql(CREATE, input={"url": receiver.url, "reason": "host institution"}))
+                receiver.secret = made["createWebhookEndpoint"]["secret"]
+                endpoint_id = made["createWebhookEndpoint"]["endpoint"]["id"]
+                for country in ("IE", "FR", "DE"):
+                    version = (await people.by_ids(db, ["per_priya"]))[0].version
+                    done = await graphql(UPDATE_PERSON, input={"id": "per_priya", "expectedVersion": version,
+                                                               "patch": {"country": country}})
+                    assert done["updatePerson"]["userErrors"] == []
+                for city in ("Basel", "Bern"):
+                    org = await db.organisations.find_one({"_id": "org_helix"})
+                    done = await graphql(UPDATE_ORG, input={"id": "org_helix", "expectedVersion": org["version"],
+                                                            "patch": {"city": city}})
+                    assert done["updateOrganisation"]["userErrors"] == []
+                rows = await _webhook_rows(Run(None, db), endpoint_id)
+                changed = {r.change_id for r in rows}
+                assert len(changed) == 5
+
+                async def failed_for_a_while() -> bool:  # down: every change was tried and failed
+                    return all(r.attempts >= 2 for r in await _webhook_rows(Run(None, db), endpoint_id))
+
+                await _until(failed_for_a_while, "failed attempts while the receiver is down")
+                receiver.fail_first = set(sorted(changed)[:1])
+                receiver.up()
+
+                async def received_all() -> bool:  # and the one answered 500 came again
+                    return receiver.ids() == changed and len(receiver.verified) > len(changed)
+
+                await _until(received_all, "every change at the receiver")
+        finally:
+            server.stop()
+    assert receiver.refused == []
+    assert len(receiver.verified) >= len(changed) + 1  # one came twice at least: dropped by its id
+    assert all(set(notice) == NOTICE_KEYS for _, notice in receiver.verified)
