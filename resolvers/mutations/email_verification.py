@@ -13,7 +13,7 @@ link, so reads that address) gets a CONFLICT that says only that.
 """
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from datastore import edits, email_verification, people
 from datastore.email_verification import PendingEmail
@@ -31,6 +31,9 @@ NOT_VALID = "This link is not valid: it was used already, replaced by a newer on
 EXPIRED = "This link has expired (links are valid for 48 hours); ask for the address again."
 NOT_CONFIRMED = "This address could not be confirmed; a message saying why was sent to it."
 MOVED_ON = "The record changed while the link was followed; follow the link again."
+# New addresses one person may ask for in a day: the mails go to addresses the asker chose,
+# with the asker's name in them, so nobody mails many addresses through the directory.
+REQUESTS_PER_DAY = 5
 
 
 def link(ctx: Context, token: str) -> str:
@@ -88,6 +91,12 @@ async def request_change(ctx: Context, current: Person, after: Person, acting: C
                          cmid: str | None) -> Person:
     """updatePerson with a new address, by anyone but staff: the rest of the patch applies,
     the address stays as it was and the new one is pending."""
+    since = datetime.now(UTC) - timedelta(days=1)
+    asked = await ctx.db.notifications.count_documents(
+        {"record_id": current.id, "kind": NotificationKind.EMAIL_VERIFICATION.value, "created_at": {"$gte": since}})
+    if asked >= REQUESTS_PER_DAY:
+        raise refuse(UserErrorCode.INVALID, f"At most {REQUESTS_PER_DAY} new addresses a day may be asked for; "
+                     "try again tomorrow.", "patch", "email")
     kept, token, in_use = await _requested(ctx, replace(after, email=current.email), after.email)
     pending = kept.pending_email
     owed = [_verification(kept, pending, token, in_use, ctx)]

@@ -288,3 +288,13 @@ async def test_a_link_followed_twice_at_once_confirms_once(run):
     assert all(e["field"] == ["input", "token"] for a in answers for e in a["verifyEmail"]["userErrors"])
     person = await _person(run, "per_zoe")
     assert person.email == NEW and person.pending_email is None and person.version == 3
+
+
+async def test_one_person_asks_for_a_few_new_addresses_a_day_at_most(run):
+    from resolvers.mutations.email_verification import REQUESTS_PER_DAY
+
+    for n in range(REQUESTS_PER_DAY):
+        assert (await _ask(run, ZOE, "per_zoe", f"zoe{n}@new.example"))["userErrors"] == []
+    refused = await _ask(run, ZOE, "per_zoe", "zoe.more@new.example")
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(["input", "patch", "email"], "INVALID")]
+    assert len(await _owed(run, "per_zoe")) == REQUESTS_PER_DAY
