@@ -20,23 +20,11 @@ from datetime import datetime, timedelta
 from pymongo import WriteConcern
 
 from datastore.client import Database
+from datastore.pending_email import PendingEmail
 
 COLLECTION = "verification_tokens"
 LIFETIME = timedelta(hours=48)
 _DURABLE = WriteConcern(w="majority", j=True)
-
-
-@dataclass(frozen=True, slots=True)
-class PendingEmail:
-    """An address asked for and not yet confirmed; `request_id` names the token that confirms it."""
-
-    address: str
-    requested_at: datetime
-    expires_at: datetime
-    request_id: str
-
-    def expired(self, now: datetime) -> bool:
-        return now >= self.expires_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +46,6 @@ def request(address: str, now: datetime) -> tuple[PendingEmail, str]:
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     pending = PendingEmail(address, now, now + LIFETIME, f"evr_{secrets.token_hex(12)}")
     return pending, secrets.token_urlsafe(32)
-
-
-def to_document(pending: PendingEmail | None) -> dict | None:
-    if pending is None:
-        return None
-    return {"address": pending.address, "requested_at": pending.requested_at, "expires_at": pending.expires_at,
-            "request_id": pending.request_id}
-
-
-def from_document(document: dict | None) -> PendingEmail | None:
-    if not document:
-        return None
-    return PendingEmail(document["address"], document["requested_at"], document["expires_at"],
-                        document["request_id"])
 
 
 async def remember(db: Database, token: str, person_id: str, pending: PendingEmail) -> None:

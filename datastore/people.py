@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from datastore import canonical, countries, dates, email_verification, memberships
+from datastore import canonical, countries, dates, memberships, pending_email
 from datastore.client import Database
-from datastore.email_verification import PendingEmail
+from datastore.pending_email import PendingEmail
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
 from datastore.memberships import IndividualMembership, StatusChange
@@ -48,7 +48,7 @@ class Person:
     erased: bool = False
     version: int = 1
     updated_at: datetime | None = None
-    # A new address asked for, not yet confirmed (datastore/email_verification.py).
+    # A new address asked for, not yet confirmed (datastore/pending_email.py, datastore/email_verification.py).
     pending_email: PendingEmail | None = None
 
     @property
@@ -120,7 +120,7 @@ def to_document(person: Person) -> dict:
         "individual_membership": memberships.individual_to_document(person.individual_membership),
         "communications": list(person.communications),
         "erased": person.erased,
-        "pending_email": email_verification.to_document(person.pending_email),
+        "pending_email": pending_email.to_document(person.pending_email),
         "version": person.version,
         "updated_at": person.updated_at,
         "updated_key": dates.instant_key(person.updated_at),
@@ -140,7 +140,7 @@ def from_document(document: dict) -> Person:
         individual_membership=memberships.individual_from_document(document.get("individual_membership")),
         communications=tuple(document.get("communications") or ()),
         erased=bool(document.get("erased")),
-        pending_email=email_verification.from_document(document.get("pending_email")),
+        pending_email=pending_email.from_document(document.get("pending_email")),
         version=document.get("version", 1),
         updated_at=document.get("updated_at"),
     )

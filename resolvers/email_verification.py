@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from datastore.email_verification import PendingEmail
+from datastore.pending_email import PendingEmail
 from datastore.people import Person
 from resolvers import privacy, relations
 from resolvers.context import Context

@@ -4,7 +4,6 @@ from datetime import datetime
 
 import strawberry
 
-from datastore.webhooks import Endpoint
 from schema.audit import RecordType
 from schema.notifications import DeliveryState
 from schema.node import Node
@@ -25,7 +24,8 @@ class WebhookEndpoint(Node):
         description="How the last delivery attempt ended (SENT or FAILED); null before the first")
 
     @classmethod
-    def of(cls, endpoint: Endpoint) -> "WebhookEndpoint":
+    def of(cls, endpoint) -> "WebhookEndpoint":
+        """From a datastore.webhooks.Endpoint (the schema imports no datastore module but the records)."""
         return cls(id=strawberry.ID(endpoint.id), url=endpoint.url, record_types=list(endpoint.record_types),
                    created_at=endpoint.created_at, disabled=endpoint.disabled,
                    last_delivery_state=endpoint.last_delivery_state)

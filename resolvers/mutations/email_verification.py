@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from datastore import edits, email_verification, people
-from datastore.email_verification import PendingEmail
+from datastore.pending_email import PendingEmail
 from datastore.outbox import Owed
 from datastore.people import Person
 from datastore.vocabulary import ChangeAction, DeliveryChannel, NotificationKind, RecordType
