@@ -37,7 +37,7 @@ class DirectoryClient(AsyncMongoClient):
 
 
 _COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta",
-                "notifications", "deliveries", "bounces")
+                "notifications", "deliveries", "bounces", "verification_tokens", "webhook_endpoints", "webhook_failures")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,21 @@ class Database:
     def bounces(self) -> AsyncCollection:
         """Addresses whose mail the SMTP server refused for good (datastore.outbox)."""
         return self._collections["bounces"]
+
+    @property
+    def verification_tokens(self) -> AsyncCollection:
+        """Digests of e-mail verification tokens (datastore.email_verification)."""
+        return self._collections["verification_tokens"]
+
+    @property
+    def webhook_endpoints(self) -> AsyncCollection:
+        """Host institutions' endpoints for change notices, with their signing secrets (datastore.webhooks)."""
+        return self._collections["webhook_endpoints"]
+
+    @property
+    def webhook_failures(self) -> AsyncCollection:
+        """Failed webhook deliveries since each endpoint's last success (datastore.webhooks)."""
+        return self._collections["webhook_failures"]
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")

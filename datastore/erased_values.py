@@ -44,8 +44,9 @@ class Values:
 
     @classmethod
     def of(cls, full_name: str | None, given_name: str | None, family_name: str | None,
-           email: str | None, orcid: str | None) -> "Values":
-        whole = [tokens(v) for v in (full_name, email, orcid) if v]
+           email: str | None, orcid: str | None, *others: str | None) -> "Values":
+        """`others`: more whole values (an address asked for and not yet confirmed)."""
+        whole = [tokens(v) for v in (full_name, email, orcid, *others) if v]
         names = [tokens(v) for v in (given_name, family_name) if v]
         return cls(tuple(t for t in whole if t), tuple(t for t in names if t))
 

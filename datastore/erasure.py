@@ -23,7 +23,7 @@ from bson.raw_bson import RawBSONDocument
 from bson.codec_options import CodecOptions
 from pymongo import WriteConcern
 
-from datastore import generations, rosters
+from datastore import email_verification, generations, rosters
 from datastore.client import Database
 from datastore.erased_values import ERASED, Values, contains, found_in, scrubbed_text, tokens
 from datastore.records.changes import Actor
@@ -83,6 +83,9 @@ SCRUBBED: tuple[Field, ...] = (
     Field("notifications", "last_error", names_alone=False),
     Field("bounces", "address", names_alone=False),
     Field("bounces", "error", names_alone=False),
+    # Why staff registered a webhook endpoint (datastore.webhooks).
+    Field("webhook_endpoints", "reason"),
+    Field("webhook_endpoints", "disabled_why", names_alone=False),
 )
 
 # Collections with no free text, and why.
@@ -91,6 +94,8 @@ NOT_SCRUBBED: dict[str, str] = {
     "roster": "ids, roles and dates only; the tenures point to the anonymous placeholder",
     "meta": "generation tokens and schema versions only",
     "deliveries": "claims on delivery attempts: ids, attempt numbers, times and process names only",
+    "verification_tokens": "digests of e-mail verification tokens, ids and times; an erasure removes the person's",
+    "webhook_failures": "ids, times and delivery errors the directory worded (HTTP statuses, refused connections)",
 }
 
 
@@ -217,6 +222,7 @@ async def complete(db: Database, person_id: str, values: Values, actor: Actor, d
     """What applying an erasure made on `day` by `actor` writes besides the placeholder
     record and its effects (the role contacts it removes); safe to run again (recovery does)."""
     await _revoke_keys(db, person_id)
+    await email_verification.forget_person(db, person_id)
     await _end_tenures(db, person_id, actor, day)
     await _blank_own_history(db, person_id)
     await scrub(db, values)

@@ -61,6 +61,8 @@ INDEXES = {
         IndexModel(_keys("record_id"), name="by_record"),
         IndexModel(_keys("change_id"), name="by_change"),
     ],
+    "verification_tokens": [IndexModel(_keys("person_id"), name="by_person")],
+    "webhook_failures": [IndexModel(_keys("endpoint_id", "at"), name="by_endpoint")],
     "deliveries": [
         IndexModel(_keys("notification_id"), name="by_notification"),
     ],

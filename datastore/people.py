@@ -8,7 +8,7 @@ from datastore import canonical, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.keyset import Sort, SortKey, find_page
-from datastore.records import countries, dates
+from datastore.records import countries, dates, pending_email
 from datastore.records.memberships import StatusChange
 from datastore.records.people import Person, PersonOrder
 from datastore.records.vocabulary import ContactVisibility, Continent, IndividualMembershipStatus
@@ -23,10 +23,6 @@ def order_key(order: PersonOrder, person: Person) -> SortKey:
     document = to_document(person)
     return tuple(document[name] for name, _ in order.sort)
 
-
-def sort_key(person: Person) -> SortKey:
-    """The person's key in directory order (SORT)."""
-    return (_sort_name(person), person.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +85,7 @@ def to_document(person: Person) -> dict:
         "individual_membership": memberships.individual_to_document(person.individual_membership),
         "communications": list(person.communications),
         "erased": person.erased,
+        "pending_email": pending_email.to_document(person.pending_email),
         "version": person.version,
         "updated_at": person.updated_at,
         "updated_key": dates.instant_key(person.updated_at),
@@ -108,6 +105,7 @@ def from_document(document: dict) -> Person:
         individual_membership=memberships.individual_from_document(document.get("individual_membership")),
         communications=tuple(document.get("communications") or ()),
         erased=bool(document.get("erased")),
+        pending_email=pending_email.from_document(document.get("pending_email")),
         version=document.get("version", 1),
         updated_at=document.get("updated_at"),
     )

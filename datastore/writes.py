@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from datastore import changes, claim_rules, erasure, faults, generations, outbox
+from datastore import changes, claim_rules, erasure, faults, generations, outbox, webhooks
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, WRITTEN_BY, claim_id
 from datastore.client import Database
 from datastore.records import dates
@@ -185,6 +185,9 @@ async def commit(
     version = 1 if expected_version is None else expected_version + 1
     befores = await _settled_befores(db, write, lease)
     owed = await _owed(db, write)
+    # Every change owes each endpoint subscribing to what it touched a change notice (datastore.webhooks).
+    owed += await webhooks.owed(db, _notices(write, version), (write.record_type or write.owner_type,
+                                write.record_id or write.owner_id), write.action, version)
     now = datetime.now(UTC)
     for attempt in range(MAX_ATTEMPTS):
         change_id = claim_id(write.owner_id, version, attempt)

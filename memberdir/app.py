@@ -39,6 +39,8 @@ from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
 from memberdir.edge.exports import ExportEndpoint
+from memberdir.edge import verify_email
+from memberdir.edge.verify_email import VerifyEmailPage
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
@@ -138,6 +140,8 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
         context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
+        context.public_url = self.settings.public_url
+        context.webhook_allow_loopback = bool(self.settings.webhook_allow_loopback)
         context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
 
@@ -295,6 +299,8 @@ def create_app(
             Route("/graphql", DatabaseGate(guarded, holder.available), methods=["GET", "POST"]),
             Route("/export/roster/{slug}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
             Route("/export/{kind}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
+            Route(verify_email.PATH, DatabaseGate(VerifyEmailPage(graphql.schema, holder.get, settings),
+                                                  holder.available), methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),

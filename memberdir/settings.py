@@ -78,6 +78,16 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=8, ge=1, le=100)
     delivery_backoff_seconds: float = Field(default=30.0, ge=0, le=86400, description="wait before the 2nd attempt")
     delivery_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0, le=7 * 86400)
+    # Verified e-mail and webhooks (README, "Notifications").
+    public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+                            description="the directory's address as links in mail give it (/verify-email?token=...)")
+    staff_email: str | None = Field(default=None, description="where notices to staff go (a disabled webhook)")
+    # None: allowed in development, refused in production. Allowed: http:// URLs and any
+    # address (loopback, private); otherwise https:// only, to public addresses only.
+    webhook_allow_loopback: bool | None = None
+    webhook_disable_after_failures: int = Field(
+        default=100, ge=1, le=100_000, description="failed deliveries in a row after which an endpoint is disabled")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
     rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
     # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
@@ -159,6 +169,14 @@ class Settings(BaseSettings):
             raise ValueError("fault points are for tests; never in production")
         faults.parse(spec)  # ValueError naming the part that is wrong
         return spec or None
+
+    @field_validator("webhook_allow_loopback")
+    @classmethod
+    def _webhooks_public_in_production(cls, allowed: bool | None, info: ValidationInfo) -> bool:
+        production = info.data.get("environment") == "production"
+        if allowed and production:
+            raise ValueError("webhooks to loopback or private addresses are for development and tests; never in production")
+        return (not production) if allowed is None else allowed
 
     @field_validator("oidc_default_role")
     @classmethod

@@ -31,6 +31,10 @@ class Context:
     writes_started: list = field(default_factory=list)
     # After this long a change or call still in flight was cut off (settings.write_lease_seconds).
     write_lease: timedelta = timedelta(seconds=30)
+    # The directory's address as links in mail give it (settings.public_url).
+    public_url: str = "http://127.0.0.1:8000"
+    # Webhook endpoints may use http:// and loopback or private addresses (settings.webhook_allow_loopback).
+    webhook_allow_loopback: bool = True
 
     @classmethod
     def for_request(

@@ -65,6 +65,7 @@ class Action(str, Enum):
     ADD_ROSTER_OFFICER = "add or end CHAIR, CO_CHAIR, STAFF roster entries"
     MANAGE_GROUPS = "create or change groups"
     READ_AUDIT = "read the audit log and record histories"
+    MANAGE_WEBHOOKS = "register, disable and list webhook endpoints, rotate their secrets"
 
 
 _S, _P, _A, _SELF, _C, _APP = (
@@ -98,6 +99,7 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.ADD_ROSTER_OFFICER: (_S,),
     Action.MANAGE_GROUPS: (_S,),
     Action.READ_AUDIT: (_S,),
+    Action.MANAGE_WEBHOOKS: (_S,),
 }
 
 _DESCRIBED = {

@@ -74,6 +74,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "orcid"): ORCID,
     (PERSON, "country"): EVERYONE,
     (PERSON, "contactVisibility"): SELF_AND_STAFF,
+    (PERSON, "pendingEmail"): SELF_AND_STAFF,  # an address asked for, not yet confirmed
     (PERSON, "hiddenContactDetails"): EVERYONE,  # which details are hidden, never their values
     (PERSON, "individualMembership"): EVERYONE,
     (PERSON, "individualMembership.status"): EVERYONE,

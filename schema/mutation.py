@@ -7,8 +7,10 @@ from schema.mutations.limits import with_input_limits
 from schema.mutations.organisations import OrganisationMutations
 from schema.mutations.people import PersonMutations
 from schema.mutations.rosters import RosterMutations
+from schema.mutations.webhooks import WebhookMutations
 
 # Every mutation's input is checked against the limits on input before it runs.
 Mutation = with_input_limits(
-    merge_types("Mutation", (OrganisationMutations, PersonMutations, RosterMutations, GroupMutations))
+    merge_types("Mutation", (OrganisationMutations, PersonMutations, RosterMutations, GroupMutations,
+                             WebhookMutations))
 )

@@ -80,6 +80,22 @@ _VISIBILITY = (
 )
 
 
+@strawberry.type(description="A person's e-mail address is changed in two steps: the new address is pending until "
+                             "the link sent to it is followed (within 48 hours); until then the old one stays.")
+class PendingEmail:
+    address: str
+    requested_at: datetime
+    expires_at: datetime
+
+
+async def _pending_email(root: "Person", info: Info) -> PendingEmail | None:
+    from resolvers.email_verification import pending_email
+
+    found = pending_email(info.context, root.record)
+    return PendingEmail(address=found.address, requested_at=found.requested_at,
+                        expires_at=found.expires_at) if found else None
+
+
 @strawberry.type
 class IndividualMembershipChange:
     status: IndividualMembershipStatus
@@ -128,6 +144,10 @@ class Person(Node):
     )
     individual_membership: IndividualMembership | None = strawberry.field(
         resolver=_individual_membership, description="Null: not an individual member, and never was"
+    )
+    pending_email: PendingEmail | None = strawberry.federation.field(
+        resolver=_pending_email, tags=["private"],
+        description="A new address asked for and not yet confirmed by its link (the person and staff; null for others)",
     )
     version: int
     updated_at: datetime

@@ -21,6 +21,7 @@ from schema.organisations import Organisation, OrganisationConnection, Organisat
 from schema.people import Person, PersonConnection, PersonFilter
 from schema.rate_limit import RateLimit
 from schema.trends import TrendPoint
+from schema.webhooks import WebhookEndpoint
 
 # `from` is a Python keyword: the argument is named here.
 From = Annotated[date | None, strawberry.argument(name="from", description="First day (default: the first change on record)")]
@@ -165,6 +166,12 @@ class Query:
         self, info: Info, after: str | None = None, record_types: list[RecordType] | None = None, first: int | None = 100
     ) -> ChangeNoticeConnection:
         return ChangeNoticeConnection.of(*await audit.feed(info.context, record_types, first, after))
+
+    @strawberry.field(description="Host institutions' webhook endpoints, oldest first (staff and admin).")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        from resolvers import webhooks
+
+        return [WebhookEndpoint.of(e) for e in await webhooks.endpoints(info.context)]
 
     @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry; a notification for its recipient and staff); null if unknown or not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:

@@ -145,6 +145,10 @@ class NotificationKind(str, Enum):
     INVITATION_ANSWERED = "INVITATION_ANSWERED"
     EMAIL_VERIFICATION = "EMAIL_VERIFICATION"
     NEEDS_PRIMARY = "NEEDS_PRIMARY"
+    # Verified e-mail and webhooks (resolvers.mutations.email_verification, datastore.webhooks).
+    EMAIL_CHANGE_REQUESTED = "EMAIL_CHANGE_REQUESTED"
+    RECORD_CHANGED = "RECORD_CHANGED"
+    WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
 
 
 class DeliveryChannel(str, Enum):

@@ -6,7 +6,7 @@ import strawberry
 from strawberry import Info
 
 from datastore.records.vocabulary import IndividualMembershipStatus
-from resolvers.mutations import erasure
+from resolvers.mutations import email_verification, erasure
 from resolvers.mutations import people as edits
 from schema.enums import ContactVisibility
 from schema.mutations.common import ChangeInput, MutationInput, Payload, given, mutation_input, payload
@@ -30,7 +30,9 @@ _DECIDED = {
 @strawberry.input(description="Omitted: unchanged. null: cleared (optional fields only; null on givenName, "
                               "familyName or contactVisibility is INVALID). affiliation: staff; or the person "
                               "themself to leave (null); refused (CONFLICT) while they hold roles for "
-                              "the organisation. contactVisibility: the person themself and staff only.")
+                              "the organisation. contactVisibility: the person themself and staff only. "
+                              "email: from anyone but staff, pending (Person.pendingEmail) until the link "
+                              "sent to it is followed; staff set it directly, with a reason.")
 class PersonPatch:
     given_name: str | None = strawberry.UNSET
     family_name: str | None = strawberry.UNSET
@@ -52,7 +54,9 @@ class UpdatePersonInput(ChangeInput):
 
 
 @mutation_input(description="Staff, or the Primary or Administrator of `affiliation`. contactVisibility "
-                            "(default MEMBERS) is the person's own choice: only staff may set it here.")
+                            "(default MEMBERS) is the person's own choice: only staff may set it here. "
+                            "An email given by anyone but staff is pending until its owner follows the link "
+                            "sent to it.")
 class CreatePersonInput(MutationInput):
     given_name: str
     family_name: str
@@ -93,6 +97,12 @@ class DecideIndividualMembershipInput(ChangeInput):
 class ErasePersonInput(ChangeInput):
     person_id: strawberry.ID
     reason: str = strawberry.field()  # required here: no default inherited
+
+
+@strawberry.input(description="The token of the link sent to a new address (anyone holding it: it was sent there).")
+class VerifyEmailInput:
+    token: str
+    client_mutation_id: str | None = None
 
 
 @payload
@@ -140,6 +150,11 @@ class PersonMutations:
     async def decide_individual_membership(self, info: Info, input: DecideIndividualMembershipInput) -> PersonPayload:
         work = edits.decide(info.context, str(input.person_id), input.expected_version, _DECIDED[input.decision],
                             input.reason, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
+
+    @strawberry.mutation(description="Follow the link sent to a new address: the address becomes the person's.")
+    async def verify_email(self, info: Info, input: VerifyEmailInput) -> PersonPayload:
+        work = email_verification.verify(info.context, input.token, input.client_mutation_id)
         return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation
