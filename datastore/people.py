@@ -24,6 +24,10 @@ def order_key(order: PersonOrder, person: Person) -> SortKey:
     return tuple(document[name] for name, _ in order.sort)
 
 
+def sort_key(person: Person) -> SortKey:
+    """The person's key in directory order (SORT)."""
+    return (_sort_name(person), person.id)
+
 
 @dataclass(frozen=True, slots=True)
 class PersonFilter:
