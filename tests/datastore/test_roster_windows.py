@@ -12,8 +12,9 @@ import pytest
 from pymongo import monitoring
 
 from datastore import groups, rosters
-from datastore.client import ServerTraits, connect
+from datastore.client import connect
 from datastore.documents import MORE_OF_ONE_READ
+from datastore.engines import MongoDB
 from datastore.generations import KEPT
 from datastore.rosters import RosterOrder, RosterWindow
 from datastore.vocabulary import RosterRole
@@ -32,9 +33,10 @@ FILTERS = [
 
 @pytest.fixture(params=["as the engine takes it", "in one read"])
 async def demo_reads(request, engine, demo_db):
-    """The demo database read as the engine is best read (by windows, for
-    SecantusDB) and plainly; on an engine read plainly anyway, only once."""
-    traits = engine.traits if request.param == "as the engine takes it" else ServerTraits()
+    """The demo database read as the engine is best read (by stretches of page
+    windows, for SecantusDB) and plainly (MongoDB's strategy); on an engine
+    read plainly anyway, only once."""
+    traits = engine.traits if request.param == "as the engine takes it" else MongoDB()
     if request.param == "in one read" and traits == engine.traits:
         pytest.skip("this engine is read in one read already")
     db = connect(engine.uri, demo_db.name, traits=traits)
@@ -69,7 +71,7 @@ def order_key(order: RosterOrder, entry: rosters.RosterEntry) -> tuple:
 
 class Reads(monitoring.CommandListener):
     """The roster's reads: (command, limit); the later parts of one read
-    (by windows, datastore/windows.py) left out."""
+    (by stretches and page windows, datastore/engines/secantusdb.py) left out."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, int | None]] = []
