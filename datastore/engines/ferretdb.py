@@ -36,6 +36,8 @@ from datastore.engines.mongodb import MongoDB
 
 @dataclass(frozen=True)
 class FerretDB(MongoDB):
+    """How FerretDB 1.24 is written; it is read as MongoDB is."""
+
     indexes_after_load: bool = False
 
     def unique_key_taken(self, failed: OperationFailure) -> bool:

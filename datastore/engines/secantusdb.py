@@ -35,6 +35,8 @@ from datastore.keyset import Sort, SortKey
 
 @dataclass(frozen=True)
 class SecantusDB(MongoDB):
+    """How SecantusDB is read best; it is written as MongoDB is."""
+
     # Most values it takes well in one `$in` (None: any number).
     in_batch: int | None = None
     # A bulk load keeping the indexes was measured quicker on the Rust server:
