@@ -22,7 +22,7 @@ from httpx import ASGITransport, AsyncClient
 from bench.arguments import add_whole_number
 from bench.embedded import embedded_database
 from datastore.importer import import_files
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import PROJECT_ROOT, Settings

@@ -16,7 +16,7 @@ import time
 from httpx import ASGITransport, AsyncClient
 
 from bench.embedded import embedded_database
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings

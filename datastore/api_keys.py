@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from datastore.client import Database
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 
 
 @dataclass(frozen=True, slots=True)

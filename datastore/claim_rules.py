@@ -10,8 +10,8 @@ is completed (it was written before any change that could see it refused).
 """
 
 from datastore import group_tree, individuals
-from datastore.changes import Change
 from datastore.client import Database
+from datastore.records.changes import Change
 
 
 async def broken(db: Database, change: Change) -> str | None:

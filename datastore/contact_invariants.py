@@ -10,8 +10,8 @@ needs the three contacts affiliated).
 
 from datastore import contacts, organisations, people
 from datastore.client import Database
-from datastore.contacts import RoleContact
-from datastore.vocabulary import ContactRole, MembershipStatus
+from datastore.records.contacts import RoleContact
+from datastore.records.vocabulary import ContactRole, MembershipStatus
 
 
 async def contacts_without_affiliation(db: Database) -> list[RoleContact]:

@@ -1,31 +1,14 @@
-"""Role contacts: who is an organisation's Primary, Administrator, Signer, or
-communications contact for a working group."""
+"""Role contacts as stored: lookups by organisation and person, in role order
+(the record: datastore.records.contacts)."""
 
-import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from datastore.client import Database
 from datastore.documents import find_in, replace_many
-from datastore.vocabulary import ContactRole
+from datastore.records.contacts import RoleContact
+from datastore.records.vocabulary import ContactRole
 
 _ROLE_ORDER = list(ContactRole)
-
-
-@dataclass(frozen=True, slots=True)
-class RoleContact:
-    organisation_id: str
-    person_id: str
-    role: ContactRole
-    group_id: str | None = None
-
-    @property
-    def id(self) -> str:
-        """Derived from what the contact is, so importing it twice is one contact."""
-        natural = "|".join(
-            (self.organisation_id, self.role.value, self.person_id, self.group_id or "")
-        )
-        return "rc_" + hashlib.sha256(natural.encode()).hexdigest()[:20]
 
 
 def to_document(contact: RoleContact) -> dict:

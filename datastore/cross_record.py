@@ -7,9 +7,9 @@ is empty. The mechanisms that keep each rule are elsewhere (named below).
 from collections import Counter
 
 from datastore import group_tree
-from datastore.changes import ChangeState
 from datastore.client import Database
-from datastore.vocabulary import ChangeAction, ContactRole, IndividualMembershipStatus, MembershipStatus
+from datastore.records.changes import ChangeState
+from datastore.records.vocabulary import ChangeAction, ContactRole, IndividualMembershipStatus, MembershipStatus
 
 SINGLE_HOLDER = (ContactRole.PRIMARY, ContactRole.ADMINISTRATOR, ContactRole.SIGNER)
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field, fields
 
 from datastore import contacts, generations, groups, organisations, people, rosters
 from datastore.client import Database
-from datastore.contacts import RoleContact
-from datastore.groups import Group
-from datastore.organisations import Organisation
-from datastore.people import Person
-from datastore.rosters import RosterEntry
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.organisations import Organisation
+from datastore.records.people import Person
+from datastore.records.rosters import RosterEntry
 
 
 @dataclass

@@ -12,15 +12,15 @@ import unicodedata
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from datastore import countries, dates
-from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
-from datastore.groups import Group
-from datastore.memberships import IndividualMembership, StatusChange
-from datastore.organisations import Organisation
-from datastore.people import Person
-from datastore.rosters import RosterEntry
-from datastore.vocabulary import (
+from datastore.records import countries, dates
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.memberships import IndividualMembership, StatusChange
+from datastore.records.organisations import Organisation
+from datastore.records.people import Person
+from datastore.records.rosters import RosterEntry
+from datastore.records.vocabulary import (
     ContactRole,
     ContactVisibility,
     Designation,

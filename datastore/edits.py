@@ -5,7 +5,7 @@ record": fields left out stay as they were (unless the import replaces whole
 records), the merged record is validated with the import's models
 (datastore.import_records), and the difference becomes the audit entry's
 field changes and the write path's Write. Only the fields given are checked
-against the limits on input (datastore.arrival): what is stored already is
+against the limits on input (datastore.records.arrival): what is stored already is
 never re-checked, so no stored record becomes uneditable.
 """
 
@@ -18,11 +18,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from datastore import arrival, contacts, groups, organisations, people, rosters
-from datastore.changes import RECORD_TYPE_OF_COLLECTION, FieldChange
+from datastore import contacts, groups, organisations, people, rosters
+from datastore.changes import RECORD_TYPE_OF_COLLECTION
 from datastore.import_records import RECORD_MODELS
+from datastore.records import arrival
+from datastore.records.changes import FieldChange
+from datastore.records.vocabulary import ChangeAction, RecordType
 from datastore.text import fold
-from datastore.vocabulary import ChangeAction, RecordType
 from datastore.writes import Effect, Write
 
 # Contact details: their values in the audit log are shown only to those who may see them.

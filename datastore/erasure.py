@@ -24,10 +24,10 @@ from bson.codec_options import CodecOptions
 from pymongo import WriteConcern
 
 from datastore import generations, rosters
-from datastore.changes import Actor
 from datastore.client import Database
-from datastore.vocabulary import ChangeAction
 from datastore.erased_values import ERASED, Values, contains, found_in, scrubbed_text, tokens
+from datastore.records.changes import Actor
+from datastore.records.vocabulary import ChangeAction
 
 __all__ = ["ERASED", "NOT_SCRUBBED", "SCRUBBED", "Field", "Values", "complete", "contains", "forget_on_erasure",
            "found_anywhere", "scrub", "scrubbed_text", "tokens"]

@@ -12,8 +12,8 @@ other's claim.
 
 from collections import defaultdict
 
-from datastore.changes import ChangeState
 from datastore.client import Database
+from datastore.records.changes import ChangeState
 
 
 async def parents(db: Database, *, without_change: str | None = None) -> dict[str, set[str]]:

@@ -1,28 +1,15 @@
-"""Working groups, committees, forums and the rest: records and lookups."""
+"""Working groups, committees, forums and the rest: lookups (the record: datastore.records.groups)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from datastore.client import Database
 from datastore.documents import WHOLE_RESULT, find_in, replace_many
+from datastore.records.groups import Group
+from datastore.records.vocabulary import GroupKind
 from datastore.text import search_condition, searchable_name
-from datastore.vocabulary import GroupKind
 
 _SORT = [("name_folded", 1), ("_id", 1)]
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    id: str
-    slug: str
-    name: str
-    kind: GroupKind
-    active: bool = True
-    description: str | None = None
-    parent_id: str | None = None
-    version: int = 1
-    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

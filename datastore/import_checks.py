@@ -19,11 +19,11 @@ from typing import Any
 
 from datastore import canonical, contacts, edits, group_tree, groups, organisations, people, rosters
 from datastore.client import Database
-from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
 from datastore.documents import existing_ids, find_in
 from datastore.import_reading import ImportRejected, Problem, RawRecord
-from datastore.vocabulary import ContactRole, MembershipStatus
+from datastore.records.contacts import RoleContact
+from datastore.records.vocabulary import ContactRole, MembershipStatus
 
 # Records with an id of their own; contacts and roster entries are known by what they are.
 OWN_IDS = ("organisations", "people", "groups")

@@ -6,7 +6,7 @@ with the same ones (datastore.edits). They state shapes (formats, order,
 what refers to what), never sizes: a merged record holds what is stored as
 well as what arrives, and what is stored is never re-checked against a size
 (a long history, a long reason written by the system). Sizes are rules for
-values as they arrive (datastore.arrival). Field names are the GraphQL API's
+values as they arrive (datastore.records.arrival). Field names are the GraphQL API's
 (camelCase), so a file reads like a query result. Each model turns into the
 datastore record of the same domain (`to_record`) and back (`from_record`).
 """
@@ -17,14 +17,14 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
-from datastore import countries
-from datastore.contacts import RoleContact
-from datastore.groups import Group
-from datastore.memberships import IndividualMembership, StatusChange
-from datastore.organisations import Organisation
-from datastore.people import Person
-from datastore.rosters import RosterEntry
-from datastore.vocabulary import (
+from datastore.records import countries
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.memberships import IndividualMembership, StatusChange
+from datastore.records.organisations import Organisation
+from datastore.records.people import Person
+from datastore.records.rosters import RosterEntry
+from datastore.records.vocabulary import (
     ContactRole,
     ContactVisibility,
     Designation,

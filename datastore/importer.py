@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from datastore import contacts, edits, group_tree, writes
-from datastore.changes import Actor, ChangeState
 from datastore.client import Database
-from datastore.contacts import RoleContact
 from datastore.dataset import Dataset
 from datastore.import_checks import SINGLE_HOLDER, Checked, Entry, check, stored
 from datastore.import_reading import ImportRejected, Problem, read
-from datastore.vocabulary import ChangeAction, RecordType
+from datastore.records.changes import Actor, ChangeState
+from datastore.records.contacts import RoleContact
+from datastore.records.vocabulary import ChangeAction, RecordType
 from datastore.writes import Write
 
 __all__ = ["ImportRejected", "ImportStopped", "Imported", "Problem", "Step", "describe_step", "import_files", "plan", "write"]

@@ -7,9 +7,9 @@ and is refused, or the removal was claimed after the addition's check, so the
 tenure was added before the person was removed.
 """
 
-from datastore.changes import ChangeState
 from datastore.client import Database
-from datastore.vocabulary import IndividualMembershipStatus
+from datastore.records.changes import ChangeState
+from datastore.records.vocabulary import IndividualMembershipStatus
 
 _REMOVED = IndividualMembershipStatus.REMOVED.value
 

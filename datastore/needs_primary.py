@@ -8,8 +8,8 @@ themselves, so the queue can never disagree with them.
 
 from datastore import organisations
 from datastore.client import Database
-from datastore.organisations import Organisation
-from datastore.vocabulary import ContactRole, MembershipStatus
+from datastore.records.organisations import Organisation, OrganisationOrder
+from datastore.records.vocabulary import ContactRole, MembershipStatus
 
 
 async def organisations_needing_primary(db: Database, limit: int) -> list[Organisation]:
@@ -17,7 +17,7 @@ async def organisations_needing_primary(db: Database, limit: int) -> list[Organi
     with_primary = set(await db.contacts.distinct("organisation_id", {"role": ContactRole.PRIMARY.value}))
     found: list[Organisation] = []
     query = {"status": MembershipStatus.ACTIVE.value}
-    async with db.organisations.find(query, sort=list(organisations.OrganisationOrder.NAME_ASC.value)) as cursor:
+    async with db.organisations.find(query, sort=list(OrganisationOrder.NAME_ASC.value)) as cursor:
         async for document in cursor:
             if document["_id"] not in with_primary:
                 found.append(organisations.from_document(document))

@@ -1,65 +1,24 @@
-"""Member organisations: records, filters, keyset pages and counts."""
+"""Member organisations: filters, keyset pages and counts (the record: datastore.records.organisations)."""
 
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
 
-from datastore import canonical, countries, dates, memberships
+from datastore import canonical, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.engines import aggregate, read_page
-from datastore.keyset import Sort, SortKey, both
-from datastore.memberships import StatusChange
+from datastore.keyset import SortKey, both
+from datastore.records import dates
+from datastore.records.memberships import StatusChange
+from datastore.records.organisations import Organisation, OrganisationOrder, StatDimension
+from datastore.records.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
 from datastore.text import reads_by_gram, search_condition, searchable_name
-from datastore.vocabulary import (
-    Continent,
-    Designation,
-    MembershipStatus,
-    OrganisationKind,
-    Sector,
-)
 
-REVIEW_INTERVAL_MONTHS = 12
 # Sort key of organisations with no review due: after every date, so reviews
 # due soonest (the overdue ones) come first and those never due come last.
 NO_REVIEW_DUE = "~"
-
-
-@dataclass(frozen=True, slots=True)
-class Organisation:
-    id: str
-    slug: str
-    name: str
-    kind: OrganisationKind
-    country_code: str
-    status: MembershipStatus
-    sectors: tuple[Sector, ...] = ()
-    designations: tuple[Designation, ...] = ()
-    city: str | None = None
-    website: str | None = None
-    ror_id: str | None = None
-    joined_on: date | None = None
-    last_reviewed_on: date | None = None
-    history: tuple[StatusChange, ...] = ()
-    removal_notice_on: date | None = None
-    version: int = 1
-    updated_at: datetime | None = None
-
-    @property
-    def continent(self) -> Continent:
-        found = countries.country(self.country_code)
-        assert found is not None, f"{self.id} has unknown country {self.country_code}"
-        return found.continent
-
-    @property
-    def next_review_due(self) -> date | None:
-        """Ongoing membership is reviewed every 12 months."""
-        if self.status not in (MembershipStatus.ACTIVE, MembershipStatus.LAPSED):
-            return None
-        reviewed = self.last_reviewed_on or self.joined_on
-        return dates.add_months(reviewed, REVIEW_INTERVAL_MONTHS) if reviewed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,36 +85,10 @@ class OrganisationFilter:
         return query
 
 
-class OrganisationOrder(Enum):
-    NAME_ASC = (("name_folded", 1), ("_id", 1))
-    NAME_DESC = (("name_folded", -1), ("_id", -1))
-    # Organisations that have not joined yet sort as the empty string: first
-    # when ascending, last when descending.
-    JOINED_ASC = (("joined_key", 1), ("_id", 1))
-    JOINED_DESC = (("joined_key", -1), ("_id", -1))
-    # Overdue reviews first; organisations with no review due last.
-    REVIEW_DUE_ASC = (("review_due_key", 1), ("_id", 1))
-    # Least recently changed first: a host institution resumes where it stopped.
-    UPDATED_ASC = (("updated_key", 1), ("_id", 1))
-
-    @property
-    def sort(self) -> Sort:
-        return self.value
-
-    def key_of(self, organisation: Organisation) -> SortKey:
-        document = to_document(organisation)
-        return tuple(document[name] for name, _ in self.sort)
-
-
-class StatDimension(Enum):
-    """What membership statistics can be grouped by: (field, is_a_list)."""
-
-    COUNTRY = ("country", False)
-    CONTINENT = ("continent", False)
-    SECTOR = ("sectors", True)
-    KIND = ("kind", False)
-    DESIGNATION = ("designations", True)
-    STATUS = ("status", False)
+def order_key(order: OrganisationOrder, organisation: Organisation) -> SortKey:
+    """The organisation's key in `order`: its stored values of the order's fields."""
+    document = to_document(organisation)
+    return tuple(document[name] for name, _ in order.sort)
 
 
 def to_document(organisation: Organisation) -> dict:

@@ -1,61 +1,33 @@
-"""Individual members: records, filters and keyset pages."""
+"""Individual members: filters and keyset pages (the record: datastore.records.people)."""
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 
-from datastore import canonical, countries, dates, memberships
+from datastore import canonical, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.engines import read_page
 from datastore.keyset import Sort, SortKey
-from datastore.memberships import IndividualMembership, StatusChange
+from datastore.records import countries, dates
+from datastore.records.memberships import StatusChange
+from datastore.records.people import Person, PersonOrder
+from datastore.records.vocabulary import ContactVisibility, Continent, IndividualMembershipStatus
 from datastore.text import fold, search_condition, searchable_name
-from datastore.vocabulary import Continent, ContactVisibility, IndividualMembershipStatus
 
 # Family name first, as a printed directory lists people.
-SORT: Sort = (("sort_name", 1), ("_id", 1))
+SORT: Sort = PersonOrder.NAME_ASC.sort
 
 
-class PersonOrder(Enum):
-    NAME_ASC = SORT
-    # Least recently changed first: a host institution resumes where it stopped.
-    UPDATED_ASC = (("updated_key", 1), ("_id", 1))
-
-    @property
-    def sort(self) -> Sort:
-        return self.value
-
-    def key_of(self, person: "Person") -> SortKey:
-        document = to_document(person)
-        return tuple(document[name] for name, _ in self.sort)
+def order_key(order: PersonOrder, person: Person) -> SortKey:
+    """The person's key in `order`: their stored values of the order's fields."""
+    document = to_document(person)
+    return tuple(document[name] for name, _ in order.sort)
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    id: str
-    given_name: str
-    family_name: str
-    email: str | None = None
-    orcid: str | None = None
-    country_code: str | None = None
-    affiliation_id: str | None = None
-    contact_visibility: ContactVisibility = ContactVisibility.MEMBERS
-    individual_membership: IndividualMembership | None = None
-    # Groups whose updates the person subscribed to themself (see Person.communications).
-    communications: tuple[str, ...] = ()
-    erased: bool = False
-    version: int = 1
-    updated_at: datetime | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-    @property
-    def sort_key(self) -> SortKey:
-        return (_sort_name(self), self.id)
+def sort_key(person: Person) -> SortKey:
+    """The person's key in directory order (SORT)."""
+    return (_sort_name(person), person.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,58 +1,23 @@
-"""Roster entries: a person's role in a group, from `since` until `until`."""
+"""Roster entries as stored: pages of one group's roster (RosterWindow) and counts (the record: datastore.records.rosters)."""
 
-import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from enum import Enum
+from datetime import date
 from functools import partial
 
-from datastore import dates
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, count_matching, find_in, one_of, replace_many
 from datastore.engines import read_page
 from datastore.generations import Generation
 from datastore.keyset import Sort, SortKey
-from datastore.vocabulary import RosterRole
+from datastore.records import dates
+from datastore.records.rosters import RosterEntry, RosterOrder
+from datastore.records.vocabulary import RosterRole
 
 # Chairs first, then by seniority on the group.
 SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
 # Least recently changed first (RosterEntry.updated_key).
 UPDATED_SORT = [("updated_key", 1), ("_id", 1)]
-
-
-class RosterOrder(Enum):
-    ROLE_ASC = "role"  # chairs first, then by seniority on the group
-    UPDATED_ASC = "updated"  # least recently changed first
-
-
-@dataclass(frozen=True, slots=True)
-class RosterEntry:
-    group_id: str
-    person_id: str
-    role: RosterRole
-    since: date
-    until: date | None = None
-    version: int = 1
-    updated_at: datetime | None = None
-
-    @property
-    def id(self) -> str:
-        """Derived from what the tenure is, so importing it twice is one entry."""
-        natural = "|".join((self.group_id, self.person_id, self.role.value, self.since.isoformat()))
-        return "ros_" + hashlib.sha256(natural.encode()).hexdigest()[:20]
-
-    @property
-    def sort_key(self) -> SortKey:
-        return (self.role.rank, self.since.isoformat(), self.id)
-
-    @property
-    def updated_key(self) -> SortKey:
-        """Least recently changed first."""
-        return (dates.instant_key(self.updated_at), self.id)
-
-    def active_on(self, day: date) -> bool:
-        return self.since <= day and (self.until is None or day <= self.until)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,9 @@
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from datastore.changes import WRITTEN_BY, ChangeState
+from datastore.changes import WRITTEN_BY
 from datastore.client import Database
+from datastore.records.changes import ChangeState
 
 VERSIONED = ("organisations", "people", "groups", "roster")
 WRITTEN = (*VERSIONED, "contacts")

@@ -48,13 +48,13 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from datastore import changes, claim_rules, dates, erasure, faults, generations
-from datastore.changes import (
-    RECORD_TYPE_OF_COLLECTION, WRITTEN_BY, Actor, Change, ChangeState, FieldChange, Notice, claim_id,
-)
+from datastore import changes, claim_rules, erasure, faults, generations
+from datastore.changes import RECORD_TYPE_OF_COLLECTION, WRITTEN_BY, claim_id
 from datastore.client import Database
 from datastore.engines import fenced_replace, unique_key_taken
-from datastore.vocabulary import ChangeAction, RecordType
+from datastore.records import dates
+from datastore.records.changes import Actor, Change, ChangeState, FieldChange, Notice
+from datastore.records.vocabulary import ChangeAction, RecordType
 
 # Acknowledged only once the engine says the write is journaled.
 DURABLE = WriteConcern(w="majority", j=True)

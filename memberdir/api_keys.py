@@ -13,11 +13,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from datastore import api_keys as stored_keys
-from datastore import people
-from datastore.client import Database
+from datastore import api_keys as stored_keys, people
 from datastore.api_keys import ApiKey
-from datastore.vocabulary import Role
+from datastore.client import Database
+from datastore.records.vocabulary import Role
 
 PREFIX = "mdk_"
 _SHAPE = re.compile(r"^mdk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from datastore import people
 from datastore.client import Database
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys, database_gate
 from memberdir.api_keys import KeyRejected
 from memberdir.edge.errors import refusal

@@ -19,16 +19,13 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from pymongo.errors import PyMongoError
 
-from datastore import api_keys as stored_keys
-from datastore import dataset, demo, people
+from datastore import api_keys as stored_keys, dataset, demo, people
 from datastore.client import Database
 from datastore.dataset import Dataset
-from datastore.dump import API_KEYS_OPTION, Dumps, UnknownCollections
-from datastore.dump import dump as dump_state
+from datastore.dump import API_KEYS_OPTION, Dumps, UnknownCollections, dump as dump_state
 from datastore.importer import ImportRejected, ImportStopped, describe_step, import_files
-from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header
-from datastore.restore import restore as restore_dump
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
+from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore as restore_dump
 from memberdir import api_keys
 from memberdir import supergraph as composition
 from memberdir.app import create_app
@@ -85,7 +82,7 @@ def serve(
     # uvicorn stops cleanly on SIGINT and SIGTERM; the lifespan then closes the database.
     # Our access line replaces uvicorn's; X-Forwarded-For is read only from MEMBERDIR_TRUSTED_PROXIES.
     # uvloop and httptools rather than asyncio's loop and h11: 3-10% less CPU per
-    # request (README, "Benchmarks"); named, so a missing install fails here.
+    # request (docs/performance.md); named, so a missing install fails here.
     options = dict(
         host=host, port=port, log_config=None, access_log=False, proxy_headers=False, timeout_graceful_shutdown=10,
         loop="uvloop", http="httptools",

@@ -7,8 +7,8 @@ from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationInfo, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
-from datastore.vocabulary import Role
 from datastore import faults
+from datastore.records.vocabulary import Role
 from memberdir.embedded import EngineName
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

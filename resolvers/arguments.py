@@ -7,7 +7,7 @@ exact matches, never operators.
 from collections.abc import Sequence
 from typing import TypeVar
 
-from datastore import countries
+from datastore.records import countries
 from resolvers.errors import BadArgument
 
 MAX_SEARCH_LENGTH = 100

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from datastore import changes
-from datastore.changes import AuditFilter, Change, FieldChange, Notice
+from datastore.changes import AuditFilter
 from datastore.keyset import SortKey
-from datastore.vocabulary import Role
+from datastore.records.changes import Change, FieldChange, Notice
+from datastore.records.vocabulary import Role
 from resolvers import arguments, permissions, privacy
 from resolvers.context import Context
 from resolvers.errors import Forbidden

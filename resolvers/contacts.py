@@ -3,10 +3,10 @@ for many contacts at once."""
 
 from collections.abc import Sequence
 
-from datastore.contacts import RoleContact
-from datastore.groups import Group
-from datastore.organisations import Organisation
-from datastore.people import Person
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.organisations import Organisation
+from datastore.records.people import Person
 from resolvers.context import Context
 from resolvers.loaders import load_required
 

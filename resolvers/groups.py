@@ -3,12 +3,15 @@
 from datetime import date, datetime
 from typing import Any
 
-from datastore import dates, groups, rosters
-from datastore.groups import Group, GroupFilter
-from datastore.organisations import Organisation
-from datastore.people import Person
-from datastore.rosters import RosterEntry, RosterOrder, RosterWindow
-from datastore.vocabulary import RosterRole
+from datastore import groups, rosters
+from datastore.groups import GroupFilter
+from datastore.records import dates
+from datastore.records.groups import Group
+from datastore.records.organisations import Organisation
+from datastore.records.people import Person
+from datastore.records.rosters import RosterEntry, RosterOrder
+from datastore.records.vocabulary import RosterRole
+from datastore.rosters import RosterWindow
 from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context

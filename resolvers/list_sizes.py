@@ -9,9 +9,9 @@ upper bound of the objects it can return.
 
 from dataclasses import dataclass
 
-from datastore import countries
-from datastore.organisations import StatDimension
-from datastore.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
+from datastore.records import countries
+from datastore.records.organisations import StatDimension
+from datastore.records.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
 from resolvers.arguments import page_size
 
 

@@ -15,12 +15,14 @@ from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch,
 
 from datastore import contacts, groups, organisations, people, rosters
 from datastore.client import Database
-from datastore.contacts import RoleContact
 from datastore.generations import Generation
-from datastore.groups import Group
-from datastore.organisations import Groups, Organisation, OrganisationFilter
-from datastore.people import Person
-from datastore.rosters import RosterEntry, RosterWindow
+from datastore.organisations import Groups, OrganisationFilter
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.organisations import Organisation
+from datastore.records.people import Person
+from datastore.records.rosters import RosterEntry
+from datastore.rosters import RosterWindow
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")

@@ -1,8 +1,8 @@
 """The staff's queue of ACTIVE organisations that have no Primary (theirs was erased)."""
 
 from datastore.needs_primary import organisations_needing_primary
-from datastore.organisations import Organisation
-from datastore.vocabulary import Role
+from datastore.records.organisations import Organisation
+from datastore.records.vocabulary import Role
 from resolvers import list_sizes
 from resolvers.arguments import page_size
 from resolvers.context import Context

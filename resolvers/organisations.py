@@ -6,12 +6,14 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from datastore import countries, organisations
-from datastore.contacts import RoleContact
-from datastore.groups import Group
-from datastore.organisations import Organisation, OrganisationFilter, OrganisationOrder, StatDimension
-from datastore.people import Person
-from datastore.vocabulary import ContactRole, label
+from datastore import organisations, people
+from datastore.organisations import OrganisationFilter
+from datastore.records import countries
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.organisations import Organisation, OrganisationOrder, StatDimension
+from datastore.records.people import Person
+from datastore.records.vocabulary import ContactRole, label
 from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context
@@ -73,7 +75,7 @@ async def organisations_page(
     return await page_from_query(
         request,
         fetch=lambda key, limit: organisations.page(ctx.db, where, order, key, limit),
-        key_of=order.key_of,
+        key_of=partial(organisations.order_key, order),
         # Kept while the organisations stay as they are (datastore.generations).
         count=partial(ctx.loaders.generation.answer, ["organisations"], ("organisations", where),
                       partial(organisations.count, ctx.db, where)),
@@ -148,7 +150,7 @@ async def people_of(ctx: Context, organisation_id: str, first: int | None, after
         f"people-of:{organisation_id}", first, after, default=DEFAULT_PAGE, cap=MAX_PAGE, key_types=(str, str)
     )
     return page_from_list(request, await ctx.loaders.people_of_organisation.load(organisation_id),
-                          key_of=lambda p: p.sort_key)
+                          key_of=people.sort_key)
 
 
 async def working_groups_of(ctx: Context, organisation_id: str) -> list[Group]:

@@ -6,14 +6,15 @@ from functools import partial
 from typing import Any
 
 from datastore import people
-from datastore.contacts import RoleContact
-from datastore.groups import Group
-from datastore.memberships import StatusChange
-from datastore.organisations import Organisation
-from datastore.people import Person, PersonFilter, PersonOrder
-from datastore.rosters import RosterEntry
+from datastore.people import PersonFilter
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.memberships import StatusChange
+from datastore.records.organisations import Organisation
+from datastore.records.people import Person, PersonOrder
+from datastore.records.rosters import RosterEntry
+from datastore.records.vocabulary import ContactRole, ContactVisibility
 from datastore.text import fold
-from datastore.vocabulary import ContactRole, ContactVisibility
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.pagination import Page, PageRequest, page_from_query
@@ -52,7 +53,7 @@ async def people_page(
     return await page_from_query(
         request,
         fetch=lambda key, limit: people.page(ctx.db, where, key, limit, order),
-        key_of=order.key_of,
+        key_of=partial(people.order_key, order),
         # Kept while the people stay as they are (datastore.generations).
         count=partial(ctx.loaders.generation.answer, ["people"], ("people", where), partial(people.count, ctx.db, where)),
         count_too=count_too,

@@ -9,7 +9,7 @@ Anonymous callers satisfy no capacity, so they change nothing.
 from dataclasses import dataclass, field
 from enum import Enum
 
-from datastore.vocabulary import ContactRole, Role
+from datastore.records.vocabulary import ContactRole, Role
 
 
 class Capacity(str, Enum):

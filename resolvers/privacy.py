@@ -13,7 +13,7 @@ Organisation (and the membership types inside them) is listed.
 from collections.abc import Iterable, Mapping
 from enum import Enum
 
-from datastore.vocabulary import ContactRole, ContactVisibility, Role
+from datastore.records.vocabulary import ContactRole, ContactVisibility, Role
 
 
 class ContactField(str, Enum):

@@ -6,9 +6,9 @@ its Primary or Administrator: a person who left keeps no power from a role
 they failed to hand over (resolvers/mutations/access.py reads the same rule).
 """
 
-from datastore.contacts import RoleContact
-from datastore.people import Person
-from datastore.vocabulary import Role
+from datastore.records.contacts import RoleContact
+from datastore.records.people import Person
+from datastore.records.vocabulary import Role
 from resolvers import privacy
 from resolvers.context import Context
 from resolvers.privacy import MANAGING_ROLES, PERSON, Relation, relations

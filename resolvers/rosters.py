@@ -2,9 +2,9 @@
 
 from collections.abc import Sequence
 
-from datastore.groups import Group
-from datastore.people import Person
-from datastore.rosters import RosterEntry
+from datastore.records.groups import Group
+from datastore.records.people import Person
+from datastore.records.rosters import RosterEntry
 from resolvers.context import Context
 from resolvers.loaders import load_required
 

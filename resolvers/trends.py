@@ -1,6 +1,6 @@
 """Membership over time: joined, reinstated, left and active, per period.
 
-Counted from the membership histories (datastore/memberships.py), with the
+Counted from the membership histories (datastore/records/memberships.py), with the
 contract's definitions: joined = APPLICANT -> ACTIVE within the period;
 reinstated = LAPSED -> ACTIVE; left = ACTIVE or LAPSED -> CANCELLED or
 REMOVED, or ACTIVE -> LAPSED, by the status left to; DECLINED applications
@@ -20,9 +20,9 @@ from itertools import pairwise
 from typing import Any
 
 from datastore import organisations, people
-from datastore.memberships import StatusChange
 from datastore.organisations import OrganisationFilter
-from datastore.vocabulary import label
+from datastore.records.memberships import StatusChange
+from datastore.records.vocabulary import label
 from resolvers.context import Context
 from resolvers.organisations import StatBucket, organisation_filter
 from resolvers.periods import Period, TrendInterval, periods

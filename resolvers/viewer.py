@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 
 
 @dataclass(frozen=True, slots=True)

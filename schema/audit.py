@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import changes as records
-from datastore import vocabulary
+from datastore.records import changes as records, vocabulary
 from resolvers import audit, relations
 from schema.connections import Connection, Edge, PageInfo
 

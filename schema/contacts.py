@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import contacts as records
+from datastore.records import contacts as records
 from resolvers import contacts as resolve
 from schema.enums import ContactRole
 from schema.node import Node, record_id

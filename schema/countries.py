@@ -2,7 +2,7 @@
 
 import strawberry
 
-from datastore import countries
+from datastore.records import countries
 from schema.enums import Continent
 
 

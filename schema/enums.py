@@ -1,8 +1,8 @@
-"""The GraphQL enums: the datastore's vocabularies, exposed under the same names."""
+"""The GraphQL enums: the records' vocabularies and orders, exposed under the same names."""
 
 import strawberry
 
-from datastore import organisations, people, rosters, vocabulary
+from datastore.records import organisations, people, rosters, vocabulary
 from resolvers.periods import TrendInterval as TrendIntervals
 from resolvers.privacy import ContactField
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import groups as records
-from datastore.changes import VERSIONS_BEGAN
+from datastore.records import groups as records
+from datastore.records.changes import VERSIONS_BEGAN
 from resolvers import groups as resolve
 from schema.audit import history_field
 from schema.node import Node

@@ -16,7 +16,7 @@ def record_id(root: object) -> strawberry.ID:
 
 def to_node(record: object) -> Node | None:
     """The GraphQL object of a datastore record."""
-    from datastore import contacts, groups, organisations, people, rosters
+    from datastore.records import contacts, groups, organisations, people, rosters
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
     from schema.organisations import Organisation

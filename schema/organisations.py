@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import organisations as records
-from datastore.changes import VERSIONS_BEGAN
+from datastore.records import organisations as records
+from datastore.records.changes import VERSIONS_BEGAN
 from resolvers import list_sizes
 from resolvers import organisations as resolve
 from schema.audit import history_field

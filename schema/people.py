@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import people as records
-from datastore.changes import VERSIONS_BEGAN
-from datastore.memberships import StatusChange
+from datastore.records import people as records
+from datastore.records.changes import VERSIONS_BEGAN
+from datastore.records.memberships import StatusChange
 from resolvers import list_sizes
 from resolvers import people as resolve
 from resolvers.privacy import ContactField

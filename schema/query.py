@@ -6,7 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import countries
+from datastore.records import countries
 from resolvers import audit, groups, list_sizes, needs_primary, nodes, organisations, people, trends
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.connections import total_count_asked

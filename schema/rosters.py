@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import rosters as records
-from datastore.changes import VERSIONS_BEGAN
+from datastore.records import rosters as records
+from datastore.records.changes import VERSIONS_BEGAN
 from resolvers import rosters as resolve
 from schema.node import Node, record_id
 from schema.batched import batched, one_of

@@ -24,8 +24,8 @@ from datastore import derived
 from datastore.client import Database
 from datastore.dump import API_KEYS_OPTION, dump
 from datastore.indexes import ensure_indexes
+from datastore.records.vocabulary import Role
 from datastore.restore import check_header, read_header, restore
-from datastore.vocabulary import Role
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
 

@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from datastore import api_keys, contacts, erasure, people, rosters
-from datastore.changes import ChangeState
 from datastore.client import Database
-from datastore.contacts import RoleContact
 from datastore.needs_primary import organisations_needing_primary
-from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus
+from datastore.records.changes import ChangeState
+from datastore.records.contacts import RoleContact
+from datastore.records.vocabulary import ChangeAction, ContactRole, MembershipStatus
 
 
 async def erased_values_found(db: Database, values: Iterable[str]) -> list[str]:

@@ -1,8 +1,9 @@
 """SecantusDB: a MongoDB-wire server on WiredTiger, from PyPI (`secantusdb`).
 
-GPL-2.0-only, so it runs only as a separate loopback process: `make setup`
-installs it into its own virtual environment (.tools/secantusdb), the
-project's code never imports it, and the production image never contains it.
+GPL-2.0-only, so it runs only as a separate loopback process: `make secantusdb`
+(or `make serve` with MEMBERDIR_ENGINE=secantusdb) installs it into its own
+virtual environment (.tools/secantusdb), the project's code never imports it,
+and the production image never contains it.
 It sends no telemetry. Its configuration is an empty file of ours, so no
 secantusd.toml in the working or home folder can change it.
 """

@@ -174,7 +174,7 @@ class EmbeddedEngine:
 
     def _spawn(self, port: int) -> None:
         if not self.binary.is_file():
-            raise EngineError(f"{self.title} is not installed at {self.binary}; run `make setup` first")
+            raise EngineError(f"{self.title} is not installed at {self.binary}; run `make {self.name}` first")
         self.port = port
         with self.log_file.open("ab") as log:
             self._process = subprocess.Popen(

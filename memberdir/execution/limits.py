@@ -15,7 +15,7 @@ from graphql import GraphQLError, OperationDefinitionNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir.execution.cost import cost_limit_rule, operation_variables
 from memberdir.execution.document_cache import MAX_QUERY_CHARACTERS
 from memberdir.execution.memo import Memo

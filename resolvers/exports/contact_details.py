@@ -9,7 +9,7 @@ into it, so a chunk of rows needs no lookup at all.
 from collections.abc import Sequence
 
 from datastore.client import Database
-from datastore.people import Person
+from datastore.records.people import Person
 from resolvers import privacy
 from resolvers.privacy import PERSON, ContactField
 from resolvers.viewer import Viewer

@@ -2,9 +2,9 @@
 
 from enum import Enum
 
-from datastore import countries
-from datastore.organisations import StatDimension
-from datastore.vocabulary import label
+from datastore.records import countries
+from datastore.records.organisations import StatDimension
+from datastore.records.vocabulary import label
 
 
 def country_name(code: str | None) -> str | None:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from datastore.organisations import OrganisationFilter
 from datastore.people import PersonFilter
-from datastore.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
+from datastore.records.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
 from resolvers import arguments, organisations, people
 from resolvers.errors import BadArgument
 

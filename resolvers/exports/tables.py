@@ -14,10 +14,12 @@ from typing import TypeVar
 
 from datastore import contacts, groups, organisations, people, rosters
 from datastore.documents import STREAM_BATCH
-from datastore.groups import Group, GroupFilter
-from datastore.organisations import Organisation, StatDimension
-from datastore.people import Person
-from datastore.vocabulary import ContactRole, GroupKind
+from datastore.groups import GroupFilter
+from datastore.records.contacts import RoleContact
+from datastore.records.groups import Group
+from datastore.records.organisations import Organisation, StatDimension
+from datastore.records.people import Person
+from datastore.records.vocabulary import ContactRole, GroupKind
 from resolvers import arguments
 from resolvers import groups as group_resolvers
 from resolvers import organisations as organisation_resolvers
@@ -175,7 +177,7 @@ async def role_contacts(ctx: Context, given: Given) -> Table:
     every_group = {g.id: g for g in await groups.matching(ctx.db, GroupFilter())}  # tens, not thousands
     details = await ContactDetails.for_viewer(ctx.db, ctx.viewer)
 
-    def wanted(contact: contacts.RoleContact) -> bool:
+    def wanted(contact: RoleContact) -> bool:
         if contact.role not in roles:
             return False
         return group is None or contact.role is not ContactRole.COMMUNICATIONS or contact.group_id == group.id
@@ -185,7 +187,7 @@ async def role_contacts(ctx: Context, given: Given) -> Table:
             held = [c for c in await contacts.by_organisations(ctx.db, [o.id for o in chunk]) if wanted(c)]
             found = {p.id: p for p in await people.by_ids(ctx.db, {c.person_id for c in held})}
             shown = await details.of(list(found.values()))
-            by_organisation: dict[str, list[contacts.RoleContact]] = {}
+            by_organisation: dict[str, list[RoleContact]] = {}
             for contact in held:
                 by_organisation.setdefault(contact.organisation_id, []).append(contact)
             rows = []

@@ -2,8 +2,8 @@
 the actor a change is recorded with."""
 
 from datastore import contacts, organisations, people, rosters
-from datastore.changes import Actor
-from datastore.vocabulary import ContactRole, MembershipStatus, Role, RosterRole
+from datastore.records.changes import Actor
+from datastore.records.vocabulary import ContactRole, MembershipStatus, Role, RosterRole
 from resolvers import permissions
 from resolvers.context import Context
 from resolvers.mutations.outcome import forbidden

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 from datastore import calls, changes, edits, writes
-from datastore.changes import ChangeState
+from datastore.records.changes import Change, ChangeState
 from datastore.writes import Write
 from resolvers.context import Context
 from resolvers.mutations.access import actor, identity
@@ -124,7 +124,7 @@ async def outcome(
     ctx: Context,
     work: Coroutine[Any, Any, R],
     client_mutation_id: str | None,
-    load: Callable[[changes.Change], Awaitable[R]],
+    load: Callable[[Change], Awaitable[R]],
     digest: str = "",
 ) -> Outcome[R]:
     """The record `work` returns, or the user errors it was refused with. With a
@@ -175,7 +175,7 @@ async def _first(ctx: Context, call: calls.Call, work: Coroutine[Any, Any, R], c
 
 
 async def _answer_of(
-    ctx: Context, call: calls.Call, digest: str, load: Callable[[changes.Change], Awaitable[R]]
+    ctx: Context, call: calls.Call, digest: str, load: Callable[[Change], Awaitable[R]]
 ) -> Outcome[R] | None:
     """The answer the first call with this id got (waiting a little while it runs);
     None when it ended without one (it changed nothing) and this call may run instead."""
@@ -204,7 +204,7 @@ async def _answer_of(
         call = again
 
 
-async def _change_of(ctx: Context, call: calls.Call) -> changes.Change | None:
+async def _change_of(ctx: Context, call: calls.Call) -> Change | None:
     """The change the call made, settled if it was cut off (recovery's rule), or None."""
     if call.answer and call.answer.get("change_id"):
         return await writes.settled(ctx.db, call.answer["change_id"], ctx.write_lease)

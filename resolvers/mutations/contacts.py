@@ -1,10 +1,10 @@
 """Assigning and removing role contacts: changes of their organisation."""
 
 from datastore import contacts, edits, groups, people
-from datastore.changes import FieldChange
-from datastore.contacts import RoleContact
-from datastore.organisations import Organisation
-from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus, RecordType
+from datastore.records.changes import FieldChange
+from datastore.records.contacts import RoleContact
+from datastore.records.organisations import Organisation
+from datastore.records.vocabulary import ChangeAction, ContactRole, MembershipStatus, RecordType
 from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_settled, check_version, commit

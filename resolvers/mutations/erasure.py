@@ -13,10 +13,10 @@ their tenures end that day and their values leave every collection
 from dataclasses import replace
 
 from datastore import contacts, edits, erasure
-from datastore.changes import FieldChange
-from datastore.memberships import INDIVIDUAL_TRANSITIONS, StatusChange
-from datastore.people import Person
-from datastore.vocabulary import ChangeAction, ContactVisibility, IndividualMembershipStatus
+from datastore.records.changes import FieldChange
+from datastore.records.memberships import INDIVIDUAL_TRANSITIONS, StatusChange
+from datastore.records.people import Person
+from datastore.records.vocabulary import ChangeAction, ContactVisibility, IndividualMembershipStatus
 from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_version, commit

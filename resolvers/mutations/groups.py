@@ -6,9 +6,9 @@ never make a cycle.
 """
 
 from datastore import edits, group_tree, groups, writes
-from datastore.changes import Change
-from datastore.groups import Group
-from datastore.vocabulary import ChangeAction
+from datastore.records.changes import Change
+from datastore.records.groups import Group
+from datastore.records.vocabulary import ChangeAction
 from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_settled, check_version, commit, merged

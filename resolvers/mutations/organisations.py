@@ -3,10 +3,11 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from datastore import contacts, edits, memberships, organisations, people
-from datastore.memberships import ORGANISATION_TRANSITIONS, StatusChange
-from datastore.organisations import Organisation
-from datastore.vocabulary import ChangeAction, ContactRole, MembershipStatus
+from datastore import contacts, edits, organisations, people
+from datastore.records.contacts import RoleContact
+from datastore.records.memberships import ORGANISATION_TRANSITIONS, StatusChange, may_move
+from datastore.records.organisations import Organisation
+from datastore.records.vocabulary import ChangeAction, ContactRole, MembershipStatus
 from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_settled, check_version, commit, merged
@@ -71,7 +72,7 @@ async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None
     await _name_is_free(ctx, after)
     effects = ()
     if acting.value == "applicant" and ctx.viewer.person_id:
-        effects = (edits.contact_effect(contacts.RoleContact(after.id, ctx.viewer.person_id, ContactRole.PRIMARY)),)
+        effects = (edits.contact_effect(RoleContact(after.id, ctx.viewer.person_id, ContactRole.PRIMARY)),)
     write = edits.write_of(SECTION, None, after, ChangeAction.CREATE, reason=reason, effects=effects)
     await commit(ctx, write, expected=None, acting=acting, client_mutation_id=cmid,
                  reload=lambda: load(ctx, after.id))
@@ -79,7 +80,7 @@ async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None
 
 
 def _moved(current: Organisation, to: MembershipStatus, ctx: Context, reason: str | None) -> Organisation:
-    if not memberships.may_move(ORGANISATION_TRANSITIONS, current.status, to):
+    if not may_move(ORGANISATION_TRANSITIONS, current.status, to):
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"A membership cannot go from {current.status.value} to {to.value}.")
     joined = current.joined_on or (ctx.today if to is MembershipStatus.ACTIVE else None)

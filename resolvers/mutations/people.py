@@ -4,10 +4,10 @@ individual membership (erasure on request: resolvers.mutations.erasure)."""
 import secrets
 from dataclasses import replace
 
-from datastore import contacts, edits, groups, memberships, organisations, people
-from datastore.memberships import INDIVIDUAL_TRANSITIONS, IndividualMembership, StatusChange
-from datastore.people import Person
-from datastore.vocabulary import ChangeAction, IndividualMembershipStatus
+from datastore import contacts, edits, groups, organisations, people
+from datastore.records.memberships import INDIVIDUAL_TRANSITIONS, IndividualMembership, StatusChange, may_move
+from datastore.records.people import Person
+from datastore.records.vocabulary import ChangeAction, IndividualMembershipStatus
 from resolvers import permissions
 from resolvers.context import Context
 from resolvers.mutations import access
@@ -145,7 +145,7 @@ async def set_communications(ctx: Context, person_id: str, expected: int, group_
 def _moved(ctx: Context, current: Person, to: IndividualMembershipStatus, reason: str | None) -> Person:
     membership = current.individual_membership
     held = membership.status if membership else None
-    if not memberships.may_move(INDIVIDUAL_TRANSITIONS, held, to):
+    if not may_move(INDIVIDUAL_TRANSITIONS, held, to):
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"An individual membership cannot go from {held.value if held else 'none'} to {to.value}.")
     history = (*(membership.history if membership else ()), StatusChange(to, ctx.today, reason))

@@ -1,6 +1,6 @@
 """Rosters: adding a tenure to a group (a change of the group) and ending one (a change of the entry).
 
-Dates lie within the range datastore.arrival states (not before 2000, at most a
+Dates lie within the range datastore.records.arrival states (not before 2000, at most a
 year ahead); further back than 90 days only staff date a tenure. Nobody is
 added to a roster while their individual membership is REMOVED: checked before
 the change's claim and again after it (datastore.individuals), so a removal
@@ -10,11 +10,12 @@ made at the same time is seen.
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from datastore import arrival, edits, groups, individuals, people, rosters, writes
-from datastore.changes import Change
-from datastore.groups import Group
-from datastore.rosters import RosterEntry
-from datastore.vocabulary import ChangeAction, RecordType, RosterRole
+from datastore import edits, groups, individuals, people, rosters, writes
+from datastore.records import arrival
+from datastore.records.changes import Change
+from datastore.records.groups import Group
+from datastore.records.rosters import RosterEntry
+from datastore.records.vocabulary import ChangeAction, RecordType, RosterRole
 from datastore.writes import Effect
 from resolvers.context import Context
 from resolvers.mutations import access

@@ -3,7 +3,7 @@
 Every string of an input has a limit (by its name, else an id's or free
 text's), every list a number of items: a mutation given more changes nothing
 and answers INVALID naming the input path, as any bad value. The limits are
-datastore.arrival's, the import's too; they apply to values as they arrive,
+datastore.records.arrival's, the import's too; they apply to values as they arrive,
 never to what is stored (a record's history is the system's, not input).
 """
 
@@ -15,7 +15,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-from datastore import arrival
+from datastore.records import arrival
 from schema.mutations.common import UserError, UserErrorCode
 
 # Strings by their field's name; other ids at arrival.ID, other strings are free text.

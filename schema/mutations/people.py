@@ -5,7 +5,7 @@ from enum import Enum
 import strawberry
 from strawberry import Info
 
-from datastore.vocabulary import IndividualMembershipStatus
+from datastore.records.vocabulary import IndividualMembershipStatus
 from resolvers.mutations import erasure
 from resolvers.mutations import people as edits
 from resolvers.mutations.committing import outcome

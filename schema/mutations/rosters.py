@@ -5,7 +5,7 @@ from datetime import date
 import strawberry
 from strawberry import Info
 
-from datastore import rosters as records
+from datastore.records import rosters as records
 from resolvers.mutations import rosters as edits
 from resolvers.mutations.committing import outcome
 from schema.enums import RosterRole

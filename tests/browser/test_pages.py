@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from datastore.client import Database
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.embedded.ferretdb import EmbeddedFerretDB
 

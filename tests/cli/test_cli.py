@@ -221,7 +221,7 @@ def test_seed_reset_replaces_the_records_and_keeps_the_api_keys(environment):
 def _as_staff(environment: dict[str, str], query: str) -> dict:
     """GraphQL's answer for a staff caller, on the CLI test's database."""
     from datastore.client import connect
-    from datastore.vocabulary import Role
+    from datastore.records.vocabulary import Role
     from resolvers.context import Context
     from resolvers.viewer import Viewer
 

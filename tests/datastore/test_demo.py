@@ -6,15 +6,9 @@ from datetime import date
 
 import pytest
 
-from datastore import countries, demo
-from datastore.vocabulary import (
-    ContactRole,
-    Designation,
-    GroupKind,
-    MembershipStatus,
-    OrganisationKind,
-    Sector,
-)
+from datastore import demo
+from datastore.records import countries
+from datastore.records.vocabulary import ContactRole, Designation, GroupKind, MembershipStatus, OrganisationKind, Sector
 
 
 @pytest.fixture(scope="module")

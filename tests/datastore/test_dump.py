@@ -16,13 +16,15 @@ from datastore.client import _COLLECTIONS, connect
 from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, decode, dump, encode, unclassified
 from datastore.engines import MongoDB
 from datastore.indexes import INDEXES, ensure_indexes
+from datastore.records.vocabulary import Role
 from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore
-from datastore.vocabulary import Role
 from memberdir import api_keys
 from memberdir.cli import app
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy, fresh_database
 from tests.dump_helpers import answers, restored_copy
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 DATA = Path(__file__).parents[1] / "data"
 runner = CliRunner()

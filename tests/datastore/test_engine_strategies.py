@@ -13,8 +13,11 @@ from datastore import engines, organisations
 from datastore.client import connect
 from datastore.documents import MORE_OF_ONE_READ
 from datastore.engines import FerretDB, MongoDB, SecantusDB
-from datastore.organisations import OrganisationFilter, OrganisationOrder
-from datastore.vocabulary import Continent, MembershipStatus
+from datastore.organisations import OrganisationFilter
+from datastore.records.organisations import OrganisationOrder
+from datastore.records.vocabulary import Continent, MembershipStatus
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 DATASTORE = Path(__file__).parents[2] / "datastore"
 # Engine knowledge: an engine's name, or the traits a strategy is picked by.

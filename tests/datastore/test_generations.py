@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 
 from datastore import dataset, edits, generations, organisations, people, writes
-from datastore.changes import Actor
 from datastore.client import Database
 from datastore.documents import count_matching
 from datastore.generations import Generation, Kept
-from datastore.vocabulary import ChangeAction, Role
+from datastore.records.changes import Actor
+from datastore.records.vocabulary import ChangeAction, Role
 from resolvers.viewer import Viewer
 from tests.conftest import CommandRecorder, Run, fresh_database, load_directory
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Actor(role="staff", key_id="key_test")
 COUNTS = """{

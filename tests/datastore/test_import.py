@@ -11,6 +11,8 @@ from datastore.dataset import COLLECTIONS
 from datastore.importer import ImportRejected, import_files
 from datastore.indexes import ensure_indexes
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 DATA = Path(__file__).parents[1] / "data"
 
 

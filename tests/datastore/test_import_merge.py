@@ -13,12 +13,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from datastore import changes, contacts, edits, organisations, people, writes
-from datastore.changes import Actor
 from datastore.client import Database
 from datastore.import_checks import check
 from datastore.import_reading import read
 from datastore.importer import ImportStopped, import_files, write
-from datastore.vocabulary import ChangeAction, ContactRole, ContactVisibility, RecordType
+from datastore.records.changes import Actor, Change, ChangeState
+from datastore.records.vocabulary import ChangeAction, ContactRole, ContactVisibility, RecordType
 from memberdir.cli import app
 from memberdir.settings import PROJECT_ROOT
 from tests.conftest import DATA, fresh_database
@@ -346,9 +346,9 @@ async def test_a_record_still_being_changed_stops_the_import_clearly(directory_d
     current = await organisation(directory_db, "org_helix")
     # Another writer's change, claimed a moment ago and not yet applied.
     version = current.version + 1
-    claim = changes.Change(changes.claim_id("org_helix", version), RecordType.ORGANISATION, "org_helix", version,
+    claim = Change(changes.claim_id("org_helix", version), RecordType.ORGANISATION, "org_helix", version,
                            RecordType.ORGANISATION, "org_helix", ChangeAction.UPDATE, datetime.now(UTC),
-                           Actor(role="staff", key_id="k"), changes.ChangeState.CLAIMED)
+                           Actor(role="staff", key_id="k"), ChangeState.CLAIMED)
     await directory_db.changes.insert_one(changes.to_document(claim))
     path = ndjson(tmp_path, {"type": "organisation", "id": "org_montreal", "city": "Laval"},
                   {"type": "organisation", "id": "org_helix", "city": "Hinxton"})

@@ -10,9 +10,11 @@ import pytest
 from datastore import keyset, organisations, people
 from datastore.client import connect
 from datastore.engines import MongoDB, SecantusDB, page_windows
-from datastore.organisations import OrganisationFilter, OrganisationOrder
-from datastore.people import PersonFilter, PersonOrder
-from datastore.vocabulary import Continent, MembershipStatus
+from datastore.organisations import OrganisationFilter
+from datastore.people import PersonFilter
+from datastore.records.organisations import OrganisationOrder
+from datastore.records.people import PersonOrder
+from datastore.records.vocabulary import Continent, MembershipStatus
 
 PEOPLE_FILTERS = [PersonFilter(), PersonFilter(continents=(Continent.EUROPE,)), PersonFilter(countries=("BR", "DE"))]
 ORGANISATION_FILTERS = [

@@ -16,9 +16,12 @@ from datastore.client import connect
 from datastore.documents import MORE_OF_ONE_READ
 from datastore.engines import MongoDB
 from datastore.generations import KEPT
-from datastore.rosters import RosterOrder, RosterWindow
-from datastore.vocabulary import RosterRole
+from datastore.records.rosters import RosterEntry, RosterOrder
+from datastore.records.vocabulary import RosterRole
+from datastore.rosters import RosterWindow
 from tests.conftest import Run
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 FILTERS = [
     {},
@@ -65,7 +68,7 @@ async def test_a_window_read_alone_is_the_window_cut_from_the_whole_roster(demo_
                 assert await rosters.window(db, window) == window.cut(whole)[0], (order, entry, size)
 
 
-def order_key(order: RosterOrder, entry: rosters.RosterEntry) -> tuple:
+def order_key(order: RosterOrder, entry: RosterEntry) -> tuple:
     return RosterWindow(entry.group_id, limit=1, order=order).key_of(entry)
 
 

@@ -1,6 +1,6 @@
-"""The vocabularies records store are stored by name and read back by name (datastore/vocabulary.py)."""
+"""The vocabularies records store are stored by name and read back by name (datastore/records/vocabulary.py)."""
 
-from datastore import vocabulary
+from datastore.records import vocabulary
 
 STORED = [
     vocabulary.OrganisationKind, vocabulary.Sector, vocabulary.Designation, vocabulary.MembershipStatus,

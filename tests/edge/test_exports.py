@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from datastore import countries
 from datastore.client import Database, connect
 from datastore.documents import STREAM_BATCH
 from datastore.importer import import_files
 from datastore.indexes import ensure_indexes
-from datastore.vocabulary import Role, label
+from datastore.records import countries
+from datastore.records.vocabulary import Role, label
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import PROJECT_ROOT, Settings

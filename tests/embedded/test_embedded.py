@@ -8,6 +8,8 @@ from pymongo import MongoClient
 
 from memberdir.embedded.server import EngineError
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 
 def _another(engine, folder):
     """A second handle on the session's kind of engine, on another folder."""

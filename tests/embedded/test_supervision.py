@@ -11,8 +11,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.waiting import poll
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 QUERY = {"query": "{ organisations(first: 1) { totalCount } }"}
 

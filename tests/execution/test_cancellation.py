@@ -21,7 +21,7 @@ from httpx import ASGITransport, AsyncClient
 
 from datastore.client import Database, DirectoryClient
 from datastore.pool_use import IDLE, pool_in_use
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings
@@ -36,7 +36,8 @@ from tests.conftest import directory_copy
 # Work cut short must end its clean-up: a coroutine closed while its clean-up
 # still had to await is reported by Python as unraisable ("coroutine ignored
 # GeneratorExit"), which here fails the test.
-pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+pytestmark = [pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning"),
+              pytest.mark.database]  # database: run on every engine (make test)
 
 EXECUTORS = {"planned": build_schema(), "graphql-core": build_schema(planned=False)}
 STAFF = Viewer(role=Role.STAFF, person_id="per_ana")

@@ -6,7 +6,7 @@ from graphql import ValidationRule, parse, validate
 from graphql.language import parser
 from strawberry.extensions import SchemaExtension
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.settings import Settings
 from memberdir.execution import build_schema

@@ -14,7 +14,7 @@ from graphql import GraphQLEnumType
 from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import queries
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
 from memberdir.execution import build_schema

@@ -75,7 +75,7 @@ async def test_a_thousand_organisation_references_cost_one_command_per_type_and_
 
 async def test_privacy_holds_through_the_gateway(federated, directory):
     """The gateway passes the caller's key on; the directory decides what it may see."""
-    from datastore.vocabulary import Role
+    from datastore.records.vocabulary import Role
     from memberdir import api_keys
 
     query = '{ events { speakers { id email contactVisibility } } }'

@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-from datastore.people import Person
-from datastore.rosters import RosterEntry
+from datastore.records.people import Person
+from datastore.records.rosters import RosterEntry
 
 
 def test_a_worker_freezes_what_it_built_and_collects_young_objects_less_often(tmp_path):

@@ -6,7 +6,7 @@ import logging
 import pytest
 from strawberry.extensions import SchemaExtension
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.edge.access_log import JsonFormatter, ReadableFormatter
 from memberdir.settings import Settings

@@ -3,7 +3,7 @@
 import ipaddress
 from datetime import UTC, datetime
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.edge.rate_limits import RateLimiter, client_address
 from memberdir.settings import Settings

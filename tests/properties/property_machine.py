@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from datastore.client import Database
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.embedded.server import EmbeddedEngine

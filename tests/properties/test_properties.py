@@ -9,11 +9,14 @@ seed: a failure prints the seed and the steps that led to it, and
 import asyncio
 import os
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.stateful import run_state_machine_as_test
 
 from tests.properties.property_machine import DirectoryMachine
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 PROPERTY_EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "8"))
 PROPERTY_STEPS = int(os.environ.get("PROPERTY_STEPS", "30"))

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, directory_copy
 

@@ -4,6 +4,8 @@ from collections import Counter
 
 import pytest
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 NESTED = """query($first: Int) { organisations(first: $first, filter: {statuses: [ACTIVE]}) {
   totalCount
   nodes { name contacts { role person { name affiliation { name } groups { role group { name } } } } }

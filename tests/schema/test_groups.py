@@ -4,6 +4,8 @@ import pytest
 
 from datastore import rosters
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 ROSTER = """query($roles: [RosterRole!], $on: Date, $first: Int, $after: String) {
   workingGroup(slug: "clinical-work-stream") {
     roster(roles: $roles, activeOn: $on, first: $first, after: $after) {

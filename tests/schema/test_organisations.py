@@ -3,12 +3,14 @@
 import pytest
 
 from datastore.documents import count_matching
-from datastore.organisations import OrganisationOrder
+from datastore.records.organisations import OrganisationOrder
 from resolvers.context import Context
 from resolvers.organisations import organisations_page
 from memberdir.execution import build_schema
 import schema.query as query_module
 from tests.conftest import Run
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 NAMES = "query($filter: OrganisationFilter, $order: OrganisationOrder, $first: Int, $after: String) { organisations(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount nodes { name } pageInfo { hasNextPage endCursor } } }"
 

@@ -2,8 +2,10 @@
 
 import pytest
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 PEOPLE = "query($filter: PersonFilter, $first: Int, $after: String) { people(filter: $filter, first: $first, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }"
 

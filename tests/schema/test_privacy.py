@@ -11,14 +11,15 @@ from collections.abc import AsyncIterator
 import pytest
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 
-from datastore.vocabulary import ContactVisibility as V
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import ContactVisibility as V, Role
 from memberdir.settings import PROJECT_ROOT
 from resolvers import privacy
 from resolvers.privacy import FIELDS, ORGANISATION, PERSON, ContactField, Relation, may_see
 from resolvers.viewer import ANONYMOUS, Viewer
 from memberdir.execution import build_schema
 from tests.conftest import Run, directory_copy
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 E, O = ContactField.EMAIL, ContactField.ORCID
 ANON, MEMBER, STAFF, ADMIN = Role.ANONYMOUS, Role.MEMBER, Role.STAFF, Role.ADMIN

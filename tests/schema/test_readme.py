@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from datastore import dataset, demo
-from datastore.dataset import Dataset
 from datastore.client import Database
-from datastore.vocabulary import Role
+from datastore.dataset import Dataset
+from datastore.records.vocabulary import Role
 from memberdir.settings import PROJECT_ROOT
 from resolvers import permissions
 from resolvers.viewer import Viewer

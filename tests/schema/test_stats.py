@@ -4,8 +4,10 @@ from collections import Counter
 
 import pytest
 
-from datastore import countries
+from datastore.records import countries
 from memberdir.execution.cost import query_cost
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STATS = "query($by: StatDimension!, $filter: OrganisationFilter) { membershipStats(by: $by, filter: $filter) { key label count } }"
 TOTAL = "query($filter: OrganisationFilter) { organisations(filter: $filter, first: 0) { totalCount } }"

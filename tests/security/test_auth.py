@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.settings import Settings
 from tests.security_helpers import assert_still_serves, client_for, error_codes, messages

@@ -9,12 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from datastore import changes, contacts, cross_record, dates, edits, group_tree, groups, organisations, people, rosters, writes
+from datastore import changes, contacts, cross_record, edits, group_tree, groups, organisations, people, rosters, writes
 from datastore.importer import ImportRejected, import_files
-from datastore.rosters import RosterEntry
-from datastore.vocabulary import ChangeAction, RecordType, Role, RosterRole
+from datastore.records import dates
+from datastore.records.changes import Actor, Change, ChangeState
+from datastore.records.rosters import RosterEntry
+from datastore.records.vocabulary import ChangeAction, RecordType, Role, RosterRole
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # tests/data/directory.json: Ana chairs grp_clinical and is Primary of org_montreal (Jean its
@@ -82,7 +86,7 @@ async def test_concurrent_moves_never_make_a_cycle(run, size):
             (("input", "patch", "parentId"), "CONFLICT"), (("input", "patch", "parentId"), "INVALID")}
         assert await group_tree.cycles(run.db) == [], f"round {round_}"
         # Nothing refused was written, and nothing is left in flight.
-        assert await run.db.changes.count_documents({"state": changes.ChangeState.CLAIMED.value}) == 0
+        assert await run.db.changes.count_documents({"state": ChangeState.CLAIMED.value}) == 0
     assert await cross_record.problems(run.db) == []
 
 
@@ -117,10 +121,10 @@ async def _cut_off(run: Run, write: writes.Write, version: int) -> str:
     """A change claimed an hour ago by a writer cut off before it checked anything."""
     at = datetime.now(UTC) - timedelta(hours=1)
     document = {**write.document, "version": version, "updated_at": at, "updated_key": dates.instant_key(at)}
-    change = changes.Change(
+    change = Change(
         id=changes.claim_id(write.owner_id, version), owner_type=write.owner_type, owner_id=write.owner_id,
         version=version, record_type=write.record_type or write.owner_type, record_id=write.record_id or write.owner_id,
-        action=write.action, at=at, actor=changes.Actor("staff"), state=changes.ChangeState.CLAIMED,
+        action=write.action, at=at, actor=Actor("staff"), state=ChangeState.CLAIMED,
         fields=write.fields, plan=writes._plan(write, document))
     await run.db.changes.insert_one(changes.to_document(change))
     return change.id
@@ -136,7 +140,7 @@ async def test_recovery_checks_a_move_its_writer_never_checked(run, closes_a_cyc
     claim = await _cut_off(run, edits.write_of("groups", group_a, moved, ChangeAction.UPDATE), group_a.version + 1)
     assert await writes.recover(run.db) == (0 if closes_a_cycle else 1)
     state = (await changes.by_id(run.db, claim)).state
-    assert state is (changes.ChangeState.REJECTED if closes_a_cycle else changes.ChangeState.APPLIED)
+    assert state is (ChangeState.REJECTED if closes_a_cycle else ChangeState.APPLIED)
     assert (await groups.by_ids(run.db, [a]))[0].parent_id == (None if closes_a_cycle else b)
     assert await group_tree.cycles(run.db) == []
 
@@ -252,7 +256,7 @@ async def test_recovery_adds_no_tenure_for_a_member_removed_since_its_claim(run)
     claim = await _cut_off(run, write, group.version + 1)
     await run.db.people.update_one({"_id": "per_zoe"}, {"$set": {"individual_membership.status": "REMOVED"}})
     assert await writes.recover(run.db) == 0
-    assert (await changes.by_id(run.db, claim)).state is changes.ChangeState.REJECTED
+    assert (await changes.by_id(run.db, claim)).state is ChangeState.REJECTED
     assert await rosters.by_ids(run.db, [entry.id]) == []
 
 

@@ -11,10 +11,11 @@ from httpx import ASGITransport, AsyncClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datastore import contacts, erasure, api_keys, people, rosters, writes
+from datastore import api_keys as stored_keys
+from datastore import contacts, erasure, people, rosters, writes
 from datastore.client import _COLLECTIONS
 from datastore.indexes import INDEXES
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings
@@ -22,6 +23,8 @@ from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 from tests.erasure_helpers import erased_values_found, erasure_problems, primary_problems
 from tests.security.test_auth import jwks_url  # noqa: F401  (the issuer's keys, served on loopback)
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ANA = Viewer(role=Role.MEMBER, person_id="per_ana", credential="oidc:ana")
@@ -184,7 +187,7 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_their_key_is
     ]
     assert [r.status_code for r in refused] == [401] * 4
     assert all("revoked API key" in r.text for r in refused)
-    [stored_key] = [k for k in await api_keys.every(db) if k.person_id == person_id]
+    [stored_key] = [k for k in await stored_keys.every(db) if k.person_id == person_id]
     assert stored_key.revoked
     montreal = await db.organisations.find_one({"_id": "org_montreal"})
     assert montreal["status"] == "ACTIVE" and montreal["city"] != "Laval"

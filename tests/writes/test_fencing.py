@@ -15,12 +15,14 @@ import pytest
 from pydantic import ValidationError
 
 from datastore import changes, contacts, faults, groups, organisations, rosters, writes
-from datastore.changes import ChangeState
-from datastore.vocabulary import ContactRole, Role
+from datastore.records.changes import ChangeState
+from datastore.records.vocabulary import ContactRole, Role
 from datastore.write_invariants import audit_problems
 from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ERRORS = "userErrors { field message code }"

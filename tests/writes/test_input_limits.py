@@ -6,11 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from datastore import arrival, changes, memberships, organisations, people
+from datastore import changes, organisations, people
 from datastore.importer import ImportRejected, import_files
-from datastore.vocabulary import Role
+from datastore.records import arrival
+from datastore.records.people import Person
+from datastore.records.vocabulary import IndividualMembershipStatus, Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ZOE = Viewer(role=Role.MEMBER, person_id="per_zoe", credential="oidc:zoe")
@@ -34,7 +38,7 @@ async def run(ferretdb, schema):
         yield Run(schema, db)
 
 
-async def _person(run: Run, person_id: str) -> people.Person:
+async def _person(run: Run, person_id: str) -> Person:
     return (await people.by_ids(run.db, [person_id]))[0]
 
 
@@ -63,7 +67,7 @@ async def test_a_long_application_reason_never_locks_the_person(run):
 async def test_a_history_of_any_length_or_reason_size_stays_editable(run):
     """199 apply/cancel cycles made 398 status changes, over the old limit of 200; and a
     reason longer than any limit, as records written before limits on input may hold."""
-    statuses = [memberships.IndividualMembershipStatus.APPLICANT, memberships.IndividualMembershipStatus.CANCELLED]
+    statuses = [IndividualMembershipStatus.APPLICANT, IndividualMembershipStatus.CANCELLED]
     history = [{"status": statuses[i % 2].value, "on": "2024-01-01", "reason": "x" * 5000 if i == 0 else None}
                for i in range(398)]
     await run.db.people.update_one({"_id": "per_zoe"}, {"$set": {"individual_membership": {

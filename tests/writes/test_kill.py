@@ -22,10 +22,12 @@ import pytest
 
 from datastore import changes, contacts, demo, organisations
 from datastore.client import connect
-from datastore.vocabulary import ContactRole, MembershipStatus, Role
+from datastore.records.vocabulary import ContactRole, MembershipStatus, Role
 from memberdir import api_keys
 from memberdir.settings import Settings
 from tests.conftest import directory_copy
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 WRITERS = 4
 KILL_AFTER_ACKS = 40

@@ -3,7 +3,8 @@
 import pytest
 
 from datastore import changes, groups
-from datastore.vocabulary import Role
+from datastore.records.groups import Group
+from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, directory_copy
 
@@ -28,7 +29,7 @@ async def run(ferretdb, schema):
         yield Run(schema, db)
 
 
-async def _group(run: Run, group_id: str = "grp_clinical") -> groups.Group:
+async def _group(run: Run, group_id: str = "grp_clinical") -> Group:
     return (await groups.by_ids(run.db, [group_id]))[0]
 
 

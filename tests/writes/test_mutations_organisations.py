@@ -3,9 +3,11 @@
 import pytest
 
 from datastore import changes, organisations
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, directory_copy
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;

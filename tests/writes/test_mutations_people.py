@@ -3,7 +3,9 @@
 import pytest
 
 from datastore import changes, people
-from datastore.vocabulary import Role
+from datastore.records.changes import Change
+from datastore.records.people import Person
+from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, directory_copy, fresh_database, load_directory
 
@@ -28,11 +30,11 @@ async def run(ferretdb, schema):
         yield Run(schema, db)
 
 
-async def _person(run: Run, person_id: str) -> people.Person:
+async def _person(run: Run, person_id: str) -> Person:
     return (await people.by_ids(run.db, [person_id]))[0]
 
 
-async def _log(run: Run, record_id: str) -> list[changes.Change]:
+async def _log(run: Run, record_id: str) -> list[Change]:
     return await changes.audit_page(run.db, changes.AuditFilter(record_id=record_id), None, 50)
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from datastore import changes, groups, rosters
-from datastore.rosters import RosterEntry
-from datastore.vocabulary import Role, RosterRole
+from datastore.records.rosters import RosterEntry
+from datastore.records.vocabulary import Role, RosterRole
 from resolvers.viewer import ANONYMOUS, Viewer
 from tests.conftest import Run, directory_copy
 

@@ -24,11 +24,13 @@ import httpx
 import pytest
 
 from datastore import contacts, groups, organisations, rosters
-from datastore.vocabulary import ContactRole, Role
+from datastore.records.vocabulary import ContactRole, Role
 from datastore.write_invariants import audit_problems
 from memberdir import api_keys
 from tests.conftest import directory_copy
 from tests.writes.test_kill import Server
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 ROUNDS = 10
 LEASE_SECONDS = "1"

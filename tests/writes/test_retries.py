@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from datastore import changes, faults, organisations, writes
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from datastore.write_invariants import audit_problems
 from memberdir import api_keys
 from memberdir import app as app_module
@@ -23,6 +23,8 @@ from resolvers.mutations import committing
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 from tests.security_helpers import client_for
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 PRIYA = Viewer(role=Role.MEMBER, person_id="per_priya", credential="oidc:priya")  # Primary of org_helix

@@ -12,9 +12,11 @@ import pytest
 
 from datastore import contacts, rosters
 from datastore.importer import import_files
-from datastore.vocabulary import Role
+from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import DATA, Run, fresh_database
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_sync_writer")
 HOST = Viewer(role=Role.MEMBER, credential="api-key:key_host_institution")

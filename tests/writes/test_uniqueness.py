@@ -11,15 +11,17 @@ from typing import Any
 import pytest
 
 from datastore import canonical, demo, edits, organisations, people, unique_keys, writes
-from datastore.changes import Actor
 from datastore.client import Database
 from datastore.importer import ImportRejected, ImportStopped, import_files
 from datastore.indexes import ensure_indexes
-from datastore.vocabulary import ChangeAction, Role
+from datastore.records.changes import Actor
+from datastore.records.vocabulary import ChangeAction, Role
 from memberdir.auth import Authenticator
 from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy, fresh_database
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ZOE = Viewer(role=Role.MEMBER, person_id="per_zoe", credential="oidc:zoe")

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 
 from datastore import changes, edits, organisations, write_invariants, writes
-from datastore.changes import Actor, ChangeState
 from datastore.client import Database
-from datastore.vocabulary import ChangeAction
+from datastore.records.changes import Actor, ChangeState
+from datastore.records.vocabulary import ChangeAction
 from tests.conftest import fresh_database, load_directory
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 STAFF = Actor(role="staff", key_id="key_test")
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from datastore import dates
 from datastore.importer import import_files
-from datastore.vocabulary import Role
+from datastore.records import dates
+from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import DATA, Run, fresh_database
 

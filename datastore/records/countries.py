@@ -11,7 +11,7 @@ from functools import cache
 import pycountry
 from pycountry_convert import country_alpha2_to_continent_code
 
-from datastore.vocabulary import Continent
+from datastore.records.vocabulary import Continent
 
 _CONTINENT_BY_CODE = {
     "AF": Continent.AFRICA,
