@@ -93,7 +93,7 @@ async def test_page_windows_read_a_page_in_parts_that_the_plain_strategy_reads_i
     windowed, finds = read_as(SecantusDB())
     order = OrganisationOrder.NAME_ASC
     first = await organisations.page(plain, OrganisationFilter(), order, None, 20)
-    after = order.key_of(first[-1])
+    after = organisations.order_key(order, first[-1])
     assert await organisations.page(windowed, OrganisationFilter(), order, after, 20) == (
         await organisations.page(plain, OrganisationFilter(), order, after, 20)
     )
