@@ -51,7 +51,7 @@ class Values:
         return cls(tuple(t for t in whole if t), tuple(t for t in names if t))
 
     # As stored in a change's plan: each sequence as its tokens joined by spaces
-    # (FerretDB 1.24 stores no nested arrays).
+    # (some engines store no nested arrays: datastore/engines).
     @classmethod
     def from_plain(cls, values: dict) -> "Values":
         return cls(*(tuple(tokens(v) for v in values.get(kind, ())) for kind in ("whole", "names")))

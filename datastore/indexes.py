@@ -78,7 +78,7 @@ INDEXES = {
 # refuses a second person with the same address or a second organisation of a
 # name in a country. Plain unique indexes on fields every record has (a person
 # without an address has a key of its own: datastore/people.py), not partial or
-# sparse ones, so they hold alike on MongoDB, SecantusDB and FerretDB 1.24.
+# sparse ones, so they hold alike on MongoDB and every embedded engine.
 # Built only once every stored record has its key (after datastore/derived.py's
 # refresh and unique_keys.settle_duplicates at start-up), since records stored
 # before the keys existed would all collide on a missing key.
@@ -92,8 +92,8 @@ async def ensure_indexes(db: Database, *, unique_keys: bool = True) -> None:
     """Create the indexes that are missing; existing ones are left as they are.
     `unique_keys` False leaves out UNIQUE_KEYS (see there).
 
-    Only missing ones are sent: FerretDB 1.24 drops the connection when one
-    createIndexes command names several indexes that already exist.
+    Only missing ones are sent: an engine drops the connection when one
+    createIndexes command names several indexes that already exist (datastore/engines).
     """
     wanted = {name: list(models) for name, models in INDEXES.items()}
     if unique_keys:

@@ -7,7 +7,8 @@ from datetime import datetime
 from datastore import canonical, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
-from datastore.keyset import Sort, SortKey, find_page
+from datastore.engines import read_page
+from datastore.keyset import Sort, SortKey
 from datastore.records import countries, dates, pending_email
 from datastore.records.memberships import StatusChange
 from datastore.records.people import Person, PersonOrder
@@ -128,7 +129,7 @@ async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list
 async def page(
     db: Database, where: PersonFilter, after: SortKey | None, limit: int, order: PersonOrder = PersonOrder.NAME_ASC
 ) -> list[Person]:
-    documents = await find_page(db.people, where.to_query(), order.sort, after, limit)
+    documents = await read_page(db.people, where.to_query(), order.sort, after, limit)
     return [from_document(d) for d in documents]
 
 

@@ -180,7 +180,8 @@ def _roster_windows(
     groups, of a group whose whole roster the request reads anyway (its
     chairs, its organisations), or of a roster that fits in the page, are cut
     from whole rosters, read for every group in one command: a roster level
-    still costs one, and a short roster one read where windows take one per role."""
+    still costs one, and a short roster one read where a window read alone
+    can take several (an engine may read it role by role: datastore/engines)."""
 
     async def load(windows: Sequence[RosterWindow]) -> list[RosterSlice]:
         group_ids = list(dict.fromkeys(w.group_id for w in windows))

@@ -12,8 +12,9 @@ from pymongo import MongoClient
 from typer.testing import CliRunner
 
 from datastore import derived
-from datastore.client import _COLLECTIONS, ServerTraits, connect
+from datastore.client import _COLLECTIONS, connect
 from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, decode, dump, encode, unclassified
+from datastore.engines import MongoDB
 from datastore.indexes import INDEXES, ensure_indexes
 from datastore.records.vocabulary import Role
 from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore
@@ -322,7 +323,7 @@ async def test_a_restored_directory_has_every_index(engine, tmp_path, after):
         await db.drop()
     path = tmp_path / "dump.ndjson"
     path.write_text(text, encoding="utf-8")
-    target = connect(engine.uri, "test_dump_indexes_to", traits=ServerTraits(indexes_after_load=after))
+    target = connect(engine.uri, "test_dump_indexes_to", traits=MongoDB(indexes_after_load=after))
     await target.drop()
     await ensure_indexes(target)
     try:
