@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from datastore import canonical, countries, dates, memberships
+from datastore import canonical, countries, dates, memberships, time_zones
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
 from datastore.keyset import Sort, SortKey, both, find_page
@@ -43,8 +43,15 @@ class Organisation:
     last_reviewed_on: date | None = None
     history: tuple[StatusChange, ...] = ()
     removal_notice_on: date | None = None
+    # An IANA key staff set; None: the country's own zone (datastore.time_zones).
+    time_zone_set: str | None = None
     version: int = 1
     updated_at: datetime | None = None
+
+    @property
+    def time_zone(self) -> str:
+        """The zone its notices word times in: the one set, else its country's, else UTC."""
+        return self.time_zone_set or time_zones.default_for(self.country_code)
 
     @property
     def continent(self) -> Continent:
@@ -184,6 +191,7 @@ def to_document(organisation: Organisation) -> dict:
         "review_due_key": review_due or NO_REVIEW_DUE,
         "history": memberships.history_to_documents(organisation.history),
         "removal_notice_on": dates.to_text(organisation.removal_notice_on),
+        "time_zone": organisation.time_zone_set,
         "version": organisation.version,
         "updated_at": organisation.updated_at,
         "updated_key": dates.instant_key(organisation.updated_at),
@@ -207,6 +215,7 @@ def from_document(document: dict) -> Organisation:
         last_reviewed_on=dates.from_text(document.get("last_reviewed_on")),
         history=memberships.history_from_documents(document.get("history"), MembershipStatus),
         removal_notice_on=dates.from_text(document.get("removal_notice_on")),
+        time_zone_set=document.get("time_zone"),
         version=document.get("version", 1),
         updated_at=document.get("updated_at"),
     )

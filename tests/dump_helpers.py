@@ -92,7 +92,7 @@ CHANGES = """query ($after: String) {
 
 @cache
 def _schema():
-    from schema import build_schema
+    from memberdir.execution import build_schema
 
     return build_schema()
 

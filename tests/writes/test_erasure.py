@@ -11,7 +11,8 @@ from httpx import ASGITransport, AsyncClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datastore import contacts, erasure, api_keys, people, rosters, writes
+from datastore import api_keys as stored_keys
+from datastore import contacts, erasure, people, rosters, writes
 from datastore.client import _COLLECTIONS
 from datastore.indexes import INDEXES
 from datastore.vocabulary import Role
@@ -184,7 +185,7 @@ async def test_after_erasure_no_value_of_the_person_is_anywhere_and_their_key_is
     ]
     assert [r.status_code for r in refused] == [401] * 4
     assert all("revoked API key" in r.text for r in refused)
-    [stored_key] = [k for k in await api_keys.every(db) if k.person_id == person_id]
+    [stored_key] = [k for k in await stored_keys.every(db) if k.person_id == person_id]
     assert stored_key.revoked
     montreal = await db.organisations.find_one({"_id": "org_montreal"})
     assert montreal["status"] == "ACTIVE" and montreal["city"] != "Laval"
