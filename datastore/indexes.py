@@ -53,6 +53,17 @@ INDEXES = {
         IndexModel(_keys("client_key"), name="by_client_key"),
         IndexModel(_keys("actor.person_id"), name="by_actor_person"),
     ],
+    "notifications": [
+        IndexModel(_keys("state", "next_at", "_id"), name="by_due"),
+        IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([("recipient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_recipient"),
+        IndexModel(_keys("record_id"), name="by_record"),
+        IndexModel(_keys("change_id"), name="by_change"),
+    ],
+    "deliveries": [
+        IndexModel(_keys("notification_id"), name="by_notification"),
+    ],
     "roster": [
         IndexModel(_keys("group_id", "role_rank", "since", "_id"), name="by_group"),
         IndexModel(_keys("person_id"), name="by_person"),
