@@ -74,7 +74,8 @@ class Notification:
     address: str | None
     endpoint_id: str | None
     key: str | None
-    change_id: str
+    # None: owed by no change (a monthly operational notice, datastore.operational_notices).
+    change_id: str | None
     created_at: datetime
     state: DeliveryState
     attempts: int = 0
@@ -131,7 +132,7 @@ def from_document(found: dict) -> Notification:
         address=found.get("address"),
         endpoint_id=found.get("endpoint_id"),
         key=found.get("key"),
-        change_id=found["change_id"],
+        change_id=found.get("change_id"),
         created_at=found["created_at"],
         state=DeliveryState[found["state"]],
         attempts=found.get("attempts", 0),
@@ -223,12 +224,13 @@ async def due(db: Database, now: datetime, limit: int) -> list[Notification]:
     waiting = [from_document(d) for d in await cursor.to_list()]
     if not waiting:
         return []
-    change_ids = list({n.change_id for n in waiting})
+    change_ids = list({n.change_id for n in waiting} - {None})
     applied = {
         d["_id"] async for d in db.changes.find(
             {"_id": {"$in": change_ids}, "state": ChangeState.APPLIED.value}, projection=["_id"])
     }
-    return [n for n in waiting if n.change_id in applied][:limit]
+    # Owed by no change (change_id None): ready once written.
+    return [n for n in waiting if n.change_id is None or n.change_id in applied][:limit]
 
 
 # Delivery claims

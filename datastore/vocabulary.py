@@ -145,6 +145,8 @@ class NotificationKind(str, Enum):
     INVITATION_ANSWERED = "INVITATION_ANSWERED"
     EMAIL_VERIFICATION = "EMAIL_VERIFICATION"
     NEEDS_PRIMARY = "NEEDS_PRIMARY"
+    # A role contact's e-mail is missing or bounced (the monthly operational notices).
+    CONTACT_PROBLEM = "CONTACT_PROBLEM"
 
 
 class DeliveryChannel(str, Enum):

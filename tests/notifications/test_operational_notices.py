@@ -1,12 +1,17 @@
 """Organisations' time zones, and the monthly operational notices (issue 24, parts 6 and 7)."""
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
 import pytest
+from typer.testing import CliRunner
 
-from datastore import changes, organisations, time_zones
+from datastore import changes, operational_notices, organisations, outbox, time_zones
 from datastore.importer import ImportRejected, import_files
+from memberdir import cli
+from memberdir.notifications import mail, notices
+from memberdir.notifications.recipients import Recipient
 from datastore.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
@@ -103,3 +108,144 @@ def test_times_are_worded_in_iso_form_in_the_zone():
     instant = datetime(2026, 12, 7, 9, 40, tzinfo=UTC)
     assert time_zones.local_time(instant, "Asia/Tokyo") == "2026-12-07T18:40:00+09:00"
     assert time_zones.local_time(instant, "UTC") == "2026-12-07T09:40:00+00:00"
+
+
+# Monthly operational notices
+
+# tests/data/directory.json, seen on 2027-01-15: Montréal's review falls due on 2027-02-10 (within 30
+# days); Helix's, Lagos's and Tokyo's are overdue; Victoria's is in July. Tokyo has a Primary (Yuki, no
+# e-mail) and no Administrator; Montréal's Administrator is Jean, its Primary Ana; Helix's Signer Tom
+# shares his address with staff only.
+JANUARY = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
+FEBRUARY = datetime(2027, 2, 3, 9, 0, tzinfo=UTC)
+REVIEWS_DUE_IN_JANUARY = {"org_montreal", "org_helix", "org_lagos", "org_tokyo"}
+
+
+async def _notices(db, month: str | None = None) -> list[dict]:
+    query = {"key": {"$regex": f"^ops:.*:{month}$"}} if month else {"key": {"$regex": "^ops:"}}
+    return [d async for d in db.notifications.find(query)]
+
+
+def _by_cause(found: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for document in found:
+        grouped.setdefault((document["record_id"], document["kind"]), []).append(document)
+    return grouped
+
+
+async def test_runs_again_and_at_once_owe_one_notice_per_organisation_and_cause_each_month(run):
+    await outbox.record_bounce(run.db, "tom@helix.example", "550 5.1.1 no such mailbox")
+    first, second = await asyncio.gather(notices.run(run.db, now=JANUARY), notices.run(run.db, now=JANUARY))
+    again = await notices.run(run.db, now=JANUARY)
+    expected = {(o, "REVIEW_DUE") for o in REVIEWS_DUE_IN_JANUARY} | {
+        ("org_helix", "CONTACT_PROBLEM"), ("org_tokyo", "CONTACT_PROBLEM")}
+    january = _by_cause(await _notices(run.db, "2027-01"))
+    assert set(january) == expected
+    assert all(len(found) == 1 for found in january.values())
+    assert first.written + second.written == len(expected) and again.written == 0
+    assert first.already + second.already == len(expected) and again.already == len(expected)
+    assert {d["key"] for [d] in january.values()} == {f"ops:{o}:{k}:2027-01" for o, k in expected}
+    # Owed by no change, so ready to deliver at once (datastore.outbox.due reads them).
+    assert all(d["change_id"] is None and d["state"] == "PENDING" for [d] in january.values())
+    ready = {n.id for n in await outbox.due(run.db, datetime.now(UTC), 50)}
+    assert {d["_id"] for [d] in january.values()} <= ready
+
+    # The next month: the causes that persist are owed again, once.
+    await asyncio.gather(notices.run(run.db, now=FEBRUARY), notices.run(run.db, now=FEBRUARY))
+    february = _by_cause(await _notices(run.db, "2027-02"))
+    assert set(february) == expected and all(len(found) == 1 for found in february.values())
+    assert len(await _notices(run.db)) == 2 * len(expected)
+
+
+async def test_a_month_given_by_hand_is_keyed_by_that_month(run):
+    report = await notices.run(run.db, operational_notices.Month.parse("2027-03"), now=JANUARY)
+    assert report.month == operational_notices.Month(2027, 3) and report.written
+    assert {d["key"].rsplit(":", 1)[1] for d in await _notices(run.db)} == {"2027-03"}
+    # Seen from 2027-03-01: Montréal's review (2027-02-10) is overdue by then.
+    [montreal] = _by_cause(await _notices(run.db))[("org_montreal", "REVIEW_DUE")]
+    assert montreal["values"]["overdue"] is True
+
+
+async def test_the_administrator_is_told_else_the_primary(run):
+    await notices.run(run.db, now=JANUARY)
+    found = _by_cause(await _notices(run.db))
+    assert found[("org_montreal", "REVIEW_DUE")][0]["recipient_id"] == "per_jean"  # its Administrator
+    # Tokyo has no Administrator: its Primary.
+    assert {d["recipient_id"] for d in found[("org_tokyo", "REVIEW_DUE")] + found[("org_tokyo", "CONTACT_PROBLEM")]} \
+        == {"per_yuki"}
+
+
+async def test_a_bounced_administrator_address_sends_the_notice_to_the_primary(run):
+    await outbox.record_bounce(run.db, "jf.cote@umontreal.example", "550 5.1.1 no such mailbox")
+    await notices.run(run.db, now=JANUARY)
+    [problem] = _by_cause(await _notices(run.db))[("org_montreal", "CONTACT_PROBLEM")]
+    assert problem["recipient_id"] == "per_ana"
+    # Ana manages Montréal and Jean shares his address with members: she sees which one bounced.
+    assert problem["values"]["contacts"] == [{
+        "name": "Jean-François Côté", "roles": ["Administrator", "Communications (Clinical Work Stream)"],
+        "problem": "BOUNCED", "address": "jf.cote@umontreal.example"}]
+
+
+async def test_a_missing_and_a_bounced_address_are_both_contact_problems_shown_as_the_recipient_may_see(run):
+    await outbox.record_bounce(run.db, "tom@helix.example", "550 5.1.1 no such mailbox")
+    await notices.run(run.db, now=JANUARY)
+    found = _by_cause(await _notices(run.db))
+    [tokyo] = found[("org_tokyo", "CONTACT_PROBLEM")]
+    assert tokyo["values"]["contacts"] == [{"name": "Yuki Tanaka", "roles": ["Primary"], "problem": "MISSING"}]
+    [helix] = found[("org_helix", "CONTACT_PROBLEM")]
+    assert helix["recipient_id"] == "per_priya"
+    # Tom shares his address with staff only: Priya is told it bounced, not what it is.
+    assert helix["values"]["contacts"] == [{"name": "Tom Baker", "roles": ["Signer", "Communications (Data Work Stream)"],
+                                            "problem": "BOUNCED"}]
+    assert "tom@helix.example" not in repr(helix)
+    assert ("org_montreal", "CONTACT_PROBLEM") not in found  # every address there works
+
+
+async def test_notices_word_dates_in_iso_form_and_the_time_in_the_organisations_zone(run):
+    await notices.run(run.db, now=JANUARY)
+    found = _by_cause(await _notices(run.db))
+    [tokyo] = found[("org_tokyo", "REVIEW_DUE")]
+    assert tokyo["values"] | {"organisation": None} == {
+        "organisation": None, "month": "2027-01", "timeZone": "Asia/Tokyo",
+        "checkedAt": "2027-01-15T18:00:00+09:00", "reviewDueOn": "2025-03-03", "overdue": True, "daysLeft": -683}
+    [montreal] = found[("org_montreal", "REVIEW_DUE")]
+    assert montreal["values"]["reviewDueOn"] == "2027-02-10" and montreal["values"]["daysLeft"] == 26
+    assert montreal["values"]["timeZone"] == "UTC" and montreal["values"]["checkedAt"] == "2027-01-15T09:00:00+00:00"
+    assert montreal["subject"] == "Université de Montréal: membership review due on 2027-02-10"
+
+
+async def test_every_notice_renders_as_text_and_html_mail(run):
+    await outbox.record_bounce(run.db, "tom@helix.example", "550 5.1.1 no such mailbox")
+    await notices.run(run.db, now=JANUARY)
+    for document in await _notices(run.db):
+        notification = outbox.from_document(document)
+        text, html = mail.render(notification, Recipient("per_x", "Ri <b>Cipient</b>", "r@example.org"), "d@example.org")
+        assert document["values"]["organisation"]["name"] in text
+        assert "Ri &lt;b&gt;Cipient&lt;/b&gt;" in html  # autoescaped
+        assert document["values"]["checkedAt"] in text and document["values"]["checkedAt"] in html
+        if document["kind"] == "CONTACT_PROBLEM":
+            assert all(c["name"] in text for c in document["values"]["contacts"])
+
+
+async def test_serve_owes_the_months_notices_once_from_its_day_on_in_every_process(run):
+    assert notices.due_month(8, datetime(2026, 12, 7, tzinfo=UTC)) is None
+    assert notices.due_month(7, datetime(2026, 12, 7, tzinfo=UTC)) == operational_notices.Month(2026, 12)
+    assert notices.due_month(0, datetime(2026, 12, 7, tzinfo=UTC)) is None  # off
+    month = str(operational_notices.Month.of(datetime.now(UTC).date()))
+    # Two processes' loops at once, checking often.
+    async with notices.noticing(lambda: run.db, 1, 0.02), notices.noticing(lambda: run.db, 1, 0.02):
+        for _ in range(600):
+            found = await _notices(run.db, month)
+            if {d["kind"] for d in found} >= {"REVIEW_DUE", "CONTACT_PROBLEM"}:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("no operational notices within 30 s")
+        await asyncio.sleep(0.2)  # a few more checks by both loops
+    assert all(len(same) == 1 for same in _by_cause(await _notices(run.db, month)).values())
+
+
+def test_the_command_refuses_a_month_that_is_not_one():
+    result = CliRunner().invoke(cli.app, ["notices", "run", "--month", "2026-13"])
+    assert result.exit_code == 1
+    assert "--month: '2026-13' is not a month written YYYY-MM" in result.output
