@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from datastore import changes, operational_notices, organisations, outbox, time_zones
+from datastore import changes, operational_notices, organisations, outbox, people, time_zones
 from datastore.importer import ImportRejected, import_files
 from memberdir import cli
 from memberdir.notifications import mail, notices
@@ -249,3 +249,37 @@ def test_the_command_refuses_a_month_that_is_not_one():
     result = CliRunner().invoke(cli.app, ["notices", "run", "--month", "2026-13"])
     assert result.exit_code == 1
     assert "--month: '2026-13' is not a month written YYYY-MM" in result.output
+
+
+ERASE = """mutation($input: ErasePersonInput!) { erasePerson(input: $input) { person { id } userErrors { code message } } }"""
+
+
+async def test_an_erased_contact_leaves_no_value_in_the_notices_that_named_them(run):
+    await outbox.record_bounce(run.db, "tom@helix.example", "550 5.1.1 no such mailbox")
+    await notices.run(run.db, now=JANUARY)
+    [helix] = _by_cause(await _notices(run.db))[("org_helix", "CONTACT_PROBLEM")]
+    assert "Tom Baker" in repr(helix["values"])
+    version = (await people.by_ids(run.db, ["per_tom"]))[0].version
+    data = await run.as_viewer(STAFF)(ERASE, input={"personId": "per_tom", "expectedVersion": version,
+                                                    "reason": "asked to be forgotten"})
+    assert data["erasePerson"]["userErrors"] == []
+    stored = repr(await run.db.notifications.find_one({"_id": helix["_id"]}))
+    assert "Tom" not in stored and "Baker" not in stored and "tom@helix.example" not in stored
+    # Next month he is no longer a contact of Helix's: no problem to report.
+    await notices.run(run.db, now=FEBRUARY)
+    assert ("org_helix", "CONTACT_PROBLEM") not in _by_cause(await _notices(run.db, "2027-02"))
+
+
+REMOVAL_NOTICE = """mutation($input: RemovalNoticeInput!) {
+  recordRemovalNotice(input: $input) { organisation { id } userErrors { code message } } }"""
+
+
+async def test_a_removal_notice_words_when_it_was_recorded_in_the_organisations_zone(run):
+    version = await _version(run, "org_tokyo")
+    data = await run.as_viewer(STAFF)(REMOVAL_NOTICE, input={
+        "organisationId": "org_tokyo", "expectedVersion": version, "reason": "dues unpaid"})
+    assert data["recordRemovalNotice"]["userErrors"] == []
+    [owed] = [d async for d in run.db.notifications.find({"kind": "REMOVAL_NOTICE", "record_id": "org_tokyo"})]
+    assert owed["values"]["timeZone"] == "Asia/Tokyo"
+    recorded = datetime.fromisoformat(owed["values"]["recordedAt"])
+    assert recorded.utcoffset().total_seconds() == 9 * 3600
