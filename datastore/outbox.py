@@ -30,7 +30,7 @@ from pymongo.errors import DuplicateKeyError
 from datastore import canonical
 from datastore.changes import ChangeState
 from datastore.client import Database
-from datastore.documents import count_matching
+from datastore.documents import count_matching, find_in
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.vocabulary import DeliveryChannel, DeliveryState, NotificationKind, RecordType
 
@@ -339,6 +339,15 @@ async def record_bounce(db: Database, address: str, error: str, at: datetime | N
 async def bounced(db: Database, address: str) -> bool:
     """Whether mail to `address` bounced (and no later mail to it was accepted)."""
     return await db.bounces.find_one({"_id": _bounce_id(address)}, projection=["_id"]) is not None
+
+
+async def bounced_among(db: Database, addresses: Sequence[str]) -> set[str]:
+    """Of `addresses`, those whose mail bounced: one read however many (the operational notices)."""
+    by_id: dict[str, list[str]] = {}
+    for address in addresses:
+        by_id.setdefault(_bounce_id(address), []).append(address)
+    found = await find_in(db.bounces, "_id", by_id, projection=["_id"])
+    return {address for document in found for address in by_id[document["_id"]]}
 
 
 async def clear_bounce(db: Database, address: str) -> None:

@@ -85,27 +85,27 @@ async def run(db: Database, month: Month | None = None, *, now: datetime | None 
     holders = {p.id: p for p in await people.by_ids(db, {c.person_id for c in held})}
     current = current_contacts_of(held, holders)
     group_names = {g.id: g.name for g in await groups.by_ids(db, {c.group_id for c in current if c.group_id})}
-    bounced = await _bounced(db, {p.email for p in holders.values() if p.email})
+    bounced = await outbox.bounced_among(db, sorted({p.email for p in holders.values() if p.email}))
+    held_by: dict[str, list[RoleContact]] = {}
+    for contact in current:
+        held_by.setdefault(contact.organisation_id, []).append(contact)
+    wanted: list[tuple[Cause, Owed]] = []
     for record in found:
-        organisation = _Organisation(record, [c for c in current if c.organisation_id == record.id], holders)
+        organisation = _Organisation(record, held_by.get(record.id, []), holders)
         recipient = _recipient(organisation, bounced)
         causes = _causes(organisation, day, bounced, group_names, recipient)
         if causes and recipient is None:
             report.no_recipient.append(record.id)
             continue
-        for cause, values in causes.items():
-            notice = _notice(organisation.record, cause, month, recipient, values, now)
-            if await owe(db, notice):
-                report.owed[cause] += 1
-            else:
-                report.already += 1
+        wanted += [(cause, _notice(record, cause, month, recipient, values, now)) for cause, values in causes.items()]
+    # Those owed already are read at once; the insert still decides between runs at the same time.
+    taken = await outbox.existing_keys(db, [notice.key for _, notice in wanted if notice.key])
+    for cause, notice in wanted:
+        if notice.key not in taken and await owe(db, notice):
+            report.owed[cause] += 1
+        else:
+            report.already += 1
     return report
-
-
-async def _bounced(db: Database, addresses: set[str]) -> set[str]:
-    checks = sorted(addresses)
-    answers = await asyncio.gather(*(outbox.bounced(db, a) for a in checks))
-    return {address for address, did in zip(checks, answers) if did}
 
 
 def _works(person: Person, bounced: set[str]) -> bool:
