@@ -14,8 +14,9 @@ Primary if theirs works (a notice about a broken address is not sent to it).
 Each is keyed (organisation, cause, calendar month) (datastore.operational_notices),
 so however often the job runs, in however many processes, it is owed once a
 month. `serve` runs the job every MEMBERDIR_OPERATIONAL_NOTICES_CHECK_SECONDS
-from that day of each month on, so a cause that appears later in the month is
-noticed then, once; `memberdir notices run [--month YYYY-MM]` runs it by hand.
+(the first time one interval after it starts) from that day of each month on,
+so a cause that appears later in the month is noticed then, once;
+`memberdir notices run [--month YYYY-MM]` runs it by hand.
 
 Template values hold only what the recipient may see (resolvers.privacy: a
 contact's address only under that person's own choice), dates in ISO form, and
@@ -201,6 +202,9 @@ async def noticing(database: Callable[[], Database], day_of_month: int, check_se
 
     async def check() -> None:
         while True:
+            # First one interval after start, as recovery's sweep: a server started (or restarted)
+            # does not mail at once, and a month's notices are never in a hurry.
+            await asyncio.sleep(check_seconds)
             month = due_month(day_of_month)
             if month is not None:
                 try:
@@ -210,7 +214,6 @@ async def noticing(database: Callable[[], Database], day_of_month: int, check_se
                 else:
                     if report.written:
                         log.info("operational notices for %s: %d owed", month, report.written)
-            await asyncio.sleep(check_seconds)
 
     task = asyncio.create_task(check())
     try:

@@ -16,6 +16,7 @@ from datastore.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # tests/data/directory.json: org_montreal is in Canada, org_helix in Great Britain, org_tokyo in Japan.
 UPDATE = """
