@@ -105,6 +105,14 @@ async def test_the_import_sets_a_zone_and_refuses_one_that_is_not(run, tmp_path)
     assert ("timeZone", None, "Europe/Dublin") in [(f.field, f.before, f.after) for f in log[0].fields]
 
 
+async def test_the_demo_organisations_have_their_countrys_zone(demo_db):
+    found = [o async for o in organisations.stream(demo_db, organisations.OrganisationFilter())]
+    zones = {o.country_code: o.time_zone for o in found}
+    assert all(time_zones.is_key(zone) for zone in zones.values())
+    assert zones == {code: time_zones.default_for(code) for code in zones}
+    assert {zone for zone in zones.values() if zone != "UTC"}  # most countries keep one clock
+
+
 def test_times_are_worded_in_iso_form_in_the_zone():
     instant = datetime(2026, 12, 7, 9, 40, tzinfo=UTC)
     assert time_zones.local_time(instant, "Asia/Tokyo") == "2026-12-07T18:40:00+09:00"
