@@ -15,6 +15,7 @@ from memberdir.notifications.recipients import Recipient
 from datastore.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
+from tests.dump_helpers import restored_copy
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
@@ -113,6 +114,19 @@ async def test_the_demo_organisations_have_their_countrys_zone(demo_db):
     assert {zone for zone in zones.values() if zone != "UTC"}  # most countries keep one clock
 
 
+async def test_a_zone_set_and_the_notices_owed_come_back_from_a_dump(run):
+    version = await _version(run, "org_helix")
+    await run.as_viewer(STAFF)(UPDATE, input={"id": "org_helix", "expectedVersion": version,
+                                              "patch": {"timeZone": "Europe/Dublin"}})
+    await notices.run(run.db, now=JANUARY)
+    async with restored_copy(run.db, "test_operational_notices_restored") as copy:
+        [helix] = await organisations.by_ids(copy, ["org_helix"])
+        assert helix.time_zone == "Europe/Dublin"
+        assert _in_id_order(await _notices(copy)) == _in_id_order(await _notices(run.db))
+        # Restored, a rerun owes nothing again.
+        assert (await notices.run(copy, now=JANUARY)).written == 0
+
+
 def test_times_are_worded_in_iso_form_in_the_zone():
     instant = datetime(2026, 12, 7, 9, 40, tzinfo=UTC)
     assert time_zones.local_time(instant, "Asia/Tokyo") == "2026-12-07T18:40:00+09:00"
@@ -133,6 +147,10 @@ REVIEWS_DUE_IN_JANUARY = {"org_montreal", "org_helix", "org_lagos", "org_tokyo"}
 async def _notices(db, month: str | None = None) -> list[dict]:
     query = {"key": {"$regex": f"^ops:.*:{month}$"}} if month else {"key": {"$regex": "^ops:"}}
     return [d async for d in db.notifications.find(query)]
+
+
+def _in_id_order(found: list[dict]) -> list[dict]:
+    return sorted(found, key=lambda document: document["_id"])
 
 
 def _by_cause(found: list[dict]) -> dict[tuple[str, str], list[dict]]:
