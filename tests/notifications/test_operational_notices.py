@@ -310,3 +310,15 @@ async def test_a_removal_notice_words_when_it_was_recorded_in_the_organisations_
     assert owed["values"]["timeZone"] == "Asia/Tokyo"
     recorded = datetime.fromisoformat(owed["values"]["recordedAt"])
     assert recorded.utcoffset().total_seconds() == 9 * 3600
+
+
+STAFF_NOTIFICATIONS = """query($filter: NotificationFilter) {
+  notifications(filter: $filter, first: 50) { totalCount nodes { kind state subject recipient { id } record { id } } } }"""
+
+
+async def test_staff_find_the_notices_in_the_outbox_by_kind(run):
+    await notices.run(run.db, now=JANUARY)
+    data = await run.as_viewer(STAFF)(STAFF_NOTIFICATIONS, filter={"kinds": ["CONTACT_PROBLEM"]})
+    assert data["notifications"]["nodes"] == [{
+        "kind": "CONTACT_PROBLEM", "state": "PENDING", "subject": "Tokyo Genome Partnership: contact details to update",
+        "recipient": {"id": "per_yuki"}, "record": {"id": "org_tokyo"}}]
