@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
-from datastore import contacts, groups, organisations, people, rosters
+from datastore import contacts, groups, organisations, outbox, people, rosters
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.generations import Generation
@@ -245,6 +245,13 @@ class Loaders:
     @cached_property
     def roster_entry(self) -> Loader[str, RosterEntry | None]:
         return _one_each(self.db, rosters.by_ids, lambda r: r.id)
+
+    @cached_property
+    def notification(self) -> Loader[str, outbox.Notification | None]:
+        async def fetch(db: Database, ids: Sequence[str]) -> list:
+            return [n for n in await outbox.by_ids(db, ids) if n is not None]
+
+        return _one_each(self.db, fetch, lambda n: n.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""

@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 from typing import Any
 
-from resolvers import arguments
+from datastore.outbox import Notification
+from resolvers import arguments, notifications
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 
@@ -16,6 +17,7 @@ _LOADERS = {
     "grp_": "group",
     "rc_": "contact",
     "ros_": "roster_entry",
+    "ntf_": "notification",
 }
 
 
@@ -33,4 +35,6 @@ async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list
     for node_id in checked:
         loader = _loader(ctx, node_id)
         found.append(loader.load(node_id) if loader else None)
-    return [await f if f is not None else None for f in found]
+    loaded = [await f if f is not None else None for f in found]
+    # A notification shows to its recipient and staff only (resolvers.notifications).
+    return [None if isinstance(r, Notification) and not notifications.may_see(ctx, r) else r for r in loaded]
