@@ -117,6 +117,7 @@ def to_document(organisation: Organisation) -> dict:
         "review_due_key": review_due or NO_REVIEW_DUE,
         "history": memberships.history_to_documents(organisation.history),
         "removal_notice_on": dates.to_text(organisation.removal_notice_on),
+        "time_zone": organisation.time_zone_set,
         "version": organisation.version,
         "updated_at": organisation.updated_at,
         "updated_key": dates.instant_key(organisation.updated_at),
@@ -140,6 +141,7 @@ def from_document(document: dict) -> Organisation:
         last_reviewed_on=dates.from_text(document.get("last_reviewed_on")),
         history=memberships.history_from_documents(document.get("history"), MembershipStatus),
         removal_notice_on=dates.from_text(document.get("removal_notice_on")),
+        time_zone_set=document.get("time_zone"),
         version=document.get("version", 1),
         updated_at=document.get("updated_at"),
     )

@@ -29,7 +29,7 @@ from pymongo.errors import DuplicateKeyError
 
 from datastore import canonical
 from datastore.client import Database
-from datastore.documents import count_matching
+from datastore.documents import count_matching, find_in
 from datastore.keyset import Sort, SortKey, after_filter
 from datastore.records.changes import ChangeState
 from datastore.records.outbox import Notification, Owed, notification_id
@@ -82,7 +82,7 @@ def from_document(found: dict) -> Notification:
         address=found.get("address"),
         endpoint_id=found.get("endpoint_id"),
         key=found.get("key"),
-        change_id=found["change_id"],
+        change_id=found.get("change_id"),
         created_at=found["created_at"],
         state=DeliveryState[found["state"]],
         attempts=found.get("attempts", 0),
@@ -174,12 +174,13 @@ async def due(db: Database, now: datetime, limit: int) -> list[Notification]:
     waiting = [from_document(d) for d in await cursor.to_list()]
     if not waiting:
         return []
-    change_ids = list({n.change_id for n in waiting})
+    change_ids = list({n.change_id for n in waiting} - {None})
     applied = {
         d["_id"] async for d in db.changes.find(
             {"_id": {"$in": change_ids}, "state": ChangeState.APPLIED.value}, projection=["_id"])
     }
-    return [n for n in waiting if n.change_id in applied][:limit]
+    # Owed by no change (change_id None): ready once written.
+    return [n for n in waiting if n.change_id is None or n.change_id in applied][:limit]
 
 
 # Delivery claims
@@ -288,6 +289,15 @@ async def record_bounce(db: Database, address: str, error: str, at: datetime | N
 async def bounced(db: Database, address: str) -> bool:
     """Whether mail to `address` bounced (and no later mail to it was accepted)."""
     return await db.bounces.find_one({"_id": _bounce_id(address)}, projection=["_id"]) is not None
+
+
+async def bounced_among(db: Database, addresses: Sequence[str]) -> set[str]:
+    """Of `addresses`, those whose mail bounced: one read however many (the operational notices)."""
+    by_id: dict[str, list[str]] = {}
+    for address in addresses:
+        by_id.setdefault(_bounce_id(address), []).append(address)
+    found = await find_in(db.bounces, "_id", by_id, projection=["_id"])
+    return {address for document in found for address in by_id[document["_id"]]}
 
 
 async def clear_bounce(db: Database, address: str) -> None:

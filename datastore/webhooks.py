@@ -31,7 +31,7 @@ from pymongo.errors import DuplicateKeyError
 
 from datastore.records.changes import Notice
 from datastore.client import Database
-from datastore.outbox import Owed
+from datastore.records.outbox import Owed
 from datastore.records.vocabulary import ChangeAction, DeliveryChannel, DeliveryState, NotificationKind, RecordType
 
 SECRET_PREFIX = "whsec_"

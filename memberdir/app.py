@@ -49,6 +49,7 @@ from memberdir.edge.pages import Pages
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
 from memberdir.notifications.loop import delivering
+from memberdir.notifications.notices import noticing
 from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
@@ -241,7 +242,9 @@ def create_app(
         if settings.mongodb_uri is not None:
             async with open_database(settings, seed_if_empty=True) as db, supervising(None):
                 holder.set(db)
-                async with sweeping(holder.get, lease), delivering(holder.get, settings, metrics):
+                async with sweeping(holder.get, lease), delivering(holder.get, settings, metrics), \
+                        noticing(holder.get, settings.operational_notices_day,
+                                 settings.operational_notices_check_seconds):
                     yield
                 holder.set(None)
             return
@@ -249,7 +252,9 @@ def create_app(
         with settings_engine(settings) as engine:
             async with supervising(engine), open_database(settings, seed_if_empty=True, engine=engine) as db:
                 holder.set(db)
-                async with sweeping(holder.get, lease), delivering(holder.get, settings, metrics):
+                async with sweeping(holder.get, lease), delivering(holder.get, settings, metrics), \
+                        noticing(holder.get, settings.operational_notices_day,
+                                 settings.operational_notices_check_seconds):
                     yield
                 holder.set(None)
 

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = Field(
         default=100, ge=1, le=100_000, description="failed deliveries in a row after which an endpoint is disabled")
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Operational notices (memberdir/notifications/notices.py): from this day of each month
+    # (UTC; 0: never) `serve` owes the month's notices, checking again this often for
+    # causes that appear later; each is owed once per organisation, cause and month.
+    operational_notices_day: int = Field(default=1, ge=0, le=28)
+    operational_notices_check_seconds: float = Field(default=3600.0, gt=0, le=86400)
     # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
     rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
     # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.

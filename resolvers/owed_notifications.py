@@ -6,12 +6,13 @@ change (datastore.writes). Template values hold only what the recipient may
 see: here public facts of the organisation and dates the notice is about.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from datastore import contacts, people
 from datastore.records.organisations import Organisation
 from datastore.records.outbox import Owed
 from datastore.records.vocabulary import ContactRole, DeliveryChannel, NotificationKind, RecordType
+from datastore.records import time_zones
 from resolvers.context import Context
 from resolvers.relations import current_contacts_of
 
@@ -33,7 +34,10 @@ async def removal_notice(ctx: Context, organisation: Organisation) -> tuple[Owed
             record_type=RecordType.ORGANISATION, record_id=organisation.id, template="removal_notice",
             values={"organisation": {"id": organisation.id, "name": organisation.name},
                     "noticeOn": ctx.today.isoformat(), "earliestRemovalOn": earliest.isoformat(),
-                    "noticeDays": ctx.removal_notice_days},
+                    "noticeDays": ctx.removal_notice_days,
+                    # When it was recorded, in the organisation's own time zone (issue 24, part 7).
+                    "timeZone": organisation.time_zone,
+                    "recordedAt": time_zones.local_time(datetime.now(UTC), organisation.time_zone)},
         )
         for person_id in await _holders(ctx, organisation, ContactRole.PRIMARY)
     )

@@ -101,6 +101,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (ORGANISATION, "city"): EVERYONE,
     (ORGANISATION, "website"): EVERYONE,
     (ORGANISATION, "rorId"): EVERYONE,
+    (ORGANISATION, "timeZone"): EVERYONE,
     (ORGANISATION, "membership"): EVERYONE,
     (ORGANISATION, "membership.status"): EVERYONE,
     (ORGANISATION, "membership.joinedOn"): EVERYONE,

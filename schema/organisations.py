@@ -98,6 +98,10 @@ class Organisation(Node):
     city: str | None
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
+    time_zone: str = strawberry.field(
+        description="IANA time zone key its notices word times in: the one staff set, else its country's zone "
+        "where the country keeps one clock, else UTC"
+    )
     membership: Membership = strawberry.field(resolver=_membership)
     version: int
     updated_at: datetime
@@ -116,6 +120,7 @@ class Organisation(Node):
             city=record.city,
             website=record.website,
             ror_id=record.ror_id,
+            time_zone=record.time_zone,
             version=record.version,
             updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,

@@ -44,7 +44,8 @@ class Notification:
     address: str | None
     endpoint_id: str | None
     key: str | None
-    change_id: str
+    # None: owed by no change (a monthly operational notice, datastore.operational_notices).
+    change_id: str | None
     created_at: datetime
     state: DeliveryState
     attempts: int = 0

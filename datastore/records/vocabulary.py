@@ -149,6 +149,8 @@ class NotificationKind(str, Enum):
     EMAIL_CHANGE_REQUESTED = "EMAIL_CHANGE_REQUESTED"
     RECORD_CHANGED = "RECORD_CHANGED"
     WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
+    # A role contact's e-mail is missing or bounced (the monthly operational notices).
+    CONTACT_PROBLEM = "CONTACT_PROBLEM"
 
 
 class DeliveryChannel(str, Enum):

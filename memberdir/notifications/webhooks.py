@@ -30,7 +30,7 @@ from standardwebhooks.webhooks import Webhook
 
 from datastore import outbox, webhook_urls, webhooks
 from datastore.client import Database
-from datastore.outbox import Notification, Owed
+from datastore.records.outbox import Notification, Owed
 from datastore.records.vocabulary import DeliveryChannel, NotificationKind
 from datastore.webhooks import Endpoint
 from memberdir.notifications.errors import DeliveryFailed

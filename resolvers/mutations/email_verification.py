@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from datastore import edits, email_verification, people
 from datastore.records.pending_email import PendingEmail
-from datastore.outbox import Owed
+from datastore.records.outbox import Owed
 from datastore.records.people import Person
 from datastore.records.vocabulary import ChangeAction, DeliveryChannel, NotificationKind, RecordType
 from resolvers.context import Context

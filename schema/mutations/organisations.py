@@ -32,9 +32,14 @@ class OrganisationPatch:
     city: str | None = strawberry.UNSET
     sectors: list[Sector] | None = strawberry.UNSET
     ror_id: str | None = strawberry.UNSET
+    time_zone: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An IANA time zone key (Europe/Berlin, UTC); null: back to the country's own zone",
+    )
 
 
-_PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId"}
+_PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId",
+                "time_zone": "timeZone"}
 
 
 @mutation_input

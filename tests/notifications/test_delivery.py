@@ -20,7 +20,7 @@ import pytest
 from datastore import edits, erasure, organisations, outbox, writes
 from datastore.records.changes import Actor
 from datastore.client import Database
-from datastore.outbox import Owed
+from datastore.records.outbox import Owed
 from datastore.records.vocabulary import (
     ChangeAction, DeliveryChannel, DeliveryState, NotificationKind, RecordType, Role,
 )

@@ -6,7 +6,7 @@ import pytest
 
 from datastore import edits, organisations, writes
 from datastore.records.changes import Actor
-from datastore.outbox import Owed
+from datastore.records.outbox import Owed
 from datastore.records.vocabulary import ChangeAction, DeliveryChannel, NotificationKind, RecordType, Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy

@@ -16,7 +16,7 @@ import pytest
 from datastore import changes, edits, faults, organisations, outbox, writes
 from datastore.records.changes import Actor, ChangeState
 from datastore.client import Database
-from datastore.outbox import Owed
+from datastore.records.outbox import Owed
 from datastore.records.vocabulary import ChangeAction, DeliveryChannel, DeliveryState, NotificationKind, RecordType
 from tests.conftest import fresh_database, load_directory
 

@@ -144,7 +144,7 @@ EVERYONE_SEES = {
                "individualMembership.history", "individualMembership.history.status",
                "individualMembership.history.on"],
     "organisation": ["id", "slug", "name", "kind", "sectors", "designations", "country", "continent", "city",
-                     "website", "rorId", "membership", "membership.status", "membership.joinedOn",
+                     "website", "rorId", "timeZone", "membership", "membership.status", "membership.joinedOn",
                      "membership.lastReviewedOn", "membership.nextReviewDue", "membership.history",
                      "membership.history.status", "membership.history.on", "version", "updatedAt", "contacts",
                      "people", "workingGroups"],
@@ -160,7 +160,7 @@ QUERY = """{
     id name givenName familyName country { code } version updatedAt affiliation { id } roles { id } groups { id } }
   organisation(id: "org_helix") { membership { removalNoticeOn history { status on reason } status joinedOn
       lastReviewedOn nextReviewDue } history(first: 1) { totalCount }
-    id slug name kind sectors designations country { code } continent city website rorId version updatedAt
+    id slug name kind sectors designations country { code } continent city website rorId timeZone version updatedAt
     contacts { id } people { totalCount } workingGroups { id } }
 }"""
 
