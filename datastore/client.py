@@ -36,7 +36,8 @@ class DirectoryClient(AsyncMongoClient):
         self.traits = traits
 
 
-_COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta")
+_COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta",
+                "invitations")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,11 @@ class Database:
     @property
     def api_keys(self) -> AsyncCollection:
         return self._collections["api_keys"]
+
+    @property
+    def invitations(self) -> AsyncCollection:
+        """Recommendations and invitations onto groups' rosters (datastore.invitations)."""
+        return self._collections["invitations"]
 
     @property
     def meta(self) -> AsyncCollection:

@@ -53,6 +53,11 @@ INDEXES = {
         IndexModel(_keys("client_key"), name="by_client_key"),
         IndexModel(_keys("actor.person_id"), name="by_actor_person"),
     ],
+    "invitations": [
+        IndexModel(_keys("group_id", "created_key", "_id"), name="by_group"),
+        IndexModel(_keys("person_id", "created_key", "_id"), name="by_person"),
+        IndexModel(_keys("status", "expires_on"), name="by_status"),
+    ],
     "roster": [
         IndexModel(_keys("group_id", "role_rank", "since", "_id"), name="by_group"),
         IndexModel(_keys("person_id"), name="by_person"),

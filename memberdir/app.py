@@ -46,6 +46,7 @@ from memberdir.edge.observe import Observe
 from memberdir.edge.pages import Pages
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
+from memberdir.invitation_expiry import expiring
 from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
@@ -136,6 +137,8 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
+        context.invitation_days = self.settings.invitation_days
+        context.invitations_per_day = self.settings.invitations_per_day
         context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
         context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
@@ -236,7 +239,7 @@ def create_app(
         if settings.mongodb_uri is not None:
             async with open_database(settings, seed_if_empty=True) as db, supervising(None):
                 holder.set(db)
-                async with sweeping(holder.get, lease):
+                async with sweeping(holder.get, lease), expiring(holder.get, settings.invitation_sweep_seconds, lease):
                     yield
                 holder.set(None)
             return
@@ -244,7 +247,7 @@ def create_app(
         with settings_engine(settings) as engine:
             async with supervising(engine), open_database(settings, seed_if_empty=True, engine=engine) as db:
                 holder.set(db)
-                async with sweeping(holder.get, lease):
+                async with sweeping(holder.get, lease), expiring(holder.get, settings.invitation_sweep_seconds, lease):
                     yield
                 holder.set(None)
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
-from datastore import contacts, groups, organisations, people, rosters
+from datastore import contacts, groups, invitations, organisations, people, rosters
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.generations import Generation
@@ -245,6 +245,10 @@ class Loaders:
     @cached_property
     def roster_entry(self) -> Loader[str, RosterEntry | None]:
         return _one_each(self.db, rosters.by_ids, lambda r: r.id)
+
+    @cached_property
+    def invitation(self) -> Loader[str, invitations.Invitation | None]:
+        return _one_each(self.db, invitations.by_ids, lambda i: i.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""

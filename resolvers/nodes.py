@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 from typing import Any
 
-from resolvers import arguments
+from datastore.invitations import Invitation
+from resolvers import arguments, invitations
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 
@@ -16,6 +17,7 @@ _LOADERS = {
     "grp_": "group",
     "rc_": "contact",
     "ros_": "roster_entry",
+    "inv_": "invitation",
 }
 
 
@@ -33,4 +35,6 @@ async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list
     for node_id in checked:
         loader = _loader(ctx, node_id)
         found.append(loader.load(node_id) if loader else None)
-    return [await f if f is not None else None for f in found]
+    loaded = [await f if f is not None else None for f in found]
+    # Invitations are seen only by those they concern (resolvers.invitations).
+    return [await invitations.visible(ctx, r) if isinstance(r, Invitation) else r for r in loaded]

@@ -27,8 +27,10 @@ SECTION = "roster"
 MEMBER_ROLES = frozenset({RosterRole.MEMBER, RosterRole.CONTRIBUTOR, RosterRole.OBSERVER})
 
 
-def action_for(role: RosterRole) -> Action:
-    return Action.ADD_ROSTER_MEMBER if role in MEMBER_ROLES else Action.ADD_ROSTER_OFFICER
+def action_for(role: RosterRole, *, ending: bool = False) -> Action:
+    if role not in MEMBER_ROLES:
+        return Action.ADD_ROSTER_OFFICER
+    return Action.END_ROSTER_MEMBER if ending else Action.ADD_ROSTER_MEMBER
 
 
 async def load(ctx: Context, entry_id: str, path: str = "entryId") -> RosterEntry:
@@ -102,7 +104,7 @@ async def end(ctx: Context, entry_id: str, expected: int, until: date | None, re
               cmid: str | None) -> RosterEntry:
     """Ends a tenure on `until` (today by default); the same roles rule as adding it."""
     current = await load(ctx, entry_id)
-    acting = access.require(action_for(current.role), await access.facts(ctx, group_id=current.group_id))
+    acting = access.require(action_for(current.role, ending=True), await access.facts(ctx, group_id=current.group_id))
     check_version(current, expected)
     last_day = until or ctx.today
     if last_day < current.since:
