@@ -37,7 +37,7 @@ class DirectoryClient(AsyncMongoClient):
 
 
 _COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta",
-                "invitations")
+                "invitations", "notifications", "deliveries", "bounces")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,21 @@ class Database:
     def meta(self) -> AsyncCollection:
         """Facts about the stored data itself, such as how its derived fields were made."""
         return self._collections["meta"]
+
+    @property
+    def notifications(self) -> AsyncCollection:
+        """The outbox: messages owed, written with the change that owes them (datastore.outbox)."""
+        return self._collections["notifications"]
+
+    @property
+    def deliveries(self) -> AsyncCollection:
+        """Claims on delivery attempts, one winner each (datastore.outbox)."""
+        return self._collections["deliveries"]
+
+    @property
+    def bounces(self) -> AsyncCollection:
+        """Addresses whose mail the SMTP server refused for good (datastore.outbox)."""
+        return self._collections["bounces"]
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")

@@ -78,6 +78,13 @@ SCRUBBED: tuple[Field, ...] = (
     Field("api_keys", "name"),
     # The refusals kept for retries (datastore.calls; their keys hold a digest of the caller's id).
     Field("calls", "answer.errors.message", names_alone=False),
+    # The outbox (datastore.outbox): what each message says, where it went, why it failed.
+    Field("notifications", "subject"),
+    Field("notifications", "values"),
+    Field("notifications", "address", names_alone=False),
+    Field("notifications", "last_error", names_alone=False),
+    Field("bounces", "address", names_alone=False),
+    Field("bounces", "error", names_alone=False),
 )
 
 # Collections with no free text, and why.
@@ -85,6 +92,7 @@ NOT_SCRUBBED: dict[str, str] = {
     "contacts": "ids and roles only; an erased person's contacts are removed by the erasure itself",
     "roster": "ids, roles and dates only; the tenures point to the anonymous placeholder",
     "meta": "generation tokens and schema versions only",
+    "deliveries": "claims on delivery attempts: ids, attempt numbers, times and process names only",
 }
 
 
@@ -93,6 +101,8 @@ def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
     if isinstance(value, list):
         return [_scrubbed(item, path, values, names_alone) for item in value]
     if not path:
+        if isinstance(value, dict):  # a document of values as a whole (a notification's template values)
+            return {key: _scrubbed(inner, [], values, names_alone) for key, inner in value.items()}
         return scrubbed_text(value, values.sequences(names_alone)) if isinstance(value, str) else value
     if isinstance(value, dict) and path[0] in value:
         # An audit entry's recorded value of a prose field is prose too. (A refusal kept

@@ -58,6 +58,17 @@ INDEXES = {
         IndexModel(_keys("person_id", "created_key", "_id"), name="by_person"),
         IndexModel(_keys("status", "expires_on"), name="by_status"),
     ],
+    "notifications": [
+        IndexModel(_keys("state", "next_at", "_id"), name="by_due"),
+        IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([("recipient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_recipient"),
+        IndexModel(_keys("record_id"), name="by_record"),
+        IndexModel(_keys("change_id"), name="by_change"),
+    ],
+    "deliveries": [
+        IndexModel(_keys("notification_id"), name="by_notification"),
+    ],
     "roster": [
         IndexModel(_keys("group_id", "role_rank", "since", "_id"), name="by_group"),
         IndexModel(_keys("person_id"), name="by_person"),

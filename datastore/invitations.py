@@ -19,6 +19,7 @@ from datastore.documents import count_matching, find_in, one_of
 from datastore.keyset import SortKey
 from datastore.changes import Actor, ChangeState, FieldChange
 from datastore.vocabulary import ChangeAction, InvitationStatus, RecordType, RosterRole
+from datastore.outbox import Owed
 from datastore.writes import Effect, Write
 
 PREFIX = "inv_"
@@ -203,13 +204,14 @@ def field_changes(before: Invitation | None, after: Invitation) -> tuple[FieldCh
 def write_of(
     before: Invitation | None, after: Invitation, action: ChangeAction, *, reason: str | None = None,
     effects: tuple[Effect, ...] = (), about: tuple[RecordType, str] | None = None,
+    notifications: tuple[Owed, ...] = (),
 ) -> Write:
     """The Write that turns `before` (None: nothing yet) into `after`, a change of the invitation."""
     record_type, record_id = about or (None, None)
     return Write(
         owner_type=RecordType.INVITATION, collection="invitations", owner_id=after.id, document=to_document(after),
         action=action, fields=field_changes(before, after), record_type=record_type, record_id=record_id,
-        effects=effects, reason=reason,
+        effects=effects, reason=reason, notifications=notifications,
     )
 
 

@@ -148,6 +148,38 @@ class InvitationStatus(str, Enum):
     EXPIRED = "EXPIRED"
 
 
+class NotificationKind(str, Enum):
+    """Why the directory owes someone a message (datastore.outbox)."""
+
+    REMOVAL_NOTICE = "REMOVAL_NOTICE"
+    MEMBERSHIP_DECIDED = "MEMBERSHIP_DECIDED"
+    MEMBERSHIP_CANCELLED = "MEMBERSHIP_CANCELLED"
+    REVIEW_DUE = "REVIEW_DUE"
+    REVIEW_RECORDED = "REVIEW_RECORDED"
+    ROLE_ASSIGNED = "ROLE_ASSIGNED"
+    ROLE_REMOVED = "ROLE_REMOVED"
+    INDIVIDUAL_MEMBERSHIP_DECIDED = "INDIVIDUAL_MEMBERSHIP_DECIDED"
+    RECOMMENDATION = "RECOMMENDATION"
+    INVITATION = "INVITATION"
+    INVITATION_ANSWERED = "INVITATION_ANSWERED"
+    EMAIL_VERIFICATION = "EMAIL_VERIFICATION"
+    NEEDS_PRIMARY = "NEEDS_PRIMARY"
+
+
+class DeliveryChannel(str, Enum):
+    EMAIL = "EMAIL"
+    WEBHOOK = "WEBHOOK"
+
+
+class DeliveryState(str, Enum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    # Never sent, on purpose: the recipient does not take this kind of message
+    # (their subscriptions, a Signer and routine updates, an erased person).
+    SKIPPED = "SKIPPED"
+
+
 class Role(str, Enum):
     """What a caller may see, weakest first: anonymous < member < staff < admin."""
 

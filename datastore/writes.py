@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from datastore import changes, claim_rules, dates, erasure, faults, generations
+from datastore import changes, claim_rules, dates, erasure, faults, generations, outbox
 from datastore.changes import (
     RECORD_TYPE_OF_COLLECTION, WRITTEN_BY, Actor, Change, ChangeState, FieldChange, Notice, claim_id,
 )
@@ -88,6 +88,8 @@ class Write:
     erase_history_of: str | None = None
     erased_values: erasure.Values | None = None
     reason: str | None = None
+    # Messages the change owes (datastore.outbox): written as effects of the same claimed change.
+    notifications: tuple[outbox.Owed, ...] = ()
 
 
 class StaleVersion(Exception):
@@ -182,6 +184,7 @@ async def commit(
     client_key = changes.client_key(actor.identity, client_mutation_id) if client_mutation_id else None
     version = 1 if expected_version is None else expected_version + 1
     befores = await _settled_befores(db, write, lease)
+    owed = await _owed(db, write)
     now = datetime.now(UTC)
     for attempt in range(MAX_ATTEMPTS):
         change_id = claim_id(write.owner_id, version, attempt)
@@ -203,7 +206,7 @@ async def commit(
             reason=write.reason,
             client_key=client_key,
             notices=_notices(write, version),
-            plan=_plan(write, document, befores),
+            plan=_plan(_with_notifications(write, owed, change_id, now), document, befores),
         )
         try:
             await _durable(db, "changes").insert_one(changes.to_document(change))
@@ -226,6 +229,24 @@ async def commit(
     if settled.state is ChangeState.REJECTED:  # settled by someone else while this writer was held up
         raise StaleVersion(f"{write.owner_id}: the change was completed elsewhere and rejected")
     return Committed(settled)
+
+
+async def _owed(db: Database, write: Write) -> tuple[outbox.Owed, ...]:
+    """The write's notifications, less keyed notices an earlier change already owes (never
+    twice). Two changes owing one key at once: the second's insert fails its fence and it
+    is rejected, as for any effect written meanwhile."""
+    taken = await outbox.existing_keys(db, [o.key for o in write.notifications if o.key])
+    return tuple(o for o in write.notifications if o.key is None or o.key not in taken)
+
+
+def _with_notifications(write: Write, owed: tuple[outbox.Owed, ...], change_id: str, at: datetime) -> Write:
+    """The write with its notifications as effects: new documents (inserted, so fenced on
+    being absent) whose ids derive from the claim id, so a retry of the apply writes the same ones."""
+    if not owed:
+        return write
+    extra = tuple(Effect(outbox.COLLECTION, (d := outbox.document(o, change_id, n, at))["_id"], d)
+                  for n, o in enumerate(owed))
+    return replace(write, effects=write.effects + extra)
 
 
 async def _settled_befores(db: Database, write: Write, lease: timedelta) -> dict[str, dict | None]:

@@ -47,6 +47,7 @@ from memberdir.edge.pages import Pages
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
 from memberdir.invitation_expiry import expiring
+from memberdir.notifications.loop import delivering
 from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
@@ -239,7 +240,8 @@ def create_app(
         if settings.mongodb_uri is not None:
             async with open_database(settings, seed_if_empty=True) as db, supervising(None):
                 holder.set(db)
-                async with sweeping(holder.get, lease), expiring(holder.get, settings.invitation_sweep_seconds, lease):
+                async with sweeping(holder.get, lease), delivering(holder.get, settings, metrics), \
+                        expiring(holder.get, settings.invitation_sweep_seconds, lease):
                     yield
                 holder.set(None)
             return
@@ -247,7 +249,8 @@ def create_app(
         with settings_engine(settings) as engine:
             async with supervising(engine), open_database(settings, seed_if_empty=True, engine=engine) as db:
                 holder.set(db)
-                async with sweeping(holder.get, lease), expiring(holder.get, settings.invitation_sweep_seconds, lease):
+                async with sweeping(holder.get, lease), delivering(holder.get, settings, metrics), \
+                        expiring(holder.get, settings.invitation_sweep_seconds, lease):
                     yield
                 holder.set(None)
 

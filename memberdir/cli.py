@@ -20,7 +20,7 @@ from pydantic_settings import SettingsError
 from pymongo.errors import PyMongoError
 
 from datastore import api_keys as stored_keys
-from datastore import dataset, demo, people
+from datastore import dataset, demo, outbox, people
 from datastore.client import Database
 from datastore.dataset import Dataset
 from datastore.dump import API_KEYS_OPTION, Dumps, UnknownCollections
@@ -483,3 +483,22 @@ def _on_database(work: Callable[[Database], Awaitable[T]]) -> T:
     except (EngineError, PyMongoError) as error:
         typer.echo(f"Database: {error}", err=True)
         raise typer.Exit(code=2)
+
+
+notifications_app = typer.Typer(help="The outbox: messages the directory owes people.", no_args_is_help=True)
+app.add_typer(notifications_app, name="notifications")
+
+
+@notifications_app.command("retry")
+def notifications_retry(
+    notification_id: Annotated[str, typer.Argument(help="The notification's id (ntf_...), as `notifications` shows it.")],
+) -> None:
+    """Send a FAILED notification again: PENDING, due now, with a fresh run of attempts."""
+    found, retried = _on_database(lambda db: outbox.retry(db, notification_id))
+    if found is None:
+        typer.echo(f"No notification {notification_id!r}", err=True)
+        raise typer.Exit(code=1)
+    if not retried:
+        typer.echo(f"Notification {notification_id} is {found.state.value}, not FAILED: left as it is.", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Notification {notification_id} is PENDING again; the delivery loop sends it shortly.")

@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     invitation_days: int = Field(default=30, ge=1, le=365, description="days to answer an invitation by default")
     invitations_per_day: int = Field(default=50, ge=1, le=10_000, description="recommendations and invitations per sender per UTC day")
     invitation_sweep_seconds: float = Field(default=300.0, gt=0, le=86_400, description="how often expired invitations are marked")
+    # Notifications (memberdir/notifications): mail through MEMBERDIR_SMTP_URL
+    # (smtp:// or smtps://user:pass@host:port); unset, each mail is written as an
+    # .eml file under <data_dir>/<engine>/outbox/ (the development default).
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Member Directory <directory@localhost>"
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    # Delivery: each attempt claimed for a lease (longer than an attempt takes), retried
+    # with exponential backoff and jitter, FAILED after the last attempt.
+    delivery_interval_seconds: float = Field(default=1.0, gt=0, le=3600, description="how often the outbox is read")
+    delivery_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    delivery_backoff_seconds: float = Field(default=30.0, ge=0, le=86400, description="wait before the 2nd attempt")
+    delivery_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0, le=7 * 86400)
     # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
     rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
     # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
@@ -110,6 +123,18 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail is written as .eml files when no SMTP server is set."""
+        return self.data_dir / self.engine / "outbox"
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and not url.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
+        return url
 
     @field_validator("metrics_token")
     @classmethod

@@ -8,10 +8,12 @@ from strawberry import Info
 
 from datastore import countries
 from resolvers import audit, groups, list_sizes, needs_primary, nodes, organisations, people, trends
+from resolvers import notifications as outbox
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.connections import total_count_asked
 from schema.countries import Country
 from schema.node import Node, to_node
+from schema.notifications import NotificationConnection, NotificationFilter
 from schema.viewer import Viewer
 from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimension, TrendInterval
 from schema.groups import WorkingGroup, WorkingGroupFilter
@@ -143,6 +145,15 @@ class Query:
     ) -> ChangeConnection:
         page = await audit.audit_log(info.context, audit.audit_filter(filter), first, after)
         return ChangeConnection.of_page(page)
+
+    @strawberry.field(description="Notifications the directory owes, newest first: staff see all, a person "
+                      "their own; `first` at most 100.")
+    async def notifications(
+        self, info: Info, filter: NotificationFilter | None = None, first: int | None = 50, after: str | None = None
+    ) -> NotificationConnection:
+        page = await outbox.notifications(info.context, outbox.notification_filter(filter), first, after,
+                                          count_too=total_count_asked(info))
+        return NotificationConnection.of_page(page)
 
     @strawberry.field(
         description="Which records changed, oldest first, for incremental sync (members and above). Never returns "

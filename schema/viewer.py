@@ -10,6 +10,7 @@ from resolvers import viewer as resolve
 
 if TYPE_CHECKING:
     from schema.groups import WorkingGroup
+    from schema.notifications import NotificationConnection
     from schema.organisations import Organisation
     from schema.people import Person
 
@@ -44,3 +45,14 @@ class Viewer:
 
         found = await resolve.chaired_groups(info.context, self.record)
         return [WorkingGroup.of(g) for g in list_sizes.VIEWER_CHAIRS.first(found, first)]
+
+    @strawberry.field(description="Notifications addressed to the caller, newest first; `first` at most 100.")
+    async def notifications(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated["NotificationConnection", strawberry.lazy("schema.notifications")]:
+        from resolvers import notifications as outbox
+        from schema.connections import total_count_asked
+        from schema.notifications import NotificationConnection
+
+        page = await outbox.of_viewer(info.context, first, after, count_too=total_count_asked(info))
+        return NotificationConnection.of_page(page)

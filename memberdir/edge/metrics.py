@@ -90,6 +90,20 @@ class Metrics:
             ["limit"],
             registry=self.registry,
         )
+        # The outbox (memberdir/notifications): notifications per delivery state, read from the
+        # database every few seconds (so alike in every process), and this process's attempts.
+        self.notifications = Gauge(
+            "memberdir_notifications",
+            "Notifications in the outbox by delivery state (PENDING, SENT, FAILED, SKIPPED)",
+            ["state"],
+            registry=self.registry,
+        )
+        self.delivery_attempts = Counter(
+            "memberdir_notification_delivery_attempts",
+            "Delivery attempts this process made, by outcome (sent, retry, failed, skipped)",
+            ["outcome"],
+            registry=self.registry,
+        )
         if engine_up is not None:
             up = Gauge(
                 "memberdir_embedded_engine_up",

@@ -1,5 +1,9 @@
 """Invitations: recommending, inviting, answering and withdrawing (datastore.invitations).
 
+Each step that tells someone (a recommendation the chairs, an invitation the
+person, an answer the inviter) carries its notifications in its own Write
+(resolvers.invitation_notifications), written in the same claimed change.
+
 A chair's way onto a roster is an invitation the person accepts: accepting
 writes the roster entry in the same change as the invitation's ACCEPTED (one
 claim, both or neither). Every step is a change of the invitation, in the
@@ -20,6 +24,7 @@ from datastore.invitations import Invitation
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import ChangeAction, InvitationStatus, RecordType, RosterRole
 from datastore.writes import Effect, Write
+from resolvers import invitation_notifications as owed
 from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_version, commit
@@ -174,7 +179,8 @@ async def recommend(ctx: Context, group_id: str, person_id: str, organisation_id
         status=InvitationStatus.RECOMMENDED, created_at=now, recommended_by=organisation_id,
         recommender_id=ctx.viewer.person_id, message=text,
     )
-    write = invitations.write_of(None, created, ChangeAction.RECOMMEND, reason=reason)
+    write = invitations.write_of(None, created, ChangeAction.RECOMMEND, reason=reason,
+                                 notifications=await owed.recommendation(ctx, created))
     return await _commit(ctx, write, None, acting, cmid, _limit_check(ctx))
 
 
@@ -217,7 +223,8 @@ async def invite(ctx: Context, group_id: str, person_id: str, role: RosterRole, 
         invited_by=ctx.viewer.person_id, message=text, expires_on=day,
         version=before.version if before else 1,
     )
-    write = invitations.write_of(before, invited, ChangeAction.INVITE, reason=reason)
+    write = invitations.write_of(before, invited, ChangeAction.INVITE, reason=reason,
+                                 notifications=await owed.invitation(ctx, invited))
     return await _commit(ctx, write, before, acting, cmid, _limit_check(ctx))
 
 
@@ -253,7 +260,8 @@ async def answer(ctx: Context, invitation_id: str, accept: bool, expected: int, 
     _answerable(current, now)
     if not accept:
         after = replace(current, status=InvitationStatus.DECLINED, answered_at=now)
-        write = invitations.write_of(current, after, ChangeAction.DECLINE, reason=reason)
+        write = invitations.write_of(current, after, ChangeAction.DECLINE, reason=reason,
+                                     notifications=await owed.answered(ctx, after, now))
         return await _commit(ctx, write, current, acting, cmid, _in_time(ctx, current, _nothing))
     await _not_on_roster(ctx, current.group_id, current.person_id)
     entry = RosterEntry(current.group_id, current.person_id, current.role, now.date(), version=1, updated_at=now)
@@ -261,6 +269,7 @@ async def answer(ctx: Context, invitation_id: str, accept: bool, expected: int, 
     write = invitations.write_of(
         current, after, ChangeAction.ACCEPT, reason=reason,
         effects=(Effect("roster", entry.id, rosters.to_document(entry)),), about=(RecordType.ROSTER_ENTRY, entry.id),
+        notifications=await owed.answered(ctx, after, now),
     )
     return await _commit(ctx, write, current, acting, cmid,
                          _in_time(ctx, current, _not_removed(ctx, current.person_id)))

@@ -206,7 +206,7 @@ def test_dump_then_restore_through_the_commands(engine, tmp_path):
     result = runner.invoke(app, ["restore", str(dumped)], env=_env(engine, "test_dump_to"))
     assert result.exit_code == 0, result.output
     # Counts per collection, and the credentials to issue again.
-    assert "Restored: 8 organisations, 7 groups, 10 people, 16 contacts, 17 roster, 0 invitations, 58 changes, 0 calls, 0 meta" in result.output
+    assert "Restored: 8 organisations, 7 groups, 10 people, 16 contacts, 17 roster, 0 invitations, 58 changes, 0 calls, 0 notifications, 0 bounces, 0 meta" in result.output
     assert "API keys: not in this dump" in result.output and "sessions: never dumped" in result.output
     assert _state(engine, "test_dump_to") == _state(engine, "test_dump_from")
 

@@ -5,9 +5,11 @@ Every step is in the audit log."""
 
 from datetime import UTC, datetime, timedelta
 
-from datastore import changes, invitations, rosters
+from datastore import changes, invitations, outbox, rosters
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import RosterRole
+from memberdir.notifications.mail import render
+from memberdir.notifications.recipients import Recipient
 from tests.invitations.conftest import STAFF, person
 
 ERRORS = "userErrors { field message code }"
@@ -19,6 +21,12 @@ ANSWER = f"mutation($input: AnswerInvitationInput!) {{ answerInvitation(input: $
 WITHDRAW = (f"mutation($input: WithdrawInvitationInput!) {{ withdrawInvitation(input: $input) "
             f"{{ {INVITATION} {ERRORS} }} }}")
 TODAY = datetime.now(UTC).date()
+
+
+async def owed(run, invitation_id: str) -> list[tuple[str, str | None]]:
+    """(kind, recipient) of each notification the invitation's changes owe, in the order written."""
+    found = await outbox.page(run.db, outbox.NotificationFilter(record_id=invitation_id), None, 50)
+    return [(n.kind.value, n.recipient_id) for n in reversed(found)]
 
 
 def ok(data: dict) -> dict:
@@ -34,6 +42,8 @@ async def test_recommended_invited_accepted_and_on_the_roster_from_that_day(run,
         "message": "Leads our security audits.", "reason": "asked by the work stream"}))
     assert (recommended["status"], recommended["role"], recommended["version"]) == ("RECOMMENDED", "MEMBER", 1)
     assert recommended["recommendedBy"] == {"id": story.organisation} and recommended["invitedBy"] is None
+    # The chairs are owed a notification, written with the recommendation.
+    assert await owed(run, recommended["id"]) == [("RECOMMENDATION", story.chair)]
 
     # The chair sees it among the group's invitations; the colleague among their own.
     listed = await run.as_viewer(person(story.chair))(
@@ -47,6 +57,7 @@ async def test_recommended_invited_accepted_and_on_the_roster_from_that_day(run,
     assert (invited["id"], invited["status"], invited["version"]) == (recommended["id"], "INVITED", 2)
     assert invited["invitedBy"] == {"id": story.chair} and invited["recommendedBy"] == {"id": story.organisation}
     assert invited["expiresOn"] == (TODAY + timedelta(days=30)).isoformat()
+    assert await owed(run, invited["id"]) == [("RECOMMENDATION", story.chair), ("INVITATION", colleague)]
 
     mine = await run.as_viewer(person(colleague))(
         'query($id: ID!) { person(id: $id) { invitations(statuses: [INVITED]) { nodes { id message } } } }',
@@ -56,6 +67,7 @@ async def test_recommended_invited_accepted_and_on_the_roster_from_that_day(run,
     accepted = ok(await run.as_viewer(person(colleague))(ANSWER, input={
         "invitation": invited["id"], "accept": True, "expectedVersion": 2}))
     assert (accepted["status"], accepted["version"]) == ("ACCEPTED", 3) and accepted["answeredAt"]
+    assert (await owed(run, invited["id"]))[-1] == ("INVITATION_ANSWERED", story.chair)
 
     entry_id = RosterEntry(story.group, colleague, RosterRole.MEMBER, TODAY).id
     [entry] = await rosters.by_ids(run.db, [entry_id])
@@ -110,3 +122,20 @@ async def test_a_third_invitation_expires_unanswered(run, story):
     [logged] = await changes.audit_page(run.db, changes.AuditFilter(record_id=invited["id"],
                                                                      actions=(changes.ChangeAction.EXPIRE,)), None, 5)
     assert logged.actor.role == "expiry"
+
+
+async def test_the_invitation_mail_says_what_the_group_is_who_invited_and_the_message(run, story):
+    colleague = story.colleagues[3]
+    invited = ok(await run.as_viewer(person(story.chair))(INVITE, input={
+        "group": story.group, "person": colleague, "message": "Join us <b>soon</b>.\nWe meet monthly."}))
+    [notification] = await outbox.page(run.db, outbox.NotificationFilter(record_id=invited["id"]), None, 5)
+    assert (notification.kind.value, notification.recipient_id) == ("INVITATION", colleague)
+    chair = (await run(f'{{ person(id: "{story.chair}") {{ name }} }}'))["person"]["name"]
+    text, html = render(notification, Recipient(colleague, "Dear Colleague", "colleague@example.org"),
+                        "Member Directory <directory@example.org>")
+    assert "Data Security Work Stream" in text and chair in text and "invites you" in text
+    assert "Join us <b>soon</b>.\nWe meet monthly." in text and invited["expiresOn"] in text
+    # The HTML alternative escapes the message: plain text, never markup.
+    assert "Join us &lt;b&gt;soon&lt;/b&gt;." in html and "<b>soon</b>" not in html
+    # Nothing a recipient may not see: no e-mail address of anyone in the values.
+    assert "@" not in str(notification.values)
