@@ -15,6 +15,8 @@ from datastore.vocabulary import InvitationStatus, Role
 from resolvers.context import Context
 from resolvers.groups import CHAIR_ROLES
 from resolvers.pagination import Page, PageRequest, page_from_query
+from resolvers import relations
+from resolvers.privacy import PERSON
 from resolvers.relations import managed_ids
 
 DEFAULT_PAGE, MAX_PAGE = 20, 100
@@ -90,9 +92,7 @@ async def of_group(ctx: Context, group_id: str, statuses, first: int | None, aft
 
 async def of_person(ctx: Context, person_id: str, statuses, first: int | None, after: str | None
                     ) -> Page[Invitation] | None:
-    """A person's invitations, newest first: for the person and staff; None for others."""
-    viewer = ctx.viewer
-    mine = viewer.role is not Role.ANONYMOUS and viewer.person_id is not None and viewer.person_id == person_id
-    if not (mine or viewer.role.at_least(Role.STAFF)):
+    """A person's invitations, newest first: for the person and staff (resolvers.privacy's row); None for others."""
+    if not await relations.sees(ctx, PERSON, person_id, "invitations"):
         return None
     return await _page(ctx, "person_id", person_id, statuses, first, after)

@@ -55,9 +55,10 @@ def story_of(directory: Dataset) -> Story:
         p.id for p in directory.people
         if p.affiliation_id == organisation.id and p.id not in on_group and p.id not in roles.values()
         and (p.individual_membership is None or p.individual_membership.status.value != "REMOVED")
-    )[:5]
+    )[:6]
+    assert len(colleagues) == 6, colleagues
     outsider = next(p for p in directory.people if p.affiliation_id not in (None, organisation.id)
-                    and p.id not in on_group and p.id != chairs[0].person_id)
+                    and p.id not in on_group and p.id != chairs[0].person_id and p.individual_membership is None)
     kept_people = {chairs[0].person_id, outsider.id, *colleagues, roles[ContactRole.PRIMARY],
                    roles[ContactRole.ADMINISTRATOR]}
     people = [p for p in directory.people if p.id in kept_people]
