@@ -17,7 +17,7 @@ from email.policy import default
 
 import pytest
 
-from datastore import edits, organisations, outbox, writes
+from datastore import edits, erasure, organisations, outbox, writes
 from datastore.changes import Actor
 from datastore.client import Database
 from datastore.outbox import Owed
@@ -30,6 +30,7 @@ from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 ACTOR = Actor(role="staff", key_id="key_test")
 NOTICE = """mutation($input: RemovalNoticeInput!) {
@@ -209,3 +210,40 @@ async def test_the_state_gauge_counts_notifications_per_state(db, smtp_server):
     assert 'memberdir_notifications{state="FAILED"} 1.0' in exposition
     assert 'memberdir_notifications{state="PENDING"} 1.0' in exposition
     assert 'memberdir_notifications{state="SKIPPED"} 0.0' in exposition
+
+
+async def test_several_senders_at_once_make_each_attempt_once(db, smtp_server):
+    await _owe(db, *(_owed("per_priya", values_n=n) for n in range(12)))
+    senders = [Deliverer(_config(batch=5), mail.SmtpSender(smtp_server.url, 10), holder=f"process-{n}")
+               for n in range(3)]
+
+    async def drain(deliverer: Deliverer) -> int:
+        made = 0
+        while made_now := await deliverer.round(db):
+            made += made_now
+        return made
+
+    made = await asyncio.gather(*(drain(d) for d in senders))
+    assert sum(made) == 12
+    received = [m.notification_id for m in smtp_server.received]
+    assert len(received) == len(set(received)) == 12
+    assert {n.state for n in await _all(db)} == {DeliveryState.SENT}
+
+
+ERASE = """mutation($input: ErasePersonInput!) { erasePerson(input: $input) { person { id } userErrors { code } } }"""
+
+
+async def test_erasure_removes_the_person_from_the_outbox(schema, db, smtp_server):
+    """What a notification said and where it went, and a bounce of the person's address."""
+    await _owe(db, _owed("per_priya", values_n="Dear Priya Raman"),
+               replace(_owed("per_priya", address="bounce.priya@helix.example"), subject="For Priya Raman"))
+    await Deliverer(_config(), mail.SmtpSender(smtp_server.url, 10)).round(db)
+    values = ["Priya Raman", "priya@helix.example", "bounce.priya@helix.example"]
+    before = await erasure.found_anywhere(db, values)
+    assert any("/ntf_" in found for found in before) and any("bounces/" in found for found in before)
+    version = (await db.people.find_one({"_id": "per_priya"}))["version"]
+    erased = await Run(schema, db).as_viewer(STAFF)(ERASE, input={"personId": "per_priya", "expectedVersion": version,
+                                                                  "reason": "asked to be forgotten"})
+    assert erased["erasePerson"]["userErrors"] == []
+    left = await erasure.found_anywhere(db, values)
+    assert [found for found in left if "notifications/" in found or "bounces/" in found] == []

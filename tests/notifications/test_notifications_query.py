@@ -11,6 +11,7 @@ from datastore.vocabulary import ChangeAction, DeliveryChannel, NotificationKind
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 PRIYA = Viewer(role=Role.MEMBER, person_id="per_priya", credential="oidc:priya")
 TOM = Viewer(role=Role.MEMBER, person_id="per_tom", credential="oidc:tom")

@@ -20,6 +20,7 @@ from datastore.outbox import Owed
 from datastore.vocabulary import ChangeAction, DeliveryChannel, DeliveryState, NotificationKind, RecordType
 from tests.conftest import fresh_database, load_directory
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
 STAFF = Actor(role="staff", key_id="key_test")
 FAR_FUTURE = timedelta(days=3650)
 

@@ -10,10 +10,12 @@ Tests wait (up to 60 s) for what must arrive; they never time it.
 """
 
 import asyncio
+import email
 import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.policy import default
 
 import httpx
 import pytest
@@ -21,9 +23,11 @@ import pytest
 from datastore import changes, outbox
 from datastore.vocabulary import Role
 from memberdir import api_keys
+from memberdir.settings import Settings
 from tests.conftest import directory_copy
 from tests.writes.test_kill import Server
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
 WAIT_SECONDS = 60
 MAIL_FROM = "Directory staff <staff@directory.example>"
 NOTICE = """mutation($input: RemovalNoticeInput!) {
@@ -233,3 +237,63 @@ async def _check_each_acknowledged_change_was_mailed(database, tally: Tally, owe
     assert {d["_id"] for d in stored} == set(owed)
     assert {d["change_id"] for d in stored} == {d["_id"] for d in applied}
     assert all(d["state"] == "SENT" for d in stored), [(d["_id"], d["state"], d["last_error"]) for d in stored]
+
+
+async def test_a_sender_killed_after_sending_and_before_recording_sends_again(ferretdb, smtp_server):
+    """At least once: the process kills itself right after the SMTP server accepted the mail
+    (datastore.faults, delivery_after_send); restarted, the attempt's lease runs out and
+    the mail goes again, the same message (one Message-ID), and is then recorded SENT once."""
+    name = "test_story_resend"
+    async with directory_copy(ferretdb, name) as database:
+        key = await api_keys.issue(database, "resend", Role.STAFF, None)
+        settings = {"MEMBERDIR_DELIVERY_LEASE_SECONDS": "2"}
+        dying = Server(_environment(ferretdb, name, smtp_server.url, MEMBERDIR_FAULT_POINTS="delivery_after_send=kill",
+                                    **settings))
+        try:
+            dying.start()
+            async with httpx.AsyncClient(base_url=dying.url, headers={"X-API-Key": key.secret_key},
+                                         timeout=WAIT_SECONDS) as client:
+                assert (await _notice(client, "org_lagos"))["userErrors"] == []
+            await _until(lambda: _async(dying.process.poll() is not None), "the sender to kill itself")
+        finally:
+            dying.stop()
+        [first] = smtp_server.received
+        [stored] = [d async for d in database.notifications.find({})]
+        assert stored["state"] == "PENDING" and stored["attempts"] == 0  # sent, never recorded
+        again = Server({**dying.environment, "MEMBERDIR_FAULT_POINTS": ""}, port=dying.port)
+        try:
+            again.start()
+
+            async def recorded():
+                found = await database.notifications.find_one({"_id": stored["_id"]})
+                return found if found["state"] == "SENT" else None
+
+            sent = await _until(recorded, "the attempt made again and recorded")
+        finally:
+            again.stop()
+    mails = smtp_server.received
+    assert len(mails) == 2 and {m.notification_id for m in mails} == {stored["_id"]}
+    assert mails[0].message["Message-ID"] == mails[1].message["Message-ID"] == f"<{stored['_id']}@memberdir>"
+    assert first.message["To"] == "Chidi Okafor <chidi@lagos.example>"
+    assert sent["attempts"] == 1 and sent["last_error"] is None
+
+
+async def test_without_an_smtp_server_mail_is_an_eml_file_under_the_data_folder(ferretdb, tmp_path):
+    name = "test_story_eml"
+    async with directory_copy(ferretdb, name) as database:
+        key = await api_keys.issue(database, "eml", Role.STAFF, None)
+        environment = _environment(ferretdb, name, "", MEMBERDIR_DATA_DIR=str(tmp_path / "var"))
+        environment.pop("MEMBERDIR_SMTP_URL")
+        server = Server(environment)
+        try:
+            server.start()
+            async with httpx.AsyncClient(base_url=server.url, headers={"X-API-Key": key.secret_key},
+                                         timeout=WAIT_SECONDS) as client:
+                assert (await _notice(client, "org_victoria"))["userErrors"] == []
+            [written] = await _until(lambda: _async(list((tmp_path / "var").glob("*/outbox/*.eml"))), "an .eml file")
+        finally:
+            server.stop()
+    message = email.message_from_bytes(written.read_bytes(), policy=default)
+    assert message["To"] == "Mia Wilson <mia@health.vic.example>"
+    assert "Dear Mia Wilson" in message.get_body(preferencelist=("plain",)).get_content()
+    assert written.parent.parent.name == Settings(_env_file=None).engine  # var/<engine>/outbox/
