@@ -13,9 +13,8 @@ from schema.mutations.common import call_digest, UserError, user_errors
 from schema.rosters import RosterEntry
 
 
-@strawberry.input(description="Chairs and co-chairs of the group add MEMBER, CONTRIBUTOR and OBSERVER entries; "
-                              "CHAIR, CO_CHAIR and STAFF entries are staff-only. expectedVersion is the group's; "
-                              "since defaults to today.")
+@strawberry.input(description="Staff add entries directly (a chair invites instead: inviteToGroup; accepting "
+                              "adds the entry). expectedVersion is the group's; since defaults to today.")
 class AddRosterEntryInput:
     group_id: strawberry.ID
     expected_version: int
@@ -26,8 +25,9 @@ class AddRosterEntryInput:
     client_mutation_id: str | None = None
 
 
-@strawberry.input(description="The same roles rule as adding the entry. expectedVersion is the entry's; until "
-                              "(the last day served) defaults to today.")
+@strawberry.input(description="Chairs and co-chairs of the group end MEMBER, CONTRIBUTOR and OBSERVER entries; "
+                              "CHAIR, CO_CHAIR and STAFF entries are staff-only. expectedVersion is the entry's; "
+                              "until (the last day served) defaults to today.")
 class EndRosterEntryInput:
     entry_id: strawberry.ID
     expected_version: int

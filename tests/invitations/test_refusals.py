@@ -5,12 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from datastore import invitations
+from datastore import changes, invitations, rosters
 from datastore.client import Database
 from resolvers.viewer import ANONYMOUS
 from tests.conftest import Run
 from tests.invitations.conftest import STAFF, person
 from tests.invitations.test_story import ANSWER, INVITE, RECOMMEND, WITHDRAW, ok
+
+END = ("mutation($input: EndRosterEntryInput!) { endRosterEntry(input: $input) "
+       "{ entry { id until } userErrors { field message code } } }")
 
 TODAY = datetime.now(UTC).date()
 
@@ -183,3 +186,26 @@ async def test_an_invitation_is_seen_by_those_it_concerns(run, story, who, sees)
     person_list = (await run.as_viewer(viewer)('query($id: ID!) { person(id: $id) { invitations { totalCount } } }',
                                                id=story.colleagues[0]))["person"]["invitations"]
     assert (person_list is not None) is (who in ("colleague", "staff"))
+
+
+async def test_the_chair_who_sent_an_invitation_withdraws_it_after_handing_over_the_chair(run, story):
+    invited = ok(await run.as_viewer(person(story.chair))(INVITE, input={"group": story.group,
+                                                                          "person": story.colleagues[0]}))
+    [tenure] = [e for e in await rosters.by_people(run.db, [story.chair])
+                if e.group_id == story.group and e.role.value == "CHAIR" and e.until is None]
+    ended = await run.as_viewer(STAFF)(END, input={"entryId": tenure.id, "expectedVersion": tenure.version,
+                                                   "until": (TODAY - timedelta(days=1)).isoformat()})
+    assert ended["endRosterEntry"]["userErrors"] == []
+    # No longer a chair: no new invitation, but theirs is still theirs to withdraw.
+    again = await run.as_viewer(person(story.chair))(INVITE, input={"group": story.group,
+                                                                     "person": story.colleagues[1]})
+    assert codes(again) == [(["input"], "FORBIDDEN")]
+    withdrawn = ok(await run.as_viewer(person(story.chair))(WITHDRAW, input={"invitation": invited["id"],
+                                                                              "expectedVersion": 1}))
+    # Done; the payload shows nothing: a former chair is no longer among those who see the group's invitations.
+    assert withdrawn is None
+    [stored_one] = await invitations.by_ids(run.db, [invited["id"]])
+    assert stored_one.status.value == "WITHDRAWN"
+    [logged] = [c for c in await changes.audit_page(run.db, changes.AuditFilter(record_id=invited["id"]), None, 5)
+                if c.action.value == "WITHDRAW"]
+    assert logged.actor.role == "inviter"
