@@ -12,6 +12,8 @@ from datastore.vocabulary import RosterRole
 from tests.invitations.conftest import person
 from tests.invitations.test_story import ANSWER, INVITE, ok
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 
 @pytest.fixture(autouse=True)
 def _no_faults():

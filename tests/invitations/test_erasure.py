@@ -1,8 +1,12 @@
 """Erasure reaches invitations: a message naming the erased person keeps no trace of them."""
 
+import pytest
+
 from datastore import erasure, people
 from tests.invitations.conftest import STAFF, person
 from tests.invitations.test_story import INVITE, RECOMMEND, ok
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 ERASE = ("mutation($input: ErasePersonInput!) { erasePerson(input: $input) "
          "{ person { id } userErrors { field message code } } }")

@@ -3,10 +3,14 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from datastore import changes, invitations
 from memberdir.invitation_expiry import expiring
 from tests.invitations.conftest import person
 from tests.invitations.test_story import INVITE, ok
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 TODAY = datetime.now(UTC).date()
 

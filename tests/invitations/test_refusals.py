@@ -12,6 +12,8 @@ from tests.conftest import Run
 from tests.invitations.conftest import STAFF, person
 from tests.invitations.test_story import ANSWER, INVITE, RECOMMEND, WITHDRAW, ok
 
+pytestmark = pytest.mark.database  # run on every engine (make test)
+
 END = ("mutation($input: EndRosterEntryInput!) { endRosterEntry(input: $input) "
        "{ entry { id until } userErrors { field message code } } }")
 

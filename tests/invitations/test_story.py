@@ -5,12 +5,16 @@ Every step is in the audit log."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from datastore import changes, invitations, outbox, rosters
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import RosterRole
 from memberdir.notifications.mail import render
 from memberdir.notifications.recipients import Recipient
 from tests.invitations.conftest import STAFF, person
+
+pytestmark = pytest.mark.database  # run on every engine (make test)
 
 ERRORS = "userErrors { field message code }"
 INVITATION = ("invitation { id status role version message expiresOn answeredAt createdAt "
