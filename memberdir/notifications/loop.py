@@ -166,6 +166,8 @@ async def delivering(database: Callable[[], Database], settings, metrics=None) -
                     counted_at = loop.time()
             except (PyMongoError, RuntimeError) as error:  # the database is down or closing: next time
                 log.warning("delivery round skipped: %s", error)
+            except Exception:  # a bug must not end delivery for the life of the process
+                log.exception("delivery round failed")
             await asyncio.sleep(deliverer.config.interval_seconds)
 
     task = asyncio.create_task(run())
