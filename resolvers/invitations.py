@@ -20,6 +20,8 @@ from resolvers.privacy import PERSON
 from resolvers.relations import managed_ids
 
 DEFAULT_PAGE, MAX_PAGE = 20, 100
+# The record the schema shows (the schema imports no datastore module of its own).
+InvitationRecord = Invitation
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from datastore import invitations as records
 from resolvers import invitations as resolve
+from resolvers.invitations import InvitationRecord
 from schema.connections import Connection, Edge
 from schema.enums import InvitationStatus, RosterRole
 from schema.node import Node
@@ -35,10 +35,10 @@ class Invitation(Node):
     answered_at: datetime | None
     version: int
     updated_at: datetime
-    record: strawberry.Private[records.Invitation]
+    record: strawberry.Private[InvitationRecord]
 
     @classmethod
-    def of(cls, record: records.Invitation) -> "Invitation":
+    def of(cls, record: InvitationRecord) -> "Invitation":
         return cls(
             id=strawberry.ID(record.id), role=record.role, status=record.status, message=record.message,
             created_at=record.created_at, expires_on=record.expires_on, answered_at=record.answered_at,

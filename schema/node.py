@@ -16,9 +16,10 @@ def record_id(root: object) -> strawberry.ID:
 
 def to_node(record: object) -> Node | None:
     """The GraphQL object of a datastore record."""
-    from datastore import contacts, groups, invitations, organisations, people, rosters
+    from datastore import contacts, groups, organisations, people, rosters
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
+    from resolvers.invitations import InvitationRecord
     from schema.invitations import Invitation
     from schema.organisations import Organisation
     from schema.people import Person
@@ -30,7 +31,7 @@ def to_node(record: object) -> Node | None:
         groups.Group: WorkingGroup,
         contacts.RoleContact: RoleContact,
         rosters.RosterEntry: RosterEntry,
-        invitations.Invitation: Invitation,
+        InvitationRecord: Invitation,
     }
     kind = kinds.get(type(record))
     return kind.of(record) if kind else None

@@ -5,8 +5,8 @@ from datetime import date
 import strawberry
 from strawberry import Info
 
-from datastore import invitations as records
 from resolvers import invitations as visibility
+from resolvers.invitations import InvitationRecord
 from resolvers.mutations import invitations as edits
 from resolvers.mutations.committing import outcome
 from schema.enums import RosterRole
@@ -70,7 +70,7 @@ class InvitationPayload:
         context = info.context
         result = await outcome(context, work, client_mutation_id,
                                lambda change: edits.load(context, change.owner_id), call_digest(info))
-        record = result.record if isinstance(result.record, records.Invitation) else None
+        record = result.record if isinstance(result.record, InvitationRecord) else None
         # The payload shows only what the caller may see (a stale answer carries the current record).
         shown = await visibility.visible(context, record)
         return cls(invitation=Invitation.of(shown) if shown else None, user_errors=user_errors(result),
