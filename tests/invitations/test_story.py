@@ -3,6 +3,7 @@ colleague for the Data Security Work Stream, the chair invites, the colleague ac
 the roster from that day; a second colleague declines; a third invitation expires unanswered.
 Every step is in the audit log."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -117,7 +118,8 @@ async def test_a_third_invitation_expires_unanswered(run, story):
     assert await invitations.expire_due(run.db) == 0
     tomorrow = datetime.combine(TODAY + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     # Two sweepers at once (two server processes): the invitation expires once.
-    assert sorted([await invitations.expire_due(run.db, tomorrow), await invitations.expire_due(run.db, tomorrow)]) == [0, 1]
+    assert sorted(await asyncio.gather(*(invitations.expire_due(run.db, tomorrow) for _ in range(3)))) == [0, 0, 1]
+    assert await invitations.expire_due(run.db, tomorrow) == 0
     [expired] = await invitations.by_ids(run.db, [invited["id"]])
     assert expired.status.value == "EXPIRED" and expired.version == 2
     late = await run.as_viewer(person(colleague))(ANSWER, input={
