@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
-from datastore import contacts, groups, invitations, organisations, people, rosters
+from datastore import contacts, groups, invitations, organisations, outbox, people, rosters
 from datastore.client import Database
 from datastore.contacts import RoleContact
 from datastore.generations import Generation
@@ -249,6 +249,13 @@ class Loaders:
     @cached_property
     def invitation(self) -> Loader[str, invitations.Invitation | None]:
         return _one_each(self.db, invitations.by_ids, lambda i: i.id)
+
+    @cached_property
+    def notification(self) -> Loader[str, outbox.Notification | None]:
+        async def fetch(db: Database, ids: Sequence[str]) -> list:
+            return [n for n in await outbox.by_ids(db, ids) if n is not None]
+
+        return _one_each(self.db, fetch, lambda n: n.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""

@@ -4,7 +4,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from datastore.invitations import Invitation
-from resolvers import arguments, invitations
+from datastore.outbox import Notification
+from resolvers import arguments, invitations, notifications
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 
@@ -18,6 +19,7 @@ _LOADERS = {
     "rc_": "contact",
     "ros_": "roster_entry",
     "inv_": "invitation",
+    "ntf_": "notification",
 }
 
 
@@ -36,5 +38,7 @@ async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list
         loader = _loader(ctx, node_id)
         found.append(loader.load(node_id) if loader else None)
     loaded = [await f if f is not None else None for f in found]
-    # Invitations are seen only by those they concern (resolvers.invitations).
-    return [await invitations.visible(ctx, r) if isinstance(r, Invitation) else r for r in loaded]
+    # Invitations are seen only by those they concern (resolvers.invitations); a notification
+    # by its recipient and staff (resolvers.notifications).
+    shown = [None if isinstance(r, Notification) and not notifications.may_see(ctx, r) else r for r in loaded]
+    return [await invitations.visible(ctx, r) if isinstance(r, Invitation) else r for r in shown]

@@ -165,7 +165,7 @@ class Query:
     ) -> ChangeNoticeConnection:
         return ChangeNoticeConnection.of(*await audit.feed(info.context, record_types, first, after))
 
-    @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry); null if unknown.")
+    @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry; a notification for its recipient and staff); null if unknown or not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         found = await nodes.nodes(info.context, [str(id)], "id")
         return to_node(found[0]) if found[0] else None

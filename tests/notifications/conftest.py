@@ -1,7 +1,8 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it received.
 
 Addresses starting with "bounce" are refused at RCPT with 550 (a bounce);
-"later" ones with 451 (try again later). `hold()` makes the server keep the
+"later" ones with 451 (try again later); mail to "reject" ones is refused at
+DATA with 554 (a bounce too). `hold()` makes the server keep the
 next message's DATA unanswered until `release()`: a test kills a sender then,
 mid-delivery, without any sleep deciding when.
 """
@@ -70,6 +71,8 @@ class Handler:
             self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, held.wait)
             return "451 4.3.0 held, not kept"  # the sender was killed meanwhile: this one does not count
+        if any(address.startswith("reject") for address in envelope.rcpt_tos):
+            return "554 5.7.1 message refused"
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=default)
         with self._lock:
             self._received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), message))

@@ -122,6 +122,16 @@ async def test_a_5xx_at_rcpt_fails_at_once_and_is_recorded_as_a_bounce(db, smtp_
     assert smtp_server.received == []
 
 
+async def test_a_5xx_at_data_fails_at_once_and_is_recorded_as_a_bounce(db, smtp_server):
+    await _owe(db, _owed("per_priya", address="reject@helix.example"))
+    await Deliverer(_config(), mail.SmtpSender(smtp_server.url, 10)).round(db)
+    [stored] = await _all(db)
+    assert stored.state is DeliveryState.FAILED and stored.attempts == 1
+    assert "554" in stored.last_error and "DATA" in stored.last_error
+    assert await outbox.bounced(db, "reject@helix.example")
+    assert smtp_server.received == []
+
+
 async def test_a_temporary_refusal_is_retried_with_backoff_then_fails_and_can_be_retried(db, smtp_server, ferretdb):
     await _owe(db, _owed("per_priya", address="later@helix.example"))
     deliverer = Deliverer(_config(max_attempts=3), mail.SmtpSender(smtp_server.url, 10))

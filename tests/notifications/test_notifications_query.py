@@ -74,3 +74,15 @@ async def test_callers_who_are_no_person_see_none(run, viewer):
     [error] = await run.as_viewer(viewer).errors(QUERY)
     assert error.extensions["code"] == "FORBIDDEN"
     assert (await run.as_viewer(viewer)(MINE))["viewer"]["notifications"] == {"totalCount": 0, "nodes": []}
+
+
+NODE = """query($id: ID!) { node(id: $id) { id ... on Notification { subject recipient { id } } } }"""
+
+
+async def test_a_notification_by_id_shows_to_its_recipient_and_staff_only(run):
+    [priyas, *_] = (await run.as_viewer(PRIYA)(QUERY))["notifications"]["nodes"]
+    for viewer in (STAFF, PRIYA):
+        found = (await run.as_viewer(viewer)(NODE, id=priyas["id"]))["node"]
+        assert found == {"id": priyas["id"], "subject": priyas["subject"], "recipient": {"id": "per_priya"}}
+    for viewer in (TOM, KEY_WITHOUT_PERSON, Viewer()):
+        assert (await run.as_viewer(viewer)(NODE, id=priyas["id"]))["node"] is None
