@@ -10,7 +10,7 @@ from datastore.client import Database
 from resolvers.viewer import ANONYMOUS
 from tests.conftest import Run
 from tests.invitations.conftest import STAFF, person
-from tests.invitations.test_story import ANSWER, INVITE, RECOMMEND, WITHDRAW, ok
+from tests.invitations.test_invitations_story import ANSWER, INVITE, RECOMMEND, WITHDRAW, ok
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 

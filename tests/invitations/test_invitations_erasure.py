@@ -4,7 +4,7 @@ import pytest
 
 from datastore import erasure, people
 from tests.invitations.conftest import STAFF, person
-from tests.invitations.test_story import INVITE, RECOMMEND, ok
+from tests.invitations.test_invitations_story import INVITE, RECOMMEND, ok
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 

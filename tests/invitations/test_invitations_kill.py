@@ -10,7 +10,7 @@ from datastore.changes import ChangeState
 from datastore.rosters import RosterEntry
 from datastore.vocabulary import RosterRole
 from tests.invitations.conftest import person
-from tests.invitations.test_story import ANSWER, INVITE, ok
+from tests.invitations.test_invitations_story import ANSWER, INVITE, ok
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 

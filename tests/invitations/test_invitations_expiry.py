@@ -8,7 +8,7 @@ import pytest
 from datastore import changes, invitations
 from memberdir.invitation_expiry import expiring
 from tests.invitations.conftest import person
-from tests.invitations.test_story import INVITE, ok
+from tests.invitations.test_invitations_story import INVITE, ok
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
