@@ -8,6 +8,7 @@ invitation through the write path, so two steps at once claim one version and
 one wins (an answer and the expiry sweep, two sweepers).
 """
 
+import asyncio
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -231,8 +232,9 @@ async def expire_due(db: Database, now: datetime | None = None, lease: timedelta
     for invitation in await past_expiry(db, now):
         after = replace(invitation, status=InvitationStatus.EXPIRED)
         try:
-            await writes.commit(db, write_of(invitation, after, ChangeAction.EXPIRE), expected_version=invitation.version,
-                                actor=EXPIRY, lease=lease)
+            # Shielded: a sweep cancelled (serve shutting down) never leaves its change half-applied.
+            await asyncio.shield(writes.commit(db, write_of(invitation, after, ChangeAction.EXPIRE),
+                                               expected_version=invitation.version, actor=EXPIRY, lease=lease))
             expired += 1
         except (writes.StaleVersion, writes.Rejected):
             continue  # answered, withdrawn or expired by another process meanwhile

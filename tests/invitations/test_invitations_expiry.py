@@ -24,13 +24,14 @@ async def test_the_sweep_in_serve_expires_what_is_past_its_day_and_nothing_else(
     await run.db.invitations.update_one({"_id": past["id"]},
                                         {"$set": {"expires_on": (TODAY - timedelta(days=1)).isoformat()}})
     async with expiring(lambda: run.db, 0.05, timedelta(seconds=30)):
-        for _ in range(1200):  # up to 60 s
-            [found] = await invitations.by_ids(run.db, [past["id"]])
-            if found.status.value == "EXPIRED":
+        for _ in range(1200):  # up to 60 s, until the expiry is in the audit log (its change applied)
+            logged = await changes.audit_page(run.db, changes.AuditFilter(record_id=past["id"]), None, 10)
+            if len(logged) == 2:
                 break
             await asyncio.sleep(0.05)
+    [found] = await invitations.by_ids(run.db, [past["id"]])
     assert found.status.value == "EXPIRED" and found.version == 2
     [still] = await invitations.by_ids(run.db, [current["id"]])
     assert still.status.value == "INVITED" and still.version == 1
-    logged = await changes.audit_page(run.db, changes.AuditFilter(record_id=past["id"]), None, 10)
     assert [c.action.value for c in logged] == ["EXPIRE", "INVITE"]
+    assert await changes.in_flight(run.db) == []
