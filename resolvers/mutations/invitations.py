@@ -35,13 +35,16 @@ from resolvers.permissions import Action, Capacity
 # An invitation is answerable for at most this long.
 LONGEST = timedelta(days=365)
 EXPIRED = "This invitation expired at the end of {day} (UTC): it can no longer be answered."
-# Refusals raised once claimed (writes.RuleBroken), and the code each is answered with.
-_CLAIM_REFUSALS: dict[str, UserErrorCode] = {}
+OVER_LIMIT = ("You have made {limit} recommendations and invitations today (UTC), the most one sender may make in "
+              "a day; nothing was sent. Try again tomorrow.")
+# Refusals raised once claimed (writes.RuleBroken, answered CONFLICT by the write path's caller),
+# by how their message starts, and the code each is answered with instead.
+_CLAIM_REFUSALS = ((EXPIRED.split("{")[0], UserErrorCode.INVALID_TRANSITION),
+                   (OVER_LIMIT.split("{")[0], UserErrorCode.RATE_LIMITED))
 
 
-def _refused_once_claimed(message: str, code: UserErrorCode) -> str:
-    _CLAIM_REFUSALS[message] = code
-    return message
+def _code_of(error) -> UserErrorCode:
+    return next((code for start, code in _CLAIM_REFUSALS if error.message.startswith(start)), error.code)
 
 
 async def load(ctx: Context, invitation_id: str, path: str = "invitation") -> Invitation:
@@ -108,8 +111,7 @@ def _day_start(instant: datetime) -> datetime:
 
 
 def _over_limit(limit: int) -> str:
-    return (f"You have made {limit} recommendations and invitations today (UTC), the most one sender may make in "
-            "a day; nothing was sent. Try again tomorrow.")
+    return OVER_LIMIT.format(limit=limit)
 
 
 async def _within_limit(ctx: Context) -> None:
@@ -122,7 +124,7 @@ def _limit_check(ctx: Context, then: writes.ClaimCheck | None = None) -> writes.
     """Once claimed: this send and every other claimed today stay within the limit (of two
     at once past it, the one checking later sees the other's claim)."""
     sender, limit = _sender(ctx), ctx.invitations_per_day
-    message = _refused_once_claimed(_over_limit(limit), UserErrorCode.RATE_LIMITED)
+    message = _over_limit(limit)
 
     async def check(change: Change) -> None:
         if await invitations.sent_since(ctx.db, sender, _day_start(change.at)) > limit:
@@ -148,7 +150,7 @@ async def _commit(ctx: Context, write: Write, current: Invitation | None, acting
                      client_mutation_id=cmid, reload=lambda: load(ctx, write.owner_id), checked=checked)
     except Refused as refused:
         # A rule checked once claimed answers with its own code, not the write path's CONFLICT.
-        errors = [replace(e, code=_CLAIM_REFUSALS.get(e.message, e.code)) for e in refused.errors]
+        errors = [replace(e, code=_code_of(e)) for e in refused.errors]
         raise Refused(*errors, current=refused.current) from None
     return await load(ctx, write.owner_id)
 
@@ -239,8 +241,7 @@ def _answerable(invitation: Invitation, instant: datetime) -> None:
 def _in_time(ctx: Context, invitation: Invitation, then: writes.ClaimCheck) -> writes.ClaimCheck:
     """Once claimed: answered by the end of expiresOn (UTC) at the instant of the claim."""
     day = invitation.expires_on
-    message = _refused_once_claimed(EXPIRED.format(day=day.isoformat() if day else ""),
-                                    UserErrorCode.INVALID_TRANSITION)
+    message = EXPIRED.format(day=day.isoformat() if day else "")
 
     async def check(change: Change) -> None:
         if invitations.expired_at(day, change.at):
