@@ -20,7 +20,8 @@ class DirectoryClient(AsyncMongoClient):
 
 
 _COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta",
-                "notifications", "deliveries", "bounces", "verification_tokens", "webhook_endpoints", "webhook_failures")
+                "invitations", "notifications", "deliveries", "bounces", "verification_tokens", "webhook_endpoints",
+                "webhook_failures")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,11 @@ class Database:
     @property
     def api_keys(self) -> AsyncCollection:
         return self._collections["api_keys"]
+
+    @property
+    def invitations(self) -> AsyncCollection:
+        """Recommendations and invitations onto groups' rosters (datastore.invitations)."""
+        return self._collections["invitations"]
 
     @property
     def meta(self) -> AsyncCollection:

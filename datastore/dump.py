@@ -71,6 +71,7 @@ DUMPED: dict[str, Dumped] = {d.collection: d for d in (
     Dumped("people", "people with their individual membership and history, and their subscriptions"),
     Dumped("contacts", "role contacts (Primary, Administrator, Signer, communications)"),
     Dumped("roster", "groups' rosters with dates"),
+    Dumped("invitations", "recommendations and invitations onto rosters, with their status and message"),
     Dumped("changes", "the audit log, claimed changes in flight, and so the change feed and its positions"),
     # Each caller's clientMutationIds (the write path's retries, issue 22's part 6): a retry after a
     # restore is answered as before. Absent before that part is merged: then an empty section.

@@ -72,6 +72,8 @@ SCRUBBED: tuple[Field, ...] = (
     Field("people", "individual_membership.history.reason"),
     # Free text of groups (a description may name a chair).
     Field("groups", "description"),
+    # What a recommender or inviter wrote to the chairs or the person.
+    Field("invitations", "message"),
     # What a key was called ("Zyxq's laptop").
     Field("api_keys", "name"),
     # The refusals kept for retries (datastore.calls; their keys hold a digest of the caller's id).
@@ -117,7 +119,7 @@ def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
 
 
 # Records written through the write path: rewritten only at the version read.
-_VERSIONED = frozenset({"organisations", "people", "groups"})
+_VERSIONED = frozenset({"organisations", "people", "groups", "invitations"})
 # Attempts at one record that other changes keep moving on.
 _TRIES = 5
 

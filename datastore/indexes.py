@@ -53,6 +53,11 @@ INDEXES = {
         IndexModel(_keys("client_key"), name="by_client_key"),
         IndexModel(_keys("actor.person_id"), name="by_actor_person"),
     ],
+    "invitations": [
+        IndexModel(_keys("group_id", "created_key", "_id"), name="by_group"),
+        IndexModel(_keys("person_id", "created_key", "_id"), name="by_person"),
+        IndexModel(_keys("status", "expires_on"), name="by_status"),
+    ],
     "notifications": [
         IndexModel(_keys("state", "next_at", "_id"), name="by_due"),
         IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     health_probe_seconds: float = Field(default=5.0, gt=0, le=3600)
     health_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
+    # Invitations onto rosters: days to answer by default; recommendations and invitations
+    # one sender may make per UTC day (no member mails arbitrary text in bulk); how often
+    # serve marks unanswered ones EXPIRED (memberdir/invitation_expiry.py).
+    invitation_days: int = Field(default=30, ge=1, le=365, description="days to answer an invitation by default")
+    invitations_per_day: int = Field(default=50, ge=1, le=10_000, description="recommendations and invitations per sender per UTC day")
+    invitation_sweep_seconds: float = Field(default=300.0, gt=0, le=86_400, description="how often expired invitations are marked")
     # Notifications (memberdir/notifications): mail through MEMBERDIR_SMTP_URL
     # (smtp:// or smtps://user:pass@host:port); unset, each mail is written as an
     # .eml file under <data_dir>/<engine>/outbox/ (the development default).

@@ -22,6 +22,10 @@ class Context:
     viewer: Viewer = ANONYMOUS
     # Days between a removal notice to the Primary and the earliest removal.
     removal_notice_days: int = 30
+    # An invitation's default time to answer, and how many recommendations and
+    # invitations one sender may make per (UTC) day (settings.invitation_*).
+    invitation_days: int = 30
+    invitations_per_day: int = 50
     # The change feed stays this far behind the clock (resolvers.audit.feed).
     feed_settle_seconds: float = 2.0
     # The caller's rate-limit budget, when the request came over HTTP.

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
-from datastore import contacts, groups, organisations, outbox, people, rosters
+from datastore import contacts, groups, invitations, organisations, outbox, people, rosters
 from datastore.client import Database
 from datastore.generations import Generation
 from datastore.organisations import Groups, OrganisationFilter
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
+from datastore.records.invitations import Invitation
 from datastore.records.organisations import Organisation
 
 from datastore.records.outbox import Notification
@@ -265,6 +266,10 @@ class Loaders:
         while reading := [task for loader in vars(self).values() if isinstance(loader, Loader) for task in loader.reading]:
             await asyncio.wait(reading)
             await asyncio.sleep(0)
+
+    @cached_property
+    def invitation(self) -> Loader[str, Invitation | None]:
+        return _one_each(self.db, invitations.by_ids, lambda i: i.id)
 
     @cached_property
     def notification(self) -> Loader[str, Notification | None]:

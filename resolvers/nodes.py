@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 from typing import Any
 
+from datastore.records.invitations import Invitation
 from datastore.records.outbox import Notification
-from resolvers import arguments, notifications
+from resolvers import arguments, invitations, notifications
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 
@@ -17,6 +18,7 @@ _LOADERS = {
     "grp_": "group",
     "rc_": "contact",
     "ros_": "roster_entry",
+    "inv_": "invitation",
     "ntf_": "notification",
 }
 
@@ -36,5 +38,7 @@ async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list
         loader = _loader(ctx, node_id)
         found.append(loader.load(node_id) if loader else None)
     loaded = [await f if f is not None else None for f in found]
-    # A notification shows to its recipient and staff only (resolvers.notifications).
-    return [None if isinstance(r, Notification) and not notifications.may_see(ctx, r) else r for r in loaded]
+    # Invitations are seen only by those they concern (resolvers.invitations); a notification
+    # by its recipient and staff (resolvers.notifications).
+    shown = [None if isinstance(r, Notification) and not notifications.may_see(ctx, r) else r for r in loaded]
+    return [await invitations.visible(ctx, r) if isinstance(r, Invitation) else r for r in shown]

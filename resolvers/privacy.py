@@ -90,6 +90,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "communications"): {_MGR: Part.ASSIGNMENTS, _SELF: True, _S: True},
     (PERSON, "history"): STAFF_ONLY,
     (PERSON, "groups"): EVERYONE,
+    (PERSON, "invitations"): SELF_AND_STAFF,
     (ORGANISATION, "id"): EVERYONE,
     (ORGANISATION, "slug"): EVERYONE,
     (ORGANISATION, "name"): EVERYONE,

@@ -13,6 +13,7 @@ from schema.audit import history_field
 from schema.node import Node
 from resolvers import list_sizes
 from schema.enums import GroupKind, RosterOrder, RosterRole
+from schema.invitations import invitations_field
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
 
 if TYPE_CHECKING:
@@ -94,6 +95,10 @@ class WorkingGroup(Node):
         return RosterConnection.of(page, RosterEntry.of, RosterEdge)
 
     history = history_field("Changes to the group and its roster, newest first (staff and admin; null for others).")
+
+    invitations = invitations_field("Recommendations and invitations onto the group's roster, newest first; the "
+                                    "first `first` (at most 100). The group's current chairs and staff; null for "
+                                    "others.", of="group")
 
     @strawberry.field(
         description="Organisations whose people currently serve on the group, by name; the first `first` (at most 1000)."

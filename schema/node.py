@@ -19,6 +19,8 @@ def to_node(record: object) -> Node | None:
     from datastore.records import contacts, groups, organisations, outbox, people, rosters
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
+    from resolvers.invitations import InvitationRecord
+    from schema.invitations import Invitation
     from schema.notifications import Notification
     from schema.organisations import Organisation
     from schema.people import Person
@@ -30,6 +32,7 @@ def to_node(record: object) -> Node | None:
         groups.Group: WorkingGroup,
         contacts.RoleContact: RoleContact,
         rosters.RosterEntry: RosterEntry,
+        InvitationRecord: Invitation,
         outbox.Notification: Notification,
     }
     kind = kinds.get(type(record))

@@ -18,6 +18,7 @@ from schema.batched import batched, one_of
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus
+from schema.invitations import invitations_field
 
 if TYPE_CHECKING:
     from schema.contacts import RoleContact
@@ -211,6 +212,10 @@ class Person(Node):
         return [WorkingGroup.of(g) for g in found[wanted]]
 
     history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
+
+    invitations = invitations_field("Recommendations and invitations of the person onto groups' rosters, newest "
+                                    "first; the first `first` (at most 100). The person and staff; null for others.",
+                                    of="person")
 
     @strawberry.field(
         description="Tenures on groups, past and present; with activeOn, only those held that day. "

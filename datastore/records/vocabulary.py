@@ -115,6 +115,7 @@ class RecordType(str, Enum):
     ROLE_CONTACT = "ROLE_CONTACT"
     WORKING_GROUP = "WORKING_GROUP"
     ROSTER_ENTRY = "ROSTER_ENTRY"
+    INVITATION = "INVITATION"
 
 
 class ChangeAction(str, Enum):
@@ -127,6 +128,24 @@ class ChangeAction(str, Enum):
     NOTICE = "NOTICE"
     ERASE = "ERASE"
     IMPORT = "IMPORT"
+    # An invitation's lifecycle (datastore/invitations.py).
+    RECOMMEND = "RECOMMEND"
+    INVITE = "INVITE"
+    ACCEPT = "ACCEPT"
+    DECLINE = "DECLINE"
+    WITHDRAW = "WITHDRAW"
+    EXPIRE = "EXPIRE"
+
+
+class InvitationStatus(str, Enum):
+    """A path onto a group's roster (datastore/invitations.py)."""
+
+    RECOMMENDED = "RECOMMENDED"
+    INVITED = "INVITED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    EXPIRED = "EXPIRED"
 
 
 class NotificationKind(str, Enum):

@@ -12,9 +12,8 @@ from schema.mutations.common import ChangeInput, Payload, mutation_input, payloa
 from schema.rosters import RosterEntry
 
 
-@mutation_input(description="Chairs and co-chairs of the group add MEMBER, CONTRIBUTOR and OBSERVER entries; "
-                            "CHAIR, CO_CHAIR and STAFF entries are staff-only. expectedVersion is the group's; "
-                            "since defaults to today.")
+@mutation_input(description="Staff add entries directly (a chair invites instead: inviteToGroup; accepting "
+                            "adds the entry). expectedVersion is the group's; since defaults to today.")
 class AddRosterEntryInput(ChangeInput):
     group_id: strawberry.ID
     person_id: strawberry.ID
@@ -22,8 +21,9 @@ class AddRosterEntryInput(ChangeInput):
     since: date | None = None
 
 
-@mutation_input(description="The same roles rule as adding the entry. expectedVersion is the entry's; until "
-                            "(the last day served) defaults to today.")
+@mutation_input(description="Chairs and co-chairs of the group end MEMBER, CONTRIBUTOR and OBSERVER entries; "
+                            "CHAIR, CO_CHAIR and STAFF entries are staff-only. expectedVersion is the entry's; "
+                            "until (the last day served) defaults to today.")
 class EndRosterEntryInput(ChangeInput):
     entry_id: strawberry.ID
     until: date | None = None
