@@ -25,7 +25,7 @@ from datastore.records.organisations import Organisation
 from datastore.records.outbox import Notification
 from datastore.records.people import Person
 from datastore.records.rosters import RosterEntry
-from datastore.rosters import RosterWindow
+from datastore.rosters import RosterPage
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -167,33 +167,33 @@ def _organisation_groups(
     return Loader(load_fn=load)
 
 
-# A window's tenures, and how many the window pages through when that came
-# with them (cut from a whole roster); None: ask rosters.count_window.
+# A page's tenures, and how many its whole list holds when that came
+# with them (cut from a whole roster); None: ask rosters.count_page.
 RosterSlice = tuple[list[RosterEntry], int | None]
 
 
-def _roster_windows(
+def _roster_pages(
     db: Database, whole_rosters: Loader[str, list[RosterEntry]], generation: Generation
-) -> Loader[RosterWindow, RosterSlice]:
-    """Pages of rosters. The windows of one group are read alone when its
+) -> Loader[RosterPage, RosterSlice]:
+    """Pages of rosters. The pages of one group are read alone when its
     roster is longer than the largest of them: a work stream holds 2,818
     tenures at scale 10, of which a page shows at most 500. Those of several
     groups, of a group whose whole roster the request reads anyway (its
     chairs, its organisations), or of a roster that fits in the page, are cut
     from whole rosters, read for every group in one command: a roster level
-    still costs one, and a short roster one read where a window read alone
+    still costs one, and a short roster one read where a page read alone
     can take several (an engine may read it role by role: datastore/engines)."""
 
-    async def load(windows: Sequence[RosterWindow]) -> list[RosterSlice]:
-        group_ids = list(dict.fromkeys(w.group_id for w in windows))
+    async def load(pages: Sequence[RosterPage]) -> list[RosterSlice]:
+        group_ids = list(dict.fromkeys(w.group_id for w in pages))
         if len(group_ids) == 1 and not whole_rosters.holds(group_ids[0]):
             # The count an unfiltered page's totalCount reads too.
-            size = await rosters.kept_count(db, generation, RosterWindow(group_ids[0], limit=0))
-            if size > max(w.limit for w in windows):
-                pages = await asyncio.gather(*(rosters.window(db, w) for w in windows))
+            size = await rosters.kept_count(db, generation, RosterPage(group_ids[0], limit=0))
+            if size > max(w.limit for w in pages):
+                pages = await asyncio.gather(*(rosters.read_page_of(db, w) for w in pages))
                 return [(page, None) for page in pages]
         found = dict(zip(group_ids, await whole_rosters.load_many(group_ids)))
-        return [w.cut(found[w.group_id]) for w in windows]
+        return [w.cut(found[w.group_id]) for w in pages]
 
     return Loader(load_fn=load)
 
@@ -239,8 +239,8 @@ class Loaders:
         return _all_each(self.db, rosters.by_groups, lambda r: r.group_id)
 
     @cached_property
-    def roster_window(self) -> Loader[RosterWindow, RosterSlice]:
-        return _roster_windows(self.db, self.roster_of_group, self.generation)
+    def roster_page(self) -> Loader[RosterPage, RosterSlice]:
+        return _roster_pages(self.db, self.roster_of_group, self.generation)
 
     @cached_property
     def roster_of_person(self) -> Loader[str, list[RosterEntry]]:
