@@ -11,9 +11,12 @@ import pytest
 from datastore import changes, invitations, outbox, rosters
 from datastore.rosters import RosterEntry
 from datastore.records.vocabulary import RosterRole
+from memberdir.notifications import mail
+from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from memberdir.notifications.mail import render
 from memberdir.notifications.recipients import Recipient
 from tests.invitations.conftest import STAFF, person
+from tests.notifications.conftest import smtp_server  # noqa: F401 (a fixture: a real SMTP server on loopback)
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -145,3 +148,24 @@ async def test_the_invitation_mail_says_what_the_group_is_who_invited_and_the_me
     assert "Join us &lt;b&gt;soon&lt;/b&gt;." in html and "<b>soon</b>" not in html
     # Nothing a recipient may not see: no e-mail address of anyone in the values.
     assert "@" not in str(notification.values)
+
+
+async def test_the_invited_colleague_gets_the_mail_through_a_real_smtp_server(run, story, smtp_server):  # noqa: F811
+    """The outbox's delivery loop sends the invitation: to the colleague's address, in their name,
+    saying what the group is and who invited them."""
+    colleague = story.colleagues[4]
+    invited = ok(await run.as_viewer(person(story.chair))(INVITE, input={
+        "group": story.group, "person": colleague, "message": "We would value your audits."}))
+    someone = (await run.as_viewer(STAFF)(f'{{ person(id: "{colleague}") {{ name email }} }}'))["person"]
+    chair = (await run(f'{{ person(id: "{story.chair}") {{ name }} }}'))["person"]["name"]
+    config = DeliveryConfig(lease=timedelta(seconds=30), max_attempts=3, backoff_seconds=0, backoff_max_seconds=0,
+                            interval_seconds=0.1, mail_from="Directory <staff@directory.example>")
+    deliverer = Deliverer(config, mail.SmtpSender(smtp_server.url, 10))
+    for _ in range(50):  # rounds, not time: each sends what is due
+        if any(r.recipients == (someone["email"],) for r in smtp_server.received):
+            break
+        await deliverer.round(run.db)
+    [received] = [r for r in smtp_server.received if r.recipients == (someone["email"],)]
+    text = received.part("plain")
+    assert "Data Security Work Stream" in text and chair in text and "We would value your audits." in text
+    assert someone["name"] in received.message["To"] and invited["expiresOn"] in text
