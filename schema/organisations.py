@@ -97,6 +97,8 @@ class Organisation(Node):
     city: str | None
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
+    aliases: list[str] = strawberry.field(description="Other names it is known by (staff-edited; affiliation matching reads them)")
+    acronyms: list[str] = strawberry.field(description="Its acronyms (staff-edited; affiliation matching reads them)")
     membership: Membership = strawberry.field(resolver=_membership)
     version: int
     updated_at: datetime
@@ -115,6 +117,8 @@ class Organisation(Node):
             city=record.city,
             website=record.website,
             ror_id=record.ror_id,
+            aliases=list(record.aliases),
+            acronyms=list(record.acronyms),
             version=record.version,
             updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,

@@ -33,9 +33,14 @@ class OrganisationPatch:
     city: str | None = strawberry.UNSET
     sectors: list[Sector] | None = strawberry.UNSET
     ror_id: str | None = strawberry.UNSET
+    aliases: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Other names it is known by, for affiliation matching (staff only)")
+    acronyms: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Its acronyms, for affiliation matching (staff only)")
 
 
-_PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId"}
+_PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId",
+                "aliases": "aliases", "acronyms": "acronyms"}
 
 
 @strawberry.input
