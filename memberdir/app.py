@@ -39,6 +39,7 @@ from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
 from memberdir.edge.exports import ExportEndpoint
+from memberdir.edge import matching as affiliation_matching
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
@@ -289,11 +290,14 @@ def create_app(
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
     exports = stack.guard_graphql(Authentication(ExportEndpoint(holder), authenticator), settings)
+    matches = affiliation_matching.guard(
+        Authentication(affiliation_matching.AffiliationMatchEndpoint(holder), authenticator), settings)
     app = Starlette(
         routes=[
             Route("/graphql", DatabaseGate(guarded, holder.available), methods=["GET", "POST"]),
             Route("/export/roster/{slug}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
             Route("/export/{kind}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
+            Route("/match/affiliations.csv", DatabaseGate(matches, holder.available), methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),

@@ -38,7 +38,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers import groups, list_sizes, nodes, organisations, people, periods, trends
+from resolvers import groups, list_sizes, matching, nodes, organisations, people, periods, trends
 from memberdir.execution.document_cache import VariableRule
 
 # The largest `first` each field accepts; over it the resolver refuses the query.
@@ -59,6 +59,7 @@ FIRST_MAXIMA: dict[str, int] = {
     "Viewer.manages": list_sizes.VIEWER_MANAGES.maximum,
     "Viewer.chairs": list_sizes.VIEWER_CHAIRS.maximum,
     "Query.organisationsNeedingPrimary": list_sizes.NEEDS_PRIMARY.maximum,
+    "Query.matchAffiliation": matching.MAX_FIRST,
 }
 # Lists whose length the vocabulary fixes.
 FIXED_LISTS: dict[str, int] = {
