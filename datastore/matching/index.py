@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from datastore.client import Database
-from datastore.matching.words import normal, squashed
+from datastore.matching.words import loose, normal, squashed
 
 _PARENTHESISED = re.compile(r"\s*\([^)]*\)")
 ROR_ID = re.compile(r"(?<![a-z0-9])(0[a-z0-9]{8})(?![a-z0-9])")
@@ -30,6 +30,8 @@ class Entry:
     city: str  # normal form, "" when unknown
     # Normal forms of the name, the name without its parenthesised part, each alias.
     names: tuple[str, ...]
+    # The same, spelt loosely (datastore.matching.words.loose).
+    loose: tuple[str, ...]
     # Each name and alias folded with punctuation as spaces (EXACT).
     exact: frozenset[str]
 
@@ -62,7 +64,7 @@ def build(documents: list[dict]) -> MatchIndex:
                                                 *(normal(a) for a in aliases)) if n))
         index.entries.append(Entry(
             id=document["_id"], name=name, status=document["status"], country=document["country"],
-            city=normal(document.get("city") or ""), names=names,
+            city=normal(document.get("city") or ""), names=names, loose=tuple(loose(n) for n in names),
             exact=frozenset(squashed(n) for n in (name, *aliases)),
         ))
         for word in {w for n in names for w in n.split()}:

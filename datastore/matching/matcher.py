@@ -201,12 +201,12 @@ def _score_names(entry: Entry, pieces: list[_Piece]) -> tuple[float, MatchingTyp
         piece_words = set(piece.normal.split())
         # A name that says all of what the text says beats one that says a part of it.
         weight = 1 - PART_COST * (1 - piece.coverage)
-        for name in entry.names:
+        for name, loose_name in zip(entry.names, entry.loose):
             if piece.normal == name:
                 similar, kind = 1.0, MatchingType.PHRASE
             else:
                 similar = max(fuzz.ratio(piece.normal, name), fuzz.token_sort_ratio(piece.normal, name),
-                              fuzz.ratio(piece.loose, loose(name)) * LOOSE_WEIGHT) / 100
+                              fuzz.ratio(piece.loose, loose_name) * LOOSE_WEIGHT) / 100
                 kind = MatchingType.COMMON_TERMS if similar == 1.0 else MatchingType.FUZZY
                 name_words = name.split()
                 if len(name_words) >= 2 and set(name_words) <= piece_words:
