@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datastore.matching import index as matching_index
 from datastore.matching.index import MatchIndex
 from datastore.matching.matcher import Match, match
+from datastore.records import arrival
 from datastore.records.organisations import Organisation
 from datastore.records.vocabulary import MembershipStatus, Role
 from resolvers.context import Context
@@ -20,6 +21,8 @@ DEFAULT_FIRST = 5
 MAX_TEXT = 1_000
 # Rows of one CSV request (POST /match/affiliations.csv).
 MAX_ROWS = 10_000
+# Aliases or acronyms an organisation holds at most (the limit on them as they arrive).
+MATCHING_NAMES = arrival.ITEMS
 # Never shown to anonymous callers: organisations that are not, or no longer, members.
 HIDDEN_FROM_ANONYMOUS = frozenset({MembershipStatus.APPLICANT.value, MembershipStatus.DECLINED.value,
                                    MembershipStatus.REMOVED.value})

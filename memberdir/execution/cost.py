@@ -76,6 +76,8 @@ FIXED_LISTS: dict[str, int] = {
     "Query.membershipTrend": periods.MAX_PERIODS,
     "Query.individualMembershipTrend": periods.MAX_PERIODS,
     "TrendPoint.leftBy": len(trends.LEFT_STATUSES),
+    "Organisation.aliases": matching.MATCHING_NAMES,
+    "Organisation.acronyms": matching.MATCHING_NAMES,
 }
 # Never reached for a schema whose lists all have a bound (a test checks that);
 # a list added without one is counted large rather than small.
