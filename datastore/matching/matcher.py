@@ -3,21 +3,22 @@ affiliation matching (README, "Matching"):
 
 1. A ROR id or URL anywhere in the text answers its organisation (IDENTIFIER).
 2. The text is cut at commas, semicolons, dashes and brackets. Segments that
-   are an address (digits, street words), a country or a city of the
-   directory become hints; a segment that starts with a department word
-   ("Dept. of Genetics") is dropped, or cut where an organisation word
-   starts in it ("... University of Toronto"). What remains, each segment
-   alone, adjacent ones together, all together, are the pieces that may name
-   the organisation.
-3. Candidates are the organisations whose names share the pieces' rarest
-   words (an inverted index of words, with typos corrected against its
-   vocabulary), the best CANDIDATES by summed rarity, plus those whose
-   acronym a segment is: never a scan of every organisation.
+   are an address (digits, street words) are dropped; a country or a city of
+   the directory (or a near spelling of one) is a hint; a segment that starts
+   with a department word ("Dept. of Genetics") is dropped, or cut where an
+   organisation word starts in it ("... University of Toronto"). Each
+   remaining segment alone, and each run of adjacent ones (hints included), is
+   a piece that may name the organisation.
+3. Candidates are the organisations whose names share the rarest words with
+   the text as a whole and with each segment (an inverted index of words,
+   typos corrected against its vocabulary), the best CANDIDATES of each, plus
+   those whose acronym a segment is: never a scan of every organisation.
 4. Each candidate's names are scored against each piece with RapidFuzz (the
-   better of the edit ratio and the ratio with words sorted); a name whose
-   words all occur in a piece scores by how much of the piece it covers.
-5. Hints move scores: a named country the organisation is not in costs
-   COUNTRY_PENALTY, its own country or city adds HINT_BONUS.
+   best of the edit ratio, the ratio with words sorted, and the ratio of loose
+   spellings); a name whose words all occur in a piece scores by how much of
+   the piece it covers; a piece holding part of the text loses up to PART_COST.
+5. Hints lower scores: a named country the organisation is not in costs
+   COUNTRY_PENALTY, a named city that is not its own CITY_PENALTY.
 6. `chosen`: the best candidate, when its score is at least THRESHOLD and
    MARGIN ahead of the next organisation's.
 """
@@ -38,7 +39,6 @@ from datastore.matching.words import (
     country_names,
     is_address,
     loose,
-    normal,
     squashed,
     words,
 )

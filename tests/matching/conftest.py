@@ -4,15 +4,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
 from datastore.client import Database, connect
 from datastore.importer import import_files
 from datastore.indexes import ensure_indexes
 from datastore.records.vocabulary import Role
 from memberdir import api_keys
-from memberdir.app import create_app
-from memberdir.settings import Settings
+from tests.matching_helpers import client_of
 
 DIRECTORY = Path(__file__).with_name("directory.json")
 
@@ -26,11 +25,6 @@ async def matching_db(ferretdb) -> AsyncIterator[Database]:
     yield db
     await db.drop()
     await db.close()
-
-
-def client_of(db: Database, settings: Settings | None = None) -> AsyncClient:
-    app = create_app(settings or Settings(), database=db)
-    return AsyncClient(transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://test")
 
 
 @pytest.fixture(scope="module")

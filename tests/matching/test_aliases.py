@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.matching.test_match_affiliation import chosen, match
+from tests.matching_helpers import chosen, match
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 

@@ -8,7 +8,7 @@ import pytest
 
 from memberdir.settings import Settings
 from resolvers.matching import MAX_ROWS
-from tests.matching.conftest import client_of
+from tests.matching_helpers import client_of
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 

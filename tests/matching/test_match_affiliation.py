@@ -2,26 +2,10 @@
 and what a caller may be answered."""
 
 import pytest
-from httpx import AsyncClient
+
+from tests.matching_helpers import MATCH, chosen, match
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
-
-MATCH = """query($text: String!, $first: Int) { matchAffiliation(text: $text, first: $first) {
-  organisation { id name } score chosen matchingType matchedText } }"""
-
-
-async def match(client: AsyncClient, headers: dict, text: str, first: int | None = None) -> list[dict]:
-    response = await client.post("/graphql", json={"query": MATCH, "variables": {"text": text, "first": first}},
-                                 headers=headers)
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    return body["data"]["matchAffiliation"]
-
-
-def chosen(found: list[dict]) -> tuple[str, str] | None:
-    picked = [m for m in found if m["chosen"]]
-    assert len(picked) <= 1, found
-    return (picked[0]["organisation"]["id"], picked[0]["matchingType"]) if picked else None
 
 
 @pytest.mark.parametrize(("text", "expected"), [
