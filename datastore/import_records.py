@@ -17,7 +17,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
-from datastore.records import countries
+from datastore.records import countries, time_zones
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
 from datastore.records.memberships import IndividualMembership, StatusChange
@@ -55,10 +55,17 @@ def _country(value: str) -> str:
     return found.code
 
 
+def _time_zone(value: str) -> str:
+    if not time_zones.is_key(value):
+        raise ValueError(f"{value!r} is not an IANA time zone key (such as Europe/Berlin or UTC)")
+    return value
+
+
 OrganisationId = Annotated[str, _prefixed("org")]
 PersonId = Annotated[str, _prefixed("per")]
 GroupId = Annotated[str, _prefixed("grp")]
 CountryCode = Annotated[str, AfterValidator(_country)]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -139,6 +146,8 @@ class OrganisationRecord(_Record):
     lastReviewedOn: date | None = None
     history: list[OrganisationStatusChange] = []
     removalNoticeOn: date | None = None
+    # Left out or null: the country's own zone where it has one, else UTC (datastore.time_zones).
+    timeZone: TimeZone | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self, info: ValidationInfo) -> Self:
@@ -161,7 +170,7 @@ class OrganisationRecord(_Record):
             joinedOn=o.joined_on, lastReviewedOn=o.last_reviewed_on,
             history=[OrganisationStatusChange.model_construct(status=c.status, on=c.on, reason=c.reason)
                      for c in o.history],
-            removalNoticeOn=o.removal_notice_on,
+            removalNoticeOn=o.removal_notice_on, timeZone=o.time_zone_set,
         )
 
     def to_record(self) -> Organisation:
@@ -174,7 +183,7 @@ class OrganisationRecord(_Record):
             aliases=tuple(dict.fromkeys(self.aliases)), acronyms=tuple(dict.fromkeys(self.acronyms)),
             joined_on=self.joinedOn, last_reviewed_on=self.lastReviewedOn,
             history=tuple(StatusChange(c.status, c.on, c.reason) for c in self.history),
-            removal_notice_on=self.removalNoticeOn,
+            removal_notice_on=self.removalNoticeOn, time_zone_set=self.timeZone,
         )
 
 

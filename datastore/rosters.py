@@ -1,13 +1,13 @@
-"""Roster entries as stored: windows, pages and counts (the record: datastore.records.rosters)."""
+"""Roster entries as stored: pages of one group's roster (RosterWindow) and counts (the record: datastore.records.rosters)."""
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
-from datastore import keyset, windows
-from datastore.client import Database, traits_of
+from datastore.client import Database
 from datastore.documents import STREAM_BATCH, count_matching, find_in, one_of, replace_many
+from datastore.engines import read_page
 from datastore.generations import Generation
 from datastore.keyset import Sort, SortKey
 from datastore.records import dates
@@ -18,8 +18,6 @@ from datastore.records.vocabulary import RosterRole
 SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
 # Least recently changed first (RosterEntry.updated_key).
 UPDATED_SORT = [("updated_key", 1), ("_id", 1)]
-# Within one role: SORT without its first field.
-SINCE_SORT = SORT[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +44,7 @@ class RosterWindow:
     @property
     def counted(self) -> "RosterWindow":
         """The tenures the window pages through, from the first, whatever the page:
-        what its count counts, so windows of one list share one count."""
+        what its count counts, so every page of one list shares one count."""
         return replace(self, limit=0, order=RosterOrder.ROLE_ASC, after=None)
 
     def query(self) -> dict:
@@ -118,37 +116,13 @@ async def by_groups(db: Database, group_ids: Iterable[str]) -> list[RosterEntry]
 
 async def window(db: Database, window: RosterWindow) -> list[RosterEntry]:
     """The tenures in `window`, read alone: the group's index walked from the
-    window's start (keyset.find_page), not the group's whole roster."""
-    if window.order is RosterOrder.ROLE_ASC and traits_of(db.roster).windows:
-        found = await _role_by_role(db, window)
-    else:
-        # Not by windows: both roster indexes lead with the group, not the sort.
-        found = await keyset.find_page(
-            db.roster, window.query(), window.sort, window.after, window.limit, by_windows=False
-        )
+    window's start, not the group's whole roster. Both roster indexes lead with
+    the group, not the sort; in roster order the sort leads with the role's
+    rank, which takes the ranks of the window's roles."""
+    ranks = sorted(role.rank for role in window.roles or RosterRole) if window.order is RosterOrder.ROLE_ASC else None
+    found = await read_page(db.roster, window.query(), window.sort, window.after, window.limit,
+                            index_leads_with_sort=False, leading_values=ranks)
     return [from_document(d) for d in found]
-
-
-async def _role_by_role(db: Database, window: RosterWindow) -> list[dict]:
-    """A window in roster order on an engine that reads the whole index range
-    a find names before its limit (ServerTraits.windows): each role's stretch
-    of the group's index in turn, read by windows of `since`
-    (datastore/windows.py), until the window is full. At scale 10 a work
-    stream's first 501 tenures read all 2,818 (21 ms); its 1,940 members are
-    one stretch, which windows of `since` read a few hundred at a time. Every
-    stretch can be read so (windows.windowable): `since` is text, and only
-    `active_on` bounds it, by a range."""
-    query, after, rows = window.query(), window.after, []
-    find = keyset.one_read(db.roster, SORT)  # every stretch's windows are parts of one read
-    for rank in sorted(role.rank for role in window.roles or RosterRole):
-        if after is not None and rank < after[0]:
-            continue
-        stretch = {**query, "role_rank": rank}
-        since = after[1:] if after is not None and rank == after[0] else None
-        rows += await windows.read(find, db.roster.full_name, stretch, SINCE_SORT, since, window.limit - len(rows))
-        if len(rows) >= window.limit:
-            break
-    return rows
 
 
 async def count_window(db: Database, window: RosterWindow) -> int:

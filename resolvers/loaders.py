@@ -13,13 +13,16 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
-from datastore import contacts, groups, organisations, people, rosters
+from datastore import contacts, groups, invitations, organisations, outbox, people, rosters
 from datastore.client import Database
 from datastore.generations import Generation
 from datastore.organisations import Groups, OrganisationFilter
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
+from datastore.records.invitations import Invitation
 from datastore.records.organisations import Organisation
+
+from datastore.records.outbox import Notification
 from datastore.records.people import Person
 from datastore.records.rosters import RosterEntry
 from datastore.rosters import RosterWindow
@@ -64,6 +67,10 @@ class Loader(DataLoader[K, R]):
     futures in one pass, so that suspends about once per batch.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading: set[asyncio.Task] = set()  # the batches' reads still in flight
+
     def load(self, key: K) -> Future[R]:
         future = self.cache_map.get(key)
         if future is not None and not future.cancelled():
@@ -79,8 +86,10 @@ class Loader(DataLoader[K, R]):
 
     def _dispatch(self, batch: Batch) -> None:
         """As strawberry's `dispatch`, with the batch settled however its task ends."""
-        batch._dispatch_task = self.loop.create_task(dispatch_batch(self, batch))
-        batch._dispatch_task.add_done_callback(lambda _: _settle_left(self, batch))
+        task = batch._dispatch_task = self.loop.create_task(dispatch_batch(self, batch))
+        self.reading.add(task)
+        task.add_done_callback(lambda _: _settle_left(self, batch))
+        task.add_done_callback(self.reading.discard)
 
     def holds(self, key: K) -> bool:
         """Whether this request has asked for `key` already (loaded or on its way)."""
@@ -172,7 +181,8 @@ def _roster_windows(
     groups, of a group whose whole roster the request reads anyway (its
     chairs, its organisations), or of a roster that fits in the page, are cut
     from whole rosters, read for every group in one command: a roster level
-    still costs one, and a short roster one read where windows take one per role."""
+    still costs one, and a short roster one read where a window read alone
+    can take several (an engine may read it role by role: datastore/engines)."""
 
     async def load(windows: Sequence[RosterWindow]) -> list[RosterSlice]:
         group_ids = list(dict.fromkeys(w.group_id for w in windows))
@@ -247,6 +257,26 @@ class Loaders:
     @cached_property
     def roster_entry(self) -> Loader[str, RosterEntry | None]:
         return _one_each(self.db, rosters.by_ids, lambda r: r.id)
+
+    async def settle(self) -> None:
+        """Wait until no read is in flight: those asked for, and those about to be
+        sent (a batch is sent on the next turn of the event loop). How each ended
+        is the affair of whoever awaits its keys."""
+        await asyncio.sleep(0)
+        while reading := [task for loader in vars(self).values() if isinstance(loader, Loader) for task in loader.reading]:
+            await asyncio.wait(reading)
+            await asyncio.sleep(0)
+
+    @cached_property
+    def invitation(self) -> Loader[str, Invitation | None]:
+        return _one_each(self.db, invitations.by_ids, lambda i: i.id)
+
+    @cached_property
+    def notification(self) -> Loader[str, Notification | None]:
+        async def fetch(db: Database, ids: Sequence[str]) -> list:
+            return [n for n in await outbox.by_ids(db, ids) if n is not None]
+
+        return _one_each(self.db, fetch, lambda n: n.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""

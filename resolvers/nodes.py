@@ -3,7 +3,9 @@
 from collections.abc import Sequence
 from typing import Any
 
-from resolvers import arguments
+from datastore.records.invitations import Invitation
+from datastore.records.outbox import Notification
+from resolvers import arguments, invitations, notifications
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 
@@ -16,6 +18,8 @@ _LOADERS = {
     "grp_": "group",
     "rc_": "contact",
     "ros_": "roster_entry",
+    "inv_": "invitation",
+    "ntf_": "notification",
 }
 
 
@@ -33,4 +37,8 @@ async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list
     for node_id in checked:
         loader = _loader(ctx, node_id)
         found.append(loader.load(node_id) if loader else None)
-    return [await f if f is not None else None for f in found]
+    loaded = [await f if f is not None else None for f in found]
+    # Invitations are seen only by those they concern (resolvers.invitations); a notification
+    # by its recipient and staff (resolvers.notifications).
+    shown = [None if isinstance(r, Notification) and not notifications.may_see(ctx, r) else r for r in loaded]
+    return [await invitations.visible(ctx, r) if isinstance(r, Invitation) else r for r in shown]

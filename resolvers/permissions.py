@@ -21,6 +21,7 @@ class Capacity(str, Enum):
     SELF = "self"
     CHAIR = "chair"
     APPLICANT = "applicant"
+    INVITER = "inviter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Facts:
     holds: frozenset[ContactRole] = field(default_factory=frozenset)
     # The caller currently chairs or co-chairs the group concerned.
     chairs: bool = False
+    # The caller sent the invitation concerned.
+    sent: bool = False
 
 
 class Action(str, Enum):
@@ -62,14 +65,22 @@ class Action(str, Enum):
     CANCEL_INDIVIDUAL = "cancel an individual membership"
     DECIDE_INDIVIDUAL = "approve, decline or remove an individual member"
     ERASE_PERSON = "erase a person on request"
-    ADD_ROSTER_MEMBER = "add or end MEMBER, CONTRIBUTOR, OBSERVER roster entries"
+    ADD_ROSTER_MEMBER = "add MEMBER, CONTRIBUTOR, OBSERVER roster entries directly (a chair invites instead)"
+    END_ROSTER_MEMBER = "end MEMBER, CONTRIBUTOR, OBSERVER roster entries"
     ADD_ROSTER_OFFICER = "add or end CHAIR, CO_CHAIR, STAFF roster entries"
+    RECOMMEND_FOR_GROUP = "recommend one of the organisation's people for a group"
+    INVITE_TO_GROUP = "invite a person onto a group's roster (following a recommendation or not)"
+    ANSWER_INVITATION = "accept or decline an invitation (accepting adds the roster entry)"
+    WITHDRAW_RECOMMENDATION = "withdraw a recommendation"
+    WITHDRAW_INVITATION = "withdraw an invitation"
     MANAGE_GROUPS = "create or change groups"
     READ_AUDIT = "read the audit log and record histories"
+    MANAGE_WEBHOOKS = "register, disable and list webhook endpoints, rotate their secrets"
 
 
-_S, _P, _A, _SELF, _C, _APP = (
+_S, _P, _A, _SELF, _C, _APP, _INV = (
     Capacity.STAFF, Capacity.PRIMARY, Capacity.ADMINISTRATOR, Capacity.SELF, Capacity.CHAIR, Capacity.APPLICANT,
+    Capacity.INVITER,
 )
 
 RULES: dict[Action, tuple[Capacity, ...]] = {
@@ -96,10 +107,21 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.CANCEL_INDIVIDUAL: (_S, _SELF),
     Action.DECIDE_INDIVIDUAL: (_S,),
     Action.ERASE_PERSON: (_S,),
-    Action.ADD_ROSTER_MEMBER: (_S, _C),
+    # Once invitations exist a chair's path onto the roster is the invitation
+    # (accepting it adds the entry); staff and the import add directly.
+    Action.ADD_ROSTER_MEMBER: (_S,),
+    Action.END_ROSTER_MEMBER: (_S, _C),
     Action.ADD_ROSTER_OFFICER: (_S,),
+    # The organisation (for a person affiliated with it); the group's chairs (invitations);
+    # the person invited (answers); whoever made it (withdrawals).
+    Action.RECOMMEND_FOR_GROUP: (_P, _A),
+    Action.INVITE_TO_GROUP: (_S, _C),
+    Action.ANSWER_INVITATION: (_SELF,),
+    Action.WITHDRAW_RECOMMENDATION: (_S, _P, _A),
+    Action.WITHDRAW_INVITATION: (_S, _INV, _C),
     Action.MANAGE_GROUPS: (_S,),
     Action.READ_AUDIT: (_S,),
+    Action.MANAGE_WEBHOOKS: (_S,),
 }
 
 _DESCRIBED = {
@@ -109,6 +131,7 @@ _DESCRIBED = {
     Capacity.SELF: "the person themself",
     Capacity.CHAIR: "the group's current chairs and co-chairs",
     Capacity.APPLICANT: "any signed-in person (becomes its Primary)",
+    Capacity.INVITER: "the person who sent it",
 }
 
 
@@ -128,6 +151,8 @@ def _satisfies(capacity: Capacity, facts: Facts) -> bool:
             return facts.chairs
         case Capacity.APPLICANT:
             return facts.person
+        case Capacity.INVITER:
+            return facts.sent
     return False
 
 

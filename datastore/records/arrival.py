@@ -75,7 +75,8 @@ _HISTORY = Items(HISTORY, {"reason": Chars(TEXT)})
 LIMITS: dict[str, dict[str, Any]] = {
     "organisations": {
         "id": Chars(ID), "slug": Chars(SLUG), "name": Chars(NAME), "city": Chars(NAME), "website": Chars(URL),
-        "rorId": Chars(URL), "country": Chars(ID), "sectors": Items(ITEMS), "designations": Items(ITEMS),
+        "rorId": Chars(URL), "country": Chars(ID), "timeZone": Chars(ID), "sectors": Items(ITEMS),
+        "designations": Items(ITEMS),
         "history": _HISTORY, "aliases": Items(ITEMS, characters=NAME), "acronyms": Items(ITEMS, characters=ID),
     },
     "people": {

@@ -38,7 +38,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers import groups, list_sizes, matching, nodes, organisations, people, periods, trends
+from resolvers import groups, invitations, list_sizes, matching, nodes, organisations, people, periods, trends
 from memberdir.execution.document_cache import VariableRule
 
 # The largest `first` each field accepts; over it the resolver refuses the query.
@@ -59,6 +59,8 @@ FIRST_MAXIMA: dict[str, int] = {
     "Viewer.manages": list_sizes.VIEWER_MANAGES.maximum,
     "Viewer.chairs": list_sizes.VIEWER_CHAIRS.maximum,
     "Query.organisationsNeedingPrimary": list_sizes.NEEDS_PRIMARY.maximum,
+    "WorkingGroup.invitations": invitations.MAX_PAGE,
+    "Person.invitations": invitations.MAX_PAGE,
     "Query.matchAffiliation": matching.MAX_FIRST,
 }
 # Lists whose length the vocabulary fixes.
@@ -71,7 +73,8 @@ FIXED_LISTS: dict[str, int] = {
     "Change.fields": list_sizes.CHANGED_FIELDS,
     "UserError.field": list_sizes.ERROR_PATH,
     **{f"{payload}.userErrors": list_sizes.USER_ERRORS
-       for payload in ("OrganisationPayload", "PersonPayload", "RosterEntryPayload", "WorkingGroupPayload")},
+       for payload in ("OrganisationPayload", "PersonPayload", "RosterEntryPayload", "WorkingGroupPayload",
+                       "InvitationPayload")},
     "StatBucket.breakdown": list_sizes.STAT_BUCKETS,
     "Query.membershipTrend": periods.MAX_PERIODS,
     "Query.individualMembershipTrend": periods.MAX_PERIODS,

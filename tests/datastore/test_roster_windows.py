@@ -12,8 +12,9 @@ import pytest
 from pymongo import monitoring
 
 from datastore import groups, rosters
-from datastore.client import ServerTraits, connect
+from datastore.client import connect
 from datastore.documents import MORE_OF_ONE_READ
+from datastore.engines import MongoDB
 from datastore.generations import KEPT
 from datastore.records.rosters import RosterEntry, RosterOrder
 from datastore.records.vocabulary import RosterRole
@@ -35,9 +36,10 @@ FILTERS = [
 
 @pytest.fixture(params=["as the engine takes it", "in one read"])
 async def demo_reads(request, engine, demo_db):
-    """The demo database read as the engine is best read (by windows, for
-    SecantusDB) and plainly; on an engine read plainly anyway, only once."""
-    traits = engine.traits if request.param == "as the engine takes it" else ServerTraits()
+    """The demo database read as the engine is best read (by stretches of page
+    windows, for SecantusDB) and plainly (MongoDB's strategy); on an engine
+    read plainly anyway, only once."""
+    traits = engine.traits if request.param == "as the engine takes it" else MongoDB()
     if request.param == "in one read" and traits == engine.traits:
         pytest.skip("this engine is read in one read already")
     db = connect(engine.uri, demo_db.name, traits=traits)
@@ -72,7 +74,7 @@ def order_key(order: RosterOrder, entry: RosterEntry) -> tuple:
 
 class Reads(monitoring.CommandListener):
     """The roster's reads: (command, limit); the later parts of one read
-    (by windows, datastore/windows.py) left out."""
+    (by stretches and page windows, datastore/engines/secantusdb.py) left out."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, int | None]] = []
