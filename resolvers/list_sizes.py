@@ -49,6 +49,8 @@ NEEDS_PRIMARY = ListSize(default=100, maximum=500)  # Query.organisationsNeeding
 MEMBERSHIP_HISTORY = 200
 CHANGED_FIELDS = 32
 USER_ERRORS = 32
+# Host institutions' endpoints (Query.webhookEndpoints): a registration past it is refused.
+WEBHOOK_ENDPOINTS = 100
 ERROR_PATH = 8
 
 # Fixed by the vocabulary: every country the directory knows, and a bucket per

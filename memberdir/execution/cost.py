@@ -74,7 +74,8 @@ FIXED_LISTS: dict[str, int] = {
     "UserError.field": list_sizes.ERROR_PATH,
     **{f"{payload}.userErrors": list_sizes.USER_ERRORS
        for payload in ("OrganisationPayload", "PersonPayload", "RosterEntryPayload", "WorkingGroupPayload",
-                       "InvitationPayload")},
+                       "InvitationPayload", "WebhookEndpointPayload")},
+    "Query.webhookEndpoints": list_sizes.WEBHOOK_ENDPOINTS,
     "StatBucket.breakdown": list_sizes.STAT_BUCKETS,
     "Query.membershipTrend": periods.MAX_PERIODS,
     "Query.individualMembershipTrend": periods.MAX_PERIODS,

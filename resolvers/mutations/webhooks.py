@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from datastore import webhook_urls, webhooks
 from datastore.records.vocabulary import RecordType
 from datastore.webhooks import Endpoint
+from resolvers import list_sizes
 from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.outcome import UserErrorCode, refuse
@@ -42,6 +43,9 @@ async def create(ctx: Context, url: str, record_types: list[RecordType] | None, 
     problem = problem or await _resolving_problem(url, ctx.webhook_allow_loopback)
     if problem:
         raise refuse(UserErrorCode.INVALID, f"The URL {problem}.", "url")
+    if len(await webhooks.every(ctx.db)) >= list_sizes.WEBHOOK_ENDPOINTS:
+        raise refuse(UserErrorCode.INVALID,
+                     f"At most {list_sizes.WEBHOOK_ENDPOINTS} endpoints are kept, disabled ones included.")
     endpoint = Endpoint(
         id=webhooks.new_id(), url=url, record_types=tuple(dict.fromkeys(record_types or list(RecordType))),
         created_at=_now(), secret=webhooks.new_secret(), reason=reason,

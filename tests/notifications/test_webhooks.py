@@ -388,3 +388,17 @@ async def test_the_story_over_a_real_server(ferretdb, receiver):
     assert receiver.refused == []
     assert len(receiver.verified) >= len(changed) + 1  # one came twice at least: dropped by its id
     assert all(set(notice) == NOTICE_KEYS for _, notice in receiver.verified)
+
+
+async def test_registrations_stop_at_the_bound_the_cost_rule_counts_on(run, receiver, monkeypatch):
+    """Query.webhookEndpoints is a list without arguments: its size is bounded by refusing more endpoints."""
+    from resolvers import list_sizes
+
+    already = len((await run.as_viewer(STAFF)("{ webhookEndpoints { id } }"))["webhookEndpoints"])
+    monkeypatch.setattr(list_sizes, "WEBHOOK_ENDPOINTS", already + 1)
+    made = (await run.as_viewer(STAFF)(CREATE, input={"url": receiver.url}))["createWebhookEndpoint"]
+    assert made["userErrors"] == []
+    refused = (await run.as_viewer(STAFF)(CREATE, input={"url": receiver.url}))["createWebhookEndpoint"]
+    assert refused["endpoint"] is None
+    assert [(e["code"], e["message"]) for e in refused["userErrors"]] == [
+        ("INVALID", f"At most {already + 1} endpoints are kept, disabled ones included.")]
