@@ -72,6 +72,8 @@ Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Orcid = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")]
 Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
 RorId = Annotated[str, StringConstraints(pattern=r"^https://ror\.org/0[a-z0-9]{8}$")]
+# Letters and digits of any script, with inner dots, hyphens, ampersands or spaces ("UCL", "EMBL-EBI", "U. de M.").
+Acronym = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\w[\w.&\- ]*$")]
 
 
 class _Record(BaseModel):
@@ -138,6 +140,8 @@ class OrganisationRecord(_Record):
     city: Text | None = None
     website: Website | None = None
     rorId: RorId | None = None
+    aliases: list[Text] = []
+    acronyms: list[Acronym] = []
     joinedOn: date | None = None
     lastReviewedOn: date | None = None
     history: list[OrganisationStatusChange] = []
@@ -162,7 +166,8 @@ class OrganisationRecord(_Record):
         return cls.model_construct(
             id=o.id, slug=o.slug, name=o.name, kind=o.kind, country=o.country_code, status=o.status,
             sectors=list(o.sectors), designations=list(o.designations), city=o.city, website=o.website,
-            rorId=o.ror_id, joinedOn=o.joined_on, lastReviewedOn=o.last_reviewed_on,
+            rorId=o.ror_id, aliases=list(o.aliases), acronyms=list(o.acronyms),
+            joinedOn=o.joined_on, lastReviewedOn=o.last_reviewed_on,
             history=[OrganisationStatusChange.model_construct(status=c.status, on=c.on, reason=c.reason)
                      for c in o.history],
             removalNoticeOn=o.removal_notice_on, timeZone=o.time_zone_set,
@@ -175,6 +180,7 @@ class OrganisationRecord(_Record):
             sectors=tuple(dict.fromkeys(self.sectors)),
             designations=tuple(dict.fromkeys(self.designations)),
             city=self.city, website=self.website, ror_id=self.rorId,
+            aliases=tuple(dict.fromkeys(self.aliases)), acronyms=tuple(dict.fromkeys(self.acronyms)),
             joined_on=self.joinedOn, last_reviewed_on=self.lastReviewedOn,
             history=tuple(StatusChange(c.status, c.on, c.reason) for c in self.history),
             removal_notice_on=self.removalNoticeOn, time_zone_set=self.timeZone,

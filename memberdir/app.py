@@ -41,6 +41,7 @@ from memberdir.edge.errors import Refused
 from memberdir.edge.exports import ExportEndpoint
 from memberdir.edge import verify_email
 from memberdir.edge.verify_email import VerifyEmailPage
+from memberdir.edge import matching as affiliation_matching
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
@@ -308,6 +309,8 @@ def create_app(
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
     exports = stack.guard_graphql(Authentication(ExportEndpoint(holder), authenticator), settings)
+    matches = affiliation_matching.guard(
+        Authentication(affiliation_matching.AffiliationMatchEndpoint(holder), authenticator), settings)
     app = Starlette(
         routes=[
             Route("/graphql", DatabaseGate(guarded, holder.available), methods=["GET", "POST"]),
@@ -315,6 +318,7 @@ def create_app(
             Route("/export/{kind}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
             Route(verify_email.PATH, DatabaseGate(VerifyEmailPage(graphql.schema, holder.get, settings),
                                                   holder.available), methods=["GET", "POST"]),
+            Route("/match/affiliations.csv", DatabaseGate(matches, holder.available), methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),

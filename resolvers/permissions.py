@@ -54,6 +54,7 @@ class Action(str, Enum):
     CANCEL_MEMBERSHIP = "cancel an organisation's membership"
     WITHDRAW_APPLICATION = "withdraw an organisation's application (APPLICANT to CANCELLED)"
     SET_DESIGNATIONS = "set designations"
+    SET_MATCHING_NAMES = "set an organisation's aliases and acronyms (affiliation matching)"
     CREATE_PERSON = "create a person (affiliated with an organisation)"
     UPDATE_PERSON = "change a person's profile (names, e-mail, ORCID, country)"
     SET_CONTACT_VISIBILITY = "set a person's contact visibility"
@@ -95,6 +96,7 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.CANCEL_MEMBERSHIP: (_S, _P),
     Action.WITHDRAW_APPLICATION: (_S, _P),
     Action.SET_DESIGNATIONS: (_S,),
+    Action.SET_MATCHING_NAMES: (_S,),
     Action.CREATE_PERSON: (_S, _P, _A),
     Action.UPDATE_PERSON: (_S, _SELF),
     Action.SET_CONTACT_VISIBILITY: (_S, _SELF),

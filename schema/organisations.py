@@ -98,6 +98,8 @@ class Organisation(Node):
     city: str | None
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
+    aliases: list[str] = strawberry.field(description="Other names it is known by (staff-edited; affiliation matching reads them)")
+    acronyms: list[str] = strawberry.field(description="Its acronyms (staff-edited; affiliation matching reads them)")
     time_zone: str = strawberry.field(
         description="IANA time zone key its notices word times in: the one staff set, else its country's zone "
         "where the country keeps one clock, else UTC"
@@ -120,6 +122,8 @@ class Organisation(Node):
             city=record.city,
             website=record.website,
             ror_id=record.ror_id,
+            aliases=list(record.aliases),
+            acronyms=list(record.acronyms),
             time_zone=record.time_zone,
             version=record.version,
             updated_at=record.updated_at or VERSIONS_BEGAN,

@@ -7,7 +7,7 @@ import strawberry
 from strawberry import Info
 
 from datastore.records import countries
-from resolvers import audit, groups, list_sizes, needs_primary, nodes, organisations, people, trends
+from resolvers import audit, groups, list_sizes, matching, needs_primary, nodes, organisations, people, trends
 from resolvers import notifications as outbox
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.connections import total_count_asked
@@ -17,6 +17,7 @@ from schema.notifications import NotificationConnection, NotificationFilter
 from schema.viewer import Viewer
 from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimension, TrendInterval
 from schema.groups import WorkingGroup, WorkingGroupFilter
+from schema.matching import AffiliationMatch
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
 from schema.people import Person, PersonConnection, PersonFilter
 from schema.rate_limit import RateLimit
@@ -51,6 +52,13 @@ class Query:
             info.context, filter, order, first, after, count_too=total_count_asked(info)
         )
         return OrganisationConnection.of(page, Organisation.of)
+
+    @strawberry.field(
+        description="The organisations an affiliation string may name (\"Dept. of Genetics, Univ. of Toronto\", a ROR "
+        "URL), best first, among those the caller may see; the first `first` (at most 20). README, \"Matching\"."
+    )
+    async def match_affiliation(self, info: Info, text: str, first: int | None = 5) -> list[AffiliationMatch]:
+        return [AffiliationMatch.of(m) for m in await matching.match_affiliation(info.context, text, first)]
 
     @strawberry.field(
         description="ACTIVE organisations that have no Primary, by name, the first `first` (at most 500): "

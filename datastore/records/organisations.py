@@ -25,6 +25,9 @@ class Organisation:
     city: str | None = None
     website: str | None = None
     ror_id: str | None = None
+    # Other names and acronyms the organisation is known by (staff-edited): affiliation matching reads them.
+    aliases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
     joined_on: date | None = None
     last_reviewed_on: date | None = None
     history: tuple[StatusChange, ...] = ()

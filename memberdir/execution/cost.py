@@ -38,7 +38,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers import groups, invitations, list_sizes, nodes, organisations, people, periods, trends
+from resolvers import groups, invitations, list_sizes, matching, nodes, organisations, people, periods, trends
 from memberdir.execution.document_cache import VariableRule
 
 # The largest `first` each field accepts; over it the resolver refuses the query.
@@ -61,6 +61,7 @@ FIRST_MAXIMA: dict[str, int] = {
     "Query.organisationsNeedingPrimary": list_sizes.NEEDS_PRIMARY.maximum,
     "WorkingGroup.invitations": invitations.MAX_PAGE,
     "Person.invitations": invitations.MAX_PAGE,
+    "Query.matchAffiliation": matching.MAX_FIRST,
 }
 # Lists whose length the vocabulary fixes.
 FIXED_LISTS: dict[str, int] = {
@@ -79,6 +80,8 @@ FIXED_LISTS: dict[str, int] = {
     "Query.membershipTrend": periods.MAX_PERIODS,
     "Query.individualMembershipTrend": periods.MAX_PERIODS,
     "TrendPoint.leftBy": len(trends.LEFT_STATUSES),
+    "Organisation.aliases": matching.MATCHING_NAMES,
+    "Organisation.acronyms": matching.MATCHING_NAMES,
 }
 # Never reached for a schema whose lists all have a bound (a test checks that);
 # a list added without one is counted large rather than small.

@@ -17,6 +17,8 @@ from resolvers.permissions import Action
 from resolvers.relations import current_contacts_of
 
 SECTION = "organisations"
+# Fields only staff change, whoever else may change the profile.
+MATCHING_NAMES = ("aliases", "acronyms")
 # Approving an applicant or reinstating a lapsed member needs all three held.
 REQUIRED_CONTACTS = (ContactRole.PRIMARY, ContactRole.ADMINISTRATOR, ContactRole.SIGNER)
 
@@ -50,7 +52,10 @@ async def _name_is_free(ctx: Context, organisation: Organisation, *path: str) ->
 async def update(ctx: Context, organisation_id: str, expected: int, given: dict, reason: str | None,
                  cmid: str | None) -> Organisation:
     current = await load(ctx, organisation_id, "id")
-    acting = access.require(Action.UPDATE_ORGANISATION, await access.facts(ctx, organisation_id=current.id))
+    facts = await access.facts(ctx, organisation_id=current.id)
+    acting = access.require(Action.UPDATE_ORGANISATION, facts)
+    if any(name in given for name in MATCHING_NAMES):
+        access.require(Action.SET_MATCHING_NAMES, facts)
     check_version(current, expected)
     after = merged(SECTION, current, given, "patch")
     if after == current:

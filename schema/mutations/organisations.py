@@ -32,6 +32,10 @@ class OrganisationPatch:
     city: str | None = strawberry.UNSET
     sectors: list[Sector] | None = strawberry.UNSET
     ror_id: str | None = strawberry.UNSET
+    aliases: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Other names it is known by, for affiliation matching (staff only)")
+    acronyms: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Its acronyms, for affiliation matching (staff only)")
     time_zone: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="An IANA time zone key (Europe/Berlin, UTC); null: back to the country's own zone",
@@ -39,7 +43,7 @@ class OrganisationPatch:
 
 
 _PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId",
-                "time_zone": "timeZone"}
+                "time_zone": "timeZone", "aliases": "aliases", "acronyms": "acronyms"}
 
 
 @mutation_input
