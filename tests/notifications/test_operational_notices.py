@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -12,6 +12,7 @@ from datastore.records import time_zones
 from datastore.importer import ImportRejected, import_files
 from memberdir import cli
 from memberdir.notifications import mail, notices
+from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from memberdir.notifications.recipients import Recipient
 from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
@@ -323,3 +324,21 @@ async def test_staff_find_the_notices_in_the_outbox_by_kind(run):
     assert data["notifications"]["nodes"] == [{
         "kind": "CONTACT_PROBLEM", "state": "PENDING", "subject": "Tokyo Genome Partnership: contact details to update",
         "recipient": {"id": "per_yuki"}, "record": {"id": "org_tokyo"}}]
+
+
+async def test_the_months_notice_reaches_the_administrator_through_a_real_smtp_server_once(run, smtp_server):
+    """Owed twice in one month, delivered by the outbox's loop: one mail, to the Administrator."""
+    await notices.run(run.db, now=JANUARY)
+    await notices.run(run.db, now=JANUARY)
+    [owed] = _by_cause(await _notices(run.db))[("org_montreal", "REVIEW_DUE")]
+    [jean] = await people.by_ids(run.db, [owed["recipient_id"]])
+    config = DeliveryConfig(lease=timedelta(seconds=30), max_attempts=3, backoff_seconds=0, backoff_max_seconds=0,
+                            interval_seconds=0.1, mail_from="Directory <staff@directory.example>")
+    deliverer = Deliverer(config, mail.SmtpSender(smtp_server.url, 10))
+    for _ in range(50):  # rounds, not time: each sends what is due
+        if not await outbox.due(run.db, datetime.now(UTC), 50):
+            break
+        await deliverer.round(run.db)
+    to_jean = [r for r in smtp_server.received if r.recipients == (jean.email,)]
+    assert len(to_jean) == 1, [r.recipients for r in smtp_server.received]
+    assert "2027-02-10" in to_jean[0].part("plain")  # the review's date, in ISO form
