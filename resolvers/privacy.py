@@ -103,6 +103,8 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (ORGANISATION, "website"): EVERYONE,
     (ORGANISATION, "rorId"): EVERYONE,
     (ORGANISATION, "timeZone"): EVERYONE,
+    (ORGANISATION, "aliases"): EVERYONE,
+    (ORGANISATION, "acronyms"): EVERYONE,
     (ORGANISATION, "membership"): EVERYONE,
     (ORGANISATION, "membership.status"): EVERYONE,
     (ORGANISATION, "membership.joinedOn"): EVERYONE,

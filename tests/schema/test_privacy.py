@@ -145,7 +145,7 @@ EVERYONE_SEES = {
                "individualMembership.history", "individualMembership.history.status",
                "individualMembership.history.on"],
     "organisation": ["id", "slug", "name", "kind", "sectors", "designations", "country", "continent", "city",
-                     "website", "rorId", "timeZone", "membership", "membership.status", "membership.joinedOn",
+                     "website", "rorId", "timeZone", "aliases", "acronyms", "membership", "membership.status", "membership.joinedOn",
                      "membership.lastReviewedOn", "membership.nextReviewDue", "membership.history",
                      "membership.history.status", "membership.history.on", "version", "updatedAt", "contacts",
                      "people", "workingGroups"],
@@ -162,7 +162,7 @@ QUERY = """{
     id name givenName familyName country { code } version updatedAt affiliation { id } roles { id } groups { id } }
   organisation(id: "org_helix") { membership { removalNoticeOn history { status on reason } status joinedOn
       lastReviewedOn nextReviewDue } history(first: 1) { totalCount }
-    id slug name kind sectors designations country { code } continent city website rorId timeZone version updatedAt
+    id slug name kind sectors designations country { code } continent city website rorId timeZone aliases acronyms version updatedAt
     contacts { id } people { totalCount } workingGroups { id } }
 }"""
 
@@ -212,7 +212,8 @@ async def tom(engine) -> AsyncIterator[tuple[Run, Run]]:
         await _ok(planned, me, "apply", personId="per_tom", expectedVersion=made["person"]["version"],
                   reason="I curate variants")
         made = await _ok(planned, staff, "organisation", id="org_helix", expectedVersion=1,
-                         patch={"website": "https://helix.example", "rorId": "https://ror.org/013meh722"})
+                         patch={"website": "https://helix.example", "rorId": "https://ror.org/013meh722",
+                                "aliases": ["Helix Genomics"], "acronyms": ["HGL"]})
         made = await _ok(planned, staff, "designations", organisationId="org_helix", expectedVersion=2,
                          designations=["FUNDER"])
         made = await _ok(planned, staff, "review", organisationId="org_helix", expectedVersion=3, outcome="LAPSED",
