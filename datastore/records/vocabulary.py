@@ -127,6 +127,8 @@ class ChangeAction(str, Enum):
     NOTICE = "NOTICE"
     ERASE = "ERASE"
     IMPORT = "IMPORT"
+    # Two records of one person or organisation made one (datastore/merging.py).
+    MERGE = "MERGE"
 
 
 class Role(str, Enum):
