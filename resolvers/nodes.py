@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
+from datastore import merging
 from resolvers import arguments
 from resolvers.context import Context
 from resolvers.errors import BadArgument
@@ -19,6 +20,10 @@ _LOADERS = {
 }
 
 
+# Kinds whose records can be merged into another.
+_REDIRECTED = ("org_", "per_")
+
+
 def _loader(ctx: Context, node_id: str):
     name = next((loader for prefix, loader in _LOADERS.items() if node_id.startswith(prefix)), None)
     return getattr(ctx.loaders, name) if name else None
@@ -33,4 +38,12 @@ async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list
     for node_id in checked:
         loader = _loader(ctx, node_id)
         found.append(loader.load(node_id) if loader else None)
-    return [await f if f is not None else None for f in found]
+    records = [await f if f is not None else None for f in found]
+    # A person or organisation merged into another answers as the record kept (datastore.merging).
+    missing = [i for i, r in zip(checked, records) if r is None and i.startswith(_REDIRECTED)]
+    if missing:
+        kept = await merging.kept_ids(ctx.db, missing)
+        for index, node_id in enumerate(checked):
+            if records[index] is None and node_id in kept:
+                records[index] = await _loader(ctx, kept[node_id]).load(kept[node_id])
+    return records

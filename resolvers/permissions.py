@@ -65,6 +65,8 @@ class Action(str, Enum):
     ADD_ROSTER_OFFICER = "add or end CHAIR, CO_CHAIR, STAFF roster entries"
     MANAGE_GROUPS = "create or change groups"
     READ_AUDIT = "read the audit log and record histories"
+    READ_DUPLICATES = "read duplicate candidates"
+    MERGE_RECORDS = "merge two people or two organisations, and undo a merge within 30 days"
 
 
 _S, _P, _A, _SELF, _C, _APP = (
@@ -98,6 +100,8 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.ADD_ROSTER_OFFICER: (_S,),
     Action.MANAGE_GROUPS: (_S,),
     Action.READ_AUDIT: (_S,),
+    Action.READ_DUPLICATES: (_S,),
+    Action.MERGE_RECORDS: (_S,),
 }
 
 _DESCRIBED = {

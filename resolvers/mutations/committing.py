@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from datastore import calls, changes, edits, writes
 from datastore.records.changes import Change, ChangeState
 from datastore.writes import Write
+from resolvers import duplicates
 from resolvers.context import Context
 from resolvers.mutations.access import actor, identity
 from resolvers.mutations.outcome import Outcome, Refused, UserError, UserErrorCode, refuse, stale
@@ -76,7 +77,10 @@ async def commit(
     ))
     ctx.writes_started.append(started)
     try:
-        return await asyncio.shield(started)
+        committed = await asyncio.shield(started)
+        # Duplicate candidates follow each write of a person or organisation (resolvers.duplicates).
+        await duplicates.refresh_after(ctx, write)
+        return committed
     except writes.StaleVersion:
         raise stale(await reload()) from None
     except writes.RuleBroken as broken:
