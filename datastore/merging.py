@@ -140,6 +140,18 @@ async def next_version(db: Database, record_id: str) -> int:
     return 2 if made is not None else 1
 
 
+_READERS = {"people": people.from_document, "organisations": organisations.from_document,
+            "roster": rosters.from_document}
+
+
+def _fields(collection: str, before: dict | None, after: dict | None) -> tuple[FieldChange, ...]:
+    """What a versioned document's audit entry records: each field it changed, as the import names it."""
+    if after is None:
+        return ()
+    reader = _READERS[collection]
+    return edits.field_changes(collection, reader(before) if before else None, reader(after))
+
+
 def _stamped(document: dict, version: int, now: datetime) -> dict:
     """A versioned document at `version`, changed `now` (the path adds written_by)."""
     return {**{k: v for k, v in document.items() if k != WRITTEN_BY},
@@ -165,19 +177,19 @@ async def _moves(db: Database, record_type: RecordType, keep_id: str, merge_id: 
             moved = {k: v for k, v in document.items() if k != WRITTEN_BY} | {reference.field: keep_id}
             moved_id = reference.rekey(moved) if reference.rekey else document["_id"]
             moved["_id"] = moved_id
-            field = FieldChange(reference.field, merge_id, keep_id)
             plan.befores.append((reference.collection, document["_id"], document))
             if moved_id == document["_id"]:
                 if versioned:
                     moved = _stamped(moved, document.get("version", 1) + 1, now)
-                    plan.claims.append(Claim(reference.collection, moved_id, moved["version"], (field,)))
+                    plan.claims.append(Claim(reference.collection, moved_id, moved["version"],
+                                             _fields(reference.collection, document, moved)))
                 plan.effects.append(Effect(reference.collection, moved_id, moved))
                 plan.moved.append(f"{reference.collection} {moved_id}")
                 continue
             plan.effects.append(Effect(reference.collection, document["_id"], None))
             if versioned:
                 plan.claims.append(Claim(reference.collection, document["_id"], document.get("version", 1) + 1,
-                                         (FieldChange(reference.field, merge_id, None),)))
+                                         (FieldChange("mergedInto", None, keep_id),)))
             exists = (reference.collection, moved_id) in made or await source.find_one(
                 {"_id": moved_id}, projection=["_id"]) is not None
             if exists:  # the kept record holds the same one already
@@ -185,7 +197,8 @@ async def _moves(db: Database, record_type: RecordType, keep_id: str, merge_id: 
                 continue
             if versioned:
                 moved = _stamped(moved, await next_version(db, moved_id), now)
-                plan.claims.append(Claim(reference.collection, moved_id, moved["version"], (field,)))
+                plan.claims.append(Claim(reference.collection, moved_id, moved["version"],
+                                         _fields(reference.collection, None, moved)))
             made.add((reference.collection, moved_id))
             plan.effects.append(Effect(reference.collection, moved_id, moved))
             plan.befores.append((reference.collection, moved_id, None))
@@ -370,15 +383,16 @@ async def plan_unmerge(db: Database, change_id: str, reason: str | None) -> tupl
     for collection, document_id, before in restored:
         if collection in VERSIONED:
             version = await next_version(db, document_id)
-            claims.append(Claim(collection, document_id, version, (field,)))
+            current = await getattr(db, collection).find_one({"_id": document_id})
+            claims.append(Claim(collection, document_id, version, (*_fields(collection, current, before), field)))
             before = _stamped(before, version, now)
         effects.append(Effect(collection, document_id, {k: v for k, v in before.items() if k != WRITTEN_BY}))
     effects.append(Effect("merged_records", redirect_id(change.record_id), None))
     kept_before = {k: v for k, v in undo["kept_before"].items() if k not in (WRITTEN_BY,)}
-    kept_now = await getattr(db, section).find_one({"_id": change.owner_id}, projection=["version"])
+    kept_now = await getattr(db, section).find_one({"_id": change.owner_id})
     write = Write(
         owner_type=change.owner_type, collection=section, owner_id=change.owner_id, document=kept_before,
-        action=ChangeAction.UPDATE, fields=(field,), record_type=change.owner_type, record_id=change.record_id,
+        action=ChangeAction.UPDATE, fields=(*_fields(section, kept_now, kept_before), field), record_type=change.owner_type, record_id=change.record_id,
         effects=tuple(effects), reason=reason, claims=tuple(claims),
     )
     return write, kept_now["version"]

@@ -294,6 +294,39 @@ class DirectoryMachine(RuleBasedStateMachine):
             self.primary_erased |= primary_of
             self._wait(checks.nothing_erased_remains(self.db, self.erased))
 
+    # -- rules: merging -------------------------------------------------------------
+
+    @rule(data=st.data(), who=callers_, drift=drifts, cid=CLIENT_IDS)
+    def merge_people(self, data, who, drift, cid):
+        # Only people this run created: the callers' own records stay theirs.
+        created = [p for p in self.state.ids("people") if p not in checks.HAND_MADE_PEOPLE]
+        if len(created) < 2:
+            return
+        keep, merge = data.draw(st.lists(st.sampled_from(created), min_size=2, max_size=2, unique=True))
+        self.send(self.caller(who), "mergePeople", "{ person { id } userErrors { code } }", {
+            "keep": keep, "merge": merge, "keepVersion": self.version("people", keep, drift),
+            "mergeVersion": self.version("people", merge, 0), "reason": "created twice", "clientMutationId": cid,
+        })
+
+    @rule(data=st.data(), who=callers_)
+    def merge_organisations(self, data, who):
+        keep, merge = data.draw(st.lists(st.sampled_from(self.state.ids("organisations")), min_size=2, max_size=2,
+                                         unique=True))
+        self.send(self.caller(who), "mergeOrganisations", "{ organisation { id } userErrors { code } }", {
+            "keep": keep, "merge": merge, "keepVersion": self.version("organisations", keep, 0),
+            "mergeVersion": self.version("organisations", merge, 0),
+        })
+
+    @rule(data=st.data(), who=callers_)
+    def unmerge(self, data, who):
+        merges = [c["_id"] for c in self.state.documents["changes"]
+                  if c["action"] == "MERGE" and c["state"] == "applied" and c["record_id"] != c["owner_id"]]
+        if not merges:
+            return
+        self.send(self.caller(who), "unmerge", "{ records { id } userErrors { code } }", {
+            "change": data.draw(st.sampled_from(merges)), "reason": "two records after all",
+        })
+
     # -- rules: organisations --------------------------------------------------------
 
     @rule(data=st.data(), who=callers_, drift=drifts, cid=CLIENT_IDS,
