@@ -193,3 +193,39 @@ async def test_stale_versions_are_refused(engine):
             await merging.merge(db, RecordType.PERSON, "per_ana_twin", "per_ana", keep_version=1, merge_version=7,
                                 actor=STAFF)
         assert refused.value.code == "STALE" and refused.value.path == ("mergeVersion",)
+
+
+@pytest.mark.parametrize("point", ["after_claim", "after_effect_1", "after_effect_8", "after_record"])
+async def test_a_merge_cut_off_anywhere_is_completed_by_recovery(engine, point):
+    from datetime import timedelta
+
+    from datastore import faults
+
+    async with directory_copy(engine, f"merge_cut_{point}") as db:
+        await _twin(db)
+        faults.configure(f"{point}=raise")
+        try:
+            with pytest.raises(faults.FaultInjected):
+                await merging.merge(db, RecordType.PERSON, "per_ana_twin", "per_ana", keep_version=1,
+                                    merge_version=1, actor=STAFF)
+        finally:
+            faults.configure(None)
+        assert await writes.recover(db, timedelta(0)) == 1
+        # Completed as one: the redirect, every move, every claim applied, the invariants kept.
+        assert await merging.kept_ids(db, ["per_ana"]) == {"per_ana": "per_ana_twin"}
+        assert not await rosters.by_people(db, ["per_ana"]) and not await contacts.by_people(db, ["per_ana"])
+        assert await db.changes.find_one({"state": ChangeState.CLAIMED.value}) is None
+        assert await _invariants(db) == []
+
+
+async def test_a_merge_older_than_30_days_cannot_be_undone(engine):
+    from datetime import timedelta
+
+    async with directory_copy(engine, "merge_old") as db:
+        await _twin(db)
+        done = await merging.merge(db, RecordType.PERSON, "per_ana_twin", "per_ana", keep_version=1,
+                                   merge_version=1, actor=STAFF)
+        await db.changes.update_one({"_id": done.change.id}, {"$set": {"at": done.change.at - timedelta(days=31)}})
+        with pytest.raises(merging.Refused) as refused:
+            await merging.unmerge(db, done.change.id, actor=STAFF)
+        assert refused.value.code == "CONFLICT" and "30 days" in str(refused.value)
