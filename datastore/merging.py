@@ -30,7 +30,7 @@ from datastore.records.organisations import Organisation
 from datastore.records.people import Person
 from datastore.records.vocabulary import ChangeAction, ContactRole, ContactVisibility, RecordType
 from datastore.write_invariants import VERSIONED
-from datastore.writes import Claim, Committed, Effect, Write, commit
+from datastore.writes import Claim, ClaimCheck, Committed, Effect, RuleBroken, Write, commit
 
 # How long a merge can be undone.
 UNDO_WINDOW = timedelta(days=30)
@@ -273,13 +273,42 @@ async def plan_merge(db: Database, record_type: RecordType, keep_id: str, merge_
     return replace(write, claims=claims), keep.version
 
 
+def still_as_planned(db: Database, write: Write) -> ClaimCheck:
+    """Once the merge is claimed: the merged record's references are still those it moves, and no
+    change in flight is adding one (else it would point at a record that is gone). A change to the
+    merged record itself claimed later loses to the merge's claim of it. Not yet closed: a change
+    to another record (a group's roster, an organisation's contacts) planned before this check and
+    claimed after it, whose own checks do not look for a merge in flight."""
+    redirect = next(e.document for e in write.effects if e.collection == "merged_records")
+    merge_id, record_type = redirect["merged"], RecordType(redirect["record_type"])
+    planned = {(d["collection"], d["id"]) for d in redirect["undo"]["documents"] if d["before"] is not None}
+    references = [r for r in REFERENCES if r.refers_to is record_type]
+
+    async def check(change: Change) -> None:
+        now = set()
+        for reference in references:
+            async for document in getattr(db, reference.collection).find({reference.field: merge_id},
+                                                                         projection=["_id"]):
+                now.add((reference.collection, document["_id"]))
+        adding = [{f"plan.effects.document.{r.field}": merge_id} for r in references]
+        adding += [{"plan.collection": r.collection, f"plan.document.{r.field}": merge_id} for r in references]
+        in_flight = await db.changes.find_one(
+            {"state": ChangeState.CLAIMED.value, "_id": {"$ne": change.id}, "$or": adding}, projection=["_id"])
+        if now != planned or in_flight is not None:
+            raise RuleBroken(f"Something referring to {merge_id} changed while the merge was made; "
+                             "nothing was merged: read both records again.", "merge")
+
+    return check
+
+
 async def merge(db: Database, record_type: RecordType, keep_id: str, merge_id: str, *, keep_version: int,
                 merge_version: int, actor: Actor, reason: str | None = None,
                 client_mutation_id: str | None = None) -> Committed:
     """Plan and commit a merge (for callers without a request: tests, the property test)."""
     write, expected = await plan_merge(db, record_type, keep_id, merge_id, keep_version=keep_version,
                                        merge_version=merge_version, reason=reason)
-    return await commit(db, write, expected_version=expected, actor=actor, client_mutation_id=client_mutation_id)
+    return await commit(db, write, expected_version=expected, actor=actor, client_mutation_id=client_mutation_id,
+                        checked=still_as_planned(db, write))
 
 
 # Following redirects: node(id: merged) answers the kept record.

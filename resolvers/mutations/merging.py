@@ -36,7 +36,7 @@ async def merge(ctx: Context, record_type: RecordType, keep: str, merge_id: str,
     except merging.Refused as failed:
         raise _refused(failed) from None
     await commit(ctx, write, expected=expected, acting=acting, client_mutation_id=cmid,
-                 reload=lambda: load(ctx, record_type, keep))
+                 reload=lambda: load(ctx, record_type, keep), checked=merging.still_as_planned(ctx.db, write))
     return await load(ctx, record_type, keep)
 
 

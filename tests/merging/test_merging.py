@@ -229,3 +229,28 @@ async def test_a_merge_older_than_30_days_cannot_be_undone(engine):
         with pytest.raises(merging.Refused) as refused:
             await merging.unmerge(db, done.change.id, actor=STAFF)
         assert refused.value.code == "CONFLICT" and "30 days" in str(refused.value)
+
+
+async def test_a_reference_added_while_the_merge_is_made_refuses_it(engine):
+    async with directory_copy(engine, "merge_meanwhile") as db:
+        await _twin(db)
+        write, expected = await merging.plan_merge(db, RecordType.PERSON, "per_ana_twin", "per_ana", keep_version=1,
+                                                   merge_version=1, reason=None)
+        # Meanwhile Ana joins another group: the plan does not move that tenure.
+        group = await db.groups.find_one({"_id": "grp_data"})
+        from datastore import groups
+        from datastore.records.rosters import RosterEntry
+        from datastore.records.vocabulary import RosterRole
+        from datetime import date
+
+        entry = RosterEntry("grp_data", "per_ana", RosterRole.OBSERVER, date(2026, 1, 5), version=1)
+        grp = groups.from_document(group)
+        await writes.commit(db, edits.write_of("groups", grp, grp, ChangeAction.CREATE,
+                                               effects=(writes.Effect("roster", entry.id, rosters.to_document(entry)),)),
+                            expected_version=grp.version, actor=STAFF)
+        with pytest.raises(writes.RuleBroken):
+            await writes.commit(db, write, expected_version=expected, actor=STAFF,
+                                checked=merging.still_as_planned(db, write))
+        assert await db.people.find_one({"_id": "per_ana"}) is not None
+        assert await merging.kept_ids(db, ["per_ana"]) == {}
+        assert await _invariants(db) == []
