@@ -12,6 +12,9 @@ from resolvers.permissions import Action, Facts
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 KINDS = (RecordType.PERSON, RecordType.ORGANISATION)
+# A candidate is a pair; each rule gives at most one reason, and there are at most three rules a kind.
+PAIR = 2
+MAX_REASONS = 3
 
 
 async def candidates(ctx: Context, record_type: RecordType, first: int | None,
