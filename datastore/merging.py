@@ -301,6 +301,45 @@ def still_as_planned(db: Database, write: Write) -> ClaimCheck:
     return check
 
 
+def not_merged_away(db: Database, write: Write) -> ClaimCheck | None:
+    """The other side of `still_as_planned`, for every other write: once claimed, none of the people
+    or organisations its documents refer to (REFERENCES) is merged away or being merged. Of a merge
+    and such a write, the later check sees the earlier claim, so no reference is left pointing at a
+    record that is gone. None when the write refers to no one (or is a merge or its undoing)."""
+    if any(e.collection == "merged_records" for e in write.effects):
+        return None
+    documents = [(write.collection, write.document)] + [(e.collection, e.document) for e in write.effects]
+    ids = sorted({document[r.field] for collection, document in documents if document is not None
+                  for r in REFERENCES if r.collection == collection and document.get(r.field)})
+    if not ids:
+        return None
+
+    async def check(change: Change) -> None:
+        merging_now = await db.changes.find_one(
+            {"state": ChangeState.CLAIMED.value, "action": ChangeAction.MERGE.value, "record_id": {"$in": ids}},
+            projection=["record_id"])
+        gone = await db.merged_records.find_one({"_id": {"$in": [redirect_id(i) for i in ids]}},
+                                                projection=["merged", "kept"])
+        if merging_now is not None or gone is not None:
+            which = merging_now["record_id"] if merging_now else gone["merged"]
+            raise RuleBroken(f"{which} was merged into another record (or is being merged): "
+                             "use the record it was merged into.")
+
+    return check
+
+
+def both(first: ClaimCheck | None, second: ClaimCheck | None) -> ClaimCheck | None:
+    """Two checks of one claimed change, one after the other."""
+    if first is None or second is None:
+        return first or second
+
+    async def check(change: Change) -> None:
+        await first(change)
+        await second(change)
+
+    return check
+
+
 async def merge(db: Database, record_type: RecordType, keep_id: str, merge_id: str, *, keep_version: int,
                 merge_version: int, actor: Actor, reason: str | None = None,
                 client_mutation_id: str | None = None) -> Committed:

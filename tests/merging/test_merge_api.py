@@ -118,3 +118,35 @@ async def test_merge_people_through_graphql_redirects_and_unmerges(engine, schem
         assert (await staff(NODE, id="per_ana"))["node"] == {"id": "per_ana", "name": "Ana Lopes"}
         again = (await staff(UNMERGE, input={"change": "per_ana_twin@2"}))["unmerge"]
         assert again["userErrors"][0]["code"] == "CONFLICT"
+
+
+async def test_no_write_adds_a_reference_to_a_person_being_merged(engine, schema):
+    from datetime import timedelta
+
+    from datastore import faults, merging, rosters, writes
+    from datastore.records.changes import Actor
+
+    async with directory_copy(engine, "merge_guard") as db:
+        await people.upsert(db, [Person(id="per_ana_twin", given_name="Ana", family_name="Lopes", country_code="CA",
+                                        affiliation_id="org_montreal")])
+        # The merge is claimed, and cut off before anything was written.
+        faults.configure("after_claim=raise")
+        try:
+            with pytest.raises(faults.FaultInjected):
+                await merging.merge(db, RecordType.PERSON, "per_ana_twin", "per_ana", keep_version=1,
+                                    merge_version=1, actor=Actor("staff", key_id="key_staff"))
+        finally:
+            faults.configure(None)
+        group = await db.groups.find_one({"_id": "grp_data"})
+        add = f"""mutation($input: AddRosterEntryInput!) {{ addRosterEntry(input: $input) {{
+            entry {{ id }} {ERRORS} }} }}"""
+        answer = await Run(schema, db, STAFF)(add, input={"groupId": "grp_data", "expectedVersion": group["version"],
+                                                          "personId": "per_ana", "role": "OBSERVER"})
+        assert answer["addRosterEntry"]["userErrors"][0]["code"] == "CONFLICT"
+        assert "merged" in answer["addRosterEntry"]["userErrors"][0]["message"]
+        await writes.recover(db, timedelta(0))
+        assert not await rosters.by_people(db, ["per_ana"])
+        # Once merged, the redirect refuses it too (the resolver finds no such person first).
+        answer = await Run(schema, db, STAFF)(add, input={"groupId": "grp_data", "expectedVersion": group["version"],
+                                                          "personId": "per_ana", "role": "OBSERVER"})
+        assert answer["addRosterEntry"]["userErrors"][0]["code"] == "NOT_FOUND"
