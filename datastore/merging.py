@@ -276,9 +276,9 @@ async def plan_merge(db: Database, record_type: RecordType, keep_id: str, merge_
 def still_as_planned(db: Database, write: Write) -> ClaimCheck:
     """Once the merge is claimed: the merged record's references are still those it moves, and no
     change in flight is adding one (else it would point at a record that is gone). A change to the
-    merged record itself claimed later loses to the merge's claim of it. Not yet closed: a change
-    to another record (a group's roster, an organisation's contacts) planned before this check and
-    claimed after it, whose own checks do not look for a merge in flight."""
+    merged record itself claimed later loses to the merge's claim of it; any other write claimed
+    later finds the merge's claim in its own check (`not_merged_away`, which every mutation runs:
+    resolvers.mutations.committing). The import, which commits directly, does not run it."""
     redirect = next(e.document for e in write.effects if e.collection == "merged_records")
     merge_id, record_type = redirect["merged"], RecordType(redirect["record_type"])
     planned = {(d["collection"], d["id"]) for d in redirect["undo"]["documents"] if d["before"] is not None}
