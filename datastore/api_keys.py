@@ -54,7 +54,7 @@ async def insert(db: Database, key: ApiKey) -> None:
 
 
 async def by_id(db: Database, key_id: str) -> ApiKey | None:
-    """One `_id` equality lookup: the only shape FerretDB pushes down."""
+    """One `_id` equality lookup: the one shape every engine pushes down (datastore/engines)."""
     document = await db.api_keys.find_one({"_id": key_id})
     return from_document(document) if document else None
 

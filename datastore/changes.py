@@ -28,6 +28,7 @@ RECORD_TYPE_OF_COLLECTION = {
     "groups": RecordType.WORKING_GROUP,
     "roster": RecordType.ROSTER_ENTRY,
     "contacts": RecordType.ROLE_CONTACT,
+    "invitations": RecordType.INVITATION,
 }
 
 

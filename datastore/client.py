@@ -7,37 +7,22 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.monitoring import CommandListener
 
-
-@dataclass(frozen=True, slots=True)
-class ServerTraits:
-    """How the server takes some reads best; MongoDB's are the defaults."""
-
-    # Most values it takes well in one `$in` (None: any number). SecantusDB checks
-    # each fetched document against the whole `$in` list, so its cost grows with
-    # the square of the list; smaller lists, sent together, keep it linear.
-    in_batch: int | None = None
-    # Whether a keyset page is better read as bounded ranges of its first sort key
-    # (datastore/windows.py): SecantusDB reads the whole range a find names before
-    # applying `limit`.
-    windows: bool = False
-    # Whether a bulk load (datastore/restore.py) is quicker into collections
-    # without their indexes, built once after, as MongoDB advises. Measured on
-    # the embedded engines, it is slower: restore at scale 3 took 22 s keeping
-    # them and 27 s building after on SecantusDB's Rust server (at scale 10:
-    # 69 s, and not done after 4 min), 20 s and 26 s on FerretDB.
-    indexes_after_load: bool = True
+from datastore.engines import MongoDB, ServerTraits
 
 
 class DirectoryClient(AsyncMongoClient):
-    """An AsyncMongoClient that knows its server's traits."""
+    """An AsyncMongoClient that knows its server's traits: how it is read and
+    written best (datastore/engines; MongoDB's unless told)."""
 
-    def __init__(self, *args: object, traits: ServerTraits = ServerTraits(), **kwargs: object):
+    def __init__(self, *args: object, traits: ServerTraits = MongoDB(), **kwargs: object):
         super().__init__(*args, **kwargs)
         self.traits = traits
 
 
 _COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta",
-                "merged_records", "duplicate_keys", "duplicate_candidates")
+                "merged_records", "duplicate_keys", "duplicate_candidates",
+                "invitations", "notifications", "deliveries", "bounces", "verification_tokens", "webhook_endpoints",
+                "webhook_failures")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +73,11 @@ class Database:
         return self._collections["api_keys"]
 
     @property
+    def invitations(self) -> AsyncCollection:
+        """Recommendations and invitations onto groups' rosters (datastore.invitations)."""
+        return self._collections["invitations"]
+
+    @property
     def meta(self) -> AsyncCollection:
         """Facts about the stored data itself, such as how its derived fields were made."""
         return self._collections["meta"]
@@ -107,6 +97,36 @@ class Database:
         """Pairs of records that may be one, scored with reasons (datastore.duplicates)."""
         return self._collections["duplicate_candidates"]
 
+    @property
+    def notifications(self) -> AsyncCollection:
+        """The outbox: messages owed, written with the change that owes them (datastore.outbox)."""
+        return self._collections["notifications"]
+
+    @property
+    def deliveries(self) -> AsyncCollection:
+        """Claims on delivery attempts, one winner each (datastore.outbox)."""
+        return self._collections["deliveries"]
+
+    @property
+    def bounces(self) -> AsyncCollection:
+        """Addresses whose mail the SMTP server refused for good (datastore.outbox)."""
+        return self._collections["bounces"]
+
+    @property
+    def verification_tokens(self) -> AsyncCollection:
+        """Digests of e-mail verification tokens (datastore.email_verification)."""
+        return self._collections["verification_tokens"]
+
+    @property
+    def webhook_endpoints(self) -> AsyncCollection:
+        """Host institutions' endpoints for change notices, with their signing secrets (datastore.webhooks)."""
+        return self._collections["webhook_endpoints"]
+
+    @property
+    def webhook_failures(self) -> AsyncCollection:
+        """Failed webhook deliveries since each endpoint's last success (datastore.webhooks)."""
+        return self._collections["webhook_failures"]
+
     async def ping(self) -> None:
         await self.client.admin.command("ping")
 
@@ -117,18 +137,13 @@ class Database:
         await self.client.close()
 
 
-def traits_of(collection: AsyncCollection) -> ServerTraits:
-    """The traits of the server behind `collection` (MongoDB's for a plain client)."""
-    return getattr(collection.database.client, "traits", ServerTraits())
-
-
 def connect(
     uri: str,
     name: str,
     *,
     listeners: Sequence[CommandListener] = (),
     timeout_ms: int = 5000,
-    traits: ServerTraits = ServerTraits(),
+    traits: ServerTraits = MongoDB(),
 ) -> Database:
     client = DirectoryClient(
         uri,

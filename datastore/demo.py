@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from datastore.dataset import Dataset
+from datastore.demo_aliases import matching_names
 from datastore.records import countries, dates
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
@@ -199,7 +200,9 @@ def _organisations(rng: random.Random, seed: int, count: int) -> list[Organisati
         city = rng.choice(CITIES[code])
         country_name = countries.country(code).name  # type: ignore[union-attr]
         pattern = rng.choice(NAME_PATTERNS[kind])
-        name = pattern.format(city=city, country=country_name, word=rng.choice(INVENTED_WORDS))
+        word = rng.choice(INVENTED_WORDS)
+        name = pattern.format(city=city, country=country_name, word=word)
+        aliases, acronyms = matching_names(pattern, city, code, country_name, word)
         if name in names:
             name = f"{name} ({city})" if f"{name} ({city})" not in names else f"{name} {index}"
         names.add(name)
@@ -217,6 +220,7 @@ def _organisations(rng: random.Random, seed: int, count: int) -> list[Organisati
             status=status, sectors=tuple(sectors), designations=tuple(designations), city=city,
             website=f"https://{slug}.example",
             ror_id=f"https://ror.org/0{_token(seed, 'ror', index)[:8]}" if rng.random() < 0.5 else None,
+            aliases=aliases, acronyms=acronyms,
             joined_on=joined, last_reviewed_on=reviewed,
         ))
     return result

@@ -71,10 +71,17 @@ DUMPED: dict[str, Dumped] = {d.collection: d for d in (
     Dumped("people", "people with their individual membership and history, and their subscriptions"),
     Dumped("contacts", "role contacts (Primary, Administrator, Signer, communications)"),
     Dumped("roster", "groups' rosters with dates"),
+    Dumped("invitations", "recommendations and invitations onto rosters, with their status and message"),
     Dumped("changes", "the audit log, claimed changes in flight, and so the change feed and its positions"),
     # Each caller's clientMutationIds (the write path's retries, issue 22's part 6): a retry after a
     # restore is answered as before. Absent before that part is merged: then an empty section.
     Dumped("calls", "each caller's clientMutationIds and how their calls ended"),
+    # The outbox: messages owed and how their delivery stands; a restore delivers what is still PENDING.
+    Dumped("notifications", "notifications owed by changes, their delivery state and attempts"),
+    Dumped("bounces", "addresses whose mail the SMTP server refused for good"),
+    # Webhook endpoints: their signing secrets only with --include-secrets (else rotate them after a restore).
+    Dumped("webhook_endpoints", "host institutions' webhook endpoints (URL, record types, state)",
+           secret_fields=("secret",)),
     Dumped("api_keys", "API keys' salted hashes (never a key itself)", only_with=API_KEYS_OPTION),
     # Generation tokens: a restore writes new ones (datastore/generations.py);
     # how derived fields were made: a restore makes them anew (datastore/derived.py).
@@ -90,6 +97,8 @@ LEFT_OUT: dict[str, str] = {
     "sessions": "browser sessions: credentials; everyone signs in again",
     "oidc_tokens": "tokens from the identity provider: credentials; everyone signs in again",
     "verification_tokens": "e-mail verification links: credentials; verifications are requested again",
+    "deliveries": "claims on delivery attempts (leases): the next attempt claims anew after a restore",
+    "webhook_failures": "failed webhook deliveries since each endpoint's last success: counted anew after a restore",
     "engine_health": "readiness probes' scratch writes (issue 22's part 9): no directory state",
 }
 CREDENTIALS_LEFT_OUT = ("sessions", "oidc_tokens", "verification_tokens")

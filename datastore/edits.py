@@ -28,7 +28,7 @@ from datastore.text import fold
 from datastore.writes import Effect, Write
 
 # Contact details: their values in the audit log are shown only to those who may see them.
-PRIVATE_FIELDS = frozenset({"email", "orcid"})
+PRIVATE_FIELDS = frozenset({"email", "orcid", "pendingEmail"})
 
 RECORD_TYPES = RECORD_TYPE_OF_COLLECTION
 _DOCUMENTS = {
@@ -90,7 +90,8 @@ def merged(section: str, current: Any | None, given: Mapping[str, Any], *, whole
     return replace(record, **kept)
 
 
-_KEPT = ("version", "updated_at", "erased")
+# A pending e-mail address is changed only by its own requests (resolvers.mutations.email_verification).
+_KEPT = ("version", "updated_at", "erased", "pending_email")
 
 
 def _text(value: Any) -> str | None:
@@ -112,10 +113,19 @@ def _summarised(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _pending(section: str, record: Any) -> dict[str, Any]:
+    """A person's pending e-mail address (datastore.email_verification), logged as a field of
+    theirs though no import file gives it."""
+    if section != "people":
+        return {}
+    pending = getattr(record, "pending_email", None)
+    return {"pendingEmail": pending.address if pending else None}
+
+
 def field_changes(section: str, before: Any | None, after: Any) -> tuple[FieldChange, ...]:
     """Each field whose value differs, with both values as text."""
-    old = _summarised(fields_of(section, before)) if before is not None else {}
-    new = _summarised(fields_of(section, after))
+    old = {**_summarised(fields_of(section, before)), **_pending(section, before)} if before is not None else {}
+    new = {**_summarised(fields_of(section, after)), **_pending(section, after)}
     return tuple(
         FieldChange(name, _text(old.get(name)), _text(new.get(name)), private=name in PRIVATE_FIELDS)
         for name in new

@@ -44,13 +44,14 @@ class Values:
 
     @classmethod
     def of(cls, full_name: str | None, given_name: str | None, family_name: str | None,
-           email: str | None, orcid: str | None) -> "Values":
-        whole = [tokens(v) for v in (full_name, email, orcid) if v]
+           email: str | None, orcid: str | None, *others: str | None) -> "Values":
+        """`others`: more whole values (an address asked for and not yet confirmed)."""
+        whole = [tokens(v) for v in (full_name, email, orcid, *others) if v]
         names = [tokens(v) for v in (given_name, family_name) if v]
         return cls(tuple(t for t in whole if t), tuple(t for t in names if t))
 
     # As stored in a change's plan: each sequence as its tokens joined by spaces
-    # (FerretDB 1.24 stores no nested arrays).
+    # (some engines store no nested arrays: datastore/engines).
     @classmethod
     def from_plain(cls, values: dict) -> "Values":
         return cls(*(tuple(tokens(v) for v in values.get(kind, ())) for kind in ("whole", "names")))

@@ -23,7 +23,7 @@ from bson.raw_bson import RawBSONDocument
 from bson.codec_options import CodecOptions
 from pymongo import WriteConcern
 
-from datastore import generations, rosters
+from datastore import email_verification, generations, rosters
 from datastore.client import Database
 from datastore.erased_values import ERASED, Values, contains, found_in, scrubbed_text, tokens
 from datastore.records.changes import Actor
@@ -72,10 +72,22 @@ SCRUBBED: tuple[Field, ...] = (
     Field("people", "individual_membership.history.reason"),
     # Free text of groups (a description may name a chair).
     Field("groups", "description"),
+    # What a recommender or inviter wrote to the chairs or the person.
+    Field("invitations", "message"),
     # What a key was called ("Zyxq's laptop").
     Field("api_keys", "name"),
     # The refusals kept for retries (datastore.calls; their keys hold a digest of the caller's id).
     Field("calls", "answer.errors.message", names_alone=False),
+    # The outbox (datastore.outbox): what each message says, where it went, why it failed.
+    Field("notifications", "subject"),
+    Field("notifications", "values"),
+    Field("notifications", "address", names_alone=False),
+    Field("notifications", "last_error", names_alone=False),
+    Field("bounces", "address", names_alone=False),
+    Field("bounces", "error", names_alone=False),
+    # Why staff registered a webhook endpoint (datastore.webhooks).
+    Field("webhook_endpoints", "reason"),
+    Field("webhook_endpoints", "disabled_why", names_alone=False),
 )
 
 # Collections with no free text, and why.
@@ -86,6 +98,9 @@ NOT_SCRUBBED: dict[str, str] = {
     "merged_records": "ids of merged records; the undo data (which holds values) is deleted by the erasure itself",
     "duplicate_keys": "digests of name keys only; an erased person's are deleted by the erasure itself",
     "duplicate_candidates": "ids, scores and reasons that quote no value; an erased person's pairs are deleted",
+    "deliveries": "claims on delivery attempts: ids, attempt numbers, times and process names only",
+    "verification_tokens": "digests of e-mail verification tokens, ids and times; an erasure removes the person's",
+    "webhook_failures": "ids, times and delivery errors the directory worded (HTTP statuses, refused connections)",
 }
 
 
@@ -94,6 +109,8 @@ def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
     if isinstance(value, list):
         return [_scrubbed(item, path, values, names_alone) for item in value]
     if not path:
+        if isinstance(value, dict):  # a document of values as a whole (a notification's template values)
+            return {key: _scrubbed(inner, [], values, names_alone) for key, inner in value.items()}
         return scrubbed_text(value, values.sequences(names_alone)) if isinstance(value, str) else value
     if isinstance(value, dict) and path[0] in value:
         # An audit entry's recorded value of a prose field is prose too. (A refusal kept
@@ -105,7 +122,7 @@ def _scrubbed(value, path: list[str], values: "Values", names_alone: bool):
 
 
 # Records written through the write path: rewritten only at the version read.
-_VERSIONED = frozenset({"organisations", "people", "groups"})
+_VERSIONED = frozenset({"organisations", "people", "groups", "invitations"})
 # Attempts at one record that other changes keep moving on.
 _TRIES = 5
 
@@ -221,6 +238,7 @@ async def complete(db: Database, person_id: str, values: Values, actor: Actor, d
     record and its effects (the role contacts it removes); safe to run again (recovery does)."""
     await _revoke_keys(db, person_id)
     await _forget_merges_and_duplicates(db, person_id)
+    await email_verification.forget_person(db, person_id)
     await _end_tenures(db, person_id, actor, day)
     await _blank_own_history(db, person_id)
     await scrub(db, values)

@@ -15,12 +15,15 @@ the settings refuse in production), e.g. "after_effect_1=kill" or
 Points: after_claim, after_effect_<n> (n from 1), after_record, before_mark_applied;
 the same prefixed "completing_" where a process completes a change another
 one cut off (recovery), so a test stops the writer or the recovery, not both.
+The outbox's delivery loop: delivery_after_claim, delivery_after_send (sent,
+not yet recorded).
 """
 
 import os
 import signal
 
-POINTS_HELP = "[completing_]after_claim, after_effect_<n>, after_record, before_mark_applied"
+POINTS_HELP = ("[completing_]after_claim, after_effect_<n>, after_record, before_mark_applied; "
+               "delivery_after_claim, delivery_after_send (memberdir.notifications.loop)")
 ACTIONS = frozenset({"stop", "kill", "raise"})
 
 _armed: dict[str, str] = {}

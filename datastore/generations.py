@@ -16,8 +16,8 @@ Why a kept answer is never older than the records:
 - A reader reads the tokens before computing, so what it keeps under a token
   includes every write that replaced the token before it.
 - Tokens are random, never counters, and each collection's is a document of
-  its own: FerretDB 1.24 can lose one of two concurrent updates of a
-  document, which loses a token but never brings back an earlier one.
+  its own: an engine can lose one of two concurrent updates of a document
+  (datastore/engines), which loses a token but never brings back an earlier one.
 - Bulk writes (seed, restore, derived fields) mark their collections
   unsettled while they run, and nothing is kept under an unsettled one: a
   bulk write killed halfway leaves nothing kept until the next start.

@@ -17,7 +17,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
-from datastore.records import countries
+from datastore.records import countries, time_zones
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
 from datastore.records.memberships import IndividualMembership, StatusChange
@@ -55,16 +55,25 @@ def _country(value: str) -> str:
     return found.code
 
 
+def _time_zone(value: str) -> str:
+    if not time_zones.is_key(value):
+        raise ValueError(f"{value!r} is not an IANA time zone key (such as Europe/Berlin or UTC)")
+    return value
+
+
 OrganisationId = Annotated[str, _prefixed("org")]
 PersonId = Annotated[str, _prefixed("per")]
 GroupId = Annotated[str, _prefixed("grp")]
 CountryCode = Annotated[str, AfterValidator(_country)]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Orcid = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")]
 Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
 RorId = Annotated[str, StringConstraints(pattern=r"^https://ror\.org/0[a-z0-9]{8}$")]
+# Letters and digits of any script, with inner dots, hyphens, ampersands or spaces ("UCL", "EMBL-EBI", "U. de M.").
+Acronym = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\w[\w.&\- ]*$")]
 
 
 class _Record(BaseModel):
@@ -131,10 +140,14 @@ class OrganisationRecord(_Record):
     city: Text | None = None
     website: Website | None = None
     rorId: RorId | None = None
+    aliases: list[Text] = []
+    acronyms: list[Acronym] = []
     joinedOn: date | None = None
     lastReviewedOn: date | None = None
     history: list[OrganisationStatusChange] = []
     removalNoticeOn: date | None = None
+    # Left out or null: the country's own zone where it has one, else UTC (datastore.time_zones).
+    timeZone: TimeZone | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self, info: ValidationInfo) -> Self:
@@ -153,10 +166,11 @@ class OrganisationRecord(_Record):
         return cls.model_construct(
             id=o.id, slug=o.slug, name=o.name, kind=o.kind, country=o.country_code, status=o.status,
             sectors=list(o.sectors), designations=list(o.designations), city=o.city, website=o.website,
-            rorId=o.ror_id, joinedOn=o.joined_on, lastReviewedOn=o.last_reviewed_on,
+            rorId=o.ror_id, aliases=list(o.aliases), acronyms=list(o.acronyms),
+            joinedOn=o.joined_on, lastReviewedOn=o.last_reviewed_on,
             history=[OrganisationStatusChange.model_construct(status=c.status, on=c.on, reason=c.reason)
                      for c in o.history],
-            removalNoticeOn=o.removal_notice_on,
+            removalNoticeOn=o.removal_notice_on, timeZone=o.time_zone_set,
         )
 
     def to_record(self) -> Organisation:
@@ -166,9 +180,10 @@ class OrganisationRecord(_Record):
             sectors=tuple(dict.fromkeys(self.sectors)),
             designations=tuple(dict.fromkeys(self.designations)),
             city=self.city, website=self.website, ror_id=self.rorId,
+            aliases=tuple(dict.fromkeys(self.aliases)), acronyms=tuple(dict.fromkeys(self.acronyms)),
             joined_on=self.joinedOn, last_reviewed_on=self.lastReviewedOn,
             history=tuple(StatusChange(c.status, c.on, c.reason) for c in self.history),
-            removal_notice_on=self.removalNoticeOn,
+            removal_notice_on=self.removalNoticeOn, time_zone_set=self.timeZone,
         )
 
 

@@ -53,6 +53,24 @@ INDEXES = {
         IndexModel(_keys("client_key"), name="by_client_key"),
         IndexModel(_keys("actor.person_id"), name="by_actor_person"),
     ],
+    "invitations": [
+        IndexModel(_keys("group_id", "created_key", "_id"), name="by_group"),
+        IndexModel(_keys("person_id", "created_key", "_id"), name="by_person"),
+        IndexModel(_keys("status", "expires_on"), name="by_status"),
+    ],
+    "notifications": [
+        IndexModel(_keys("state", "next_at", "_id"), name="by_due"),
+        IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([("recipient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_recipient"),
+        IndexModel(_keys("record_id"), name="by_record"),
+        IndexModel(_keys("change_id"), name="by_change"),
+    ],
+    "verification_tokens": [IndexModel(_keys("person_id"), name="by_person")],
+    "webhook_failures": [IndexModel(_keys("endpoint_id", "at"), name="by_endpoint")],
+    "deliveries": [
+        IndexModel(_keys("notification_id"), name="by_notification"),
+    ],
     "roster": [
         IndexModel(_keys("group_id", "role_rank", "since", "_id"), name="by_group"),
         IndexModel(_keys("person_id"), name="by_person"),
@@ -73,7 +91,7 @@ INDEXES = {
 # refuses a second person with the same address or a second organisation of a
 # name in a country. Plain unique indexes on fields every record has (a person
 # without an address has a key of its own: datastore/people.py), not partial or
-# sparse ones, so they hold alike on MongoDB, SecantusDB and FerretDB 1.24.
+# sparse ones, so they hold alike on MongoDB and every embedded engine.
 # Built only once every stored record has its key (after datastore/derived.py's
 # refresh and unique_keys.settle_duplicates at start-up), since records stored
 # before the keys existed would all collide on a missing key.
@@ -87,8 +105,8 @@ async def ensure_indexes(db: Database, *, unique_keys: bool = True) -> None:
     """Create the indexes that are missing; existing ones are left as they are.
     `unique_keys` False leaves out UNIQUE_KEYS (see there).
 
-    Only missing ones are sent: FerretDB 1.24 drops the connection when one
-    createIndexes command names several indexes that already exist.
+    Only missing ones are sent: an engine drops the connection when one
+    createIndexes command names several indexes that already exist (datastore/engines).
     """
     wanted = {name: list(models) for name, models in INDEXES.items()}
     if unique_keys:

@@ -64,6 +64,10 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("roster", "person_id", RecordType.PERSON, _roster_id),
     Reference("contacts", "organisation_id", RecordType.ORGANISATION, _contact_id),
     Reference("people", "affiliation_id", RecordType.ORGANISATION),
+    Reference("invitations", "person_id", RecordType.PERSON),
+    Reference("invitations", "recommender_id", RecordType.PERSON),
+    Reference("invitations", "invited_by", RecordType.PERSON),
+    Reference("invitations", "recommended_by", RecordType.ORGANISATION),
 )
 
 # Collections (or "collection.field") holding such ids that a merge leaves as they are, and why.
@@ -75,6 +79,11 @@ NOT_MOVED: dict[str, str] = {
     "merged_records": "the redirects themselves (merged id -> kept id) and their undo data",
     "duplicate_keys": "blocking keys, recomputed for the kept record after the merge",
     "duplicate_candidates": "candidate pairs, recomputed for the kept record after the merge",
+    "notifications": "messages owed or sent: to whom and about what they were owed stays as it was; one still "
+                     "owed to the merged person finds no recipient",
+    "deliveries": "claims on delivery attempts of those messages",
+    "verification_tokens": "a pending check of the merged person's new address: it no longer applies",
+    "webhook_endpoints.created_by": "who registered an endpoint, as history",
 }
 
 
@@ -148,6 +157,9 @@ def _fields(collection: str, before: dict | None, after: dict | None) -> tuple[F
     """What a versioned document's audit entry records: each field it changed, as the import names it."""
     if after is None:
         return ()
+    if collection not in _READERS:  # a record without import fields (an invitation): its ids as they move
+        return tuple(FieldChange(k, before.get(k) if before else None, v) for k, v in after.items()
+                     if isinstance(v, str) and (before or {}).get(k) != v and k.endswith(("_id", "_by")))
     reader = _READERS[collection]
     return edits.field_changes(collection, reader(before) if before else None, reader(after))
 
@@ -170,11 +182,20 @@ class _Plan:
 async def _moves(db: Database, record_type: RecordType, keep_id: str, merge_id: str, now: datetime) -> _Plan:
     plan = _Plan([], [], [], [])
     made: set[tuple[str, str]] = set()
-    for reference in (r for r in REFERENCES if r.refers_to is record_type):
-        source = getattr(db, reference.collection)
-        async for document in source.find({reference.field: merge_id}, sort=[("_id", 1)]):
-            versioned = reference.collection in VERSIONED
-            moved = {k: v for k, v in document.items() if k != WRITTEN_BY} | {reference.field: keep_id}
+    by_collection: dict[str, list[Reference]] = {}
+    for r in REFERENCES:
+        if r.refers_to is record_type:
+            by_collection.setdefault(r.collection, []).append(r)
+    for collection, fields in by_collection.items():
+        source = getattr(db, collection)
+        rekey = next((r.rekey for r in fields if r.rekey), None)
+        query = {"$or": [{r.field: merge_id} for r in fields]}
+        async for document in source.find(query, sort=[("_id", 1)]):
+            # A document is moved once, every field of it that names the merged record at once.
+            reference = Reference(collection, fields[0].field, record_type, rekey)
+            versioned = collection in VERSIONED or "version" in document
+            moved = {k: v for k, v in document.items() if k != WRITTEN_BY}
+            moved |= {r.field: keep_id for r in fields if document.get(r.field) == merge_id}
             moved_id = reference.rekey(moved) if reference.rekey else document["_id"]
             moved["_id"] = moved_id
             plan.befores.append((reference.collection, document["_id"], document))
@@ -442,14 +463,14 @@ async def plan_unmerge(db: Database, change_id: str, reason: str | None) -> tupl
     # First what the merge made, so nothing it holds is in the way of what comes back.
     for collection, document_id in sorted(wrote - set(k for k, b in befores.items() if b is not None)):
         effects.append(Effect(collection, document_id, None))
-        if collection in VERSIONED:
-            current = await getattr(db, collection).find_one({"_id": document_id}, projection=["version"])
+        current = await getattr(db, collection).find_one({"_id": document_id}, projection=["version"])
+        if collection in VERSIONED or "version" in (current or {}):
             claims.append(Claim(collection, document_id, current["version"] + 1, (field,)))
     merged_before = undo["merged_before"]
     restored = [(section, change.record_id, merged_before)] + [
         (c, i, b) for (c, i), b in befores.items() if b is not None]
     for collection, document_id, before in restored:
-        if collection in VERSIONED:
+        if collection in VERSIONED or "version" in before:
             version = await next_version(db, document_id)
             current = await getattr(db, collection).find_one({"_id": document_id})
             claims.append(Claim(collection, document_id, version, (*_fields(collection, current, before), field)))

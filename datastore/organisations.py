@@ -8,7 +8,8 @@ from datetime import date, datetime
 from datastore import canonical, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
-from datastore.keyset import SortKey, both, find_page
+from datastore.engines import aggregate, read_page
+from datastore.keyset import SortKey, both
 from datastore.records import dates
 from datastore.records.memberships import StatusChange
 from datastore.records.organisations import Organisation, OrganisationOrder, StatDimension
@@ -38,12 +39,11 @@ class OrganisationFilter:
 
     @property
     def index(self) -> str | None:
-        """The index to read through when two or more conditions are set: the
-        one of the likely most selective field. SecantusDB uses no index at
-        all for a filter on several fields unless told which (FerretDB ignores
-        the hint; MongoDB takes it). A search with a gram goes unhinted:
-        SecantusDB reads through the index of the first condition it can
-        serve, the gram's (first in the filter), but walks a hinted index whole."""
+        """The index to read the filter through: the one of the likely most
+        selective field set. None for a search with a gram: the gram's
+        condition, first in the filter, is read through its own index
+        (datastore/text.py). Whether a read names it is the engine's
+        (datastore/engines)."""
         if self.search and reads_by_gram(self.search):
             return None
         for values, index in (
@@ -109,6 +109,8 @@ def to_document(organisation: Organisation) -> dict:
         "city": organisation.city,
         "website": organisation.website,
         "ror_id": organisation.ror_id,
+        "aliases": list(organisation.aliases),
+        "acronyms": list(organisation.acronyms),
         "status": organisation.status.value,
         "joined_on": joined,
         "joined_key": joined or "",
@@ -117,6 +119,7 @@ def to_document(organisation: Organisation) -> dict:
         "review_due_key": review_due or NO_REVIEW_DUE,
         "history": memberships.history_to_documents(organisation.history),
         "removal_notice_on": dates.to_text(organisation.removal_notice_on),
+        "time_zone": organisation.time_zone_set,
         "version": organisation.version,
         "updated_at": organisation.updated_at,
         "updated_key": dates.instant_key(organisation.updated_at),
@@ -135,11 +138,14 @@ def from_document(document: dict) -> Organisation:
         city=document.get("city"),
         website=document.get("website"),
         ror_id=document.get("ror_id"),
+        aliases=tuple(document.get("aliases") or ()),
+        acronyms=tuple(document.get("acronyms") or ()),
         status=MembershipStatus[document["status"]],
         joined_on=dates.from_text(document.get("joined_on")),
         last_reviewed_on=dates.from_text(document.get("last_reviewed_on")),
         history=memberships.history_from_documents(document.get("history"), MembershipStatus),
         removal_notice_on=dates.from_text(document.get("removal_notice_on")),
+        time_zone_set=document.get("time_zone"),
         version=document.get("version", 1),
         updated_at=document.get("updated_at"),
     )
@@ -169,7 +175,7 @@ async def page(
     limit: int,
 ) -> list[Organisation]:
     """Up to `limit` organisations matching `where`, in `order`, after `after`."""
-    documents = await find_page(db.organisations, where.to_query(), order.sort, after, limit, where.index)
+    documents = await read_page(db.organisations, where.to_query(), order.sort, after, limit, index=where.index)
     return [from_document(d) for d in documents]
 
 
@@ -194,7 +200,7 @@ async def count(db: Database, where: OrganisationFilter, ids: Collection[str] | 
     query = where.to_query()
     if ids is not None:
         query = both(query, {"_id": {"$in": list(ids)}})
-    return await count_matching(db.organisations, query, hint=where.index)
+    return await count_matching(db.organisations, query, index=where.index)
 
 
 # Organisations counted by the values of some fields: ({field: stored value}, organisations).
@@ -206,12 +212,12 @@ async def count_groups(db: Database, where: OrganisationFilter, fields: Iterable
     """Organisations matching `where`, counted by their combination of values of
     `fields`: one database command however many statistics read the groups.
 
-    The database groups on the fields as stored, lists whole (FerretDB 1.24
-    loses the other fields of a compound `_id` after an $unwind); the
-    statistics below spread the groups over their values. Histories differ
-    for nearly every organisation, and FerretDB groups on them at about twice
-    the cost of reading the documents (bench/dashboard.py), so with `history`
-    among the fields each organisation is read as a group of its own.
+    The database groups on the fields as stored, lists whole (some engines
+    lose the other fields of a compound `_id` after an $unwind: datastore/engines);
+    the statistics below spread the groups over their values. Histories differ
+    for nearly every organisation, and an engine can group on them at about
+    twice the cost of reading the documents (bench/dashboard.py), so with
+    `history` among the fields each organisation is read as a group of its own.
     """
     wanted = sorted(set(fields))
     if "history" in wanted:
@@ -222,10 +228,8 @@ async def count_groups(db: Database, where: OrganisationFilter, fields: Iterable
         {"$match": where.to_query()},
         {"$group": {"_id": {name: f"${name}" for name in wanted}, "count": {"$sum": 1}}},
     ]
-    hinted = {"hint": where.index} if where.index else {}
-    aggregate = await db.organisations.aggregate(pipeline, batchSize=WHOLE_RESULT, **hinted)
-    # One list, not an await per group: a cursor's `async for` costs more than the group.
-    return [(group["_id"], group["count"]) for group in await aggregate.to_list()]
+    found = await aggregate(db.organisations, pipeline, index=where.index)
+    return [(group["_id"], group["count"]) for group in found]
 
 
 def count_by(groups: Groups, dimension: StatDimension) -> list[tuple[str, int]]:

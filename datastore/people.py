@@ -7,8 +7,9 @@ from datetime import datetime
 from datastore import canonical, memberships
 from datastore.client import Database
 from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find_in, replace_many
-from datastore.keyset import Sort, SortKey, find_page
-from datastore.records import countries, dates
+from datastore.engines import read_page
+from datastore.keyset import Sort, SortKey
+from datastore.records import countries, dates, pending_email
 from datastore.records.memberships import StatusChange
 from datastore.records.people import Person, PersonOrder
 from datastore.records.vocabulary import ContactVisibility, Continent, IndividualMembershipStatus
@@ -89,6 +90,7 @@ def to_document(person: Person) -> dict:
         "individual_membership": memberships.individual_to_document(person.individual_membership),
         "communications": list(person.communications),
         "erased": person.erased,
+        "pending_email": pending_email.to_document(person.pending_email),
         "version": person.version,
         "updated_at": person.updated_at,
         "updated_key": dates.instant_key(person.updated_at),
@@ -108,6 +110,7 @@ def from_document(document: dict) -> Person:
         individual_membership=memberships.individual_from_document(document.get("individual_membership")),
         communications=tuple(document.get("communications") or ()),
         erased=bool(document.get("erased")),
+        pending_email=pending_email.from_document(document.get("pending_email")),
         version=document.get("version", 1),
         updated_at=document.get("updated_at"),
     )
@@ -126,7 +129,7 @@ async def by_affiliations(db: Database, organisation_ids: Iterable[str]) -> list
 async def page(
     db: Database, where: PersonFilter, after: SortKey | None, limit: int, order: PersonOrder = PersonOrder.NAME_ASC
 ) -> list[Person]:
-    documents = await find_page(db.people, where.to_query(), order.sort, after, limit)
+    documents = await read_page(db.people, where.to_query(), order.sort, after, limit)
     return [from_document(d) for d in documents]
 
 

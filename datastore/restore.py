@@ -3,9 +3,9 @@
 A bulk load, as `seed` writes: the documents go in as they were dumped
 (records at their versions with their histories, the audit log with its
 times and ids, so change-feed cursors handed out before still resume), in
-batches; where the engine takes it better (ServerTraits.indexes_after_load:
-MongoDB) into collections without the indexes `ensure_indexes` makes, built
-once at the end. Nothing goes through the write path: the dump already is the result
+batches; where the engine takes it better (MongoDB: datastore/engines,
+`indexes_after_load`) into collections without the indexes `ensure_indexes`
+makes, built once at the end. Nothing goes through the write path: the dump already is the result
 of it. Derived fields (datastore/derived.py) are not in a dump and
 are computed here as storing the record today would; the collections'
 generations are marked unsettled while the load runs and replaced after
@@ -26,11 +26,12 @@ from pymongo import ReplaceOne
 from pymongo.errors import OperationFailure
 
 from datastore import derived, generations
-from datastore.client import Database, traits_of
+from datastore.client import Database
 from datastore.documents import INSERT_BATCH
 from datastore.dump import (
     API_KEYS_OPTION, CREDENTIALS_LEFT_OUT, DUMPED, FORMAT, LEFT_OUT, VERSION, Dumped, collection, decode,
 )
+from datastore.engines import indexes_after_load
 from datastore.indexes import INDEXES, ensure_indexes
 
 _DERIVE = {d.collection: d for d in derived.DERIVED}
@@ -211,7 +212,7 @@ async def restore(db: Database, path: Path, header: dict) -> Restored:
         raise RestoreRefused(f"The directory already holds records ({', '.join(full)}); restore into an empty one "
                              "(or merge with `memberdir import`)")
     async with generations.bulk_write(db, [name for name in collections if name != "meta"]):
-        if traits_of(db.organisations).indexes_after_load:
+        if indexes_after_load(db.organisations):
             await _drop_indexes(db, collections)
         counts = await _load(db, path, collections)
         await ensure_indexes(db)

@@ -1,13 +1,13 @@
-"""Roster entries as stored: windows, pages and counts (the record: datastore.records.rosters)."""
+"""Roster entries as stored: pages of one group's roster (RosterPage) and counts (the record: datastore.records.rosters)."""
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
-from datastore import keyset, windows
-from datastore.client import Database, traits_of
+from datastore.client import Database
 from datastore.documents import STREAM_BATCH, count_matching, find_in, one_of, replace_many
+from datastore.engines import read_page
 from datastore.generations import Generation
 from datastore.keyset import Sort, SortKey
 from datastore.records import dates
@@ -18,12 +18,10 @@ from datastore.records.vocabulary import RosterRole
 SORT = [("role_rank", 1), ("since", 1), ("_id", 1)]
 # Least recently changed first (RosterEntry.updated_key).
 UPDATED_SORT = [("updated_key", 1), ("_id", 1)]
-# Within one role: SORT without its first field.
-SINCE_SORT = SORT[1:]
 
 
 @dataclass(frozen=True, slots=True)
-class RosterWindow:
+class RosterPage:
     """Up to `limit` of a group's tenures after the key `after` in `order`: of
     `roles` (every role when empty), held on `active_on` and changed at or
     after the instant key `updated_since`, when those are given."""
@@ -44,13 +42,13 @@ class RosterWindow:
         return entry.sort_key if self.order is RosterOrder.ROLE_ASC else entry.updated_key
 
     @property
-    def counted(self) -> "RosterWindow":
-        """The tenures the window pages through, from the first, whatever the page:
-        what its count counts, so windows of one list share one count."""
+    def counted(self) -> "RosterPage":
+        """The tenures of the whole list this page is one of, from the first:
+        what its count counts, so every page of one list shares one count."""
         return replace(self, limit=0, order=RosterOrder.ROLE_ASC, after=None)
 
     def query(self) -> dict:
-        """The filter of the tenures the window pages through (`after` aside)."""
+        """The filter of the tenures of the whole list (`after` aside)."""
         query: dict = {"group_id": self.group_id}
         if self.roles:
             query |= one_of("role", sorted(role.value for role in self.roles))
@@ -61,7 +59,7 @@ class RosterWindow:
         return query
 
     def cut(self, roster: list[RosterEntry]) -> tuple[list[RosterEntry], int]:
-        """The window of a whole roster read in roster order, and how many of
+        """The page of a whole roster read in roster order, and how many of
         the roster it pages through."""
         admitted = [
             e for e in roster
@@ -116,51 +114,27 @@ async def by_groups(db: Database, group_ids: Iterable[str]) -> list[RosterEntry]
     return [from_document(d) for d in await find_in(db.roster, "group_id", group_ids, SORT)]
 
 
-async def window(db: Database, window: RosterWindow) -> list[RosterEntry]:
-    """The tenures in `window`, read alone: the group's index walked from the
-    window's start (keyset.find_page), not the group's whole roster."""
-    if window.order is RosterOrder.ROLE_ASC and traits_of(db.roster).windows:
-        found = await _role_by_role(db, window)
-    else:
-        # Not by windows: both roster indexes lead with the group, not the sort.
-        found = await keyset.find_page(
-            db.roster, window.query(), window.sort, window.after, window.limit, by_windows=False
-        )
+async def read_page_of(db: Database, page: RosterPage) -> list[RosterEntry]:
+    """The tenures in `page`, read alone: the group's index walked from the
+    page's start, not the group's whole roster. Both roster indexes lead with
+    the group, not the sort; in roster order the sort leads with the role's
+    rank, which takes the ranks of the page's roles."""
+    ranks = sorted(role.rank for role in page.roles or RosterRole) if page.order is RosterOrder.ROLE_ASC else None
+    found = await read_page(db.roster, page.query(), page.sort, page.after, page.limit,
+                            index_leads_with_sort=False, leading_values=ranks)
     return [from_document(d) for d in found]
 
 
-async def _role_by_role(db: Database, window: RosterWindow) -> list[dict]:
-    """A window in roster order on an engine that reads the whole index range
-    a find names before its limit (ServerTraits.windows): each role's stretch
-    of the group's index in turn, read by windows of `since`
-    (datastore/windows.py), until the window is full. At scale 10 a work
-    stream's first 501 tenures read all 2,818 (21 ms); its 1,940 members are
-    one stretch, which windows of `since` read a few hundred at a time. Every
-    stretch can be read so (windows.windowable): `since` is text, and only
-    `active_on` bounds it, by a range."""
-    query, after, rows = window.query(), window.after, []
-    find = keyset.one_read(db.roster, SORT)  # every stretch's windows are parts of one read
-    for rank in sorted(role.rank for role in window.roles or RosterRole):
-        if after is not None and rank < after[0]:
-            continue
-        stretch = {**query, "role_rank": rank}
-        since = after[1:] if after is not None and rank == after[0] else None
-        rows += await windows.read(find, db.roster.full_name, stretch, SINCE_SORT, since, window.limit - len(rows))
-        if len(rows) >= window.limit:
-            break
-    return rows
+async def count_page(db: Database, page: RosterPage) -> int:
+    """How many tenures the whole list holds, `after` aside."""
+    return await count_matching(db.roster, page.query())
 
 
-async def count_window(db: Database, window: RosterWindow) -> int:
-    """How many tenures the window pages through, `after` aside."""
-    return await count_matching(db.roster, window.query())
-
-
-async def kept_count(db: Database, generation: Generation, window: RosterWindow) -> int:
-    """count_window, kept while the roster stays as it is (datastore.generations):
-    every window of one list, whatever its page, shares the one count."""
-    counted = window.counted
-    return await generation.answer(["roster"], ("roster count", counted), partial(count_window, db, counted))
+async def kept_count(db: Database, generation: Generation, page: RosterPage) -> int:
+    """count_page, kept while the roster stays as it is (datastore.generations):
+    every page of one list shares the one count."""
+    counted = page.counted
+    return await generation.answer(["roster"], ("roster count", counted), partial(count_page, db, counted))
 
 
 def _held_on(day: date) -> dict:

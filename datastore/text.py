@@ -22,7 +22,7 @@ from anyascii import anyascii
 # (datastore/derived.py).
 FOLD_VERSION = f"2+anyascii-{version('anyascii')}"
 
-# Characters that mean something in both PCRE (MongoDB) and RE2 (FerretDB).
+# Characters that mean something in both PCRE (MongoDB) and RE2 (an embedded engine's).
 _REGEX_SPECIALS = frozenset("\\.^$|?*+()[]{}")
 
 
@@ -35,7 +35,7 @@ def fold(text: str) -> str:
 
 
 def literal_pattern(text: str) -> str:
-    """A regex matching `text` literally, valid in both MongoDB and FerretDB."""
+    """A regex matching `text` literally, valid in both PCRE and RE2."""
     return "".join("\\" + ch if ch in _REGEX_SPECIALS else ch for ch in text)
 
 
@@ -77,11 +77,11 @@ def rarest_gram(folded: str) -> str:
 
 def search_condition(text: str) -> dict:
     """The filter conditions of a search: the folded name contains the folded
-    `text` as plain text. Callers put them first in their filter: SecantusDB
+    `text` as plain text. Callers put them first in their filter: an engine
     reads a filter of several conditions through the index of the first one
-    it can serve, in key order.
+    it can serve, in key order (datastore/engines).
 
-    One gram, not `$all` of them: SecantusDB 0.7 serves `$all` (and `$in`)
+    One gram, not `$all` of them: an engine serves `$all` (and `$in`)
     through an index only with exactly one value, MongoDB too reads `$all`
     through one value's index entries and filters the rest, and the regex is
     exact anyway: the gram only narrows what is read. Text shorter than a gram

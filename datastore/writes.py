@@ -2,11 +2,11 @@
 
 1. Claim: insert the change with the unique `_id` "<record>@<next version>".
    Of concurrent writers exactly one wins; the others get StaleVersion.
-   FerretDB 1.24 does not make even a conditional single-document update
-   atomic, but colliding inserts on a unique key have exactly one winner, and
-   the same holds on MongoDB. A claim that was rejected keeps its `_id`, so
-   the next try at that version claims "<record>@<version>#<n>" (only inserts,
-   never a delete, decide who holds a version).
+   Some engines do not make even a conditional single-document update atomic
+   (datastore/engines), but on every engine, MongoDB too, colliding inserts
+   on a unique key have exactly one winner. A claim that was rejected keeps
+   its `_id`, so the next try at that version claims "<record>@<version>#<n>"
+   (only inserts, never a delete, decide who holds a version).
 2. Apply: write every effect (role contacts, a roster entry), then the record,
    each *fenced*: written only if the document is still as it was when the
    change was planned. Every document the path writes carries `written_by`,
@@ -32,8 +32,10 @@ serving), and a writer that runs into such a claim completes it first.
 A writer paused past its lease and resumed finds its change settled by
 recovery (it checks before each write that cannot be fenced, an insert) or
 runs into a fence: recovery, the resumed writer and a later change never
-overwrite one another. On FerretDB, whose conditional replace is not atomic,
-the claim chain alone orders writers (README, "Writes").
+overwrite one another. On an engine whose conditional replace is not atomic,
+the claim chain alone orders writers (README, "Writes"). How a fenced replace
+is sent, and how a unique index's refusal is told, is the engine's
+(datastore.engines `fenced_replace`, `unique_key_taken`).
 No counters, no multi-document transactions: the same code runs on MongoDB.
 Named fault points (datastore.faults) let tests stop or kill a writer between
 any two of its writes.
@@ -46,9 +48,10 @@ from datetime import UTC, datetime, timedelta
 from pymongo import WriteConcern
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from datastore import changes, claim_rules, erasure, faults, generations
+from datastore import changes, claim_rules, erasure, faults, generations, outbox, webhooks
 from datastore.changes import RECORD_TYPE_OF_COLLECTION, WRITTEN_BY, claim_id
 from datastore.client import Database
+from datastore.engines import fenced_replace, unique_key_taken
 from datastore.records import dates
 from datastore.records.changes import Actor, Change, ChangeState, FieldChange, Notice
 from datastore.records.vocabulary import ChangeAction, RecordType
@@ -102,6 +105,8 @@ class Write:
     reason: str | None = None
     # Other versioned records the effects write, each claimed at its next version (a merge).
     claims: tuple[Claim, ...] = ()
+    # Messages the change owes (datastore.outbox): written as effects of the same claimed change.
+    notifications: tuple[outbox.Owed, ...] = ()
 
 
 class StaleVersion(Exception):
@@ -201,6 +206,10 @@ async def commit(
     client_key = changes.client_key(actor.identity, client_mutation_id) if client_mutation_id else None
     version = 1 if expected_version is None else expected_version + 1
     befores = await _settled_befores(db, write, lease)
+    owed = await _owed(db, write)
+    # Every change owes each endpoint subscribing to what it touched a change notice (datastore.webhooks).
+    owed += await webhooks.owed(db, _notices(write, version), (write.record_type or write.owner_type,
+                                write.record_id or write.owner_id), write.action, version)
     now = datetime.now(UTC)
     for attempt in range(MAX_ATTEMPTS):
         change_id = claim_id(write.owner_id, version, attempt)
@@ -222,7 +231,7 @@ async def commit(
             reason=write.reason,
             client_key=client_key,
             notices=_notices(write, version),
-            plan=_plan(write, document, befores),
+            plan=_plan(_with_notifications(write, owed, change_id, now), document, befores),
         )
         try:
             await _durable(db, "changes").insert_one(changes.to_document(change))
@@ -245,6 +254,24 @@ async def commit(
     if settled.state is ChangeState.REJECTED:  # settled by someone else while this writer was held up
         raise StaleVersion(f"{write.owner_id}: the change was completed elsewhere and rejected")
     return Committed(settled)
+
+
+async def _owed(db: Database, write: Write) -> tuple[outbox.Owed, ...]:
+    """The write's notifications, less keyed notices an earlier change already owes (never
+    twice). Two changes owing one key at once: the second's insert fails its fence and it
+    is rejected, as for any effect written meanwhile."""
+    taken = await outbox.existing_keys(db, [o.key for o in write.notifications if o.key])
+    return tuple(o for o in write.notifications if o.key is None or o.key not in taken)
+
+
+def _with_notifications(write: Write, owed: tuple[outbox.Owed, ...], change_id: str, at: datetime) -> Write:
+    """The write with its notifications as effects: new documents (inserted, so fenced on
+    being absent) whose ids derive from the claim id, so a retry of the apply writes the same ones."""
+    if not owed:
+        return write
+    extra = tuple(Effect(outbox.COLLECTION, (d := outbox.document(o, change_id, n, at))["_id"], d)
+                  for n, o in enumerate(owed))
+    return replace(write, effects=write.effects + extra)
 
 
 async def _settled_befores(db: Database, write: Write, lease: timedelta) -> dict[str, dict | None]:
@@ -380,10 +407,10 @@ async def _write_effect(db: Database, change_id: str, effect: dict) -> bool:
         if before is None:
             await target.insert_one(after)
             return True
-        if (await target.replace_one(_fence(document_id, before), after)).matched_count:
+        if await fenced_replace(target, _fence(document_id, before), after):
             return True
     except OperationFailure as failed:  # the _id, or another unique value, taken meanwhile
-        if not _unique_key_taken(failed):
+        if not unique_key_taken(target, failed):
             raise
     current = await target.find_one({"_id": document_id}, projection=[WRITTEN_BY])
     return current is not None and current.get(WRITTEN_BY) == change_id
@@ -400,10 +427,10 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
             return True
         # Only the version before the claim: a paused writer or a second recovery
         # never writes over a newer record.
-        if (await records.replace_one({"_id": record_id, "version": version - 1}, document)).matched_count:
+        if await fenced_replace(records, {"_id": record_id, "version": version - 1}, document):
             return True
     except OperationFailure as failed:
-        if not _unique_key_taken(failed):
+        if not unique_key_taken(records, failed):
             raise
         current = await records.find_one({"_id": record_id}, projection=[WRITTEN_BY])
         if current is not None and current.get(WRITTEN_BY) == change_id:
@@ -413,12 +440,6 @@ async def _write_record(db: Database, collection: str, document: dict, version: 
         raise Rejected("a unique value of the record is already taken") from None
     current = await records.find_one({"_id": record_id}, projection=[WRITTEN_BY])
     return current is not None and current.get(WRITTEN_BY) == change_id
-
-
-def _unique_key_taken(failed: OperationFailure) -> bool:
-    """A unique index refused the write: DuplicateKeyError on MongoDB and SecantusDB;
-    FerretDB 1.24 answers an update that breaks one with InternalError and SQLite's words."""
-    return isinstance(failed, DuplicateKeyError) or "UNIQUE constraint failed" in str(failed)
 
 
 async def _reject(db: Database, change: Change) -> Change:
@@ -436,7 +457,7 @@ async def _reject(db: Database, change: Change) -> Change:
             await target.delete_one(mine)
         elif effect["document"] is not None:
             # Put back what was there, marked as undone so a resumed writer's fence fails on it.
-            await target.replace_one(mine, {**before, WRITTEN_BY: f"{change.id}!undone"})
+            await fenced_replace(target, mine, {**before, WRITTEN_BY: f"{change.id}!undone"})
         elif await target.find_one({"_id": effect["id"]}, projection=["_id"]) is None:
             try:
                 await target.insert_one({**before, WRITTEN_BY: f"{change.id}!undone"})

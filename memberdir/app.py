@@ -39,6 +39,9 @@ from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
 from memberdir.edge.exports import ExportEndpoint
+from memberdir.edge import verify_email
+from memberdir.edge.verify_email import VerifyEmailPage
+from memberdir.edge import matching as affiliation_matching
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
@@ -46,6 +49,9 @@ from memberdir.edge.observe import Observe
 from memberdir.edge.pages import Pages
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
 from memberdir.edge.request_record import note_refusal
+from memberdir.invitation_expiry import expiring
+from memberdir.notifications.loop import delivering
+from memberdir.notifications.notices import noticing
 from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
@@ -136,7 +142,11 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
+        context.invitation_days = self.settings.invitation_days
+        context.invitations_per_day = self.settings.invitations_per_day
         context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
+        context.public_url = self.settings.public_url
+        context.webhook_allow_loopback = bool(self.settings.webhook_allow_loopback)
         context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
         return context
 
@@ -236,7 +246,7 @@ def create_app(
         if settings.mongodb_uri is not None:
             async with open_database(settings, seed_if_empty=True) as db, supervising(None):
                 holder.set(db)
-                async with sweeping(holder.get, lease):
+                async with serving_work(lease):
                     yield
                 holder.set(None)
             return
@@ -244,9 +254,19 @@ def create_app(
         with settings_engine(settings) as engine:
             async with supervising(engine), open_database(settings, seed_if_empty=True, engine=engine) as db:
                 holder.set(db)
-                async with sweeping(holder.get, lease):
+                async with serving_work(lease):
                     yield
                 holder.set(None)
+
+    @asynccontextmanager
+    async def serving_work(lease: timedelta) -> AsyncIterator[None]:
+        """What a serving process does besides answering: completing cut-off changes,
+        delivering notifications, owing the month's operational notices, expiring
+        invitations. Each is safe with several processes (README, "Operations")."""
+        async with sweeping(holder.get, lease), delivering(holder.get, settings, metrics), \
+                noticing(holder.get, settings.operational_notices_day, settings.operational_notices_check_seconds), \
+                expiring(holder.get, settings.invitation_sweep_seconds, lease):
+            yield
 
     @asynccontextmanager
     async def supervising(engine: EmbeddedEngine | None) -> AsyncIterator[None]:
@@ -289,11 +309,16 @@ def create_app(
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
     exports = stack.guard_graphql(Authentication(ExportEndpoint(holder), authenticator), settings)
+    matches = affiliation_matching.guard(
+        Authentication(affiliation_matching.AffiliationMatchEndpoint(holder), authenticator), settings)
     app = Starlette(
         routes=[
             Route("/graphql", DatabaseGate(guarded, holder.available), methods=["GET", "POST"]),
             Route("/export/roster/{slug}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
             Route("/export/{kind}.{format}", DatabaseGate(exports, holder.available), methods=["GET"]),
+            Route(verify_email.PATH, DatabaseGate(VerifyEmailPage(graphql.schema, holder.get, settings),
+                                                  holder.available), methods=["GET", "POST"]),
+            Route("/match/affiliations.csv", DatabaseGate(matches, holder.available), methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),

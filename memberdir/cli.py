@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from pymongo.errors import PyMongoError
 
-from datastore import api_keys as stored_keys, dataset, demo, people
+from datastore import api_keys as stored_keys
+from datastore import dataset, demo, operational_notices, outbox, people
 from datastore.client import Database
 from datastore.dataset import Dataset
 from datastore.dump import API_KEYS_OPTION, Dumps, UnknownCollections, dump as dump_state
@@ -42,6 +43,7 @@ from resolvers.exports import EXPORTS, Format, NotFound, Table, csv_chunks, ndjs
 from resolvers.exports.tables import roster
 from resolvers.viewer import Viewer
 from memberdir.execution import build_schema
+from memberdir.notifications import notices
 
 app = typer.Typer(help="Member Directory: the alliance's federated GraphQL directory.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for machine clients: create, list, revoke.", no_args_is_help=True)
@@ -480,3 +482,44 @@ def _on_database(work: Callable[[Database], Awaitable[T]]) -> T:
     except (EngineError, PyMongoError) as error:
         typer.echo(f"Database: {error}", err=True)
         raise typer.Exit(code=2)
+
+
+notifications_app = typer.Typer(help="The outbox: messages the directory owes people.", no_args_is_help=True)
+app.add_typer(notifications_app, name="notifications")
+
+
+@notifications_app.command("retry")
+def notifications_retry(
+    notification_id: Annotated[str, typer.Argument(help="The notification's id (ntf_...), as `notifications` shows it.")],
+) -> None:
+    """Send a FAILED notification again: PENDING, due now, with a fresh run of attempts."""
+    found, retried = _on_database(lambda db: outbox.retry(db, notification_id))
+    if found is None:
+        typer.echo(f"No notification {notification_id!r}", err=True)
+        raise typer.Exit(code=1)
+    if not retried:
+        typer.echo(f"Notification {notification_id} is {found.state.value}, not FAILED: left as it is.", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Notification {notification_id} is PENDING again; the delivery loop sends it shortly.")
+
+
+notices_app = typer.Typer(help="Monthly operational notices to organisations' Administrators.", no_args_is_help=True)
+app.add_typer(notices_app, name="notices")
+
+
+@notices_app.command("run")
+def notices_run(
+    month: Annotated[str | None, typer.Option(help="The month, YYYY-MM (default: this month, UTC).")] = None,
+) -> None:
+    """Owe the month's operational notices not owed yet (review due, contact problems); safe to run again."""
+    try:
+        chosen = operational_notices.Month.parse(month) if month is not None else None
+    except ValueError as error:
+        typer.echo(f"--month: {error}", err=True)
+        raise typer.Exit(code=1)
+    report = _on_database(lambda db: notices.run(db, chosen))
+    owed = ", ".join(f"{n} {cause.value}" for cause, n in report.owed.items())
+    typer.echo(f"Operational notices for {report.month}: {report.written} owed now ({owed}); "
+               f"{report.already} owed before.")
+    if report.no_recipient:
+        typer.echo(f"No Administrator or Primary to tell: {', '.join(report.no_recipient)}", err=True)

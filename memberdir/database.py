@@ -5,7 +5,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from datastore import dataset, demo, duplicates, faults, generations, unique_keys, writes
-from datastore.client import Database, ServerTraits, connect
+from datastore.client import Database, connect
+from datastore.engines import MongoDB
 from datastore.indexes import ensure_indexes
 from memberdir.edge.database_commands import DATABASE_COMMANDS
 from memberdir.embedded.server import EmbeddedEngine
@@ -38,7 +39,7 @@ async def open_database(
             engine.start()
         uri = engine.uri
     db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS],  # counted per request
-                 traits=engine.traits if engine else ServerTraits())
+                 traits=engine.traits if engine else MongoDB())
     try:
         await ensure_indexes(db, unique_keys=False)
         # Complete changes a killed process left claimed but not applied.

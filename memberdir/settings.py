@@ -65,6 +65,40 @@ class Settings(BaseSettings):
     health_probe_seconds: float = Field(default=5.0, gt=0, le=3600)
     health_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
+    # Invitations onto rosters: days to answer by default; recommendations and invitations
+    # one sender may make per UTC day (no member mails arbitrary text in bulk); how often
+    # serve marks unanswered ones EXPIRED (memberdir/invitation_expiry.py).
+    invitation_days: int = Field(default=30, ge=1, le=365, description="days to answer an invitation by default")
+    invitations_per_day: int = Field(default=50, ge=1, le=10_000, description="recommendations and invitations per sender per UTC day")
+    invitation_sweep_seconds: float = Field(default=300.0, gt=0, le=86_400, description="how often expired invitations are marked")
+    # Notifications (memberdir/notifications): mail through MEMBERDIR_SMTP_URL
+    # (smtp:// or smtps://user:pass@host:port); unset, each mail is written as an
+    # .eml file under <data_dir>/<engine>/outbox/ (the development default).
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Member Directory <directory@localhost>"
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    # Delivery: each attempt claimed for a lease (longer than an attempt takes), retried
+    # with exponential backoff and jitter, FAILED after the last attempt.
+    delivery_interval_seconds: float = Field(default=1.0, gt=0, le=3600, description="how often the outbox is read")
+    delivery_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    delivery_backoff_seconds: float = Field(default=30.0, ge=0, le=86400, description="wait before the 2nd attempt")
+    delivery_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0, le=7 * 86400)
+    # Verified e-mail and webhooks (README, "Notifications").
+    public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+                            description="the directory's address as links in mail give it (/verify-email?token=...)")
+    staff_email: str | None = Field(default=None, description="where notices to staff go (a disabled webhook)")
+    # None: allowed in development, refused in production. Allowed: http:// URLs and any
+    # address (loopback, private); otherwise https:// only, to public addresses only.
+    webhook_allow_loopback: bool | None = None
+    webhook_disable_after_failures: int = Field(
+        default=100, ge=1, le=100_000, description="failed deliveries in a row after which an endpoint is disabled")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Operational notices (memberdir/notifications/notices.py): from this day of each month
+    # (UTC; 0: never) `serve` owes the month's notices, checking again this often for
+    # causes that appear later; each is owed once per organisation, cause and month.
+    operational_notices_day: int = Field(default=1, ge=0, le=28)
+    operational_notices_check_seconds: float = Field(default=3600.0, gt=0, le=86400)
     # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
     rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
     # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
@@ -105,6 +139,18 @@ class Settings(BaseSettings):
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
 
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail is written as .eml files when no SMTP server is set."""
+        return self.data_dir / self.engine / "outbox"
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and not url.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
+        return url
+
     @field_validator("metrics_token")
     @classmethod
     def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
@@ -134,6 +180,14 @@ class Settings(BaseSettings):
             raise ValueError("fault points are for tests; never in production")
         faults.parse(spec)  # ValueError naming the part that is wrong
         return spec or None
+
+    @field_validator("webhook_allow_loopback")
+    @classmethod
+    def _webhooks_public_in_production(cls, allowed: bool | None, info: ValidationInfo) -> bool:
+        production = info.data.get("environment") == "production"
+        if allowed and production:
+            raise ValueError("webhooks to loopback or private addresses are for development and tests; never in production")
+        return (not production) if allowed is None else allowed
 
     @field_validator("oidc_default_role")
     @classmethod

@@ -22,6 +22,10 @@ class Context:
     viewer: Viewer = ANONYMOUS
     # Days between a removal notice to the Primary and the earliest removal.
     removal_notice_days: int = 30
+    # An invitation's default time to answer, and how many recommendations and
+    # invitations one sender may make per (UTC) day (settings.invitation_*).
+    invitation_days: int = 30
+    invitations_per_day: int = 50
     # The change feed stays this far behind the clock (resolvers.audit.feed).
     feed_settle_seconds: float = 2.0
     # The caller's rate-limit budget, when the request came over HTTP.
@@ -31,12 +35,27 @@ class Context:
     writes_started: list = field(default_factory=list)
     # After this long a change or call still in flight was cut off (settings.write_lease_seconds).
     write_lease: timedelta = timedelta(seconds=30)
+    # The directory's address as links in mail give it (settings.public_url).
+    public_url: str = "http://127.0.0.1:8000"
+    # Webhook endpoints may use http:// and loopback or private addresses (settings.webhook_allow_loopback).
+    webhook_allow_loopback: bool = True
 
     @classmethod
     def for_request(
         cls, db: Database, request: Any = None, response: Any = None, viewer: Viewer = ANONYMOUS
     ) -> "Context":
         return cls(db=db, loaders=Loaders(db), request=request, response=response, viewer=viewer)
+
+    async def start_again(self) -> None:
+        """Fresh loaders, as the request had before anything ran. The planned
+        executor calls it before leaving an operation to graphql-core: run on
+        the loaders its failed attempt filled halfway, graphql-core's fields
+        would finish in another order than on a fresh request, and report
+        other errors (which error nulls a parent depends on which field fails
+        first). The attempt's reads still in flight end first: none is left
+        running past the request."""
+        await self.loaders.settle()
+        self.loaders = Loaders(self.db)
 
     def forget_loaded(self) -> None:
         """Called once the request is answered. A request, its context and its

@@ -11,7 +11,7 @@ from datastore.records.organisations import Organisation
 from datastore.records.people import Person
 from datastore.records.rosters import RosterEntry, RosterOrder
 from datastore.records.vocabulary import RosterRole
-from datastore.rosters import RosterWindow
+from datastore.rosters import RosterPage
 from datastore.text import fold
 from resolvers import arguments
 from resolvers.context import Context
@@ -69,14 +69,14 @@ async def roster_of(
     updated_since: datetime | None = None,
     order: RosterOrder = RosterOrder.ROLE_ASC,
 ) -> Page[RosterEntry]:
-    """A page of the group's roster (loaders.roster_window: read alone, or cut
+    """A page of the group's roster (loaders.roster_page: read alone, or cut
     from the whole roster when the request reads that anyway)."""
     if order is RosterOrder.UPDATED_ASC:
         kind, key_types = f"roster-updated:{group_id}", (str, str)
     else:
         kind, key_types = f"roster:{group_id}", (int, str, str)
     request = PageRequest.of(kind, first, after, default=DEFAULT_ROSTER_PAGE, cap=MAX_ROSTER_PAGE, key_types=key_types)
-    window = RosterWindow(
+    page = RosterPage(
         group_id,
         limit=request.first + 1,  # one more than shown tells whether there is a next page
         order=order,
@@ -85,15 +85,15 @@ async def roster_of(
         updated_since=dates.instant_key(updated_since, round_up=True) if updated_since else None,
         after=request.after,
     )
-    entries, total = await ctx.loaders.roster_window.load(window)
+    entries, total = await ctx.loaders.roster_page.load(page)
 
     async def count() -> int:
         if total is not None:
             return total
-        return await rosters.kept_count(ctx.db, ctx.loaders.generation, window)
+        return await rosters.kept_count(ctx.db, ctx.loaders.generation, page)
 
     shown = entries[: request.first]
-    return Page(shown, len(entries) > len(shown), count, lambda entry: request.cursor(window.key_of(entry)))
+    return Page(shown, len(entries) > len(shown), count, lambda entry: request.cursor(page.key_of(entry)))
 
 
 async def organisations_of(ctx: Context, group_id: str) -> list[Organisation]:

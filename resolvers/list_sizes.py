@@ -20,10 +20,13 @@ class ListSize:
     default: int
     maximum: int
 
-    def first(self, items: list, first: int | None):
-        """The first `first` items (the default when not given); BadArgument over the maximum."""
-        wanted = self.default if first is None else page_size(first, self.maximum)
-        return items[:wanted]
+    def take(self, first: int | None) -> slice:
+        """The part of the list `first` asks for (the default when not given);
+        BadArgument over the maximum. Asked before the resolver reads anything:
+        a bad argument is then refused on the resolver's first step, so of two
+        bad fields graphql-core reports the first in the document, whichever
+        read would have come back first."""
+        return slice(self.default if first is None else page_size(first, self.maximum))
 
 
 WORKING_GROUPS = ListSize(default=100, maximum=500)  # Query.workingGroups
@@ -46,6 +49,8 @@ NEEDS_PRIMARY = ListSize(default=100, maximum=500)  # Query.organisationsNeeding
 MEMBERSHIP_HISTORY = 200
 CHANGED_FIELDS = 32
 USER_ERRORS = 32
+# Host institutions' endpoints (Query.webhookEndpoints): a registration past it is refused.
+WEBHOOK_ENDPOINTS = 100
 ERROR_PATH = 8
 
 # Fixed by the vocabulary: every country the directory knows, and a bucket per

@@ -13,16 +13,19 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import Batch, DataLoader, LoaderTask, dispatch_batch, should_create_new_batch
 
-from datastore import contacts, groups, organisations, people, rosters
+from datastore import contacts, groups, invitations, organisations, outbox, people, rosters
 from datastore.client import Database
 from datastore.generations import Generation
 from datastore.organisations import Groups, OrganisationFilter
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
+from datastore.records.invitations import Invitation
 from datastore.records.organisations import Organisation
+
+from datastore.records.outbox import Notification
 from datastore.records.people import Person
 from datastore.records.rosters import RosterEntry
-from datastore.rosters import RosterWindow
+from datastore.rosters import RosterPage
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -64,6 +67,10 @@ class Loader(DataLoader[K, R]):
     futures in one pass, so that suspends about once per batch.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading: set[asyncio.Task] = set()  # the batches' reads still in flight
+
     def load(self, key: K) -> Future[R]:
         future = self.cache_map.get(key)
         if future is not None and not future.cancelled():
@@ -79,8 +86,10 @@ class Loader(DataLoader[K, R]):
 
     def _dispatch(self, batch: Batch) -> None:
         """As strawberry's `dispatch`, with the batch settled however its task ends."""
-        batch._dispatch_task = self.loop.create_task(dispatch_batch(self, batch))
-        batch._dispatch_task.add_done_callback(lambda _: _settle_left(self, batch))
+        task = batch._dispatch_task = self.loop.create_task(dispatch_batch(self, batch))
+        self.reading.add(task)
+        task.add_done_callback(lambda _: _settle_left(self, batch))
+        task.add_done_callback(self.reading.discard)
 
     def holds(self, key: K) -> bool:
         """Whether this request has asked for `key` already (loaded or on its way)."""
@@ -158,32 +167,33 @@ def _organisation_groups(
     return Loader(load_fn=load)
 
 
-# A window's tenures, and how many the window pages through when that came
-# with them (cut from a whole roster); None: ask rosters.count_window.
+# A page's tenures, and how many its whole list holds when that came
+# with them (cut from a whole roster); None: ask rosters.count_page.
 RosterSlice = tuple[list[RosterEntry], int | None]
 
 
-def _roster_windows(
+def _roster_pages(
     db: Database, whole_rosters: Loader[str, list[RosterEntry]], generation: Generation
-) -> Loader[RosterWindow, RosterSlice]:
-    """Pages of rosters. The windows of one group are read alone when its
+) -> Loader[RosterPage, RosterSlice]:
+    """Pages of rosters. The pages of one group are read alone when its
     roster is longer than the largest of them: a work stream holds 2,818
     tenures at scale 10, of which a page shows at most 500. Those of several
     groups, of a group whose whole roster the request reads anyway (its
     chairs, its organisations), or of a roster that fits in the page, are cut
     from whole rosters, read for every group in one command: a roster level
-    still costs one, and a short roster one read where windows take one per role."""
+    still costs one, and a short roster one read where a page read alone
+    can take several (an engine may read it role by role: datastore/engines)."""
 
-    async def load(windows: Sequence[RosterWindow]) -> list[RosterSlice]:
-        group_ids = list(dict.fromkeys(w.group_id for w in windows))
+    async def load(pages: Sequence[RosterPage]) -> list[RosterSlice]:
+        group_ids = list(dict.fromkeys(w.group_id for w in pages))
         if len(group_ids) == 1 and not whole_rosters.holds(group_ids[0]):
             # The count an unfiltered page's totalCount reads too.
-            size = await rosters.kept_count(db, generation, RosterWindow(group_ids[0], limit=0))
-            if size > max(w.limit for w in windows):
-                pages = await asyncio.gather(*(rosters.window(db, w) for w in windows))
+            size = await rosters.kept_count(db, generation, RosterPage(group_ids[0], limit=0))
+            if size > max(w.limit for w in pages):
+                pages = await asyncio.gather(*(rosters.read_page_of(db, w) for w in pages))
                 return [(page, None) for page in pages]
         found = dict(zip(group_ids, await whole_rosters.load_many(group_ids)))
-        return [w.cut(found[w.group_id]) for w in windows]
+        return [w.cut(found[w.group_id]) for w in pages]
 
     return Loader(load_fn=load)
 
@@ -229,8 +239,8 @@ class Loaders:
         return _all_each(self.db, rosters.by_groups, lambda r: r.group_id)
 
     @cached_property
-    def roster_window(self) -> Loader[RosterWindow, RosterSlice]:
-        return _roster_windows(self.db, self.roster_of_group, self.generation)
+    def roster_page(self) -> Loader[RosterPage, RosterSlice]:
+        return _roster_pages(self.db, self.roster_of_group, self.generation)
 
     @cached_property
     def roster_of_person(self) -> Loader[str, list[RosterEntry]]:
@@ -247,6 +257,26 @@ class Loaders:
     @cached_property
     def roster_entry(self) -> Loader[str, RosterEntry | None]:
         return _one_each(self.db, rosters.by_ids, lambda r: r.id)
+
+    async def settle(self) -> None:
+        """Wait until no read is in flight: those asked for, and those about to be
+        sent (a batch is sent on the next turn of the event loop). How each ended
+        is the affair of whoever awaits its keys."""
+        await asyncio.sleep(0)
+        while reading := [task for loader in vars(self).values() if isinstance(loader, Loader) for task in loader.reading]:
+            await asyncio.wait(reading)
+            await asyncio.sleep(0)
+
+    @cached_property
+    def invitation(self) -> Loader[str, Invitation | None]:
+        return _one_each(self.db, invitations.by_ids, lambda i: i.id)
+
+    @cached_property
+    def notification(self) -> Loader[str, Notification | None]:
+        async def fetch(db: Database, ids: Sequence[str]) -> list:
+            return [n for n in await outbox.by_ids(db, ids) if n is not None]
+
+        return _one_each(self.db, fetch, lambda n: n.id)
 
     def forget(self) -> None:
         """Drop every record loaded, once the request is answered (Context.forget_loaded)."""

@@ -4,7 +4,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from datastore import merging
-from resolvers import arguments
+from datastore.records.invitations import Invitation
+from datastore.records.outbox import Notification
+from resolvers import arguments, invitations, notifications
 from resolvers.context import Context
 from resolvers.errors import BadArgument
 
@@ -17,6 +19,8 @@ _LOADERS = {
     "grp_": "group",
     "rc_": "contact",
     "ros_": "roster_entry",
+    "inv_": "invitation",
+    "ntf_": "notification",
 }
 
 
@@ -38,12 +42,15 @@ async def nodes(ctx: Context, ids: Sequence[str], argument: str = "ids") -> list
     for node_id in checked:
         loader = _loader(ctx, node_id)
         found.append(loader.load(node_id) if loader else None)
-    records = [await f if f is not None else None for f in found]
+    loaded = [await f if f is not None else None for f in found]
     # A person or organisation merged into another answers as the record kept (datastore.merging).
-    missing = [i for i, r in zip(checked, records) if r is None and i.startswith(_REDIRECTED)]
+    missing = [i for i, r in zip(checked, loaded) if r is None and i.startswith(_REDIRECTED)]
     if missing:
         kept = await merging.kept_ids(ctx.db, missing)
         for index, node_id in enumerate(checked):
-            if records[index] is None and node_id in kept:
-                records[index] = await _loader(ctx, kept[node_id]).load(kept[node_id])
-    return records
+            if loaded[index] is None and node_id in kept:
+                loaded[index] = await _loader(ctx, kept[node_id]).load(kept[node_id])
+    # Invitations are seen only by those they concern (resolvers.invitations); a notification
+    # by its recipient and staff (resolvers.notifications).
+    shown = [None if isinstance(r, Notification) and not notifications.may_see(ctx, r) else r for r in loaded]
+    return [await invitations.visible(ctx, r) if isinstance(r, Invitation) else r for r in shown]

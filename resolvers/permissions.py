@@ -21,6 +21,7 @@ class Capacity(str, Enum):
     SELF = "self"
     CHAIR = "chair"
     APPLICANT = "applicant"
+    INVITER = "inviter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Facts:
     holds: frozenset[ContactRole] = field(default_factory=frozenset)
     # The caller currently chairs or co-chairs the group concerned.
     chairs: bool = False
+    # The caller sent the invitation concerned.
+    sent: bool = False
 
 
 class Action(str, Enum):
@@ -51,6 +54,7 @@ class Action(str, Enum):
     CANCEL_MEMBERSHIP = "cancel an organisation's membership"
     WITHDRAW_APPLICATION = "withdraw an organisation's application (APPLICANT to CANCELLED)"
     SET_DESIGNATIONS = "set designations"
+    SET_MATCHING_NAMES = "set an organisation's aliases and acronyms (affiliation matching)"
     CREATE_PERSON = "create a person (affiliated with an organisation)"
     UPDATE_PERSON = "change a person's profile (names, e-mail, ORCID, country)"
     SET_CONTACT_VISIBILITY = "set a person's contact visibility"
@@ -61,16 +65,24 @@ class Action(str, Enum):
     CANCEL_INDIVIDUAL = "cancel an individual membership"
     DECIDE_INDIVIDUAL = "approve, decline or remove an individual member"
     ERASE_PERSON = "erase a person on request"
-    ADD_ROSTER_MEMBER = "add or end MEMBER, CONTRIBUTOR, OBSERVER roster entries"
+    ADD_ROSTER_MEMBER = "add MEMBER, CONTRIBUTOR, OBSERVER roster entries directly (a chair invites instead)"
+    END_ROSTER_MEMBER = "end MEMBER, CONTRIBUTOR, OBSERVER roster entries"
     ADD_ROSTER_OFFICER = "add or end CHAIR, CO_CHAIR, STAFF roster entries"
+    RECOMMEND_FOR_GROUP = "recommend one of the organisation's people for a group"
+    INVITE_TO_GROUP = "invite a person onto a group's roster (following a recommendation or not)"
+    ANSWER_INVITATION = "accept or decline an invitation (accepting adds the roster entry)"
+    WITHDRAW_RECOMMENDATION = "withdraw a recommendation"
+    WITHDRAW_INVITATION = "withdraw an invitation"
     MANAGE_GROUPS = "create or change groups"
     READ_AUDIT = "read the audit log and record histories"
     READ_DUPLICATES = "read duplicate candidates"
     MERGE_RECORDS = "merge two people or two organisations, and undo a merge within 30 days"
+    MANAGE_WEBHOOKS = "register, disable and list webhook endpoints, rotate their secrets"
 
 
-_S, _P, _A, _SELF, _C, _APP = (
+_S, _P, _A, _SELF, _C, _APP, _INV = (
     Capacity.STAFF, Capacity.PRIMARY, Capacity.ADMINISTRATOR, Capacity.SELF, Capacity.CHAIR, Capacity.APPLICANT,
+    Capacity.INVITER,
 )
 
 RULES: dict[Action, tuple[Capacity, ...]] = {
@@ -86,6 +98,7 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.CANCEL_MEMBERSHIP: (_S, _P),
     Action.WITHDRAW_APPLICATION: (_S, _P),
     Action.SET_DESIGNATIONS: (_S,),
+    Action.SET_MATCHING_NAMES: (_S,),
     Action.CREATE_PERSON: (_S, _P, _A),
     Action.UPDATE_PERSON: (_S, _SELF),
     Action.SET_CONTACT_VISIBILITY: (_S, _SELF),
@@ -96,12 +109,23 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.CANCEL_INDIVIDUAL: (_S, _SELF),
     Action.DECIDE_INDIVIDUAL: (_S,),
     Action.ERASE_PERSON: (_S,),
-    Action.ADD_ROSTER_MEMBER: (_S, _C),
+    # Once invitations exist a chair's path onto the roster is the invitation
+    # (accepting it adds the entry); staff and the import add directly.
+    Action.ADD_ROSTER_MEMBER: (_S,),
+    Action.END_ROSTER_MEMBER: (_S, _C),
     Action.ADD_ROSTER_OFFICER: (_S,),
+    # The organisation (for a person affiliated with it); the group's chairs (invitations);
+    # the person invited (answers); whoever made it (withdrawals).
+    Action.RECOMMEND_FOR_GROUP: (_P, _A),
+    Action.INVITE_TO_GROUP: (_S, _C),
+    Action.ANSWER_INVITATION: (_SELF,),
+    Action.WITHDRAW_RECOMMENDATION: (_S, _P, _A),
+    Action.WITHDRAW_INVITATION: (_S, _INV, _C),
     Action.MANAGE_GROUPS: (_S,),
     Action.READ_AUDIT: (_S,),
     Action.READ_DUPLICATES: (_S,),
     Action.MERGE_RECORDS: (_S,),
+    Action.MANAGE_WEBHOOKS: (_S,),
 }
 
 _DESCRIBED = {
@@ -111,6 +135,7 @@ _DESCRIBED = {
     Capacity.SELF: "the person themself",
     Capacity.CHAIR: "the group's current chairs and co-chairs",
     Capacity.APPLICANT: "any signed-in person (becomes its Primary)",
+    Capacity.INVITER: "the person who sent it",
 }
 
 
@@ -130,6 +155,8 @@ def _satisfies(capacity: Capacity, facts: Facts) -> bool:
             return facts.chairs
         case Capacity.APPLICANT:
             return facts.person
+        case Capacity.INVITER:
+            return facts.sent
     return False
 
 

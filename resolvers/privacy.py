@@ -74,6 +74,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "orcid"): ORCID,
     (PERSON, "country"): EVERYONE,
     (PERSON, "contactVisibility"): SELF_AND_STAFF,
+    (PERSON, "pendingEmail"): SELF_AND_STAFF,  # an address asked for, not yet confirmed
     (PERSON, "hiddenContactDetails"): EVERYONE,  # which details are hidden, never their values
     (PERSON, "individualMembership"): EVERYONE,
     (PERSON, "individualMembership.status"): EVERYONE,
@@ -89,6 +90,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "communications"): {_MGR: Part.ASSIGNMENTS, _SELF: True, _S: True},
     (PERSON, "history"): STAFF_ONLY,
     (PERSON, "groups"): EVERYONE,
+    (PERSON, "invitations"): SELF_AND_STAFF,
     (ORGANISATION, "id"): EVERYONE,
     (ORGANISATION, "slug"): EVERYONE,
     (ORGANISATION, "name"): EVERYONE,
@@ -100,6 +102,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (ORGANISATION, "city"): EVERYONE,
     (ORGANISATION, "website"): EVERYONE,
     (ORGANISATION, "rorId"): EVERYONE,
+    (ORGANISATION, "timeZone"): EVERYONE,
     (ORGANISATION, "membership"): EVERYONE,
     (ORGANISATION, "membership.status"): EVERYONE,
     (ORGANISATION, "membership.joinedOn"): EVERYONE,

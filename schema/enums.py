@@ -42,3 +42,4 @@ RosterOrder = strawberry.enum(
     rosters.RosterOrder,
     description="ROLE_ASC: chairs first, then by seniority on the group. UPDATED_ASC: least recently changed first.",
 )
+InvitationStatus = strawberry.enum(vocabulary.InvitationStatus)

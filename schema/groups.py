@@ -13,6 +13,7 @@ from schema.audit import history_field
 from schema.node import Node
 from resolvers import list_sizes
 from schema.enums import GroupKind, RosterOrder, RosterRole
+from schema.invitations import invitations_field
 from schema.rosters import RosterConnection, RosterEdge, RosterEntry
 
 if TYPE_CHECKING:
@@ -58,8 +59,9 @@ class WorkingGroup(Node):
 
     @strawberry.field(description="Groups directly under this one; the first `first` (at most 200).")
     async def children(self, info: Info, first: int | None = list_sizes.GROUP_CHILDREN.default) -> list["WorkingGroup"]:
+        wanted = list_sizes.GROUP_CHILDREN.take(first)  # refused before anything is read
         found = await resolve.children_of(info.context, self.record.id)
-        return [WorkingGroup.of(g) for g in list_sizes.GROUP_CHILDREN.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
     @strawberry.field(description="Current chairs and co-chairs; the first `first` (at most 100).")
     async def chairs(
@@ -67,8 +69,9 @@ class WorkingGroup(Node):
     ) -> list[Annotated["Person", strawberry.lazy("schema.people")]]:
         from schema.people import Person
 
+        wanted = list_sizes.GROUP_CHAIRS.take(first)  # refused before anything is read
         found = await resolve.chairs_of(info.context, self.record.id)
-        return [Person.of(p) for p in list_sizes.GROUP_CHAIRS.first(found, first)]
+        return [Person.of(p) for p in found[wanted]]
 
     @strawberry.field(
         description="Tenures on the group, chairs first, then by start date, unless ordered "
@@ -93,6 +96,10 @@ class WorkingGroup(Node):
 
     history = history_field("Changes to the group and its roster, newest first (staff and admin; null for others).")
 
+    invitations = invitations_field("Recommendations and invitations onto the group's roster, newest first; the "
+                                    "first `first` (at most 100). The group's current chairs and staff; null for "
+                                    "others.", of="group")
+
     @strawberry.field(
         description="Organisations whose people currently serve on the group, by name; the first `first` (at most 1000)."
     )
@@ -101,8 +108,9 @@ class WorkingGroup(Node):
     ) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
         from schema.organisations import Organisation
 
+        wanted = list_sizes.GROUP_ORGANISATIONS.take(first)  # refused before anything is read
         found = await resolve.organisations_of(info.context, self.record.id)
-        return [Organisation.of(o) for o in list_sizes.GROUP_ORGANISATIONS.first(found, first)]
+        return [Organisation.of(o) for o in found[wanted]]
 
 
 @strawberry.input

@@ -16,9 +16,12 @@ def record_id(root: object) -> strawberry.ID:
 
 def to_node(record: object) -> Node | None:
     """The GraphQL object of a datastore record."""
-    from datastore.records import contacts, groups, organisations, people, rosters
+    from datastore.records import contacts, groups, organisations, outbox, people, rosters
     from schema.contacts import RoleContact
     from schema.groups import WorkingGroup
+    from resolvers.invitations import InvitationRecord
+    from schema.invitations import Invitation
+    from schema.notifications import Notification
     from schema.organisations import Organisation
     from schema.people import Person
     from schema.rosters import RosterEntry
@@ -29,6 +32,8 @@ def to_node(record: object) -> Node | None:
         groups.Group: WorkingGroup,
         contacts.RoleContact: RoleContact,
         rosters.RosterEntry: RosterEntry,
+        InvitationRecord: Invitation,
+        outbox.Notification: Notification,
     }
     kind = kinds.get(type(record))
     return kind.of(record) if kind else None

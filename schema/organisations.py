@@ -80,8 +80,9 @@ async def _contacts(
 ) -> list[list["RoleContact"]]:
     from schema.contacts import RoleContact
 
+    wanted = list_sizes.ORGANISATION_CONTACTS.take(first)  # refused before anything is read
     found = await resolve.contacts_of(info.context, [o.record.id for o in organisations], roles)
-    return [[RoleContact.of(c) for c in list_sizes.ORGANISATION_CONTACTS.first(f, first)] for f in found]
+    return [[RoleContact.of(c) for c in f[wanted]] for f in found]
 
 
 @strawberry.federation.type(keys=["id"])
@@ -97,6 +98,12 @@ class Organisation(Node):
     city: str | None
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry identifier, where known")
+    aliases: list[str] = strawberry.field(description="Other names it is known by (staff-edited; affiliation matching reads them)")
+    acronyms: list[str] = strawberry.field(description="Its acronyms (staff-edited; affiliation matching reads them)")
+    time_zone: str = strawberry.field(
+        description="IANA time zone key its notices word times in: the one staff set, else its country's zone "
+        "where the country keeps one clock, else UTC"
+    )
     membership: Membership = strawberry.field(resolver=_membership)
     version: int
     updated_at: datetime
@@ -115,6 +122,9 @@ class Organisation(Node):
             city=record.city,
             website=record.website,
             ror_id=record.ror_id,
+            aliases=list(record.aliases),
+            acronyms=list(record.acronyms),
+            time_zone=record.time_zone,
             version=record.version,
             updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
@@ -150,8 +160,9 @@ class Organisation(Node):
     ) -> list[WorkingGroupType]:
         from schema.groups import WorkingGroup
 
+        wanted = list_sizes.ORGANISATION_GROUPS.take(first)  # refused before anything is read
         found = await resolve.working_groups_of(info.context, self.record.id)
-        return [WorkingGroup.of(g) for g in list_sizes.ORGANISATION_GROUPS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
 
 @strawberry.type(name="OrganisationConnection")

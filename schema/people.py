@@ -18,6 +18,7 @@ from schema.batched import batched, one_of
 from schema.connections import Connection
 from schema.countries import Country
 from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus
+from schema.invitations import invitations_field
 
 if TYPE_CHECKING:
     from schema.contacts import RoleContact
@@ -69,14 +70,31 @@ async def _groups(
 ) -> list[list["RosterEntry"]]:
     from schema.rosters import RosterEntry
 
+    wanted = list_sizes.PERSON_TENURES.take(first)  # refused before anything is read
     found = await resolve.groups_of(info.context, [p.record.id for p in people], active_on)
-    return [[RosterEntry.of(e) for e in list_sizes.PERSON_TENURES.first(entries, first)] for entries in found]
+    return [[RosterEntry.of(e) for e in entries[wanted]] for entries in found]
 
 
 _VISIBILITY = (
     "Who the person lets see their contact details. Null unless you are the person or staff; "
     "other subgraphs that @requires it treat null as the most restrictive choice (STAFF)."
 )
+
+
+@strawberry.type(description="A person's e-mail address is changed in two steps: the new address is pending until "
+                             "the link sent to it is followed (within 48 hours); until then the old one stays.")
+class PendingEmail:
+    address: str
+    requested_at: datetime
+    expires_at: datetime
+
+
+async def _pending_email(root: "Person", info: Info) -> PendingEmail | None:
+    from resolvers.email_verification import pending_email
+
+    found = pending_email(info.context, root.record)
+    return PendingEmail(address=found.address, requested_at=found.requested_at,
+                        expires_at=found.expires_at) if found else None
 
 
 @strawberry.type
@@ -128,6 +146,10 @@ class Person(Node):
     individual_membership: IndividualMembership | None = strawberry.field(
         resolver=_individual_membership, description="Null: not an individual member, and never was"
     )
+    pending_email: PendingEmail | None = strawberry.federation.field(
+        resolver=_pending_email, tags=["private"],
+        description="A new address asked for and not yet confirmed by its link (the person and staff; null for others)",
+    )
     version: int
     updated_at: datetime
     record: strawberry.Private[records.Person]
@@ -169,8 +191,9 @@ class Person(Node):
     async def roles(self, info: Info, first: int | None = list_sizes.PERSON_ROLES.default) -> list[RoleContactType]:
         from schema.contacts import RoleContact
 
+        wanted = list_sizes.PERSON_ROLES.take(first)  # refused before anything is read
         found = await resolve.roles_of(info.context, self.record.id)
-        return [RoleContact.of(c) for c in list_sizes.PERSON_ROLES.first(found, first)]
+        return [RoleContact.of(c) for c in found[wanted]]
 
     @strawberry.federation.field(
         description="Groups whose updates the person receives: their own subscriptions and the COMMUNICATIONS "
@@ -184,10 +207,15 @@ class Person(Node):
     ) -> list[WorkingGroupType]:
         from schema.groups import WorkingGroup
 
+        wanted = list_sizes.PERSON_COMMUNICATIONS.take(first)  # refused before anything is read
         found = await resolve.communications_of(info.context, self.record)
-        return [WorkingGroup.of(g) for g in list_sizes.PERSON_COMMUNICATIONS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
     history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
+
+    invitations = invitations_field("Recommendations and invitations of the person onto groups' rosters, newest "
+                                    "first; the first `first` (at most 100). The person and staff; null for others.",
+                                    of="person")
 
     @strawberry.field(
         description="Tenures on groups, past and present; with activeOn, only those held that day. "

@@ -7,19 +7,23 @@ import strawberry
 from strawberry import Info
 
 from datastore.records import countries
-from resolvers import audit, groups, list_sizes, needs_primary, nodes, organisations, people, trends
+from resolvers import audit, groups, list_sizes, matching, needs_primary, nodes, organisations, people, trends
+from resolvers import notifications as outbox
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.connections import total_count_asked
 from schema.countries import Country
 from schema.duplicates import DuplicateQueries
 from schema.node import Node, to_node
+from schema.notifications import NotificationConnection, NotificationFilter
 from schema.viewer import Viewer
 from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimension, TrendInterval
 from schema.groups import WorkingGroup, WorkingGroupFilter
+from schema.matching import AffiliationMatch
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
 from schema.people import Person, PersonConnection, PersonFilter
 from schema.rate_limit import RateLimit
 from schema.trends import TrendPoint
+from schema.webhooks import WebhookEndpoint
 
 # `from` is a Python keyword: the argument is named here.
 From = Annotated[date | None, strawberry.argument(name="from", description="First day (default: the first change on record)")]
@@ -49,6 +53,13 @@ class Query(DuplicateQueries):
             info.context, filter, order, first, after, count_too=total_count_asked(info)
         )
         return OrganisationConnection.of(page, Organisation.of)
+
+    @strawberry.field(
+        description="The organisations an affiliation string may name (\"Dept. of Genetics, Univ. of Toronto\", a ROR "
+        "URL), best first, among those the caller may see; the first `first` (at most 20). README, \"Matching\"."
+    )
+    async def match_affiliation(self, info: Info, text: str, first: int | None = 5) -> list[AffiliationMatch]:
+        return [AffiliationMatch.of(m) for m in await matching.match_affiliation(info.context, text, first)]
 
     @strawberry.field(
         description="ACTIVE organisations that have no Primary, by name, the first `first` (at most 500): "
@@ -89,8 +100,9 @@ class Query(DuplicateQueries):
     async def working_groups(
         self, info: Info, filter: WorkingGroupFilter | None = None, first: int | None = list_sizes.WORKING_GROUPS.default
     ) -> list[WorkingGroup]:
+        wanted = list_sizes.WORKING_GROUPS.take(first)  # refused before anything is read
         found = await groups.groups_matching(info.context, filter)
-        return [WorkingGroup.of(g) for g in list_sizes.WORKING_GROUPS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
 
     @strawberry.field(description="ISO 3166-1 countries on inhabited continents, by name.")
     def countries(self, continent: Continent | None = None) -> list[Country]:
@@ -145,6 +157,15 @@ class Query(DuplicateQueries):
         page = await audit.audit_log(info.context, audit.audit_filter(filter), first, after)
         return ChangeConnection.of_page(page)
 
+    @strawberry.field(description="Notifications the directory owes, newest first: staff see all, a person "
+                      "their own; `first` at most 100.")
+    async def notifications(
+        self, info: Info, filter: NotificationFilter | None = None, first: int | None = 50, after: str | None = None
+    ) -> NotificationConnection:
+        page = await outbox.notifications(info.context, outbox.notification_filter(filter), first, after,
+                                          count_too=total_count_asked(info))
+        return NotificationConnection.of_page(page)
+
     @strawberry.field(
         description="Which records changed, oldest first, for incremental sync (members and above). Never returns "
         "a change past the oldest one still being applied, so resuming from resumeCursor misses nothing; "
@@ -155,7 +176,13 @@ class Query(DuplicateQueries):
     ) -> ChangeNoticeConnection:
         return ChangeNoticeConnection.of(*await audit.feed(info.context, record_types, first, after))
 
-    @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry); null if unknown.")
+    @strawberry.field(description="Host institutions' webhook endpoints, oldest first (staff and admin).")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        from resolvers import webhooks
+
+        return [WebhookEndpoint.of(e) for e in await webhooks.endpoints(info.context)]
+
+    @strawberry.field(description="Any record by its id (organisation, person, group, role contact, roster entry; a notification for its recipient and staff); null if unknown or not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         found = await nodes.nodes(info.context, [str(id)], "id")
         return to_node(found[0]) if found[0] else None

@@ -10,6 +10,7 @@ from resolvers import viewer as resolve
 
 if TYPE_CHECKING:
     from schema.groups import WorkingGroup
+    from schema.notifications import NotificationConnection
     from schema.organisations import Organisation
     from schema.people import Person
 
@@ -33,8 +34,9 @@ class Viewer:
     ) -> list[Annotated["Organisation", strawberry.lazy("schema.organisations")]]:
         from schema.organisations import Organisation
 
+        wanted = list_sizes.VIEWER_MANAGES.take(first)  # refused before anything is read
         found = await resolve.managed_organisations(info.context, self.record)
-        return [Organisation.of(o) for o in list_sizes.VIEWER_MANAGES.first(found, first)]
+        return [Organisation.of(o) for o in found[wanted]]
 
     @strawberry.field(description="Groups the caller currently chairs or co-chairs; the first `first` (at most 200).")
     async def chairs(
@@ -42,5 +44,17 @@ class Viewer:
     ) -> list[Annotated["WorkingGroup", strawberry.lazy("schema.groups")]]:
         from schema.groups import WorkingGroup
 
+        wanted = list_sizes.VIEWER_CHAIRS.take(first)  # refused before anything is read
         found = await resolve.chaired_groups(info.context, self.record)
-        return [WorkingGroup.of(g) for g in list_sizes.VIEWER_CHAIRS.first(found, first)]
+        return [WorkingGroup.of(g) for g in found[wanted]]
+
+    @strawberry.field(description="Notifications addressed to the caller, newest first; `first` at most 100.")
+    async def notifications(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated["NotificationConnection", strawberry.lazy("schema.notifications")]:
+        from resolvers import notifications as outbox
+        from schema.connections import total_count_asked
+        from schema.notifications import NotificationConnection
+
+        page = await outbox.of_viewer(info.context, first, after, count_too=total_count_asked(info))
+        return NotificationConnection.of_page(page)

@@ -27,8 +27,9 @@ ENGINE_SPECIFIC = {
                                             "tests/writes/ exercise on both engines",
     "tests/datastore/test_search_grams.py": "which gram a search reads through; the searches' answers are checked on "
                                             "both engines by the marked schema tests",
-    "tests/datastore/test_windows.py": "SecantusDB's read windows against one unbounded read (ServerTraits(windows="
-                                       "True) whatever the engine); FerretDB never reads by windows",
+    "tests/datastore/test_page_windows.py": "SecantusDB's page windows against one unbounded read (its strategy, "
+                                            "datastore/engines/secantusdb.py, whatever the engine); FerretDB is "
+                                            "never read by page windows",
     "tests/edge/test_bodies.py": "HTTP request bodies and keep-alive on uvicorn; the queries behind them are plain",
     "tests/edge/test_cors.py": "CORS and the origin check, HTTP edge behaviour",
     "tests/edge/test_exports.py": "export formats, headers and refusals; the exports' reads are the organisation, "
@@ -45,6 +46,9 @@ ENGINE_SPECIFIC = {
     "tests/execution/test_cost_bound.py": "the cost rule bounds the answer's size; counted on the demo data, not "
                                           "dependent on the engine",
     "tests/execution/test_document_cache.py": "validation kept per query text, in process; the reads are plain",
+    "tests/execution/test_executors_agree.py": "the planned executor against graphql-core on generated queries over "
+                                               "the same loaded records; both read through the loaders the marked "
+                                               "schema tests run on both engines",
     "tests/execution/test_fragments.py": "fragment documents refused before execution, in process",
     "tests/execution/test_planned_execution.py": "the planned executor against graphql-core over the same loaded "
                                                  "records; both read through the loaders the marked schema tests "

@@ -55,6 +55,8 @@ BREAKS = [
     ("datastore/people.py", "import strawberry", "The datastore knows nothing of GraphQL", "datastore.people -> strawberry"),
     ("resolvers/people.py", "import starlette", "Resolvers know no HTTP", "resolvers.people -> starlette"),
     ("resolvers/people.py", "from graphql import GraphQLError", "Resolvers know no HTTP", "resolvers.people -> graphql"),
+    ("datastore/people.py", "from datastore.engines.secantusdb import SecantusDB",
+     "Engine strategies stay behind datastore.engines", "datastore.people -> datastore.engines.secantusdb"),
 ]
 
 

@@ -64,6 +64,8 @@ class Items:
     most: int
     # Limits of the fields of each item (an object), if any.
     each: Mapping[str, Any] = field(default_factory=dict)
+    # Characters of each item, for a list of strings.
+    characters: int | None = None
 
 
 _HISTORY = Items(HISTORY, {"reason": Chars(TEXT)})
@@ -73,8 +75,9 @@ _HISTORY = Items(HISTORY, {"reason": Chars(TEXT)})
 LIMITS: dict[str, dict[str, Any]] = {
     "organisations": {
         "id": Chars(ID), "slug": Chars(SLUG), "name": Chars(NAME), "city": Chars(NAME), "website": Chars(URL),
-        "rorId": Chars(URL), "country": Chars(ID), "sectors": Items(ITEMS), "designations": Items(ITEMS),
-        "history": _HISTORY,
+        "rorId": Chars(URL), "country": Chars(ID), "timeZone": Chars(ID), "sectors": Items(ITEMS),
+        "designations": Items(ITEMS),
+        "history": _HISTORY, "aliases": Items(ITEMS, characters=NAME), "acronyms": Items(ITEMS, characters=ID),
     },
     "people": {
         "id": Chars(ID), "givenName": Chars(NAME), "familyName": Chars(NAME), "email": Chars(EMAIL),
@@ -115,6 +118,8 @@ def _check(limits: Mapping[str, Any], given: Any, path: tuple[str, ...], found: 
                     found.append((where, f"at most {limit.most} items (got {len(value)})"))
                     continue
                 for index, item in enumerate(value):
+                    if isinstance(item, str) and limit.characters is not None and len(item) > limit.characters:
+                        found.append(((*where, str(index)), f"at most {limit.characters} characters (got {len(item)})"))
                     _check(limit.each, item, (*where, str(index)), found)
         else:  # an object: its own fields' limits
             _check(limit, value, where, found)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from datastore.records import countries, dates
+from datastore.records import countries, dates, time_zones
 from datastore.records.memberships import StatusChange
 from datastore.records.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
 
@@ -25,12 +25,22 @@ class Organisation:
     city: str | None = None
     website: str | None = None
     ror_id: str | None = None
+    # Other names and acronyms the organisation is known by (staff-edited): affiliation matching reads them.
+    aliases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
     joined_on: date | None = None
     last_reviewed_on: date | None = None
     history: tuple[StatusChange, ...] = ()
     removal_notice_on: date | None = None
+    # An IANA key staff set; None: the country's own zone (datastore.records.time_zones).
+    time_zone_set: str | None = None
     version: int = 1
     updated_at: datetime | None = None
+
+    @property
+    def time_zone(self) -> str:
+        """The zone its notices word times in: the one set, else its country's, else UTC."""
+        return self.time_zone_set or time_zones.default_for(self.country_code)
 
     @property
     def continent(self) -> Continent:

@@ -6,6 +6,7 @@ from enum import Enum
 
 from datastore.records.memberships import IndividualMembership
 from datastore.records.vocabulary import ContactVisibility
+from datastore.records.pending_email import PendingEmail
 
 
 class PersonOrder(Enum):
@@ -37,6 +38,8 @@ class Person:
     erased: bool = False
     version: int = 1
     updated_at: datetime | None = None
+    # A new address asked for, not yet confirmed (datastore/records/pending_email.py, datastore/email_verification.py).
+    pending_email: PendingEmail | None = None
 
     @property
     def name(self) -> str:

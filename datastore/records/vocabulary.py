@@ -115,6 +115,7 @@ class RecordType(str, Enum):
     ROLE_CONTACT = "ROLE_CONTACT"
     WORKING_GROUP = "WORKING_GROUP"
     ROSTER_ENTRY = "ROSTER_ENTRY"
+    INVITATION = "INVITATION"
 
 
 class ChangeAction(str, Enum):
@@ -129,6 +130,62 @@ class ChangeAction(str, Enum):
     IMPORT = "IMPORT"
     # Two records of one person or organisation made one (datastore/merging.py).
     MERGE = "MERGE"
+    # An invitation's lifecycle (datastore/invitations.py).
+    RECOMMEND = "RECOMMEND"
+    INVITE = "INVITE"
+    ACCEPT = "ACCEPT"
+    DECLINE = "DECLINE"
+    WITHDRAW = "WITHDRAW"
+    EXPIRE = "EXPIRE"
+
+
+class InvitationStatus(str, Enum):
+    """A path onto a group's roster (datastore/invitations.py)."""
+
+    RECOMMENDED = "RECOMMENDED"
+    INVITED = "INVITED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    EXPIRED = "EXPIRED"
+
+
+class NotificationKind(str, Enum):
+    """Why the directory owes someone a message (datastore.outbox)."""
+
+    REMOVAL_NOTICE = "REMOVAL_NOTICE"
+    MEMBERSHIP_DECIDED = "MEMBERSHIP_DECIDED"
+    MEMBERSHIP_CANCELLED = "MEMBERSHIP_CANCELLED"
+    REVIEW_DUE = "REVIEW_DUE"
+    REVIEW_RECORDED = "REVIEW_RECORDED"
+    ROLE_ASSIGNED = "ROLE_ASSIGNED"
+    ROLE_REMOVED = "ROLE_REMOVED"
+    INDIVIDUAL_MEMBERSHIP_DECIDED = "INDIVIDUAL_MEMBERSHIP_DECIDED"
+    RECOMMENDATION = "RECOMMENDATION"
+    INVITATION = "INVITATION"
+    INVITATION_ANSWERED = "INVITATION_ANSWERED"
+    EMAIL_VERIFICATION = "EMAIL_VERIFICATION"
+    NEEDS_PRIMARY = "NEEDS_PRIMARY"
+    # Verified e-mail and webhooks (resolvers.mutations.email_verification, datastore.webhooks).
+    EMAIL_CHANGE_REQUESTED = "EMAIL_CHANGE_REQUESTED"
+    RECORD_CHANGED = "RECORD_CHANGED"
+    WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
+    # A role contact's e-mail is missing or bounced (the monthly operational notices).
+    CONTACT_PROBLEM = "CONTACT_PROBLEM"
+
+
+class DeliveryChannel(str, Enum):
+    EMAIL = "EMAIL"
+    WEBHOOK = "WEBHOOK"
+
+
+class DeliveryState(str, Enum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    # Never sent, on purpose: the recipient does not take this kind of message
+    # (their subscriptions, a Signer and routine updates, an erased person).
+    SKIPPED = "SKIPPED"
 
 
 class Role(str, Enum):

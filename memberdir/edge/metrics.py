@@ -11,14 +11,17 @@ distinct ones become label values and the rest are counted as `other`.
 
 import hmac
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from memberdir.edge.request_record import RequestRecord
+from memberdir.execution.planned import execution
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 OTHER = "other"
@@ -90,6 +93,21 @@ class Metrics:
             ["limit"],
             registry=self.registry,
         )
+        self.registry.register(ExecutionOutcomes())
+        # The outbox (memberdir/notifications): notifications per delivery state, read from the
+        # database every few seconds (so alike in every process), and this process's attempts.
+        self.notifications = Gauge(
+            "memberdir_notifications",
+            "Notifications in the outbox by delivery state (PENDING, SENT, FAILED, SKIPPED)",
+            ["state"],
+            registry=self.registry,
+        )
+        self.delivery_attempts = Counter(
+            "memberdir_notification_delivery_attempts",
+            "Delivery attempts this process made, by outcome (sent, retry, failed, skipped)",
+            ["outcome"],
+            registry=self.registry,
+        )
         if engine_up is not None:
             up = Gauge(
                 "memberdir_embedded_engine_up",
@@ -122,6 +140,29 @@ class Metrics:
 # Not GraphQL names, so no client's operation is mistaken for them.
 BATCH, ANONYMOUS = "(batch)", "(anonymous)"
 _UNNAMED = frozenset({BATCH, ANONYMOUS})
+
+
+class ExecutionOutcomes(Collector):
+    """Which executor answered each operation (memberdir.execution.planned.execution
+    counts them for the process): the planned one, or graphql-core because the
+    plan does not cover the operation, or because the planned run met an error
+    and left the answer to graphql-core."""
+
+    LABELS = {
+        execution.PLANNED: ("planned", "covered"),
+        execution.NOT_PLANNED: ("graphql_core", "not_covered"),
+        execution.LEFT_TO_GRAPHQL_CORE: ("graphql_core", "planned_run_failed"),
+    }
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "memberdir_graphql_executions",
+            "GraphQL operations executed since the process started, by executor and the reason it ran",
+            labels=["executor", "reason"],
+        )
+        for outcome, labels in self.LABELS.items():
+            family.add_metric(labels, execution.outcomes[outcome])
+        yield family
 
 
 def _operation_of(record: RequestRecord) -> str:

@@ -4,7 +4,7 @@ Apache-2.0. Its SQLite backend pushes down only `_id` equality and does not
 make a single-document update atomic (README, "Database engines").
 """
 
-from datastore.client import ServerTraits
+from datastore.engines import FerretDB
 from memberdir.embedded.server import EmbeddedEngine, EngineError
 
 FERRETDB_VERSION = "v1.24.2"
@@ -15,7 +15,7 @@ FerretDBError = EngineError  # its name in code written when FerretDB was the on
 class EmbeddedFerretDB(EmbeddedEngine):
     name = "ferretdb"
     title = "FerretDB"
-    traits = ServerTraits(indexes_after_load=False)
+    traits = FerretDB()
 
     def command(self, port: int) -> list[str]:
         sqlite_dir = self.data_dir / "sqlite"

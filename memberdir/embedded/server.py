@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from datastore.client import ServerTraits
+from datastore.engines import MongoDB, ServerTraits
 
 
 class EngineError(RuntimeError):
@@ -56,7 +56,7 @@ class EmbeddedEngine:
 
     name = "engine"
     title = "the engine"
-    traits = ServerTraits()  # how it takes some reads best (datastore.client)
+    traits: ServerTraits = MongoDB()  # how it is read and written best (datastore.engines)
 
     def __init__(self, binary: Path, data_dir: Path):
         self.binary = binary

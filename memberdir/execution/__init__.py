@@ -11,9 +11,7 @@ from collections.abc import Callable, Iterable
 
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
 
-from memberdir.execution.extension_hooks import ExtensionsRunner
 from memberdir.execution.planned import PlannedExecution
 from memberdir.execution.request_checks import CheckRequestBeforeExecution
 from memberdir.execution.validation import NameArgumentsInValidationErrors
@@ -22,20 +20,12 @@ from schema import ENTITY_TYPES, DirectorySchema, Mutation, Query
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
-class ExecutedSchema(DirectorySchema):
-    def create_extensions_runner(
-        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> ExtensionsRunner:
-        """Strawberry's own runner, but without re-wrapping every hook per request."""
-        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
-
-
 def build_schema(
     extensions: Iterable[Extension] = (), config: StrawberryConfig | None = None, planned: bool = True
 ) -> DirectorySchema:
     """The schema; `extensions` are classes or factories, built afresh per request.
     `planned: False` leaves every operation to graphql-core's executor (the reference)."""
-    return ExecutedSchema(
+    return DirectorySchema(
         query=Query,
         mutation=Mutation,
         types=ENTITY_TYPES,

@@ -38,7 +38,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers import duplicates, groups, list_sizes, nodes, organisations, people, periods, trends
+from resolvers import duplicates, groups, invitations, list_sizes, matching, nodes, organisations, people, periods, trends
 from memberdir.execution.document_cache import VariableRule
 
 # The largest `first` each field accepts; over it the resolver refuses the query.
@@ -60,6 +60,9 @@ FIRST_MAXIMA: dict[str, int] = {
     "Viewer.chairs": list_sizes.VIEWER_CHAIRS.maximum,
     "Query.organisationsNeedingPrimary": list_sizes.NEEDS_PRIMARY.maximum,
     "Query.duplicateCandidates": duplicates.MAX_PAGE,
+    "WorkingGroup.invitations": invitations.MAX_PAGE,
+    "Person.invitations": invitations.MAX_PAGE,
+    "Query.matchAffiliation": matching.MAX_FIRST,
 }
 # Lists whose length the vocabulary fixes.
 FIXED_LISTS: dict[str, int] = {
@@ -71,7 +74,9 @@ FIXED_LISTS: dict[str, int] = {
     "Change.fields": list_sizes.CHANGED_FIELDS,
     "UserError.field": list_sizes.ERROR_PATH,
     **{f"{payload}.userErrors": list_sizes.USER_ERRORS
-       for payload in ("OrganisationPayload", "PersonPayload", "RosterEntryPayload", "WorkingGroupPayload")},
+       for payload in ("OrganisationPayload", "PersonPayload", "RosterEntryPayload", "WorkingGroupPayload",
+                       "InvitationPayload", "WebhookEndpointPayload")},
+    "Query.webhookEndpoints": list_sizes.WEBHOOK_ENDPOINTS,
     "StatBucket.breakdown": list_sizes.STAT_BUCKETS,
     "Query.membershipTrend": periods.MAX_PERIODS,
     "Query.individualMembershipTrend": periods.MAX_PERIODS,
@@ -80,6 +85,8 @@ FIXED_LISTS: dict[str, int] = {
     "DuplicateCandidate.reasons": duplicates.MAX_REASONS,
     "UnmergePayload.records": duplicates.PAIR,
     "UnmergePayload.userErrors": list_sizes.USER_ERRORS,
+    "Organisation.aliases": matching.MATCHING_NAMES,
+    "Organisation.acronyms": matching.MATCHING_NAMES,
 }
 # Never reached for a schema whose lists all have a bound (a test checks that);
 # a list added without one is counted large rather than small.

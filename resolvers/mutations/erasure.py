@@ -29,7 +29,8 @@ ERASED_NAME = ("Erased", "person")
 
 
 def erased_values(person: Person) -> erasure.Values:
-    return erasure.Values.of(person.name, person.given_name, person.family_name, person.email, person.orcid)
+    pending = person.pending_email.address if person.pending_email else None
+    return erasure.Values.of(person.name, person.given_name, person.family_name, person.email, person.orcid, pending)
 
 
 def placeholder(person: Person, today) -> Person:
@@ -47,7 +48,7 @@ def placeholder(person: Person, today) -> Person:
     return replace(
         person, given_name=ERASED_NAME[0], family_name=ERASED_NAME[1], email=None, orcid=None, country_code=None,
         affiliation_id=None, contact_visibility=ContactVisibility.STAFF, communications=(),
-        individual_membership=membership, erased=True,
+        individual_membership=membership, erased=True, pending_email=None,
     )
 
 

@@ -8,6 +8,7 @@ from datastore.records.contacts import RoleContact
 from datastore.records.memberships import ORGANISATION_TRANSITIONS, StatusChange, may_move
 from datastore.records.organisations import Organisation
 from datastore.records.vocabulary import ChangeAction, ContactRole, MembershipStatus
+from resolvers import owed_notifications
 from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_settled, check_version, commit, merged
@@ -16,6 +17,8 @@ from resolvers.permissions import Action
 from resolvers.relations import current_contacts_of
 
 SECTION = "organisations"
+# Fields only staff change, whoever else may change the profile.
+MATCHING_NAMES = ("aliases", "acronyms")
 # Approving an applicant or reinstating a lapsed member needs all three held.
 REQUIRED_CONTACTS = (ContactRole.PRIMARY, ContactRole.ADMINISTRATOR, ContactRole.SIGNER)
 
@@ -29,9 +32,9 @@ async def load(ctx: Context, organisation_id: str, path: str = "organisationId")
 
 async def _save(
     ctx: Context, current: Organisation | None, after: Organisation, action: ChangeAction, acting,
-    reason: str | None, cmid: str | None,
+    reason: str | None, cmid: str | None, owed: tuple = (),
 ) -> Organisation:
-    write = edits.write_of(SECTION, current, after, action, reason=reason)
+    write = replace(edits.write_of(SECTION, current, after, action, reason=reason), notifications=owed)
     await commit(ctx, write, expected=current.version if current else None, acting=acting,
                  client_mutation_id=cmid, reload=lambda: load(ctx, after.id))
     return await load(ctx, after.id)
@@ -49,7 +52,10 @@ async def _name_is_free(ctx: Context, organisation: Organisation, *path: str) ->
 async def update(ctx: Context, organisation_id: str, expected: int, given: dict, reason: str | None,
                  cmid: str | None) -> Organisation:
     current = await load(ctx, organisation_id, "id")
-    acting = access.require(Action.UPDATE_ORGANISATION, await access.facts(ctx, organisation_id=current.id))
+    facts = await access.facts(ctx, organisation_id=current.id)
+    acting = access.require(Action.UPDATE_ORGANISATION, facts)
+    if any(name in given for name in MATCHING_NAMES):
+        access.require(Action.SET_MATCHING_NAMES, facts)
     check_version(current, expected)
     after = merged(SECTION, current, given, "patch")
     if after == current:
@@ -141,7 +147,8 @@ async def removal_notice(ctx: Context, organisation_id: str, expected: int, reas
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"A removal notice is for ACTIVE or LAPSED members, not {current.status.value}.")
     after = replace(current, removal_notice_on=ctx.today)
-    return await _save(ctx, current, after, ChangeAction.NOTICE, acting, reason, cmid)
+    owed = await owed_notifications.removal_notice(ctx, current)
+    return await _save(ctx, current, after, ChangeAction.NOTICE, acting, reason, cmid, owed)
 
 
 async def cancel(ctx: Context, organisation_id: str, expected: int, reason: str | None,

@@ -14,6 +14,8 @@ class UserErrorCode(str, Enum):
     STALE_VERSION = "STALE_VERSION"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     CONFLICT = "CONFLICT"
+    # Within a limit on how often (invitations per sender per day); try again later.
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True, slots=True)

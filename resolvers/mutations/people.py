@@ -10,7 +10,7 @@ from datastore.records.people import Person
 from datastore.records.vocabulary import ChangeAction, IndividualMembershipStatus
 from resolvers import permissions
 from resolvers.context import Context
-from resolvers.mutations import access
+from resolvers.mutations import access, email_verification
 from resolvers.mutations.committing import check_settled, check_version, commit, merged
 from resolvers.mutations.outcome import UserErrorCode, not_found, refuse
 from resolvers.permissions import Action, Capacity
@@ -66,6 +66,10 @@ async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None
     await _organisation_exists(ctx, affiliation, "affiliation")
     # No part of the name in the id: an id outlives an erasure of the person.
     after = merged(SECTION, None, {**given, "id": f"per_{secrets.token_hex(8)}"})
+    if after.email and acting is not Capacity.STAFF:
+        # The colleague's address is pending until they follow the link; whether it is
+        # on file already is told only to it (resolvers.mutations.email_verification).
+        return await email_verification.create_pending(ctx, after, acting, reason, cmid)
     await _email_is_free(ctx, after.email, None, "email")
     return await _save(ctx, None, after, ChangeAction.CREATE, acting, reason, cmid)
 
@@ -95,8 +99,17 @@ async def update(ctx: Context, person_id: str, expected: int, given: dict, reaso
     if "affiliation" in given and given["affiliation"] != current.affiliation_id:
         await _no_roles_held(ctx, current)
     after = merged(SECTION, current, given, "patch")
+    new_address = after.email is not None and after.email != current.email
+    if new_address and acting is not Capacity.STAFF:
+        # Pending until the link sent to it is followed; the answer never says whether it is on file.
+        return await email_verification.request_change(ctx, current, after, acting, reason, cmid)
     # Every save, not only a new address: a record kept apart at start-up (datastore/unique_keys.py) learns why.
     await _email_is_free(ctx, after.email, current.id, "patch", "email")
+    if after.email != current.email:
+        if acting is Capacity.STAFF and not (reason or "").strip():
+            raise refuse(UserErrorCode.INVALID, "Staff set an address directly only with a reason: say why.",
+                         "reason")
+        after = replace(after, pending_email=None)  # set directly: a pending request ends
     if not edits.field_changes(SECTION, current, after):
         await check_settled(ctx, current)
         return current

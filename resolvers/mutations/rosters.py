@@ -1,5 +1,8 @@
 """Rosters: adding a tenure to a group (a change of the group) and ending one (a change of the entry).
 
+Staff add tenures directly; a chair's way onto the roster is an invitation
+(resolvers.mutations.invitations), whose acceptance writes the tenure.
+
 Dates lie within the range datastore.records.arrival states (not before 2000, at most a
 year ahead); further back than 90 days only staff date a tenure. Nobody is
 added to a roster while their individual membership is REMOVED: checked before
@@ -28,8 +31,10 @@ SECTION = "roster"
 MEMBER_ROLES = frozenset({RosterRole.MEMBER, RosterRole.CONTRIBUTOR, RosterRole.OBSERVER})
 
 
-def action_for(role: RosterRole) -> Action:
-    return Action.ADD_ROSTER_MEMBER if role in MEMBER_ROLES else Action.ADD_ROSTER_OFFICER
+def action_for(role: RosterRole, *, ending: bool = False) -> Action:
+    if role not in MEMBER_ROLES:
+        return Action.ADD_ROSTER_OFFICER
+    return Action.END_ROSTER_MEMBER if ending else Action.ADD_ROSTER_MEMBER
 
 
 async def load(ctx: Context, entry_id: str, path: str = "entryId") -> RosterEntry:
@@ -101,9 +106,9 @@ async def add(ctx: Context, group_id: str, expected: int, person_id: str, role: 
 
 async def end(ctx: Context, entry_id: str, expected: int, until: date | None, reason: str | None,
               cmid: str | None) -> RosterEntry:
-    """Ends a tenure on `until` (today by default); the same roles rule as adding it."""
+    """Ends a tenure on `until` (today by default): chairs end member roles, staff any."""
     current = await load(ctx, entry_id)
-    acting = access.require(action_for(current.role), await access.facts(ctx, group_id=current.group_id))
+    acting = access.require(action_for(current.role, ending=True), await access.facts(ctx, group_id=current.group_id))
     check_version(current, expected)
     last_day = until or ctx.today
     if last_day < current.since:

@@ -4,21 +4,18 @@ import strawberry
 from strawberry import Info
 
 from resolvers.mutations import groups as edits
-from resolvers.mutations.committing import outcome
 from schema.enums import GroupKind
 from schema.groups import WorkingGroup
-from schema.mutations.common import call_digest, UserError, given, user_errors
+from schema.mutations.common import ChangeInput, MutationInput, Payload, given, mutation_input, payload
 
 
-@strawberry.input
-class CreateWorkingGroupInput:
+@mutation_input
+class CreateWorkingGroupInput(MutationInput):
     slug: str
     name: str
     kind: GroupKind
     parent_id: strawberry.ID | None = None
     description: str | None = None
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
 @strawberry.input(description="Omitted: unchanged. null: cleared (description, parentId); null on name or "
@@ -33,29 +30,18 @@ class WorkingGroupPatch:
 _PATCH_NAMES = {"name": "name", "description": "description", "active": "active", "parent_id": "parent"}
 
 
-@strawberry.input
-class UpdateWorkingGroupInput:
+@mutation_input
+class UpdateWorkingGroupInput(ChangeInput):
     id: strawberry.ID
-    expected_version: int
     patch: WorkingGroupPatch
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.type
-class WorkingGroupPayload:
+@payload
+class WorkingGroupPayload(Payload):
     working_group: WorkingGroup | None
-    user_errors: list[UserError]
-    client_mutation_id: str | None
 
-    @classmethod
-    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "WorkingGroupPayload":
-        context = info.context
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id),
-                               call_digest(info))
-        record = result.record
-        return cls(working_group=WorkingGroup.of(record) if record else None, user_errors=user_errors(result),
-                   client_mutation_id=client_mutation_id)
+    load = staticmethod(lambda context, change: edits.load(context, change.owner_id))
+    show = staticmethod(WorkingGroup.of)
 
 
 @strawberry.type

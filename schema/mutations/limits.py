@@ -34,6 +34,7 @@ CHARACTERS = {
     "email": arrival.EMAIL,
     "orcid": arrival.ID,
     "country": arrival.ID,
+    "time_zone": arrival.ID,
 }
 
 

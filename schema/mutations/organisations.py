@@ -7,9 +7,8 @@ from strawberry import Info
 
 from resolvers.mutations import contacts as contact_edits
 from resolvers.mutations import organisations as edits
-from resolvers.mutations.committing import outcome
 from schema.enums import ContactRole, Designation, OrganisationKind, Sector
-from schema.mutations.common import call_digest, UserError, given, user_errors
+from schema.mutations.common import ChangeInput, MutationInput, Payload, given, mutation_input, payload
 from schema.organisations import Organisation
 
 
@@ -33,23 +32,29 @@ class OrganisationPatch:
     city: str | None = strawberry.UNSET
     sectors: list[Sector] | None = strawberry.UNSET
     ror_id: str | None = strawberry.UNSET
+    aliases: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Other names it is known by, for affiliation matching (staff only)")
+    acronyms: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Its acronyms, for affiliation matching (staff only)")
+    time_zone: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An IANA time zone key (Europe/Berlin, UTC); null: back to the country's own zone",
+    )
 
 
-_PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId"}
+_PATCH_NAMES = {"name": "name", "website": "website", "city": "city", "sectors": "sectors", "ror_id": "rorId",
+                "time_zone": "timeZone", "aliases": "aliases", "acronyms": "acronyms"}
 
 
-@strawberry.input
-class UpdateOrganisationInput:
+@mutation_input
+class UpdateOrganisationInput(ChangeInput):
     id: strawberry.ID
-    expected_version: int
     patch: OrganisationPatch
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff, or a signed-in person applying for their organisation (who becomes its "
-                              "Primary): status APPLICANT.")
-class CreateOrganisationInput:
+@mutation_input(description="Staff, or a signed-in person applying for their organisation (who becomes its "
+                            "Primary): status APPLICANT.")
+class CreateOrganisationInput(MutationInput):
     slug: str
     name: str
     kind: OrganisationKind
@@ -58,105 +63,70 @@ class CreateOrganisationInput:
     website: str | None = None
     city: str | None = None
     ror_id: str | None = None
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="PRIMARY, ADMINISTRATOR and SIGNER replace the current holder; COMMUNICATIONS adds "
-                              "one for a group. The person must be affiliated with the organisation, whoever "
-                              "assigns them.")
-class AssignRoleContactInput:
+@mutation_input(description="PRIMARY, ADMINISTRATOR and SIGNER replace the current holder; COMMUNICATIONS adds "
+                            "one for a group. The person must be affiliated with the organisation, whoever "
+                            "assigns them.")
+class AssignRoleContactInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
     role: ContactRole
     person_id: strawberry.ID
     working_group_id: strawberry.ID | None = None
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input
-class RemoveRoleContactInput:
+@mutation_input
+class RemoveRoleContactInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
     contact_id: strawberry.ID
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input
-class DecideMembershipInput:
+@mutation_input
+class DecideMembershipInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
     decision: MembershipDecision
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input
-class RecordReviewInput:
+@mutation_input
+class RecordReviewInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
     outcome: ReviewOutcome
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input
-class RemovalNoticeInput:
+@mutation_input
+class RemovalNoticeInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
-    reason: str
-    client_mutation_id: str | None = None
+    reason: str = strawberry.field()  # required here: no default inherited
 
 
-@strawberry.input(description="The Primary or staff.")
-class CancelMembershipInput:
+@mutation_input(description="The Primary or staff.")
+class CancelMembershipInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="The applicant's Primary or staff: an APPLICANT becomes CANCELLED (withdrawn).")
-class WithdrawApplicationInput:
+@mutation_input(description="The applicant's Primary or staff: an APPLICANT becomes CANCELLED (withdrawn).")
+class WithdrawApplicationInput(ChangeInput):
     organisation: strawberry.ID
-    expected_version: int
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff, only after a removal notice and the notice period.")
-class RemoveMembershipInput:
+@mutation_input(description="Staff, only after a removal notice and the notice period.")
+class RemoveMembershipInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
-    reason: str
-    client_mutation_id: str | None = None
+    reason: str = strawberry.field()  # required here: no default inherited
 
 
-@strawberry.input
-class SetDesignationsInput:
+@mutation_input
+class SetDesignationsInput(ChangeInput):
     organisation_id: strawberry.ID
-    expected_version: int
     designations: list[Designation]
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.type
-class OrganisationPayload:
+@payload
+class OrganisationPayload(Payload):
     organisation: Organisation | None
-    user_errors: list[UserError]
-    client_mutation_id: str | None
 
-    @classmethod
-    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "OrganisationPayload":
-        context = info.context
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id),
-                               call_digest(info))
-        record = result.record
-        return cls(organisation=Organisation.of(record) if record else None, user_errors=user_errors(result),
-                   client_mutation_id=client_mutation_id)
+    load = staticmethod(lambda context, change: edits.load(context, change.owner_id))
+    show = staticmethod(Organisation.of)
 
 
 @strawberry.type

@@ -6,11 +6,10 @@ import strawberry
 from strawberry import Info
 
 from datastore.records.vocabulary import IndividualMembershipStatus
-from resolvers.mutations import erasure
+from resolvers.mutations import email_verification, erasure
 from resolvers.mutations import people as edits
-from resolvers.mutations.committing import outcome
 from schema.enums import ContactVisibility
-from schema.mutations.common import call_digest, UserError, given, user_errors
+from schema.mutations.common import ChangeInput, MutationInput, Payload, given, mutation_input, payload
 from schema.people import Person
 
 
@@ -31,7 +30,9 @@ _DECIDED = {
 @strawberry.input(description="Omitted: unchanged. null: cleared (optional fields only; null on givenName, "
                               "familyName or contactVisibility is INVALID). affiliation: staff; or the person "
                               "themself to leave (null); refused (CONFLICT) while they hold roles for "
-                              "the organisation. contactVisibility: the person themself and staff only.")
+                              "the organisation. contactVisibility: the person themself and staff only. "
+                              "email: from anyone but staff, pending (Person.pendingEmail) until the link "
+                              "sent to it is followed; staff set it directly, with a reason.")
 class PersonPatch:
     given_name: str | None = strawberry.UNSET
     family_name: str | None = strawberry.UNSET
@@ -46,18 +47,17 @@ _PATCH_NAMES = {"given_name": "givenName", "family_name": "familyName", "email":
                 "country": "country", "contact_visibility": "contactVisibility", "affiliation": "affiliation"}
 
 
-@strawberry.input
-class UpdatePersonInput:
+@mutation_input
+class UpdatePersonInput(ChangeInput):
     id: strawberry.ID
-    expected_version: int
     patch: PersonPatch
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff, or the Primary or Administrator of `affiliation`. contactVisibility "
-                              "(default MEMBERS) is the person's own choice: only staff may set it here.")
-class CreatePersonInput:
+@mutation_input(description="Staff, or the Primary or Administrator of `affiliation`. contactVisibility "
+                            "(default MEMBERS) is the person's own choice: only staff may set it here. "
+                            "An email given by anyone but staff is pending until its owner follows the link "
+                            "sent to it.")
+class CreatePersonInput(MutationInput):
     given_name: str
     family_name: str
     email: str | None = None
@@ -65,8 +65,6 @@ class CreatePersonInput:
     country: str | None = None
     affiliation: strawberry.ID | None = None
     contact_visibility: ContactVisibility | None = None
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
 @strawberry.input(description="The person's own subscriptions (the person or staff); their organisations' "
@@ -78,54 +76,41 @@ class SetCommunicationsInput:
     client_mutation_id: str | None = None
 
 
-@strawberry.input
-class ApplyForIndividualMembershipInput:
+@mutation_input
+class ApplyForIndividualMembershipInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="The person (at any time) or staff.")
-class CancelIndividualMembershipInput:
+@mutation_input(description="The person (at any time) or staff.")
+class CancelIndividualMembershipInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff.")
-class DecideIndividualMembershipInput:
+@mutation_input(description="Staff.")
+class DecideIndividualMembershipInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
     decision: IndividualDecision
-    reason: str | None = None
-    client_mutation_id: str | None = None
 
 
-@strawberry.input(description="Staff, on the person's request: their data leaves the record and the audit log; "
-                              "the record stays as an anonymous placeholder.")
-class ErasePersonInput:
+@mutation_input(description="Staff, on the person's request: their data leaves the record and the audit log; "
+                            "the record stays as an anonymous placeholder.")
+class ErasePersonInput(ChangeInput):
     person_id: strawberry.ID
-    expected_version: int
-    reason: str
+    reason: str = strawberry.field()  # required here: no default inherited
+
+
+@strawberry.input(description="The token of the link sent to a new address (anyone holding it: it was sent there).")
+class VerifyEmailInput:
+    token: str
     client_mutation_id: str | None = None
 
 
-@strawberry.type
-class PersonPayload:
+@payload
+class PersonPayload(Payload):
     person: Person | None
-    user_errors: list[UserError]
-    client_mutation_id: str | None
 
-    @classmethod
-    async def of(cls, info: Info, work, client_mutation_id: str | None) -> "PersonPayload":
-        context = info.context
-        result = await outcome(context, work, client_mutation_id, lambda change: edits.load(context, change.owner_id),
-                               call_digest(info))
-        record = result.record
-        return cls(person=Person.of(record) if record else None, user_errors=user_errors(result),
-                   client_mutation_id=client_mutation_id)
+    load = staticmethod(lambda context, change: edits.load(context, change.owner_id))
+    show = staticmethod(Person.of)
 
 
 @strawberry.type
@@ -165,6 +150,11 @@ class PersonMutations:
     async def decide_individual_membership(self, info: Info, input: DecideIndividualMembershipInput) -> PersonPayload:
         work = edits.decide(info.context, str(input.person_id), input.expected_version, _DECIDED[input.decision],
                             input.reason, input.client_mutation_id)
+        return await PersonPayload.of(info, work, input.client_mutation_id)
+
+    @strawberry.mutation(description="Follow the link sent to a new address: the address becomes the person's.")
+    async def verify_email(self, info: Info, input: VerifyEmailInput) -> PersonPayload:
+        work = email_verification.verify(info.context, input.token, input.client_mutation_id)
         return await PersonPayload.of(info, work, input.client_mutation_id)
 
     @strawberry.mutation

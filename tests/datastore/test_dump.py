@@ -12,8 +12,9 @@ from pymongo import MongoClient
 from typer.testing import CliRunner
 
 from datastore import derived
-from datastore.client import _COLLECTIONS, ServerTraits, connect
+from datastore.client import _COLLECTIONS, connect
 from datastore.dump import DUMPED, LEFT_OUT, VERSION, UnknownCollections, decode, dump, encode, unclassified
+from datastore.engines import MongoDB
 from datastore.indexes import INDEXES, ensure_indexes
 from datastore.records.vocabulary import Role
 from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore
@@ -183,11 +184,11 @@ def test_every_collection_is_dumped_or_left_out_on_purpose():
 async def test_a_database_holding_an_unnamed_collection_is_not_dumped(engine):
     db = await fresh_database(engine, "test_dump_unnamed")
     try:
-        await db.client[db.name]["invitations"].insert_one({"_id": "inv_1"})
-        with pytest.raises(UnknownCollections, match="invitations"):
+        await db.client[db.name]["ballots"].insert_one({"_id": "bal_1"})
+        with pytest.raises(UnknownCollections, match="ballots"):
             await dump(db, io.StringIO())
         # The collections a served directory writes are all named.
-        assert unclassified(await db.client[db.name].list_collection_names()) == {"invitations"}
+        assert unclassified(await db.client[db.name].list_collection_names()) == {"ballots"}
     finally:
         await db.drop()
         await db.close()
@@ -208,7 +209,7 @@ def test_dump_then_restore_through_the_commands(engine, tmp_path):
     result = runner.invoke(app, ["restore", str(dumped)], env=_env(engine, "test_dump_to"))
     assert result.exit_code == 0, result.output
     # Counts per collection, and the credentials to issue again.
-    assert "Restored: 8 organisations, 7 groups, 10 people, 16 contacts, 17 roster, 58 changes, 0 calls, 0 meta" in result.output
+    assert "Restored: 8 organisations, 7 groups, 10 people, 16 contacts, 17 roster, 0 invitations, 58 changes, 0 calls, 0 notifications, 0 bounces, 0 webhook_endpoints, 0 meta" in result.output
     assert "API keys: not in this dump" in result.output and "sessions: never dumped" in result.output
     assert _state(engine, "test_dump_to") == _state(engine, "test_dump_from")
 
@@ -246,8 +247,8 @@ def test_restore_refuses_an_unknown_version_and_a_cut_off_dump(engine, tmp_path)
                    + json.dumps({"collection": "organisations", "document": {"_id": "org_x"}}) + "\n")
     result = runner.invoke(app, ["restore", str(cut)], env=env)
     assert result.exit_code == 1 and "no end line" in result.output
-    with pytest.raises(RestoreRefused, match="does not know: invitations"):
-        check_header(cut, {**header, "version": VERSION, "collections": ["invitations"]})
+    with pytest.raises(RestoreRefused, match="does not know: ballots"):
+        check_header(cut, {**header, "version": VERSION, "collections": ["ballots"]})
     with MongoClient(engine.uri) as client:  # nothing was written
         assert client["test_restore_refused"]["organisations"].count_documents({}) == 0
     _drop(engine, "test_restore_refused")
@@ -322,7 +323,7 @@ async def test_a_restored_directory_has_every_index(engine, tmp_path, after):
         await db.drop()
     path = tmp_path / "dump.ndjson"
     path.write_text(text, encoding="utf-8")
-    target = connect(engine.uri, "test_dump_indexes_to", traits=ServerTraits(indexes_after_load=after))
+    target = connect(engine.uri, "test_dump_indexes_to", traits=MongoDB(indexes_after_load=after))
     await target.drop()
     await ensure_indexes(target)
     try:

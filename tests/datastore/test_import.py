@@ -97,6 +97,7 @@ GOOD_ORG = {"type": "organisation", "id": "org_new", "slug": "new-org", "name": 
         ({**GOOD_ORG, "id": "nope", "slug": "b"}, "bad.ndjson:2: id: must look like org_"),
         ({**GOOD_ORG, "id": "org_b", "slug": "B C"}, "bad.ndjson:2: slug:"),
         ({**GOOD_ORG, "id": "org_b", "slug": "b", "joinedOn": "2020-13-01"}, "bad.ndjson:2: joinedOn:"),
+        ({**GOOD_ORG, "id": "org_b", "slug": "b", "timeZone": "Mars/Olympus"}, "bad.ndjson:2: timeZone:"),
         ({**GOOD_ORG, "id": "org_b", "slug": "b", "colour": "red"}, "bad.ndjson:2: colour: Extra inputs are not permitted"),
         ({**GOOD_ORG, "id": "org_b", "slug": "b", "name": ""}, "bad.ndjson:2: name:"),
         ({**GOOD_ORG}, "bad.ndjson:2: id: org_new already given at"),

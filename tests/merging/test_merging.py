@@ -254,3 +254,31 @@ async def test_a_reference_added_while_the_merge_is_made_refuses_it(engine):
         assert await db.people.find_one({"_id": "per_ana"}) is not None
         assert await merging.kept_ids(db, ["per_ana"]) == {}
         assert await _invariants(db) == []
+
+
+async def test_invitations_of_the_merged_person_move_with_a_version_each_and_come_back(engine):
+    from datetime import UTC, datetime
+
+    from datastore import invitations
+    from datastore.records.invitations import Invitation
+    from datastore.records.vocabulary import InvitationStatus, RosterRole
+
+    async with directory_copy(engine, "merge_invitations") as db:
+        await _twin(db)
+        invited = Invitation(id="inv_merge_test", group_id="grp_data", person_id="per_ana", role=RosterRole.MEMBER,
+                             status=InvitationStatus.INVITED, created_at=datetime.now(UTC), invited_by="per_jean",
+                             recommended_by="org_montreal", recommender_id="per_ana")
+        await db.invitations.insert_one(invitations.to_document(invited))
+        before = await db.invitations.find_one({"_id": invited.id})
+        done = await merging.merge(db, RecordType.PERSON, "per_ana_twin", "per_ana", keep_version=1,
+                                   merge_version=1, actor=STAFF)
+        moved = await db.invitations.find_one({"_id": invited.id})
+        assert (moved["person_id"], moved["recommender_id"], moved["invited_by"]) == (
+            "per_ana_twin", "per_ana_twin", "per_jean")
+        assert moved["version"] == before["version"] + 1
+        assert await db.changes.find_one({"owner_id": invited.id, "part_of": done.change.id, "state": "applied"})
+        await merging.unmerge(db, done.change.id, actor=STAFF)
+        back = await db.invitations.find_one({"_id": invited.id})
+        assert {k: v for k, v in back.items() if k not in _STAMPS} == {
+            k: v for k, v in before.items() if k not in _STAMPS}
+        assert await write_invariants.audit_problems(db) == []

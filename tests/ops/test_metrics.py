@@ -107,3 +107,23 @@ async def test_each_query_limit_is_counted_as_its_own_kind(ferretdb, directory):
     for kind in [*refused, "batch"]:
         assert value(found, "memberdir_refusals_total", limit=kind) == 1, kind
     assert value(found, "memberdir_graphql_requests_total", operation="(anonymous)", outcome="refused") == 5
+
+
+async def test_which_executor_answered_is_counted(ferretdb, directory):
+    """The planned executor's outcomes, counted for the process: read before and after."""
+    name = "memberdir_graphql_executions_total"
+    sent = {  # (executor, reason): (query, times sent)
+        ("planned", "covered"): ("{ organisations(first: 2) { nodes { name } } }", 2),
+        ("graphql_core", "not_covered"): ("{ __schema { queryType { name } } }", 1),
+        # A planned run that meets an error leaves the answer to graphql-core.
+        ("graphql_core", "planned_run_failed"): ('{ organisations(after: "nonsense") { nodes { name } } }', 3),
+    }
+    async with observed_app(ferretdb, directory) as (client, _):
+        before = samples((await client.get("/metrics")).text)
+        for query, times in sent.values():
+            for _ in range(times):
+                assert (await client.post("/graphql", json={"query": query})).status_code == 200
+        after = samples((await client.get("/metrics")).text)
+    for (executor, reason), (_, times) in sent.items():
+        labels = {"executor": executor, "reason": reason}
+        assert value(after, name, **labels) - value(before, name, **labels) == times, labels

@@ -98,7 +98,7 @@ class State:
         )
 
 
-COLLECTIONS = ("organisations", "people", "groups", "contacts", "roster", "changes")
+COLLECTIONS = ("organisations", "people", "groups", "contacts", "roster", "changes", "invitations")
 
 
 async def read_state(db: Database) -> State:
@@ -128,7 +128,7 @@ def versions_contiguous(state: State) -> None:
     for change in state.documents["changes"]:
         if change["state"] == "applied":
             applied[change["owner_id"]].append(change["version"])
-    for collection in ("organisations", "people", "groups", "roster"):
+    for collection in ("organisations", "people", "groups", "roster", "invitations"):
         for record in state.documents[collection]:
             versions = sorted(applied.get(record["_id"], []))
             if not versions:
@@ -144,6 +144,21 @@ _FROM_DOCUMENT = {
     "organisations": organisations.from_document, "people": people.from_document,
     "groups": groups.from_document, "roster": rosters.from_document,
 }
+
+
+def invitations_hold(state: State) -> None:
+    """An ACCEPTED invitation's tenure is on the roster (written in the same change), for its
+    person, group and role; a tenure points to no invitation that is not ACCEPTED."""
+    roster = {e["_id"]: e for e in state.documents["roster"]}
+    for invitation in state.documents["invitations"]:
+        entry_id = invitation.get("roster_entry_id")
+        if invitation["status"] == "ACCEPTED":
+            entry = roster.get(entry_id)
+            assert entry is not None, f"{invitation['_id']} is ACCEPTED but its tenure {entry_id} is not on the roster"
+            assert (entry["group_id"], entry["person_id"], entry["role"]) == (
+                invitation["group_id"], invitation["person_id"], invitation["role"]), invitation["_id"]
+        else:
+            assert entry_id is None, f"{invitation['_id']} is {invitation['status']} with a tenure {entry_id}"
 
 
 def records_match_their_last_changes(state: State) -> None:

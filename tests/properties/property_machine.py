@@ -409,6 +409,56 @@ class DirectoryMachine(RuleBasedStateMachine):
             "role": role, "since": since, "clientMutationId": cid,
         })
 
+    # -- rules: invitations (a chair's way onto a roster) ------------------------------------
+
+    @rule(data=st.data(), who=callers_, cid=CLIENT_IDS, message=st.one_of(st.none(), HOSTILE_TEXT),
+          role=st.sampled_from(["MEMBER", "OBSERVER", "CO_CHAIR"]))
+    def recommend_for_group(self, data, who, cid, message, role):
+        person = self.pick(data, "people", who)
+        found = self.state.by_id("people", person) or {}
+        organisation = data.draw(st.sampled_from([found.get("affiliation_id") or "org_helix",
+                                                  *self.state.ids("organisations")]))
+        self.send(self.caller(who), "recommendForGroup", "{ invitation { id } userErrors { code } }", {
+            "group": self.pick(data, "groups", who), "person": person, "organisation": organisation, "role": role,
+            "message": message, "clientMutationId": cid,
+        })
+
+    @rule(data=st.data(), who=callers_, cid=CLIENT_IDS, message=st.one_of(st.none(), HOSTILE_TEXT),
+          role=st.sampled_from(["MEMBER", "CONTRIBUTOR", "CHAIR"]), follow=st.booleans())
+    def invite_to_group(self, data, who, cid, message, role, follow):
+        recommended = [i for i in self.state.documents["invitations"] if i["status"] == "RECOMMENDED"]
+        if follow and recommended:
+            chosen = data.draw(st.sampled_from(recommended))
+            group, person, recommendation = chosen["group_id"], chosen["person_id"], chosen["_id"]
+        else:
+            group, person, recommendation = self.pick(data, "groups", who), self.pick(data, "people", who), None
+        self.send(self.caller(who), "inviteToGroup", "{ invitation { id } userErrors { code } }", {
+            "group": group, "person": person, "role": role, "message": message,
+            "recommendation": recommendation, "clientMutationId": cid,
+        })
+
+    @rule(data=st.data(), who=callers_, accept=st.booleans(), drift=drifts, cid=CLIENT_IDS)
+    def answer_invitation(self, data, who, accept, drift, cid):
+        if not self.state.documents["invitations"]:
+            return
+        invitation = data.draw(st.sampled_from(self.state.documents["invitations"]))
+        # The person invited, most of the time: otherwise nearly every answer is FORBIDDEN.
+        mine = [i for i, c in enumerate(self.callers) if c.person_id == invitation["person_id"]]
+        caller = self.caller(data.draw(st.sampled_from(mine * 3 + [who])))
+        self.send(caller, "answerInvitation", "{ invitation { id } userErrors { code } }", {
+            "invitation": invitation["_id"], "accept": accept,
+            "expectedVersion": invitation["version"] + drift, "clientMutationId": cid,
+        })
+
+    @rule(data=st.data(), who=callers_, drift=drifts)
+    def withdraw_invitation(self, data, who, drift):
+        if not self.state.documents["invitations"]:
+            return
+        invitation = data.draw(st.sampled_from(self.state.documents["invitations"]))
+        self.send(self.caller(who), "withdrawInvitation", "{ invitation { id } userErrors { code } }", {
+            "invitation": invitation["_id"], "expectedVersion": invitation["version"] + drift,
+        })
+
     @rule(data=st.data(), who=callers_, until=st.sampled_from([None, "1999-01-01", "today"]))
     def end_roster_entry(self, data, who, until):
         entries = self.state.ids("roster")
@@ -436,6 +486,7 @@ class DirectoryMachine(RuleBasedStateMachine):
         checks.records_match_their_last_changes(self.state)
         checks.canonical_emails_unique(self.state)
         checks.tree_acyclic(self.state)
+        checks.invitations_hold(self.state)
         checks.role_contacts_hold(self.state, self.primary_erased)
         self._wait(checks.queue_lists_who_needs_a_primary(self.state, self.staff, self._post))
         for caller in self.callers:

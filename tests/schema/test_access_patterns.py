@@ -31,7 +31,7 @@ QUERIES = [
         groups { group { name } } } } people(first: 5) { nodes { name } } } } }""",
     """{ workingGroup(slug: "clinical-work-stream") { chairs { name } children { name } parent { name }
         roster(first: 500) { totalCount nodes { role person { name affiliation { name } } } } } }""",
-    # A roster page alone (its window read, its count), without and with filters, in both orders.
+    # A roster page alone (its page read, its count), without and with filters, in both orders.
     """{ workingGroup(slug: "clinical-work-stream") { roster(first: 50) { totalCount pageInfo { endCursor } } } }""",
     """{ workingGroup(slug: "clinical-work-stream") { roster(first: 50, roles: [MEMBER, OBSERVER], activeOn: "2024-01-01") {
         totalCount pageInfo { endCursor } } } }""",

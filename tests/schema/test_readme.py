@@ -1,4 +1,4 @@
-"""Every GraphQL example in the README runs against the demo directory and finds something;
+"""Every GraphQL example in the README (and in docs/api.md, after it) runs against the demo directory and finds something;
 the README's table of who may change what is resolvers.permissions itself.
 
 Examples without a caller are queries, run anonymously on the shared demo
@@ -25,7 +25,9 @@ from resolvers.viewer import Viewer
 from tests.conftest import Run, fresh_database
 
 README = (PROJECT_ROOT / "README.md").read_text()
-EXAMPLES = re.findall(r"```graphql\n(.*?)```", README, flags=re.S)
+# README's examples, then those of the API reference it links to (run after them, in order).
+API_DETAIL = (PROJECT_ROOT / "docs" / "api.md").read_text()
+EXAMPLES = re.findall(r"```graphql\n(.*?)```", README + API_DETAIL, flags=re.S)
 UPKEEP = [e for e in EXAMPLES if e.startswith("# As ")]
 QUERIES = [e for e in EXAMPLES if e not in UPKEEP]
 

@@ -1,4 +1,5 @@
-"""Roster mutations: chairs fill their group's roster, staff name its officers."""
+"""Roster mutations: staff add tenures directly (a chair's path is an invitation, tests/invitations/),
+chairs end their group's member tenures, staff name its officers."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -48,10 +49,10 @@ async def _entry(run: Run, entry_id: str) -> RosterEntry:
     return (await rosters.by_ids(run.db, [entry_id]))[0]
 
 
-@pytest.mark.parametrize("viewer, role", [(ANA, "MEMBER"), (JEAN, "CONTRIBUTOR"), (ANA, "OBSERVER"),
-                                          (STAFF, "MEMBER"), (STAFF, "CO_CHAIR"), (STAFF, "STAFF")],
-                         ids=["chair", "co-chair", "chair-observer", "staff", "staff-officer", "staff-staff"])
-async def test_chairs_add_members_and_staff_add_anyone(run, viewer, role):
+@pytest.mark.parametrize("viewer, role", [(STAFF, "MEMBER"), (STAFF, "CONTRIBUTOR"), (STAFF, "OBSERVER"),
+                                          (STAFF, "CO_CHAIR"), (STAFF, "STAFF")],
+                         ids=["staff", "staff-contributor", "staff-observer", "staff-officer", "staff-staff"])
+async def test_staff_add_anyone_directly(run, viewer, role):
     version = await _group_version(run)
     data = await run.as_viewer(viewer)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
                                                    "personId": "per_zoe", "role": role, "since": RECENT,
@@ -64,13 +65,15 @@ async def test_chairs_add_members_and_staff_add_anyone(run, viewer, role):
     [logged] = await changes.audit_page(run.db, changes.AuditFilter(record_id=entry["id"]), None, 10)
     assert (logged.record_type.value, logged.owner_id, logged.action.value) == ("ROSTER_ENTRY", "grp_clinical", "CREATE")
     assert {(f.field, f.after) for f in logged.fields} >= {("person", "per_zoe"), ("role", role)}
-    assert logged.actor.role == ("chair" if viewer is not STAFF else "staff") and logged.reason == "invited"
+    assert logged.actor.role == "staff" and logged.reason == "invited"
 
 
 @pytest.mark.parametrize("viewer, role", [
     (ANONYMOUS, "MEMBER"), (ZOE, "MEMBER"), (PRIYA, "MEMBER"), (MIA, "MEMBER"), (MEMBER_KEY, "MEMBER"),
+    (ANA, "MEMBER"), (JEAN, "CONTRIBUTOR"), (ANA, "OBSERVER"),
     (ANA, "CHAIR"), (JEAN, "CO_CHAIR"), (ANA, "STAFF"),
 ], ids=["anonymous", "unrelated", "former chair", "chair of another group", "member key",
+        "chair adds directly", "co-chair adds directly", "chair adds an observer directly",
         "chair names a chair", "co-chair names a co-chair", "chair names staff"])
 async def test_everyone_else_is_refused_and_the_roster_is_unchanged(run, viewer, role):
     version = await _group_version(run)
@@ -84,7 +87,7 @@ async def test_everyone_else_is_refused_and_the_roster_is_unchanged(run, viewer,
 
 async def test_adding_someone_already_serving_in_that_role_is_a_conflict(run):
     version = await _group_version(run)
-    data = await run.as_viewer(ANA)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
+    data = await run.as_viewer(STAFF)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
                                                 "personId": "per_chidi", "role": "MEMBER"})
     assert data["addRosterEntry"]["userErrors"][0]["code"] == "CONFLICT"
     assert await _group_version(run) == version
@@ -92,11 +95,11 @@ async def test_adding_someone_already_serving_in_that_role_is_a_conflict(run):
 
 async def test_since_defaults_to_today_and_a_stale_group_version_is_refused(run):
     version = await _group_version(run)
-    first = await run.as_viewer(ANA)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
-                                                 "personId": "per_zoe", "role": "MEMBER"})
+    first = await run.as_viewer(STAFF)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
+                                                   "personId": "per_zoe", "role": "MEMBER"})
     assert first["addRosterEntry"]["entry"]["since"] == datetime.now(UTC).date().isoformat()
-    stale = await run.as_viewer(ANA)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
-                                                 "personId": "per_sam", "role": "OBSERVER"})
+    stale = await run.as_viewer(STAFF)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
+                                                   "personId": "per_sam", "role": "OBSERVER"})
     [error] = stale["addRosterEntry"]["userErrors"]
     assert error["code"] == "STALE_VERSION" and f"version {version + 1}" in error["message"]
     assert stale["addRosterEntry"]["entry"] is None
@@ -170,7 +173,7 @@ async def test_ending_with_a_stale_version_shows_the_current_entry(run):
 
 async def test_a_new_entry_can_be_ended_by_its_chair(run):
     version = await _group_version(run)
-    added = await run.as_viewer(ANA)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
+    added = await run.as_viewer(STAFF)(ADD, input={"groupId": "grp_clinical", "expectedVersion": version,
                                                  "personId": "per_zoe", "role": "OBSERVER", "since": RECENT})
     entry = added["addRosterEntry"]["entry"]
     ended = await run.as_viewer(ANA)(END, input={"entryId": entry["id"], "expectedVersion": 1,

@@ -130,7 +130,7 @@ async def test_an_update_to_a_variant_of_another_persons_address_is_refused(run)
     assert [(e["field"], e["code"]) for e in data["updatePerson"]["userErrors"]] == [
         (["input", "patch", "email"], "CONFLICT")]
     own = await run.as_viewer(STAFF)(UPDATE_PERSON, input={"id": "per_tom", "expectedVersion": 1,
-                                                          "patch": {"email": variant}})
+                                                          "patch": {"email": variant}, "reason": "typed again"})
     assert own["updatePerson"]["userErrors"] == []  # the same person's own address, typed another way
 
 
@@ -318,7 +318,8 @@ async def test_a_person_kept_apart_at_start_up_is_told_why_when_next_saved(run):
     assert [(e["field"], e["code"]) for e in data["updatePerson"]["userErrors"]] == [
         (["input", "patch", "email"], "CONFLICT")]
     fixed = await run.as_viewer(STAFF)(UPDATE_PERSON, input={"id": "per_chidi", "expectedVersion": 1,
-                                                            "patch": {"email": "chidi@lagos.example"}})
+                                                            "patch": {"email": "chidi@lagos.example"},
+                                                            "reason": "kept apart at start-up"})
     assert fixed["updatePerson"]["userErrors"] == [] and fixed["updatePerson"]["person"]["version"] == 2
     assert await unique_keys.violations(run.db) == []
 

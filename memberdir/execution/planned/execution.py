@@ -4,7 +4,8 @@ Parsing, validation, variables, extensions and error masking stay Strawberry's
 and graphql-core's; only the step that walks the fields changes. An operation
 the plan does not cover, or an answer that would carry an error, is executed
 by graphql-core from the start (reads only: nothing is done twice that a
-caller could see), so errors, their paths and partial data are graphql-core's.
+caller could see), on fresh loaders (Context.start_again), so errors, their
+paths and partial data are those graphql-core gives the request alone.
 """
 
 import asyncio
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 # How operations ran since start-up: "planned", "not planned" (graphql-core from
 # the start) and "left to graphql-core" (a planned run that met an error).
+# Exported on /metrics as memberdir_graphql_executions_total (memberdir.edge.metrics).
+PLANNED, NOT_PLANNED, LEFT_TO_GRAPHQL_CORE = "planned", "not planned", "left to graphql-core"
 outcomes: Counter[str] = Counter()
 
 
@@ -51,12 +54,13 @@ known_plans = KnownPlans()
 class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
     def execute_operation(self, serially: bool | None = None) -> Any:
         if serially is not None or self.middleware_manager_in_use() or asyncio._get_running_loop() is None:
+            outcomes[NOT_PLANNED] += 1
             return super().execute_operation(serially)
         try:
             selection = known_plans.plan(self)
         except Exception as reason:  # noqa: BLE001 - anything not covered goes to graphql-core
             log.debug("not planned: %s", reason)
-            outcomes["not planned"] += 1
+            outcomes[NOT_PLANNED] += 1
             return super().execute_operation(serially)
         return self._run_planned(selection)
 
@@ -65,10 +69,14 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
             data = await run(selection, self.root_value, Info(self.context_value))
         except Exception as reason:  # noqa: BLE001 - graphql-core reports what went wrong
             log.debug("planned run left to graphql-core: %r", reason)
-            outcomes["left to graphql-core"] += 1
+            outcomes[LEFT_TO_GRAPHQL_CORE] += 1
+            # graphql-core answers as on a fresh request, not on what the attempt loaded halfway.
+            start_again = getattr(self.context_value, "start_again", None)
+            if start_again is not None:
+                await start_again()
             result = super().execute_operation()
             return await result if self.is_awaitable(result) else result
-        outcomes["planned"] += 1
+        outcomes[PLANNED] += 1
         return self.finish(self.build_response(data))
 
     def middleware_manager_in_use(self) -> bool:

@@ -1,13 +1,15 @@
-"""Pages read by windows (datastore/windows.py) are exactly the pages of one
-unbounded read: same rows, same order, for every order, filter, cursor and size."""
+"""Pages read by page windows (datastore/engines/page_windows.py, SecantusDB's
+strategy) are exactly the pages of one unbounded read (the plain strategy,
+MongoDB's): same rows, same order, for every order, filter, cursor and size."""
 
 import random
 from datetime import date
 
 import pytest
 
-from datastore import keyset, organisations, people, windows
-from datastore.client import ServerTraits, connect
+from datastore import keyset, organisations, people
+from datastore.client import connect
+from datastore.engines import MongoDB, SecantusDB, page_windows
 from datastore.organisations import OrganisationFilter
 from datastore.people import PersonFilter
 from datastore.records.organisations import OrganisationOrder
@@ -24,16 +26,16 @@ ORGANISATION_FILTERS = [
 
 @pytest.fixture(scope="module")
 async def both(engine, demo_db):
-    """The demo database through a client that reads by windows and one that does not."""
-    plain = connect(engine.uri, demo_db.name)
-    windowed = connect(engine.uri, demo_db.name, traits=ServerTraits(windows=True))
+    """The demo database through a client that reads by page windows and one that does not."""
+    plain = connect(engine.uri, demo_db.name, traits=MongoDB())
+    windowed = connect(engine.uri, demo_db.name, traits=SecantusDB())
     yield plain, windowed
     await plain.close()
     await windowed.close()
 
 
 async def _compare(plain_page, windowed_page, keys, sizes=(1, 20, 101)):
-    for key in [None, None, *keys]:  # the first page twice: without and with its fence
+    for key in [None, None, *keys]:  # the first page twice: without and with its reach
         for size in sizes:
             assert await windowed_page(key, size) == await plain_page(key, size), (key, size)
 
@@ -72,10 +74,10 @@ async def test_organisation_pages_are_those_of_one_read(both):
 def test_ranges_are_contiguous_and_cover_the_rest(key):
     """Each range starts where the one before ended, the last is open, and
     every bound is a string BSON can carry."""
-    up = list(windows._ranges(key, 1))
+    up = list(page_windows._ranges(key, 1))
     assert up[0]["$gt"] == key and "$lt" not in up[-1]
     assert all(a["$lt"] == b["$gte"] > key for a, b in zip(up, up[1:]))
-    down = list(windows._ranges(key, -1))
+    down = list(page_windows._ranges(key, -1))
     assert down == [] if key == "" else (down[0]["$lt"] == key and down[-1]["$gte"] == "")
     assert all(a["$gte"] == b["$lt"] for a, b in zip(down, down[1:]))
     for bound in (v for r in up + down for v in r.values()):

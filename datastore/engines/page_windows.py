@@ -1,5 +1,6 @@
-"""A keyset page read as ranges of its first sort key, for an engine that
-reads the whole index range a find names before applying `limit`.
+"""Page windows: a keyset page read as ranges of its first sort key, for an
+engine that reads the whole index range a find names before applying `limit`
+(used by datastore/engines/secantusdb.py).
 
 SecantusDB 0.7 fetches and decodes every document of the range its index
 lookup finds, then filters, sorts and cuts (storage.py `find_matching`): a
@@ -12,27 +13,25 @@ unbounded read, on every engine; the cost follows the page, not the collection.
 
 For sorts of (a field that always holds a string, `_id`): every sort the
 datastore pages by. A first page starts at the empty string and reads up to
-the last key of the same list's first page read before (a fence, kept in this
-process's memory: only how much is read depends on it, never which rows are
-returned); with no fence yet it is one unbounded read, as before. A window
+the last key of the same list's first page read before (its reach, kept in
+this process's memory: only how much is read depends on it, never which rows
+are returned); with no reach yet it is one unbounded read, as before. A window
 beside other conditions goes first in the filter: SecantusDB reads through
 the index of the first condition one can serve (though its explain reports
 such a filter of several conditions as a COLLSCAN).
 """
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from itertools import chain
-from typing import Any
 
-Sort = Sequence[tuple[str, int]]
-SortKey = tuple[Any, ...]
+from datastore.keyset import Sort, SortKey
 
 Find = Callable[[dict, int], Awaitable[list[dict]]]
 
 _RANGE = {"$gt", "$gte", "$lt", "$lte"}
-_FENCES: OrderedDict[tuple, str] = OrderedDict()
-_FENCES_KEPT = 1024
+_REACHES: OrderedDict[tuple, str] = OrderedDict()
+_REACHES_KEPT = 1024
 
 
 def _successor(prefix: str) -> str | None:
@@ -112,15 +111,15 @@ async def read(find: Find, namespace: str, query: dict, sort: Sort, after: SortK
     """Up to `limit` rows of `query` after `after` in `sort`, by windows; `find`
     sends one filter with a limit. Check `windowable` first."""
     field, direction = sort[0]
-    # Per page size too: a fence from pages of 5 would leave pages of 100 to widen.
-    fence_key = (namespace, tuple(sort), repr(query), limit)
+    # Per page size too: a reach from pages of 5 would leave pages of 100 to widen.
+    reach_key = (namespace, tuple(sort), repr(query), limit)
     if after is None:
-        fence = _FENCES.get(fence_key)
-        if fence is None:
+        reach = _REACHES.get(reach_key)
+        if reach is None:
             filters = iter([query])  # one unbounded read, the once
         else:
-            first = [{"$gte": "", "$lte": fence} if direction > 0 else {"$gte": fence}]
-            filters = (_within(query, field, r) for r in chain(first, _ranges(fence, direction)))
+            first = [{"$gte": "", "$lte": reach} if direction > 0 else {"$gte": reach}]
+            filters = (_within(query, field, r) for r in chain(first, _ranges(reach, direction)))
     else:
         rest = (_within(query, field, r) for r in _ranges(after[0], direction))
         filters = chain([_ties(query, sort, after)], rest)
@@ -130,16 +129,16 @@ async def read(find: Find, namespace: str, query: dict, sort: Sort, after: SortK
         if len(rows) >= limit:
             break
     if after is None:
-        _remember(fence_key, rows[-1][field] if len(rows) == limit else None)
+        _remember(reach_key, rows[-1][field] if len(rows) == limit else None)
     return rows
 
 
-def _remember(key: tuple, fence: str | None) -> None:
-    """The fence of a full first page; none for a list shorter than a page,
+def _remember(key: tuple, reach: str | None) -> None:
+    """The reach of a full first page; none for a list shorter than a page,
     whose next first page is one unbounded read (through the index of its
     most telling condition, which SecantusDB picks itself)."""
-    _FENCES.pop(key, None)
-    if fence is not None:
-        _FENCES[key] = fence
-        if len(_FENCES) > _FENCES_KEPT:
-            _FENCES.popitem(last=False)
+    _REACHES.pop(key, None)
+    if reach is not None:
+        _REACHES[key] = reach
+        if len(_REACHES) > _REACHES_KEPT:
+            _REACHES.popitem(last=False)

@@ -1,8 +1,8 @@
-"""A roster page read alone (rosters.window and count_window) holds exactly
-what the same window cut from the whole roster holds (RosterWindow.cut): same
+"""A roster page read alone (rosters.page and count_window) holds exactly
+what the same page cut from the whole roster holds (RosterPage.cut): same
 tenures, same order, same count, for both orders, every filter, cursor and
 size. Which of the two a request uses is the loader's choice
-(loaders.roster_window): the window alone for one group, the whole roster
+(loaders.roster_page): the page alone for one group, the whole roster
 when the request reads it anyway."""
 
 import random
@@ -12,12 +12,13 @@ import pytest
 from pymongo import monitoring
 
 from datastore import groups, rosters
-from datastore.client import ServerTraits, connect
+from datastore.client import connect
 from datastore.documents import MORE_OF_ONE_READ
+from datastore.engines import MongoDB
 from datastore.generations import KEPT
 from datastore.records.rosters import RosterEntry, RosterOrder
 from datastore.records.vocabulary import RosterRole
-from datastore.rosters import RosterWindow
+from datastore.rosters import RosterPage
 from tests.conftest import Run
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
@@ -35,9 +36,10 @@ FILTERS = [
 
 @pytest.fixture(params=["as the engine takes it", "in one read"])
 async def demo_reads(request, engine, demo_db):
-    """The demo database read as the engine is best read (by windows, for
-    SecantusDB) and plainly; on an engine read plainly anyway, only once."""
-    traits = engine.traits if request.param == "as the engine takes it" else ServerTraits()
+    """The demo database read as the engine is best read (by stretches of
+    page windows, for SecantusDB) and plainly (MongoDB's strategy); on an engine
+    read plainly anyway, only once."""
+    traits = engine.traits if request.param == "as the engine takes it" else MongoDB()
     if request.param == "in one read" and traits == engine.traits:
         pytest.skip("this engine is read in one read already")
     db = connect(engine.uri, demo_db.name, traits=traits)
@@ -55,24 +57,24 @@ async def test_a_window_read_alone_is_the_window_cut_from_the_whole_roster(demo_
     assert len(whole) > 100
     for order in RosterOrder:
         for filters in FILTERS:
-            window = RosterWindow(group.id, limit=7, order=order, **filters)
-            cut, total = window.cut(whole)
-            assert await rosters.count_window(db, window) == total, (order, filters)
-            assert await rosters.window(db, window) == cut, (order, filters)
-        every = RosterWindow(group.id, limit=len(whole), order=order).cut(whole)[0]
+            page = RosterPage(group.id, limit=7, order=order, **filters)
+            cut, total = page.cut(whole)
+            assert await rosters.count_page(db, page) == total, (order, filters)
+            assert await rosters.read_page_of(db, page) == cut, (order, filters)
+        every = RosterPage(group.id, limit=len(whole), order=order).cut(whole)[0]
         for entry in rng.sample(every, 2):
             for size in (1, 101):
-                window = RosterWindow(group.id, limit=size, order=order, after=order_key(order, entry))
-                assert await rosters.window(db, window) == window.cut(whole)[0], (order, entry, size)
+                page = RosterPage(group.id, limit=size, order=order, after=order_key(order, entry))
+                assert await rosters.read_page_of(db, page) == page.cut(whole)[0], (order, entry, size)
 
 
 def order_key(order: RosterOrder, entry: RosterEntry) -> tuple:
-    return RosterWindow(entry.group_id, limit=1, order=order).key_of(entry)
+    return RosterPage(entry.group_id, limit=1, order=order).key_of(entry)
 
 
 class Reads(monitoring.CommandListener):
     """The roster's reads: (command, limit); the later parts of one read
-    (by windows, datastore/windows.py) left out."""
+    (by stretches and page windows, datastore/engines/secantusdb.py) left out."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, int | None]] = []
@@ -97,12 +99,12 @@ async def reads(engine, demo_db, schema):
     await db.close()
 
 
-async def test_a_page_of_one_roster_reads_its_window_and_with_its_chairs_the_whole_roster(reads):
+async def test_a_page_of_one_roster_reads_that_page_and_with_its_chairs_the_whole_roster(reads):
     run, listener = reads
     KEPT.clear()
     roster = "roster(first: 20, activeOn: \"2024-01-01\") { totalCount nodes { role since person { id } } }"
     alone = await run(f'{{ workingGroup(slug: "clinical-work-stream") {{ {roster} }} }}')
-    # The roster's length (longer than the page: read by window), the window, the window's count.
+    # The roster's length (longer than the page: read by page), the page, the page's count.
     assert listener.sent == [("count", None), ("find", 21), ("count", None)]
 
     listener.sent.clear()
