@@ -20,6 +20,7 @@ class DirectoryClient(AsyncMongoClient):
 
 
 _COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta",
+                "merged_records", "duplicate_keys", "duplicate_candidates",
                 "invitations", "notifications", "deliveries", "bounces", "verification_tokens", "webhook_endpoints",
                 "webhook_failures")
 
@@ -80,6 +81,21 @@ class Database:
     def meta(self) -> AsyncCollection:
         """Facts about the stored data itself, such as how its derived fields were made."""
         return self._collections["meta"]
+
+    @property
+    def merged_records(self) -> AsyncCollection:
+        """Records merged into another: the redirect and the undo data (datastore.merging)."""
+        return self._collections["merged_records"]
+
+    @property
+    def duplicate_keys(self) -> AsyncCollection:
+        """Each person's and organisation's blocking keys, as digests (datastore.duplicates)."""
+        return self._collections["duplicate_keys"]
+
+    @property
+    def duplicate_candidates(self) -> AsyncCollection:
+        """Pairs of records that may be one, scored with reasons (datastore.duplicates)."""
+        return self._collections["duplicate_candidates"]
 
     @property
     def notifications(self) -> AsyncCollection:

@@ -86,6 +86,9 @@ DUMPED: dict[str, Dumped] = {d.collection: d for d in (
     # Generation tokens: a restore writes new ones (datastore/generations.py);
     # how derived fields were made: a restore makes them anew (datastore/derived.py).
     Dumped("meta", "facts about the stored data", left_out_ids=("generation:", "derived_fields")),
+    Dumped("merged_records", "records merged into another: redirects and the undo data of each merge"),
+    Dumped("duplicate_keys", "blocking keys of duplicate candidates (digests)"),
+    Dumped("duplicate_candidates", "duplicate candidates with scores and reasons"),
 )}
 
 # Collections deliberately never dumped, and why. A credential here is named

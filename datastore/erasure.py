@@ -95,6 +95,9 @@ NOT_SCRUBBED: dict[str, str] = {
     "contacts": "ids and roles only; an erased person's contacts are removed by the erasure itself",
     "roster": "ids, roles and dates only; the tenures point to the anonymous placeholder",
     "meta": "generation tokens and schema versions only",
+    "merged_records": "ids of merged records; the undo data (which holds values) is deleted by the erasure itself",
+    "duplicate_keys": "digests of name keys only; an erased person's are deleted by the erasure itself",
+    "duplicate_candidates": "ids, scores and reasons that quote no value; an erased person's pairs are deleted",
     "deliveries": "claims on delivery attempts: ids, attempt numbers, times and process names only",
     "verification_tokens": "digests of e-mail verification tokens, ids and times; an erasure removes the person's",
     "webhook_failures": "ids, times and delivery errors the directory worded (HTTP statuses, refused connections)",
@@ -215,6 +218,16 @@ async def _end_tenures(db: Database, person_id: str, actor: Actor, day: date) ->
                 entry = found[0]
 
 
+async def _forget_merges_and_duplicates(db: Database, person_id: str) -> None:
+    """The undo data of the person's merges (it holds their values) and their duplicate keys and pairs."""
+    # Here, not at the top: datastore.merging builds on the write path, which imports this module.
+    from datastore import merging
+
+    await merging.forget_undo(db, person_id)
+    await db.duplicate_keys.with_options(write_concern=_DURABLE).delete_many({"_id": person_id})
+    await db.duplicate_candidates.with_options(write_concern=_DURABLE).delete_many({"ids": person_id})
+
+
 def forget_on_erasure(holder) -> None:
     """Have `holder.clear()` called whenever this process applies an erasure."""
     _HOLDERS.add(holder)
@@ -224,6 +237,7 @@ async def complete(db: Database, person_id: str, values: Values, actor: Actor, d
     """What applying an erasure made on `day` by `actor` writes besides the placeholder
     record and its effects (the role contacts it removes); safe to run again (recovery does)."""
     await _revoke_keys(db, person_id)
+    await _forget_merges_and_duplicates(db, person_id)
     await email_verification.forget_person(db, person_id)
     await _end_tenures(db, person_id, actor, day)
     await _blank_own_history(db, person_id)

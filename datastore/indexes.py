@@ -76,6 +76,14 @@ INDEXES = {
         IndexModel(_keys("person_id"), name="by_person"),
         IndexModel(_keys("group_id", "updated_key", "_id"), name="by_group_updated"),
     ],
+    # datastore/merging.py: redirects by the record kept (erasure deletes their undo data).
+    "merged_records": [IndexModel(_keys("kept"), name="by_kept")],
+    # datastore/duplicates.py: blocks by key, a record's pairs, candidates in score order.
+    "duplicate_keys": [IndexModel(_keys("keys"), name="by_key")],
+    "duplicate_candidates": [
+        IndexModel(_keys("ids"), name="by_record"),
+        IndexModel(_keys("record_type", "order_key"), name="by_score"),
+    ],
 }
 
 

@@ -73,6 +73,18 @@ class Effect:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """Another versioned record the change writes (a merge's): it claims that record's
+    `version` too, before writing anything, so no other writer builds on it meanwhile.
+    Its claim becomes that record's audit entry, settled with the change."""
+
+    collection: str
+    id: str
+    version: int
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Write:
     """One change to one versioned record, with everything needed to apply it again."""
 
@@ -91,6 +103,8 @@ class Write:
     erase_history_of: str | None = None
     erased_values: erasure.Values | None = None
     reason: str | None = None
+    # Other versioned records the effects write, each claimed at its next version (a merge).
+    claims: tuple[Claim, ...] = ()
     # Messages the change owes (datastore.outbox): written as effects of the same claimed change.
     notifications: tuple[outbox.Owed, ...] = ()
 
@@ -134,6 +148,8 @@ def _notices(write: Write, version: int) -> tuple[Notice, ...]:
     if write.record_id and write.record_id != write.owner_id:
         found.append(Notice(write.record_type or write.owner_type, write.record_id, write.action, version))
     for effect in write.effects:
+        if effect.collection not in RECORD_TYPE_OF_COLLECTION:
+            continue  # not a record of the feed (a merge's redirect)
         action = ChangeAction.REMOVE if effect.document is None else write.action
         effect_version = (effect.document or {}).get("version", version)
         found.append(Notice(RECORD_TYPE_OF_COLLECTION[effect.collection], effect.id, action, effect_version))
@@ -156,6 +172,9 @@ def _plan(write: Write, document: dict, befores: dict[str, dict | None] | None =
             for e in write.effects
         ],
         "erase_history_of": write.erase_history_of,
+        "claims": [{"collection": c.collection, "id": c.id, "version": c.version,
+                    "fields": [{"field": f.field, "before": f.before, "after": f.after, "private": f.private}
+                               for f in c.fields]} for c in write.claims],
         # Kept only until the change is applied (the plan is dropped then).
         "erased_values": write.erased_values.to_plain() if write.erased_values else None,
     }
@@ -291,6 +310,12 @@ async def apply(db: Database, change: Change, *, completing: bool = False) -> Ch
     plan = change.plan
     if change.state is not ChangeState.CLAIMED or plan is None:
         return change
+    if plan.get("claims"):
+        if not await _claim_others(db, change):
+            return await _reject(db, change)
+        if (held := await _settled_elsewhere(db, change)) is not None:
+            await _settle_claims(db, change, held.state)  # a claim made after the change was settled
+            return held
     for number, effect in enumerate(plan["effects"], start=1):
         inserts = effect.get("before", {}) is None and effect["document"] is not None
         if inserts and (held := await _settled_elsewhere(db, change)):
@@ -312,6 +337,44 @@ async def apply(db: Database, change: Change, *, completing: bool = False) -> Ch
         await _erase_history(db, change)
     faults.reached(f"{points}before_mark_applied")
     return await _settle(db, change, ChangeState.APPLIED)
+
+
+# Marks a claim made for another change (Claim): settled with it.
+PART_OF = "part_of"
+
+
+async def _claim_others(db: Database, change: Change) -> bool:
+    """Claim the next version of every other record the change writes (safe to run again:
+    a claim already this change's counts); False when another writer holds one."""
+    for claim in change.plan["claims"]:
+        for attempt in range(MAX_ATTEMPTS):
+            other = replace(
+                change, id=claim_id(claim["id"], claim["version"], attempt),
+                owner_type=RECORD_TYPE_OF_COLLECTION[claim["collection"]], owner_id=claim["id"],
+                version=claim["version"], record_type=RECORD_TYPE_OF_COLLECTION[claim["collection"]],
+                record_id=claim["id"], client_key=None, notices=(), plan=None,
+                fields=tuple(FieldChange(f["field"], f["before"], f["after"], f["private"]) for f in claim["fields"]),
+            )
+            try:
+                await _durable(db, "changes").insert_one({**changes.to_document(other), PART_OF: change.id})
+                break
+            except DuplicateKeyError:
+                holder = await db.changes.find_one({"_id": other.id}, projection=[PART_OF, "state"])
+                if holder is not None and holder.get(PART_OF) == change.id:
+                    break
+                if holder is None or holder["state"] != ChangeState.REJECTED.value:
+                    return False
+        else:
+            return False
+    return True
+
+
+async def _settle_claims(db: Database, change: Change, state: ChangeState) -> None:
+    """The claims made for the change take its verdict (before the change itself is marked,
+    so a change marked settled never leaves one of its claims in flight)."""
+    await _durable(db, "changes").update_many(
+        {PART_OF: change.id, "state": ChangeState.CLAIMED.value}, {"$set": {"state": state.value}}
+    )
 
 
 async def _settled_elsewhere(db: Database, change: Change) -> Change | None:
@@ -408,6 +471,8 @@ async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
     # Written or not, some of the plan may be: answers kept over what it wrote go stale.
     if change.plan is not None:
         await generations.advance(db, [change.plan["collection"], *(e["collection"] for e in change.plan["effects"])])
+        if change.plan.get("claims"):
+            await _settle_claims(db, change, state)
     marked = await _durable(db, "changes").update_one(
         {"_id": change.id, "state": ChangeState.CLAIMED.value}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
     )

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from datastore import dataset, demo, faults, generations, unique_keys, writes
+from datastore import dataset, demo, duplicates, faults, generations, unique_keys, writes
 from datastore.client import Database, connect
 from datastore.engines import MongoDB
 from datastore.indexes import ensure_indexes
@@ -48,6 +48,8 @@ async def open_database(
         await unique_keys.prepare(db)
         if engine and seed_if_empty and await dataset.is_empty(db):
             await dataset.write(db, demo.generate(settings.seed_scale))
+        # Duplicate candidates of records an import, seed or restore wrote (mutations keep them current).
+        await duplicates.build_missing(db)
         # Whatever wrote before (a bulk write cut off included), keep nothing from it.
         await generations.advance(db, dataset.COLLECTIONS, unsettled=False)
         yield db

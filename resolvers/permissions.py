@@ -75,6 +75,8 @@ class Action(str, Enum):
     WITHDRAW_INVITATION = "withdraw an invitation"
     MANAGE_GROUPS = "create or change groups"
     READ_AUDIT = "read the audit log and record histories"
+    READ_DUPLICATES = "read duplicate candidates"
+    MERGE_RECORDS = "merge two people or two organisations, and undo a merge within 30 days"
     MANAGE_WEBHOOKS = "register, disable and list webhook endpoints, rotate their secrets"
 
 
@@ -121,6 +123,8 @@ RULES: dict[Action, tuple[Capacity, ...]] = {
     Action.WITHDRAW_INVITATION: (_S, _INV, _C),
     Action.MANAGE_GROUPS: (_S,),
     Action.READ_AUDIT: (_S,),
+    Action.READ_DUPLICATES: (_S,),
+    Action.MERGE_RECORDS: (_S,),
     Action.MANAGE_WEBHOOKS: (_S,),
 }
 

@@ -12,6 +12,7 @@ from resolvers import notifications as outbox
 from schema.audit import AuditFilter, ChangeConnection, ChangeNoticeConnection, RecordType
 from schema.connections import total_count_asked
 from schema.countries import Country
+from schema.duplicates import DuplicateQueries
 from schema.node import Node, to_node
 from schema.notifications import NotificationConnection, NotificationFilter
 from schema.viewer import Viewer
@@ -30,7 +31,7 @@ To = Annotated[date | None, strawberry.argument(description="Last day (default: 
 
 
 @strawberry.type
-class Query:
+class Query(DuplicateQueries):
     @strawberry.field(description="One organisation by id or by slug (give exactly one); null if unknown.")
     async def organisation(
         self, info: Info, id: strawberry.ID | None = None, slug: str | None = None

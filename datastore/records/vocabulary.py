@@ -128,6 +128,8 @@ class ChangeAction(str, Enum):
     NOTICE = "NOTICE"
     ERASE = "ERASE"
     IMPORT = "IMPORT"
+    # Two records of one person or organisation made one (datastore/merging.py).
+    MERGE = "MERGE"
     # An invitation's lifecycle (datastore/invitations.py).
     RECOMMEND = "RECOMMEND"
     INVITE = "INVITE"

@@ -38,7 +38,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers import groups, invitations, list_sizes, matching, nodes, organisations, people, periods, trends
+from resolvers import duplicates, groups, invitations, list_sizes, matching, nodes, organisations, people, periods, trends
 from memberdir.execution.document_cache import VariableRule
 
 # The largest `first` each field accepts; over it the resolver refuses the query.
@@ -59,6 +59,7 @@ FIRST_MAXIMA: dict[str, int] = {
     "Viewer.manages": list_sizes.VIEWER_MANAGES.maximum,
     "Viewer.chairs": list_sizes.VIEWER_CHAIRS.maximum,
     "Query.organisationsNeedingPrimary": list_sizes.NEEDS_PRIMARY.maximum,
+    "Query.duplicateCandidates": duplicates.MAX_PAGE,
     "WorkingGroup.invitations": invitations.MAX_PAGE,
     "Person.invitations": invitations.MAX_PAGE,
     "Query.matchAffiliation": matching.MAX_FIRST,
@@ -80,6 +81,10 @@ FIXED_LISTS: dict[str, int] = {
     "Query.membershipTrend": periods.MAX_PERIODS,
     "Query.individualMembershipTrend": periods.MAX_PERIODS,
     "TrendPoint.leftBy": len(trends.LEFT_STATUSES),
+    "DuplicateCandidate.records": duplicates.PAIR,
+    "DuplicateCandidate.reasons": duplicates.MAX_REASONS,
+    "UnmergePayload.records": duplicates.PAIR,
+    "UnmergePayload.userErrors": list_sizes.USER_ERRORS,
     "Organisation.aliases": matching.MATCHING_NAMES,
     "Organisation.acronyms": matching.MATCHING_NAMES,
 }

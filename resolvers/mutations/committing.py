@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
-from datastore import calls, changes, edits, writes
+from datastore import calls, changes, edits, merging, writes
 from datastore.records.changes import Change, ChangeState
 from datastore.writes import Write
+from resolvers import duplicates
 from resolvers.context import Context
 from resolvers.mutations.access import actor, identity
 from resolvers.mutations.outcome import Outcome, Refused, UserError, UserErrorCode, refuse, stale
@@ -70,13 +71,18 @@ async def commit(
     reload: Callable[[], Awaitable[Any]],
     checked: writes.ClaimCheck | None = None,
 ) -> writes.Committed:
+    # No write leaves a reference to a person or organisation merged away meanwhile (datastore.merging).
+    checked = merging.both(checked, merging.not_merged_away(ctx.db, write))
     started = asyncio.ensure_future(writes.commit(
         ctx.db, write, expected_version=expected, actor=actor(ctx, acting), client_mutation_id=client_mutation_id,
         lease=ctx.write_lease, checked=checked,
     ))
     ctx.writes_started.append(started)
     try:
-        return await asyncio.shield(started)
+        committed = await asyncio.shield(started)
+        # Duplicate candidates follow each write of a person or organisation (resolvers.duplicates).
+        await duplicates.refresh_after(ctx, write)
+        return committed
     except writes.StaleVersion:
         raise stale(await reload()) from None
     except writes.RuleBroken as broken:

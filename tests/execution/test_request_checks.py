@@ -11,7 +11,7 @@ from memberdir.execution import build_schema
 from tests.security_helpers import assert_still_serves
 
 LONE_SURROGATE = "a\ud800b"
-REQUIRED = {"by": "COUNTRY", "id": '"per_ana"', "interval": "YEAR", "text": '"x"'}  # other required arguments, as literals
+REQUIRED = {"by": "COUNTRY", "id": '"per_ana"', "interval": "YEAR", "text": '"x"', "recordType": "PERSON"}  # other required arguments, as literals
 SCHEMA = build_schema()._schema
 
 

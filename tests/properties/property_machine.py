@@ -18,6 +18,9 @@ After every step (tests/properties/property_checks.py):
   one Primary unless its Primary was erased (then it is queued as needing one);
 - each record's applied changes are contiguous versions ending at the
   record's version, one each, and nothing is left claimed.
+Merges (mergePeople of a person the run created, often a twin made for it;
+mergeOrganisations) and their undoing run among the other steps: every check
+above holds after them too.
 After each erasure and at the end: no value of an erased person anywhere in
 the database. At the end: staff can still edit every record (a version-checked
 no-op), and dump -> restore gives the same answers.
@@ -67,7 +70,8 @@ class Caller:
 
 
 # Input types not named after their mutation.
-INPUT_TYPES = {"recordMembershipReview": "RecordReviewInput", "recordRemovalNotice": "RemovalNoticeInput"}
+INPUT_TYPES = {"recordMembershipReview": "RecordReviewInput", "recordRemovalNotice": "RemovalNoticeInput",
+               "mergePeople": "MergeInput", "mergeOrganisations": "MergeInput"}
 
 # Hostile strings of the kinds that once got through.
 class Named(str):
@@ -293,6 +297,52 @@ class DirectoryMachine(RuleBasedStateMachine):
             self.erased[person] = values
             self.primary_erased |= primary_of
             self._wait(checks.nothing_erased_remains(self.db, self.erased))
+
+    # -- rules: merging -------------------------------------------------------------
+
+    # Merges are staff's: mostly staff, so that merges (and their undoing) go through.
+    merge_callers = st.sampled_from([2, 2, 2, 0, 1, 3])
+
+    @rule(data=st.data(), who=merge_callers, drift=drifts, cid=CLIENT_IDS)
+    def merge_people(self, data, who, drift, cid):
+        # Only a person this run created is merged away: the callers' own records stay theirs.
+        created = [p for p in self.state.ids("people") if p not in checks.HAND_MADE_PEOPLE]
+        keep = data.draw(st.sampled_from(self.state.ids("people")))
+        if not created or data.draw(st.booleans()):
+            # A second record of `keep`'s person, made now by staff (a generated name: erasure scans for it).
+            serial = next(self.names)
+            made = self.send(self.staff, "createPerson", "{ person { id } userErrors { code } }", {
+                "givenName": f"Zyq{checks.letters(serial)}", "familyName": f"Vorhal{checks.letters(serial + 7)}",
+                "email": f"zyq{serial}@example.org",
+                "affiliation": (self.state.by_id("people", keep) or {}).get("affiliation_id"),
+            })
+            created = [made["person"]["id"]] if made and made["person"] else created
+        if not created or created == [keep]:
+            return
+        merge = data.draw(st.sampled_from([p for p in created if p != keep]))
+        self.send(self.caller(who), "mergePeople", "{ person { id } userErrors { code } }", {
+            "keep": keep, "merge": merge, "keepVersion": self.version("people", keep, drift),
+            "mergeVersion": self.version("people", merge, 0), "reason": "created twice", "clientMutationId": cid,
+        })
+
+    @rule(data=st.data(), who=merge_callers)
+    def merge_organisations(self, data, who):
+        keep, merge = data.draw(st.lists(st.sampled_from(self.state.ids("organisations")), min_size=2, max_size=2,
+                                         unique=True))
+        self.send(self.caller(who), "mergeOrganisations", "{ organisation { id } userErrors { code } }", {
+            "keep": keep, "merge": merge, "keepVersion": self.version("organisations", keep, 0),
+            "mergeVersion": self.version("organisations", merge, 0),
+        })
+
+    @rule(data=st.data(), who=merge_callers)
+    def unmerge(self, data, who):
+        merges = [c["_id"] for c in self.state.documents["changes"]
+                  if c["action"] == "MERGE" and c["state"] == "applied" and c["record_id"] != c["owner_id"]]
+        if not merges:
+            return
+        self.send(self.caller(who), "unmerge", "{ records { id } userErrors { code } }", {
+            "change": data.draw(st.sampled_from(merges)), "reason": "two records after all",
+        })
 
     # -- rules: organisations --------------------------------------------------------
 
