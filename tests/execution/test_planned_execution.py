@@ -224,3 +224,12 @@ def test_an_enum_member_serializes_as_strawberrys_serializer_names_it():
             assert serialize(member) == type_.serialize(member), (type_.name, member)
     role = type_map["ContactRole"]
     assert _serializer(role)("PRIMARY") == role.serialize("PRIMARY") == "PRIMARY"  # not a member: Strawberry's own answer
+
+
+async def test_a_selection_under_an_empty_list_is_planned_and_its_arguments_are_never_checked(directory):
+    """graphql-core calls no resolver without a parent: `first: -1` under an empty page is no error."""
+    query = "{ organisationsNeedingPrimary(first: 0) { contacts(roles: [], first: -1) { role } } }"
+    before = outcomes["planned"]
+    planned, reference = await _both(directory, query, VIEWERS["staff"])
+    assert planned == reference == {"data": {"organisationsNeedingPrimary": []}, "errors": []}
+    assert outcomes["planned"] == before + 1

@@ -53,8 +53,11 @@ async def _resolve(selection: Selection, sources: list[Any], answers: list[dict[
         answer.update(zip(keys, row))  # in the order of the selection, as graphql-core answers
     if pending:
         # Every child selection runs to its end before a failure is passed on, so none is left running.
+        # A selection over no objects is not run at all, as graphql-core calls no resolver without a
+        # parent (its arguments, say a bad `first`, are then never checked).
         outcomes = await asyncio.gather(
-            *(_resolve(s, objects, dicts, info) for s, objects, dicts in pending.values()), return_exceptions=True
+            *(_resolve(s, objects, dicts, info) for s, objects, dicts in pending.values() if objects),
+            return_exceptions=True,
         )
         failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failed is not None:
