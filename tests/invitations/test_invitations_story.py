@@ -11,12 +11,10 @@ import pytest
 from datastore import changes, invitations, outbox, rosters
 from datastore.rosters import RosterEntry
 from datastore.records.vocabulary import RosterRole
-from memberdir.notifications import mail
-from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from memberdir.notifications.mail import render
 from memberdir.notifications.recipients import Recipient
 from tests.invitations.conftest import STAFF, person
-from tests.notifications.conftest import smtp_server  # noqa: F401 (a fixture: a real SMTP server on loopback)
+from tests.notifications.conftest import deliver_until, smtp_server  # noqa: F401 (smtp_server: a fixture)
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -158,13 +156,7 @@ async def test_the_invited_colleague_gets_the_mail_through_a_real_smtp_server(ru
         "group": story.group, "person": colleague, "message": "We would value your audits."}))
     someone = (await run.as_viewer(STAFF)(f'{{ person(id: "{colleague}") {{ name email }} }}'))["person"]
     chair = (await run(f'{{ person(id: "{story.chair}") {{ name }} }}'))["person"]["name"]
-    config = DeliveryConfig(lease=timedelta(seconds=30), max_attempts=3, backoff_seconds=0, backoff_max_seconds=0,
-                            interval_seconds=0.1, mail_from="Directory <staff@directory.example>")
-    deliverer = Deliverer(config, mail.SmtpSender(smtp_server.url, 10))
-    for _ in range(50):  # rounds, not time: each sends what is due
-        if any(r.recipients == (someone["email"],) for r in smtp_server.received):
-            break
-        await deliverer.round(run.db)
+    await deliver_until(run.db, smtp_server, lambda received: any(r.recipients == (someone["email"],) for r in received))
     [received] = [r for r in smtp_server.received if r.recipients == (someone["email"],)]
     text = received.part("plain")
     assert "Data Security Work Stream" in text and chair in text and "We would value your audits." in text

@@ -11,12 +11,17 @@ import asyncio
 import email
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from memberdir.notifications import mail
+from memberdir.notifications.loop import DeliveryConfig, Deliverer
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,15 @@ def smtp_server():
     finally:
         handler.release()
         controller.stop()
+
+
+async def deliver_until(db, smtp: SmtpServer, arrived: Callable[[list[Received]], bool], rounds: int = 50) -> None:
+    """The outbox's delivery rounds to `smtp` until what it received satisfies `arrived`:
+    counted in rounds, not time (each sends what is due, without backoff)."""
+    config = DeliveryConfig(lease=timedelta(seconds=30), max_attempts=3, backoff_seconds=0, backoff_max_seconds=0,
+                            interval_seconds=0.1, mail_from="Directory <staff@directory.example>")
+    deliverer = Deliverer(config, mail.SmtpSender(smtp.url, 10))
+    for _ in range(rounds):
+        if arrived(smtp.received):
+            return
+        await deliverer.round(db)

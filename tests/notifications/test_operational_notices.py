@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
@@ -12,12 +12,12 @@ from datastore.records import time_zones
 from datastore.importer import ImportRejected, import_files
 from memberdir import cli
 from memberdir.notifications import mail, notices
-from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from memberdir.notifications.recipients import Recipient
 from datastore.records.vocabulary import Role
 from resolvers.viewer import Viewer
 from tests.conftest import Run, directory_copy
 from tests.dump_helpers import restored_copy
+from tests.notifications.conftest import deliver_until
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
@@ -332,13 +332,8 @@ async def test_the_months_notice_reaches_the_administrator_through_a_real_smtp_s
     await notices.run(run.db, now=JANUARY)
     [owed] = _by_cause(await _notices(run.db))[("org_montreal", "REVIEW_DUE")]
     [jean] = await people.by_ids(run.db, [owed["recipient_id"]])
-    config = DeliveryConfig(lease=timedelta(seconds=30), max_attempts=3, backoff_seconds=0, backoff_max_seconds=0,
-                            interval_seconds=0.1, mail_from="Directory <staff@directory.example>")
-    deliverer = Deliverer(config, mail.SmtpSender(smtp_server.url, 10))
-    for _ in range(50):  # rounds, not time: each sends what is due
-        if not await outbox.due(run.db, datetime.now(UTC), 50):
-            break
-        await deliverer.round(run.db)
+    await deliver_until(run.db, smtp_server, lambda received: any(r.recipients == (jean.email,) for r in received))
+    await deliver_until(run.db, smtp_server, lambda received: False, rounds=3)  # and whatever else is due
     to_jean = [r for r in smtp_server.received if r.recipients == (jean.email,)]
     assert len(to_jean) == 1, [r.recipients for r in smtp_server.received]
     assert "2027-02-10" in to_jean[0].part("plain")  # the review's date, in ISO form

@@ -15,9 +15,8 @@ import pytest
 from datastore import email_verification, erasure, people, unique_keys
 from datastore.records.vocabulary import NotificationKind, Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from memberdir.notifications import mail
-from memberdir.notifications.loop import DeliveryConfig, Deliverer
 from tests.conftest import Run, directory_copy
+from tests.notifications.conftest import deliver_until
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -226,13 +225,7 @@ async def test_the_story_by_mail_through_a_real_smtp_server(run, smtp_server):
     """The outbox's delivery loop sends what the request owed; the link is followed from the mail itself."""
     asked = await _ask(run, ZOE, "per_zoe", NEW)
     assert asked["userErrors"] == []
-    config = DeliveryConfig(lease=timedelta(seconds=30), max_attempts=3, backoff_seconds=0, backoff_max_seconds=0,
-                            interval_seconds=0.1, mail_from="Directory <staff@directory.example>")
-    deliverer = Deliverer(config, mail.SmtpSender(smtp_server.url, 10))
-    for _ in range(50):  # rounds, not time: each sends what is due
-        if len(smtp_server.received) >= 2:
-            break
-        await deliverer.round(run.db)
+    await deliver_until(run.db, smtp_server, lambda received: len(received) >= 2)
     by_address = {r.recipients: r for r in smtp_server.received}
     assert set(by_address) == {(NEW,), (OLD,)}
     link_mail, note_mail = by_address[(NEW,)], by_address[(OLD,)]
@@ -245,10 +238,7 @@ async def test_the_story_by_mail_through_a_real_smtp_server(run, smtp_server):
     assert (await _person(run, "per_zoe")).email == NEW
     # An address in use: its owner alone hears so, and the mail has no link.
     await _ask(run, ZOE, "per_zoe", PRIYAS)
-    for _ in range(50):
-        if any(r.recipients == (PRIYAS,) for r in smtp_server.received):
-            break
-        await deliverer.round(run.db)
+    await deliver_until(run.db, smtp_server, lambda received: any(r.recipients == (PRIYAS,) for r in received))
     [told] = [r for r in smtp_server.received if r.recipients == (PRIYAS,)]
     assert "already on file" in told.part("plain") and "token=" not in told.part("plain")
     assert "Zo" not in told.part("plain")  # not even who asked
