@@ -127,6 +127,7 @@ async def test_a_tampered_state_a_replayed_callback_and_a_wrong_verifier_are_ref
         tampered = await client.get(back.replace(f"state={state}", f"state={state}x"))
         assert tampered.status_code == 400 and COOKIE not in client.cookies
         assert (await client.get(back)).status_code == 302  # the real one, once
+        assert (await site.graphql(client)).json()["data"]["viewer"] == {"role": "staff", "person": None}
         replayed = await client.get(back)
         assert replayed.status_code == 400 and "already used" in replayed.json()["errors"][0]["message"]
     async with site.client() as client:
