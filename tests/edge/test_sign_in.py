@@ -215,6 +215,9 @@ async def test_a_key_session_ends_when_the_key_is_revoked(site):
         assert (await site.graphql(client)).json()["data"]["viewer"]["person"] == {"id": "per_priya"}
         exported = await client.get(f"{site.base}/export/people.ndjson")  # the exports take the cookie too
         assert exported.status_code == 200 and '"per_priya"' in exported.text
+        first = stored.digest(client.cookies[COOKIE])
+        await client.post(f"{site.base}/auth/key", json={"key": issued.secret_key}, headers={"Origin": site.base})
+        assert await site.db.sessions.find_one({"_id": first}) is None  # signing in again ends the old session
         await api_keys.revoke(site.db, issued.record.id)
         assert await site.db.sessions.count_documents({"key_id": issued.record.id}) == 0
         assert (await site.graphql(client)).status_code == 401
