@@ -300,3 +300,21 @@ async def test_a_tiny_idle_limit_in_the_settings_ends_a_session(directory):
         await asyncio.sleep(0.2)
         refused = await client.post("/graphql", json={"query": VIEWER}, headers={"Origin": "http://test"})
     assert refused.status_code == 401 and "expired" in refused.json()["errors"][0]["message"]
+
+
+async def test_an_issuer_that_cannot_be_reached_is_a_503_not_a_crash(directory):
+    settings = Settings(**{**SIGN_IN, "oidc_issuer": "http://127.0.0.1:9", "oidc_redirect_url": "http://test/auth/callback"})
+    app = create_app(settings, database=directory)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        refused = await client.get("/auth/login", params={"next": "/me"})
+    assert refused.status_code == 503 and refused.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+
+
+async def test_a_sign_in_the_issuer_refused_is_refused_here_and_used_up(site):
+    async with site.client() as client:
+        started = await client.get(f"{site.base}/auth/login", params={"next": "/me"})
+        state = httpx.URL(started.headers["location"]).params["state"]
+        cancelled = await client.get(f"{site.base}/auth/callback", params={"state": state, "error": "access_denied"})
+        assert cancelled.status_code == 403 and "access_denied" in cancelled.json()["errors"][0]["message"]
+        again = await client.get(f"{site.base}/auth/callback", params={"state": state, "code": "x"})
+        assert again.status_code == 400 and COOKIE not in client.cookies
