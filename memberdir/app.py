@@ -38,7 +38,10 @@ from memberdir.edge import stack
 from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
+from memberdir.edge.documents import Documents
 from memberdir.edge.exports import ExportEndpoint
+from memberdir.edge.persisted_queries import PersistedQueries
+from memberdir.edge.trusted_documents import TrustedDocuments
 from memberdir.edge import verify_email
 from memberdir.edge.verify_email import VerifyEmailPage
 from memberdir.edge import matching as affiliation_matching
@@ -133,6 +136,11 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         self.limiter = limiter
         log_only_internal_errors(_is_internal)
         self.pages = Pages(settings)
+        self.documents = Documents(
+            TrustedDocuments.load(),
+            PersistedQueries(settings.persisted_queries_max_entries, settings.persisted_queries_max_characters),
+            settings.trusted_documents_only,
+        )
 
     async def render_graphql_ide(self, request) -> Response:
         # Our own build of GraphiQL, not Strawberry's page that loads it from a CDN.

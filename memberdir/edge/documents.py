@@ -1,0 +1,142 @@
+"""Which document a GraphQL request runs: its text, a trusted document's id, or an
+automatically persisted query's hash; and, in trusted-documents-only mode, whether
+the caller may run it.
+
+- `documentId: "sha256:<hex>"` (the GraphQL-over-HTTP persisted documents
+  proposal), in a POST body or a GET query parameter: a trusted document
+  (memberdir.edge.trusted_documents), or one registered by APQ.
+- `extensions.persistedQuery: {version: 1, sha256Hash}` (Apollo's automatic
+  persisted queries): the hash alone runs a known document or answers
+  PERSISTED_QUERY_NOT_FOUND; with the query, the hash is checked and the query
+  registered (memberdir.edge.persisted_queries) once it has run.
+- With MEMBERDIR_TRUSTED_DOCUMENTS_ONLY, callers below staff, unless their API
+  key was issued with `--any-document`, run trusted documents only (by id, or
+  by sending the text of one), never the register's: registering is refused.
+
+The document found is handed on as the request's `query`, so everything after
+(the limits, GET executing only queries, the caches) treats it as if it had
+been sent.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.http import GraphQLRequestData
+from strawberry.types.execution import PreExecutionError
+
+from datastore.records.vocabulary import Role
+from memberdir.edge.errors import shown
+from memberdir.edge.persisted_queries import PersistedQueries
+from memberdir.edge.trusted_documents import SHA256_HEX, TrustedDocuments
+from resolvers.viewer import Viewer
+
+OPTION = "MEMBERDIR_TRUSTED_DOCUMENTS_ONLY"
+_DOCUMENT_ID_PREFIX = "sha256:"
+
+
+@dataclass
+class DocumentRequest(GraphQLRequestData):
+    """A request's operation, with the persisted document's id it named, if any."""
+
+    document_id: Any = None
+
+
+class DocumentRefused(Exception):
+    """The request names no document it may run; the message says why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+    def result(self) -> PreExecutionError:
+        # A request that never ran: 400 without `data` under application/graphql-response+json.
+        return PreExecutionError(data=None, errors=[GraphQLError(str(self), extensions={"code": self.code})])
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    request: GraphQLRequestData
+    register: Callable[[], None] | None = None  # to call once the document has run (APQ)
+
+
+class Documents:
+    def __init__(self, trusted: TrustedDocuments, register: PersistedQueries, trusted_only: bool):
+        self.trusted, self.register, self.trusted_only = trusted, register, trusted_only
+
+    def may_run_any(self, viewer: Viewer) -> bool:
+        return not self.trusted_only or viewer.role.at_least(Role.STAFF) or viewer.any_document
+
+    def resolve(self, request: GraphQLRequestData, viewer: Viewer) -> Found:
+        """The request with its document's text; DocumentRefused if there is none it may run."""
+        any_document = self.may_run_any(viewer)
+        document_id = getattr(request, "document_id", None)
+        persisted = (request.extensions or {}).get("persistedQuery")
+        if document_id is not None:
+            if request.query is not None:
+                raise DocumentRefused("BAD_REQUEST", "Send `documentId` or `query`, not both")
+            return Found(replace(request, query=self._known(_hex_of_document_id(document_id), any_document, document_id)))
+        if persisted is not None:
+            return self._persisted_query(request, _hash_of(persisted), any_document)
+        if any_document or request.query is None or self.trusted.trusts(request.query):
+            return Found(request)
+        raise _not_trusted("this document is not one of them")
+
+    def _known(self, sha256_hex: str, any_document: bool, named: str) -> str:
+        text = self.trusted.get(sha256_hex)
+        if text is None and any_document:
+            text = self.register.get(sha256_hex)
+        if text is None:
+            raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND", f"No document is known by {shown(named)}; "
+                                  + ("send the query with its hash to register it" if any_document
+                                     else f"only the trusted documents are ({OPTION})"))
+        return text
+
+    def _persisted_query(self, request: GraphQLRequestData, sha256_hex: str, any_document: bool) -> Found:
+        if request.query is None:
+            return Found(replace(request, query=self._known(sha256_hex, any_document, sha256_hex)))
+        if _sha256(request.query) != sha256_hex:
+            raise DocumentRefused(
+                "PERSISTED_QUERY_HASH_MISMATCH",
+                "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent",
+            )
+        if self.trusted.get(sha256_hex) is not None or self.trusted.trusts(request.query):
+            return Found(request)
+        if not any_document:
+            raise _not_trusted("registering automatically persisted queries is refused")
+        return Found(request, lambda: self.register.register(sha256_hex, request.query))
+
+
+def _not_trusted(why: str) -> DocumentRefused:
+    return DocumentRefused(
+        "TRUSTED_DOCUMENTS_ONLY",
+        f"This directory runs only its trusted documents ({OPTION} is set) and {why}: send the `documentId` "
+        "(sha256:<hex>) or the exact text of a document in its manifest (schema/trusted-documents.json). "
+        "Staff, and API keys issued with --any-document, may send any document.",
+    )
+
+
+def _hex_of_document_id(document_id: Any) -> str:
+    if isinstance(document_id, str) and document_id.startswith(_DOCUMENT_ID_PREFIX):
+        digest = document_id.removeprefix(_DOCUMENT_ID_PREFIX)
+        if SHA256_HEX.fullmatch(digest):
+            return digest
+    raise DocumentRefused("BAD_REQUEST", "`documentId` must be `sha256:` and 64 lowercase hexadecimal digits, "
+                          f"not {shown(str(document_id))}")
+
+
+def _hash_of(persisted: Any) -> str:
+    if not isinstance(persisted, dict) or persisted.get("version") != 1:
+        raise DocumentRefused("PERSISTED_QUERY_NOT_SUPPORTED",
+                              "extensions.persistedQuery must be {version: 1, sha256Hash: <64 hex digits>}")
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest):
+        raise DocumentRefused("BAD_REQUEST", "extensions.persistedQuery.sha256Hash must be 64 lowercase hexadecimal digits")
+    return digest
+
+
+def _sha256(text: str) -> str:
+    """The hash an APQ client computes: of the exact text it sends."""
+    return hashlib.sha256(text.encode()).hexdigest()
