@@ -1,7 +1,8 @@
 """OpenTelemetry traces: a span per request, per GraphQL operation (with its parse,
 validation and execution) and per database command.
 
-On only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: then spans go over OTLP
+On only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and `OTEL_SDK_DISABLED` is
+not `true`): then spans go over OTLP
 (HTTP/protobuf; the SDK's own OTEL_* variables apply: service name, headers,
 sampling). Unset, `from_environment()` is None and nothing is installed: no
 middleware, no schema extension, no command listener, and the OpenTelemetry
@@ -55,7 +56,7 @@ class Tracing:
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> Tracing | None:
     """Tracing exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; else None."""
-    if not environ.get(ENDPOINT, "").strip():
+    if not environ.get(ENDPOINT, "").strip() or environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return None
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource

@@ -71,6 +71,7 @@ def global_spans(monkeypatch) -> InMemorySpanExporter:
 
 async def test_off_without_an_endpoint_nothing_is_installed(directory, engine, global_spans):
     assert tracing.from_environment({}) is None
+    assert tracing.from_environment({tracing.ENDPOINT: "http://127.0.0.1:4318", "OTEL_SDK_DISABLED": "true"}) is None
     async with client_for(directory, Settings()) as http:
         app = http._transport.app
         # Every span starts from a Tracing (its middleware, extension and listener); none exists.
