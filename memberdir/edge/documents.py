@@ -24,14 +24,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.types import Scope
 from strawberry.http import GraphQLRequestData
 from strawberry.types.execution import PreExecutionError
 
 from datastore.records.vocabulary import Role
 from memberdir.edge.errors import shown
+from memberdir.edge.graphql_accounting import note_errors
 from memberdir.edge.persisted_queries import PersistedQueries
+from memberdir.edge.request_record import current_request
 from memberdir.edge.trusted_documents import SHA256_HEX, TrustedDocuments
-from resolvers.viewer import Viewer
+from resolvers.viewer import ANONYMOUS, Viewer
 
 OPTION = "MEMBERDIR_TRUSTED_DOCUMENTS_ONLY"
 _DOCUMENT_ID_PREFIX = "sha256:"
@@ -68,6 +71,17 @@ class Documents:
 
     def may_run_any(self, viewer: Viewer) -> bool:
         return not self.trusted_only or viewer.role.at_least(Role.STAFF) or viewer.any_document
+
+    def for_request(self, scope: Scope, request: GraphQLRequestData) -> Found | PreExecutionError:
+        """The request with its document, for the viewer Authentication put in `scope`; or the refusal
+        to answer (noted in the request's log line and metrics, as an operation's errors are)."""
+        try:
+            return self.resolve(request, scope.get("state", {}).get("viewer", ANONYMOUS))
+        except DocumentRefused as refused:
+            result = refused.result()
+            if record := current_request():
+                note_errors(record, result.errors, lambda _: False)
+            return result
 
     def resolve(self, request: GraphQLRequestData, viewer: Viewer) -> Found:
         """The request with its document's text; DocumentRefused if there is none it may run."""

@@ -30,12 +30,9 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from memberdir.edge import bodies
-from memberdir.edge.documents import DocumentRefused, DocumentRequest, Documents
+from memberdir.edge.documents import DocumentRequest, Documents
 from memberdir.edge.errors import Refused, refusal_of, shown
-from memberdir.edge.graphql_accounting import note_errors
 from memberdir.edge.negotiation import GRAPHQL_RESPONSE, JSON, response_media_type
-from memberdir.edge.request_record import current_request
-from resolvers.viewer import ANONYMOUS
 
 MAX_MESSAGE = 300
 
@@ -97,13 +94,9 @@ class GraphQLOverHTTP(GraphQL):
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
         register = None
         if self.documents is not None:
-            try:
-                found = self.documents.resolve(request_data, request.scope.get("state", {}).get("viewer", ANONYMOUS))
-            except DocumentRefused as refused:
-                result = refused.result()
-                if record := current_request():
-                    note_errors(record, result.errors, lambda _: False)
-                return result
+            found = self.documents.for_request(request.scope, request_data)
+            if isinstance(found, PreExecutionError):
+                return found  # no document it may run: refused before anything ran
             request_data, register = found.request, found.register
         try:
             result = await super().execute_single(
