@@ -7,7 +7,7 @@ the caller may run it.
   (memberdir.edge.trusted_documents), or one registered by APQ.
 - `extensions.persistedQuery: {version: 1, sha256Hash}` (Apollo's automatic
   persisted queries): the hash alone runs a known document or answers
-  PERSISTED_QUERY_NOT_FOUND; with the query, the hash is checked and the query
+  `PersistedQueryNotFound` (200, as Apollo Server does); with the query, the hash is checked and the query
   registered (memberdir.edge.persisted_queries) once it has run.
 - With MEMBERDIR_TRUSTED_DOCUMENTS_ONLY, callers below staff, unless their API
   key was issued with `--any-document`, run trusted documents only (by id, or
@@ -37,6 +37,7 @@ from memberdir.edge.trusted_documents import SHA256_HEX, TrustedDocuments
 from resolvers.viewer import ANONYMOUS, Viewer
 
 OPTION = "MEMBERDIR_TRUSTED_DOCUMENTS_ONLY"
+PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound"  # the protocol's message, which its clients match
 _DOCUMENT_ID_PREFIX = "sha256:"
 
 
@@ -45,6 +46,12 @@ class DocumentRequest(GraphQLRequestData):
     """A request's operation, with the persisted document's id it named, if any."""
 
     document_id: Any = None
+
+
+class PersistedQueryMiss(PreExecutionError):
+    """APQ's "send me the query": answered 200 whatever the media type, as Apollo Server does,
+    since the protocol's clients (Apollo Client's link, Gateway, Router) look for it in a
+    successful response, and by its exact message (Apollo Gateway reads nothing else)."""
 
 
 class DocumentRefused(Exception):
@@ -56,7 +63,8 @@ class DocumentRefused(Exception):
 
     def result(self) -> PreExecutionError:
         # A request that never ran: 400 without `data` under application/graphql-response+json.
-        return PreExecutionError(data=None, errors=[GraphQLError(str(self), extensions={"code": self.code})])
+        kind = PersistedQueryMiss if str(self) == PERSISTED_QUERY_NOT_FOUND else PreExecutionError
+        return kind(data=None, errors=[GraphQLError(str(self), extensions={"code": self.code})])
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,19 +106,22 @@ class Documents:
             return Found(request)
         raise _not_trusted("this document is not one of them")
 
-    def _known(self, sha256_hex: str, any_document: bool, named: str) -> str:
+    def _known(self, sha256_hex: str, any_document: bool, named: str | None = None) -> str:
+        """The document known by `sha256_hex`: named by `documentId`, or else by an APQ hash."""
         text = self.trusted.get(sha256_hex)
         if text is None and any_document:
             text = self.register.get(sha256_hex)
         if text is None:
+            if named is None:
+                raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND", PERSISTED_QUERY_NOT_FOUND)
             raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND", f"No document is known by {shown(named)}; "
-                                  + ("send the query with its hash to register it" if any_document
-                                     else f"only the trusted documents are ({OPTION})"))
+                                  + ("an automatically persisted query is registered by sending it with its hash"
+                                     if any_document else f"only the trusted documents are ({OPTION})"))
         return text
 
     def _persisted_query(self, request: GraphQLRequestData, sha256_hex: str, any_document: bool) -> Found:
         if request.query is None:
-            return Found(replace(request, query=self._known(sha256_hex, any_document, sha256_hex)))
+            return Found(replace(request, query=self._known(sha256_hex, any_document)))
         if _sha256(request.query) != sha256_hex:
             raise DocumentRefused(
                 "PERSISTED_QUERY_HASH_MISMATCH",
@@ -143,8 +154,8 @@ def _hex_of_document_id(document_id: Any) -> str:
 
 def _hash_of(persisted: Any) -> str:
     if not isinstance(persisted, dict) or persisted.get("version") != 1:
-        raise DocumentRefused("PERSISTED_QUERY_NOT_SUPPORTED",
-                              "extensions.persistedQuery must be {version: 1, sha256Hash: <64 hex digits>}")
+        raise DocumentRefused("BAD_REQUEST", "Unsupported persisted query version: extensions.persistedQuery "
+                              "must be {version: 1, sha256Hash: <64 hex digits>}")
     digest = persisted.get("sha256Hash")
     if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest):
         raise DocumentRefused("BAD_REQUEST", "extensions.persistedQuery.sha256Hash must be 64 lowercase hexadecimal digits")

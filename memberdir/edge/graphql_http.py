@@ -30,7 +30,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from memberdir.edge import bodies
-from memberdir.edge.documents import DocumentRequest, Documents
+from memberdir.edge.documents import DocumentRequest, Documents, PersistedQueryMiss
 from memberdir.edge.errors import Refused, refusal_of, shown
 from memberdir.edge.negotiation import GRAPHQL_RESPONSE, JSON, response_media_type
 
@@ -122,7 +122,7 @@ class GraphQLOverHTTP(GraphQL):
         sub_response = getattr(request.state, "graphql_sub_response", None)
         if sub_response is not None and sub_response.media_type == GRAPHQL_RESPONSE and isinstance(result, PreExecutionError):
             processed.pop("data", None)  # the request never ran: there is no data, not even null
-            if not getattr(request.state, "graphql_batch", False):
+            if not getattr(request.state, "graphql_batch", False) and not isinstance(result, PersistedQueryMiss):
                 sub_response.status_code = 400
         return processed
 

@@ -1,6 +1,7 @@
 """Trusted documents, automatically persisted queries and trusted-documents-only mode
 (memberdir/edge/documents.py), and the manifest they read (schema/trusted-documents.json)."""
 
+import asyncio
 import hashlib
 import json
 import re
@@ -8,11 +9,14 @@ import re
 import pytest
 
 from datastore.records.vocabulary import Role
+from edge_helpers import live_server
 from memberdir import api_keys, first_party_documents
 from memberdir.edge.persisted_queries import PersistedQueries
 from memberdir.edge.trusted_documents import MANIFEST, TrustedDocuments, document_id
 from memberdir.execution import build_schema
+from memberdir.app import create_app
 from memberdir.settings import PROJECT_ROOT, Settings
+from memberdir.supergraph import NODE_PROJECT
 from tests.security_helpers import client_for, error_codes, messages
 
 TRUSTED = TrustedDocuments.load()
@@ -110,7 +114,18 @@ async def test_automatic_persisted_queries_register_once_checked(http):
     by_id = await http.post("/graphql", json={"documentId": f"sha256:{digest}"})
     assert by_hash.json()["data"] == by_id.json()["data"] == registered.json()["data"]
     version_2 = await http.post("/graphql", json={"extensions": {"persistedQuery": {"version": 2, "sha256Hash": digest}}})
-    assert error_codes(version_2) == ["PERSISTED_QUERY_NOT_SUPPORTED"]
+    assert error_codes(version_2) == ["BAD_REQUEST"] and "Unsupported persisted query version" in messages(version_2)
+
+
+async def test_a_persisted_query_miss_is_what_apollo_clients_look_for(http):
+    """Apollo Gateway retries with the query only on this exact message; Apollo Client and Router
+    also on the code; all of them in a 200 answer, whatever media type they accept."""
+    miss = await http.post("/graphql", json={"extensions": apq("1" * 64)},
+                           headers={"accept": "application/graphql-response+json"})
+    assert miss.status_code == 200 and miss.json()["errors"] == [
+        {"message": "PersistedQueryNotFound", "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
+    ]
+    assert "data" not in miss.json()
 
 
 def test_the_register_is_bounded_in_entries_and_characters():
@@ -185,3 +200,34 @@ async def test_the_any_document_flag_is_kept_on_the_key(directory):
     plain = await api_keys.issue(directory, "plain", Role.MEMBER)
     assert (await stored_keys.by_id(directory, issued.record.id)).any_document is True
     assert (await stored_keys.by_id(directory, plain.record.id)).any_document is False
+
+
+async def _apollo_apq_client(base: str, query: str, times: int) -> list[dict]:
+    """Apollo Gateway's own subgraph client, with automatic persisted queries on (tools/federation/apq-client.mjs)."""
+    process = await asyncio.create_subprocess_exec(
+        "node", str(NODE_PROJECT / "apq-client.mjs"), f"{base}/graphql", query, str(times),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=NODE_PROJECT,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    return [json.loads(line) for line in out.decode().splitlines()]
+
+
+async def test_apollos_own_apq_client_registers_then_sends_the_hash_alone(directory):
+    query = '{ organisation(id: "org_lagos") { name slug } }'
+    async with live_server(create_app(Settings(), database=directory)) as base:
+        first, second = await _apollo_apq_client(base, query, 2)
+    assert first["data"] == second["data"] == {"organisation": {"name": "Lagos Rare Disease Foundation", "slug": "lagos-rare-disease-foundation"}}
+    assert [s["query"] for s in first["sent"]] == [False, True]  # the hash, PersistedQueryNotFound, then the query
+    assert [s["query"] for s in second["sent"]] == [False]  # the hash alone
+    assert {s["hash"] for s in first["sent"] + second["sent"]} == {sha256(query)}
+
+
+async def test_apollos_apq_client_under_trusted_documents_only(directory):
+    trusted = OVERVIEW.strip()  # a manifest document, as the manifest holds it
+    async with live_server(create_app(Settings(trusted_documents_only=True), database=directory)) as base:
+        [known] = await _apollo_apq_client(base, trusted, 1)
+        [other] = await _apollo_apq_client(base, UNTRUSTED, 1)
+    assert known["data"]["organisations"]["totalCount"] > 0 and [s["query"] for s in known["sent"]] == [False]
+    assert other["data"] is None and [s["query"] for s in other["sent"]] == [False, True]
+    assert [e["extensions"]["code"] for e in other["errors"]] == ["TRUSTED_DOCUMENTS_ONLY"]
