@@ -61,10 +61,19 @@ class DocumentRefused(Exception):
         super().__init__(message)
         self.code = code
 
+    answer = PreExecutionError  # a request that never ran: 400 without `data` under application/graphql-response+json
+
     def result(self) -> PreExecutionError:
-        # A request that never ran: 400 without `data` under application/graphql-response+json.
-        kind = PersistedQueryMiss if str(self) == PERSISTED_QUERY_NOT_FOUND else PreExecutionError
-        return kind(data=None, errors=[GraphQLError(str(self), extensions={"code": self.code})])
+        return self.answer(data=None, errors=[GraphQLError(str(self), extensions={"code": self.code})])
+
+
+class NotPersisted(DocumentRefused):
+    """An APQ hash alone that is not known here: the client is to send the query with it."""
+
+    answer = PersistedQueryMiss
+
+    def __init__(self) -> None:
+        super().__init__("PERSISTED_QUERY_NOT_FOUND", PERSISTED_QUERY_NOT_FOUND)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +122,7 @@ class Documents:
             text = self.register.get(sha256_hex)
         if text is None:
             if named is None:
-                raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND", PERSISTED_QUERY_NOT_FOUND)
+                raise NotPersisted()
             raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND", f"No document is known by {shown(named)}; "
                                   + ("an automatically persisted query is registered by sending it with its hash"
                                      if any_document else f"only the trusted documents are ({OPTION})"))
