@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { Header } from '../pages/shared/Header.jsx';
 import { Credentials } from './Credentials.jsx';
 import { Filters } from './Filters.jsx';
 import { NO_FILTER, toExportParameters, toOrganisationFilter } from './filters.js';
@@ -61,12 +62,13 @@ export function App() {
   const data = overview.data;
   return (
     <>
-      <header className="page-header">
+      <Header />
+      <div className="page-header">
         <h1>Member Directory dashboard</h1>
         <nav aria-label="Pages">
           <a href="/graphql">GraphiQL</a>
         </nav>
-      </header>
+      </div>
       <main>
         <Credentials credential={credential} onChange={setCredential} />
         <Filters filter={filter} onChange={setFilter} />
