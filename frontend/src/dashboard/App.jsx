@@ -80,7 +80,7 @@ export function App() {
             {data && (
               <div className="map-and-table">
                 <WorldMap byCountry={data.byCountry} />
-                <div className="scroll tall">
+                <div className="scroll tall" tabIndex={0} role="region" aria-label="Organisations by country (scrolls)">
                   <BarTable id="byCountry" caption="Organisations by country" keyHeading="Country" buckets={data.byCountry} />
                 </div>
               </div>
