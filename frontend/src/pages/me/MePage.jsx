@@ -1,7 +1,7 @@
 // /me: the signed-in person's own profile, who sees what, communications,
 // individual membership, invitations and notifications. Every change is a
 // mutation sent with their own session; after each the page asks again.
-import ME from './Me.graphql?raw';
+import ME from './MePage.graphql?raw';
 import { useQuery } from '../shared/useQuery.js';
 import { useSession } from '../shared/viewer.js';
 import { ProfileSection } from './ProfileSection.jsx';
