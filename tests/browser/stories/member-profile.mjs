@@ -15,7 +15,7 @@ export default async function story({ base, job, helpers }) {
   const page = await helpers.newPage(helpers.LAPTOP.width);
   const landed = await helpers.signIn(page, job.user, '/me');
   await page.waitForSelector('[data-person]');
-  const header = await page.textContent('.site-header .who');
+  const header = await page.textContent('.site-header');
   const before = await previews(page);
   const anonymousBefore = (await helpers.api(ANONYMOUS_VIEW, { id: job.personId })).body;
   const shots = [await helpers.shot(page, 'story1-me-signed-in')];
