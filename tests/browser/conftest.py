@@ -64,7 +64,7 @@ class Browser:
         assert done.returncode == 0, f"drive.mjs {scenario} failed:\n{done.stderr[-4000:]}"
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def story(self, name: str, base: str | None = None, **job: Any) -> dict:
+    def story(self, name: str, /, base: str | None = None, **job: Any) -> dict:
         """Runs stories/<name>.mjs (drive.mjs scenario `story:<name>`); what it returned, plus what went wrong in its pages."""
         return self.run(f"story:{name}", base=base, **job)
 

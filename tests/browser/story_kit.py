@@ -94,6 +94,6 @@ class StoryKit:
         return self.ok(CREATE_GROUP, {"slug": f"story-group-{tag}", "name": name or f"Story Group {tag}",
                                       "kind": kind})["workingGroup"]
 
-    def run(self, name: str, **job: Any) -> dict:
+    def run(self, story: str, /, **job: Any) -> dict:
         """Runs stories/<name>.mjs against the app; what it returned."""
-        return self.browser.story(name, base=self.base, **job)
+        return self.browser.story(story, base=self.base, **job)

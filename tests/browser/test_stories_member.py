@@ -115,3 +115,26 @@ def test_story_7_every_page_passes_axe_at_both_widths_and_works_by_keyboard(stor
     keyboard = seen["keyboard"]
     assert keyboard["skipLinkFirst"] and keyboard["skippedToMain"] and keyboard["reachedSignOut"]
     assert keyboard["afterSignOut"] == "false" and keyboard["session"]["signedIn"] is False
+
+
+APPLICATION = """query StoryApplication($slug: String!) { organisation(slug: $slug) {
+  kind country { code } website sectors membership { status } contacts { role person { id name } } } }"""
+
+
+def test_apply_a_person_applies_by_keyboard_becomes_primary_and_names_an_administrator(stories: StoryKit, artifacts):
+    member = stories.member("Wanjiru")
+    tag = stories.tag()
+    colleague = {"givenName": "Otieno", "familyName": f"Colleague-{tag}", "email": f"otieno.{tag}@example.org"}
+
+    seen = stories.run("apply", user=member.user(), organisationName=f"Kenya Genomics {tag}", colleague=colleague)
+
+    assert_clean(seen)
+    assert seen["chosen"] == {"kind": "ACADEMIC", "country": "KE"}
+    assert member.name in seen["afterApplying"]
+    assert seen["contacts"]["ADMINISTRATOR"] == f"Otieno Colleague-{tag}"
+    stored = stories.api(APPLICATION, {"slug": seen["slug"]})["data"]["organisation"]
+    assert stored["membership"]["status"] == "APPLICANT" and stored["kind"] == "ACADEMIC"
+    assert stored["country"]["code"] == "KE" and stored["sectors"] == ["RESEARCH"]
+    contacts = {c["role"]: c["person"]["name"] for c in stored["contacts"]}
+    assert contacts == {"PRIMARY": member.name, "ADMINISTRATOR": f"Otieno Colleague-{tag}"}
+    assert_accessible(seen, artifacts)
