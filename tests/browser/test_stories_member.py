@@ -138,3 +138,19 @@ def test_apply_a_person_applies_by_keyboard_becomes_primary_and_names_an_adminis
     contacts = {c["role"]: c["person"]["name"] for c in stored["contacts"]}
     assert contacts == {"PRIMARY": member.name, "ADMINISTRATOR": f"Otieno Colleague-{tag}"}
     assert_accessible(seen, artifacts)
+
+
+def test_me_shows_a_stale_version_with_what_changed_and_reapplies_the_edit(stories: StoryKit, artifacts):
+    member = stories.member("Lea")
+    seen = stories.run("me-stale", user=member.user(), personId=member.id, staffKey=stories.staff_key,
+                       staffFamilyName="Changed-By-Staff", myGivenName="Leah")
+
+    assert_clean(seen)
+    assert seen["renamed"]["userErrors"] == []
+    assert {"field": "familyName", "now": "Changed-By-Staff", "mine": "(not edited)"} in seen["rows"]
+    assert {"field": "givenName", "now": "Lea", "mine": "Leah"} in seen["rows"]
+    assert seen["kept"] == "Leah"
+    assert seen["afterReapply"] == {"givenName": "Leah", "familyName": "Changed-By-Staff"}
+    stored = stories.api("query StoryName($id: ID!) { person(id: $id) { givenName familyName } }", {"id": member.id})
+    assert stored["data"]["person"] == {"givenName": "Leah", "familyName": "Changed-By-Staff"}
+    assert (artifacts / seen["shots"][0]).stat().st_size > 5_000
