@@ -16,6 +16,9 @@ ADD_TENURE = """mutation StoryAddTenure($input: AddRosterEntryInput!) {
   addRosterEntry(input: $input) { entry { id } userErrors { field message code } } }"""
 PERSON = """query StoryPerson($id: ID!) { person(id: $id) {
   contactVisibility communications { id } individualMembership { status history { status } } } }"""
+INVITE = """mutation StoryInvite($input: InviteToGroupInput!) {
+  inviteToGroup(input: $input) { invitation { id } userErrors { field message code } } }"""
+ROSTER = "query StoryRoster($slug: String!) { workingGroup(slug: $slug) { roster { nodes { person { id } } } } }"
 ORGANISATION = "query StoryOrganisation($id: ID!) { organisation(id: $id) { website version } }"
 
 
@@ -41,7 +44,11 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
     stories.ok(DECIDE_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
                                    "decision": "APPROVE"})
 
-    seen = stories.run("member-profile", user=member.user(), personId=member.id, groupId=group["id"])
+    inviting = stories.group()
+    stories.ok(INVITE, {"group": inviting["id"], "person": member.id, "message": "Join us, Mina."})
+
+    seen = stories.run("member-profile", user=member.user(), personId=member.id, groupId=group["id"],
+                       invitingGroupSlug=inviting["slug"])
 
     assert_clean(seen)
     assert seen["landed"] == f"{stories.base}/me"
@@ -65,6 +72,11 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
     assert stored["contactVisibility"] == "STAFF"
     assert stored["communications"] == []
     assert [c["status"] for c in stored["individualMembership"]["history"]] == ["APPLICANT", "ACTIVE", "CANCELLED"]
+    # The invitation, accepted in /me, puts them on the roster; the notifications are theirs.
+    assert "Join us, Mina." in seen["invitedMessage"]
+    roster = stories.api(ROSTER, {"slug": inviting["slug"]})["data"]["workingGroup"]["roster"]["nodes"]
+    assert [entry["person"]["id"] for entry in roster] == [member.id]
+    assert "INVITATION" in seen["notifications"]
     assert_accessible(seen, artifacts)
 
 
