@@ -1,6 +1,7 @@
 """Issue 25's stories 1, 6 and 7 in a real browser, signed in through a real
 OpenID Connect provider's own login page (tests/oidc_provider.py), against
-one app shared by every story; each story makes its own data as staff.
+one app shared by every story; each story makes its own data as staff. Also
+/apply by keyboard, a stale version on /me, and the development key sign-in.
 Screenshots at laptop and phone widths go to test-artifacts/browser/.
 """
 
