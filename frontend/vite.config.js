@@ -1,6 +1,7 @@
-// Three pages, built into dist/ and served by the app: the HTML files at
-// /graphql, /dashboard and /dashboard/signed-in, everything else under
-// /static/assets/. Nothing is loaded from another origin at run time.
+// The pages, built into dist/ and served by the app: graphiql.html at /graphql,
+// dashboard.html at /dashboard, pages.html at every page path of the pages
+// app (/, /me, /apply, /manage/..., /staff), everything else under /static/assets/.
+// Nothing is loaded from another origin at run time.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -17,7 +18,7 @@ export default defineConfig({
       input: {
         graphiql: 'graphiql.html',
         dashboard: 'dashboard.html',
-        'signed-in': 'signed-in.html',
+        pages: 'pages.html',
       },
       // GraphiQL's modules start with React Compiler's "use no memo"; bundling drops it harmlessly.
       onwarn(warning, warn) {

@@ -5,6 +5,9 @@
 //   node drive.mjs '{"scenario": "dashboard", "base": "http://127.0.0.1:PORT",
 //                    "chromium": "/usr/bin/chromium", "artifacts": "DIR", ...}'
 //
+// Scenario `story:<name>` runs the story module stories/<name>.mjs (the
+// stories of the pages, test_stories_*.py) with the helpers of stories/helpers.mjs.
+//
 // Every request that would leave the loopback interface is refused and listed
 // (and the browser resolves no host name but 127.0.0.1), so a page that works
 // here works without internet.
@@ -21,6 +24,11 @@ const LAPTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const PANELS = ['countries', 'continents', 'sectors', 'kinds', 'trend', 'crosstab'];
 const OPERATIONS = ['DashboardOverview', 'DashboardTrend', 'DashboardCrossTab'];
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
 
 async function withBrowser(run) {
   const profile = await mkdtemp(path.join(tmpdir(), 'memberdir-chromium-'));
@@ -29,11 +37,7 @@ async function withBrowser(run) {
     headless: true,
     acceptDownloads: true,
     viewport: LAPTOP,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const seen = { blocked: [], pageErrors: [], consoleErrors: [], cspViolations: [] };
   await context.route('**/*', (route) => {
@@ -304,7 +308,31 @@ const scenarios = {
   },
 };
 
-const run = scenarios[job.scenario];
-if (!run) throw new Error(`no scenario ${job.scenario}`);
-const result = await withBrowser(run);
+/**
+ * `story:<name>`: runs the default export of stories/<name>.mjs with a
+ * browser and the helpers of stories/helpers.mjs (each helpers.newPage is a
+ * fresh context: its own cookies, so one story can hold several sessions).
+ */
+async function runStory(name) {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad story name ${name}`);
+  const { default: story } = await import(new URL(`./stories/${name}.mjs`, import.meta.url));
+  const { makeHelpers } = await import(new URL('./stories/helpers.mjs', import.meta.url));
+  const browser = await chromium.launch({ executablePath: job.chromium, headless: true, args: CHROMIUM_ARGS });
+  const helpers = makeHelpers({ browser, job, require });
+  try {
+    const result = await story({ browser, base: job.base, job, helpers });
+    return { ...result, ...(await helpers.seen()) };
+  } finally {
+    await browser.close();
+  }
+}
+
+let result;
+if (job.scenario.startsWith('story:')) {
+  result = await runStory(job.scenario.slice('story:'.length));
+} else {
+  const run = scenarios[job.scenario];
+  if (!run) throw new Error(`no scenario ${job.scenario}`);
+  result = await withBrowser(run);
+}
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { Header } from '../pages/shared/Header.jsx';
 import { Credentials } from './Credentials.jsx';
 import { Filters } from './Filters.jsx';
 import { NO_FILTER, toExportParameters, toOrganisationFilter } from './filters.js';
@@ -61,12 +62,13 @@ export function App() {
   const data = overview.data;
   return (
     <>
-      <header className="page-header">
+      <Header />
+      <div className="page-header">
         <h1>Member Directory dashboard</h1>
         <nav aria-label="Pages">
           <a href="/graphql">GraphiQL</a>
         </nav>
-      </header>
+      </div>
       <main>
         <Credentials credential={credential} onChange={setCredential} />
         <Filters filter={filter} onChange={setFilter} />
@@ -78,7 +80,7 @@ export function App() {
             {data && (
               <div className="map-and-table">
                 <WorldMap byCountry={data.byCountry} />
-                <div className="scroll tall">
+                <div className="scroll tall" tabIndex={0} role="region" aria-label="Organisations by country (scrolls)">
                   <BarTable id="byCountry" caption="Organisations by country" keyHeading="Country" buckets={data.byCountry} />
                 </div>
               </div>

@@ -8,7 +8,7 @@ export function CrossTab({ buckets, byLabel, thenByLabel }) {
   for (const row of buckets) for (const cell of row.breakdown ?? []) columns.set(cell.key, cell.label);
   const columnKeys = [...columns.keys()];
   return (
-    <div className="scroll">
+    <div className="scroll" tabIndex={0} role="region" aria-label="Cross-tab (scrolls)">
       <table className="numbers crosstab" data-table="crosstab">
         <caption className="visually-hidden">{`Organisations by ${byLabel}${thenByLabel ? ` and ${thenByLabel}` : ''}`}</caption>
         <thead>

@@ -53,7 +53,7 @@ export function TrendChart({ points }) {
         <span className="swatch joined" /> joined <span className="swatch reinstated" /> reinstated{' '}
         <span className="swatch left" /> left <span className="swatch active-line" /> active at the end
       </p>
-      <div className="scroll">
+      <div className="scroll" tabIndex={0} role="region" aria-label="Growth and churn table (scrolls)">
         <table className="numbers" data-table="trend">
           <caption className="visually-hidden">Membership per period</caption>
           <thead>

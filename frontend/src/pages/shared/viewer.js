@@ -1,0 +1,50 @@
+// The viewer and the session, asked once per page load and shared by the
+// header and the page (the header is on every page, the dashboard included).
+import { useEffect, useState } from 'react';
+import VIEWER from './PagesViewer.graphql?raw';
+import { errorText, request } from './graphql.js';
+
+let viewerAnswer = null;
+let sessionAnswer = null;
+
+/** GET /auth/session: { signedIn, signInAvailable }; a server without it has neither. */
+export function loadSession() {
+  sessionAnswer ??= fetch('/auth/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    .then((response) => (response.ok ? response.json() : { signedIn: false, signInAvailable: false }))
+    .catch(() => ({ signedIn: false, signInAvailable: false }));
+  return sessionAnswer;
+}
+
+/** The viewer query's answer: { viewer, error }. */
+export function loadViewer() {
+  viewerAnswer ??= request(VIEWER).then(
+    ({ data, errors }) => ({ viewer: data?.viewer ?? null, error: errorText(errors) }),
+    (error) => ({ viewer: null, error: error.message }),
+  );
+  return viewerAnswer;
+}
+
+function useAnswer(load) {
+  const [answer, setAnswer] = useState(null);
+  useEffect(() => {
+    let live = true;
+    load().then((value) => live && setAnswer(value));
+    return () => { live = false; };
+  }, [load]);
+  return answer;
+}
+
+/** null while loading, then { viewer, error }. */
+export function useViewer() {
+  return useAnswer(loadViewer);
+}
+
+/** null while loading, then { signedIn, signInAvailable }. */
+export function useSession() {
+  return useAnswer(loadSession);
+}
+
+/** Staff and admin see the staff pages. */
+export function isStaff(viewer) {
+  return viewer?.role === 'staff' || viewer?.role === 'admin';
+}
