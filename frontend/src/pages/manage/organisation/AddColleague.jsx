@@ -1,0 +1,53 @@
+import { useState } from 'react';
+import { TextField, errorsFor } from '../../shared/forms.jsx';
+import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { useMutation } from '../useMutation.js';
+import ADD from './AddColleague.graphql?raw';
+
+const EMPTY = { givenName: '', familyName: '', email: '' };
+
+/** A new person affiliated with the organisation; their e-mail stays pending until they confirm it. */
+export function AddColleague({ organisation, onAdded }) {
+  const [form, setForm] = useState(EMPTY);
+  const [added, setAdded] = useState(null);
+  const add = useMutation(ADD);
+
+  async function submit(event) {
+    event.preventDefault();
+    const input = { givenName: form.givenName, familyName: form.familyName, affiliation: organisation.id };
+    if (form.email.trim()) input.email = form.email.trim();
+    const payload = await add.run({ input });
+    if (payload) {
+      setAdded(payload.person.name);
+      setForm(EMPTY);
+      onAdded();
+    }
+  }
+
+  const field = (name, label, type = 'text') => (
+    <TextField
+      label={label}
+      name={name}
+      type={type}
+      value={form[name]}
+      onChange={(given) => { setAdded(null); setForm((previous) => ({ ...previous, [name]: valueOf(given) })); }}
+      errors={errorsFor(add.userErrors, name)}
+    />
+  );
+  return (
+    <section aria-labelledby="colleague-heading" className="card">
+      <h2 id="colleague-heading">Add a colleague</h2>
+      <form onSubmit={submit}>
+        {field('givenName', 'Given name')}
+        {field('familyName', 'Family name')}
+        {field('email', 'E-mail (they confirm it from a link we send)', 'email')}
+        <Unplaced userErrors={add.userErrors} fields={['givenName', 'familyName', 'email']} />
+        <Failure message={add.failure} />
+        <div className="actions">
+          <button type="submit" disabled={add.busy}>Add colleague</button>
+          {added && <p role="status">{added} was added to {organisation.name}.</p>}
+        </div>
+      </form>
+    </section>
+  );
+}

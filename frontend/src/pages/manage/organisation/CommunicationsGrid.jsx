@@ -1,0 +1,89 @@
+import { useState } from 'react';
+import { Failure, Unplaced } from '../Errors.jsx';
+import { useMutation } from '../useMutation.js';
+import ASSIGN from './AssignRoleContact.graphql?raw';
+import REMOVE from './RemoveRoleContact.graphql?raw';
+
+/**
+ * Working groups × the organisation's people: a ticked cell is a COMMUNICATIONS
+ * contact (the person receives that group's updates for the organisation). Each
+ * change is one mutation at the organisation's version; the grid waits for it.
+ */
+export function CommunicationsGrid({ organisation, people, groups, canEdit, onChanged }) {
+  const assign = useMutation(ASSIGN);
+  const remove = useMutation(REMOVE);
+  const [last, setLast] = useState(null);
+  // The version the last change here answered, so a next click needs no reload first.
+  const [answered, setAnswered] = useState(0);
+  const busy = assign.busy || remove.busy;
+  const held = new Map(
+    organisation.contacts
+      .filter((c) => c.role === 'COMMUNICATIONS' && c.workingGroup)
+      .map((c) => [`${c.workingGroup.id}|${c.person.id}`, c]),
+  );
+
+  async function toggle(group, person, on) {
+    const base = { organisationId: organisation.id, expectedVersion: Math.max(answered, organisation.version) };
+    setLast(null);
+    assign.clear();
+    remove.clear();
+    const contact = held.get(`${group.id}|${person.id}`);
+    const payload = on
+      ? await assign.run({ input: { ...base, role: 'COMMUNICATIONS', personId: person.id, workingGroupId: group.id } })
+      : await remove.run({ input: { ...base, contactId: contact.id } });
+    if (payload) setAnswered(payload.organisation.version);
+    if (payload) setLast(`${person.name} ${on ? 'now receives' : 'no longer receives'} ${group.name} updates.`);
+    onChanged();
+  }
+
+  const errors = [...assign.userErrors, ...remove.userErrors];
+  return (
+    <section aria-labelledby="comms-heading" className="card">
+      <h2 id="comms-heading">Communications contacts</h2>
+      <p className="muted">Who receives each active working group&apos;s updates for {organisation.name}.</p>
+      {!people.length ? (
+        <p>Nobody is affiliated with the organisation yet.</p>
+      ) : (
+        <div className="scroll" tabIndex={0} role="region" aria-label="Communications contacts grid">
+          <table className="grid-table">
+            <thead>
+              <tr>
+                <th scope="col">Working group</th>
+                {people.map((person) => <th scope="col" key={person.id}>{person.name}</th>)}
+              </tr>
+            </thead>
+            <tbody>
+              {groups.map((group) => (
+                <tr key={group.id}>
+                  <th scope="row">{group.name}</th>
+                  {people.map((person) => {
+                    const on = held.has(`${group.id}|${person.id}`);
+                    return (
+                      <td key={person.id}>
+                        {canEdit ? (
+                          <input
+                            type="checkbox"
+                            checked={on}
+                            disabled={busy}
+                            aria-label={`${person.name} receives ${group.name}`}
+                            data-cell={`${group.slug}|${person.id}`}
+                            onChange={(event) => toggle(group, person, event.target.checked)}
+                          />
+                        ) : (
+                          <span>{on ? 'Yes' : <span className="muted">—</span>}</span>
+                        )}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Unplaced userErrors={errors} fields={[]} />
+      <Failure message={assign.failure || remove.failure} />
+      {last && <p role="status">{last}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+import { useState } from 'react';
+import { TextField, errorsFor } from '../shared/forms.jsx';
+import { Failure, Unplaced, valueOf } from '../manage/Errors.jsx';
+import { useMutation } from '../manage/useMutation.js';
+
+/**
+ * One staff action on a record: a reason and one button per choice (approve or
+ * decline, renewed or lapsed...). The reason stays in the field on any refusal.
+ */
+export function ActionForm({ title, document, inputOf, choices, reasonRequired = false, onDone, hint }) {
+  const [reason, setReason] = useState('');
+  const [done, setDone] = useState(null);
+  const action = useMutation(document);
+  async function send(choice) {
+    setDone(null);
+    const input = inputOf(choice.value);
+    if (reason.trim() || reasonRequired) input.reason = reason;
+    if (await action.run({ input })) {
+      setDone(`${choice.label}: done.`);
+      setReason('');
+      onDone();
+    }
+  }
+  const id = title.toLowerCase().replace(/[^a-z]+/g, '-');
+  return (
+    <form className="action" aria-labelledby={id} onSubmit={(event) => { event.preventDefault(); send(choices[0]); }}>
+      <h3 id={id}>{title}</h3>
+      {hint && <p className="muted">{hint}</p>}
+      <TextField label={reasonRequired ? 'Reason (required)' : 'Reason (optional)'} name="reason" value={reason}
+        onChange={(given) => setReason(valueOf(given))} errors={errorsFor(action.userErrors, 'reason')} />
+      <Unplaced userErrors={action.userErrors} fields={['reason']} />
+      <Failure message={action.failure} />
+      <div className="actions">
+        {choices.map((choice, index) => (
+          <button key={choice.value} type={index === 0 ? 'submit' : 'button'} disabled={action.busy}
+            className={index === 0 ? '' : 'secondary'} onClick={index === 0 ? undefined : () => send(choice)}>
+            {choice.label}
+          </button>
+        ))}
+      </div>
+      {done && <p role="status">{done}</p>}
+    </form>
+  );
+}

@@ -1,0 +1,33 @@
+import { AuditLogPanel } from './AuditLogPanel.jsx';
+import { OrganisationRecord } from './OrganisationRecord.jsx';
+import { PersonRecord } from './PersonRecord.jsx';
+import { Queues } from './Queues.jsx';
+import '../manage/manage.css';
+
+/**
+ * /staff (the queues and the audit log), /staff/organisations/{slug} and
+ * /staff/people/{id} (a queue item with the actions staff may take). The API
+ * refuses anyone but staff; the page shows its refusal as it comes.
+ */
+export function StaffPage() {
+  const parts = window.location.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let body;
+  if (parts[1] === 'organisations' && parts[2]) body = <OrganisationRecord slug={parts[2]} />;
+  else if (parts[1] === 'people' && parts[2]) body = <PersonRecord id={parts[2]} />;
+  else {
+    body = (
+      <>
+        <h1>Staff</h1>
+        <p className="lede">What is waiting for a decision; each item opens the record.</p>
+        <Queues />
+        <AuditLogPanel />
+      </>
+    );
+  }
+  return (
+    <div className="manage staff">
+      {parts.length > 1 && <p className="crumbs"><a href="/staff">← All queues</a></p>}
+      {body}
+    </div>
+  );
+}
