@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Failure, Unplaced } from '../Errors.jsx';
 import { useMutation } from '../useMutation.js';
 import ASSIGN from './AssignRoleContact.graphql?raw';
@@ -15,23 +15,33 @@ export function CommunicationsGrid({ organisation, people, groups, canEdit, onCh
   const [last, setLast] = useState(null);
   // The version the last change here answered, so a next click needs no reload first.
   const [answered, setAnswered] = useState(0);
+  // Cells changed here and not yet read back: shown as asked until the page's data agrees.
+  const [pending, setPending] = useState({});
   const busy = assign.busy || remove.busy;
   const held = new Map(
     organisation.contacts
       .filter((c) => c.role === 'COMMUNICATIONS' && c.workingGroup)
       .map((c) => [`${c.workingGroup.id}|${c.person.id}`, c]),
   );
+  const heldKeys = [...held.keys()].sort().join(',');
+  useEffect(() => {
+    const now = new Set(heldKeys.split(','));
+    setPending((previous) => Object.fromEntries(Object.entries(previous).filter(([cell, on]) => now.has(cell) !== on)));
+  }, [heldKeys]);
 
   async function toggle(group, person, on) {
     const base = { organisationId: organisation.id, expectedVersion: Math.max(answered, organisation.version) };
     setLast(null);
     assign.clear();
     remove.clear();
-    const contact = held.get(`${group.id}|${person.id}`);
+    const cell = `${group.id}|${person.id}`;
+    const contact = held.get(cell);
+    setPending((previous) => ({ ...previous, [cell]: on }));
     const payload = on
       ? await assign.run({ input: { ...base, role: 'COMMUNICATIONS', personId: person.id, workingGroupId: group.id } })
       : await remove.run({ input: { ...base, contactId: contact.id } });
     if (payload) setAnswered(payload.organisation.version);
+    else setPending((previous) => Object.fromEntries(Object.entries(previous).filter(([key]) => key !== cell)));
     if (payload) setLast(`${person.name} ${on ? 'now receives' : 'no longer receives'} ${group.name} updates.`);
     onChanged();
   }
@@ -57,7 +67,8 @@ export function CommunicationsGrid({ organisation, people, groups, canEdit, onCh
                 <tr key={group.id}>
                   <th scope="row">{group.name}</th>
                   {people.map((person) => {
-                    const on = held.has(`${group.id}|${person.id}`);
+                    const cell = `${group.id}|${person.id}`;
+                    const on = cell in pending ? pending[cell] : held.has(cell);
                     return (
                       <td key={person.id}>
                         {canEdit ? (
