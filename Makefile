@@ -11,6 +11,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_PROJECT := tools/federation
+OIDC_PROVIDER := tools/oidc-provider
 FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f) $(wildcard $(FRONTEND)/*.html) $(FRONTEND)/vite.config.js
 
@@ -27,7 +28,8 @@ SECOND_ENGINE := ferretdb
 
 # Everything `make test` needs, without running it (the benchmarks use it too;
 # `make secantusdb` adds SecantusDB's Python server, which no test needs).
-setup: $(VENV)/.installed $(TEST_ENGINE) $(SECOND_ENGINE) $(NODE_PROJECT)/node_modules/.installed $(FRONTEND)/dist/.built
+setup: $(VENV)/.installed $(TEST_ENGINE) $(SECOND_ENGINE) $(NODE_PROJECT)/node_modules/.installed \
+	$(OIDC_PROVIDER)/node_modules/.installed $(FRONTEND)/dist/.built
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,11 @@ $(VENV)/.installed: pyproject.toml
 # Exactly the versions in the lockfile; their install scripts are not needed.
 $(NODE_PROJECT)/node_modules/.installed: $(NODE_PROJECT)/package.json $(NODE_PROJECT)/package-lock.json
 	npm ci --prefix $(NODE_PROJECT) --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# The real OpenID Connect provider the sign-in tests run on loopback (tests/oidc_provider.py).
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --ignore-scripts --no-audit --no-fund
 	touch $@
 
 # The pages the app serves from frontend/dist: rebuilt only when the lockfile
@@ -87,4 +94,4 @@ supergraph: $(VENV)/.installed $(NODE_PROJECT)/node_modules/.installed
 	$(BIN)/memberdir supergraph --directory-url http://directory:8000/graphql $(SUBGRAPHS) --output docker/supergraph.graphql
 
 clean:
-	rm -rf $(VENV) .tools var .pytest_cache $(NODE_PROJECT)/node_modules $(FRONTEND)/node_modules $(FRONTEND)/dist test-artifacts
+	rm -rf $(VENV) .tools var .pytest_cache $(NODE_PROJECT)/node_modules $(OIDC_PROVIDER)/node_modules $(FRONTEND)/node_modules $(FRONTEND)/dist test-artifacts

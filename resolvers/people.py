@@ -1,5 +1,6 @@
 """People: lookups, filtered pages and their relationships."""
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from functools import partial
@@ -19,7 +20,7 @@ from resolvers import arguments
 from resolvers.context import Context
 from resolvers.pagination import Page, PageRequest, page_from_query
 from resolvers import privacy, relations
-from resolvers.privacy import PERSON, ContactField, Part, Relation
+from resolvers.privacy import PERSON, ContactField, Part, Relation, ViewerClass
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -134,3 +135,10 @@ async def communications_of(ctx: Context, person: Person) -> list[Group]:
     wanted = [*(person.communications if whole else ()), *(c.group_id for c in assignments)]
     found = [g for g in await ctx.loaders.group.load_many(list(dict.fromkeys(wanted))) if g]
     return sorted(found, key=lambda g: (fold(g.name), g.id))
+
+
+def visible_as(ctx: Context, person: Person, kind: ViewerClass) -> Context | None:
+    """The context to resolve the person's fields in for a preview as `kind` (same
+    request, same loaders, the preview's viewer); None if the caller may not ask."""
+    viewer = privacy.preview_viewer(ctx.viewer, person.id, kind)
+    return dataclasses.replace(ctx, viewer=viewer) if viewer is not None else None

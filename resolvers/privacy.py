@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from enum import Enum
 
 from datastore.records.vocabulary import ContactRole, ContactVisibility, Role
+from resolvers.viewer import Viewer
 
 
 class ContactField(str, Enum):
@@ -91,6 +92,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "history"): STAFF_ONLY,
     (PERSON, "groups"): EVERYONE,
     (PERSON, "invitations"): SELF_AND_STAFF,
+    (PERSON, "visibleAs"): SELF_AND_STAFF,  # a preview, never wider than the caller's own sight
     (ORGANISATION, "id"): EVERYONE,
     (ORGANISATION, "slug"): EVERYONE,
     (ORGANISATION, "name"): EVERYONE,
@@ -181,6 +183,36 @@ def may_see_personal_choices(role: Role, *, is_self: bool = False) -> bool:
 
 def may_see_audit_values(role: Role) -> bool:
     return sees(AUDIT_VALUES, relations(role))
+
+
+class ViewerClass(str, Enum):
+    """A kind of caller a person's profile can be previewed as (Person.visibleAs)."""
+
+    ANONYMOUS = "ANONYMOUS"
+    MEMBER = "MEMBER"
+    STAFF = "STAFF"
+
+
+def preview_viewer(caller: Viewer, person_id: str, kind: ViewerClass) -> Viewer | None:
+    """Who to resolve a person's fields as, to show `caller` what a caller of `kind`
+    sees of them; None when `caller` may not ask (only the person and staff may).
+
+    The preview is a plain caller of that kind: no person of its own, so no relation
+    but its role (a member who manages nothing). It is never wider than the caller:
+    its role is at most the caller's, and it acts for nobody else. So the person
+    themself previewing STAFF gets their own sight (which staff's equals for their
+    contact details and choices), never staff's powers over other records."""
+    is_self = caller.person_id is not None and caller.person_id == person_id
+    if not sees_field(PERSON, "visibleAs", relations(caller.role, is_self=is_self)):
+        return None
+    credential = f"preview:{kind.value}:{caller.credential}"
+    if kind is ViewerClass.ANONYMOUS:
+        return Viewer(role=Role.ANONYMOUS, credential=credential)
+    if kind is ViewerClass.MEMBER:
+        return Viewer(role=Role.MEMBER, credential=credential)
+    if caller.role.at_least(Role.STAFF):
+        return Viewer(role=Role.STAFF, credential=credential)
+    return caller
 
 
 # README's tables.

@@ -9,6 +9,7 @@ from strawberry import Info
 from datastore.records import changes as records, vocabulary
 from resolvers import audit, relations
 from schema.connections import Connection, Edge, PageInfo
+from schema.seen_as import context_of
 
 if TYPE_CHECKING:
     from schema.people import Person
@@ -136,9 +137,10 @@ def history_field(description: str, kind: str | None = None):
     With `kind` (Person, Organisation), resolvers.privacy's row for it is asked too."""
 
     async def history(root, info: Info, first: int | None = 50, after: str | None = None) -> ChangeConnection | None:
-        if kind is not None and not await relations.sees(info.context, kind, root.record.id, "history"):
+        ctx = context_of(root, info)  # a preview's, under Person.visibleAs
+        if kind is not None and not await relations.sees(ctx, kind, root.record.id, "history"):
             return None
-        page = await audit.history_of(info.context, root.record.id, first, after)
+        page = await audit.history_of(ctx, root.record.id, first, after)
         return ChangeConnection.of_page(page) if page else None
 
     return strawberry.field(resolver=history, description=description)

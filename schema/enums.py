@@ -4,7 +4,7 @@ import strawberry
 
 from datastore.records import organisations, people, rosters, vocabulary
 from resolvers.periods import TrendInterval as TrendIntervals
-from resolvers.privacy import ContactField
+from resolvers.privacy import ContactField, ViewerClass as ViewerClasses
 
 Continent = strawberry.enum(vocabulary.Continent, description="Six inhabited continents; Antarctica hosts no members.")
 OrganisationKind = strawberry.enum(
@@ -43,3 +43,6 @@ RosterOrder = strawberry.enum(
     description="ROLE_ASC: chairs first, then by seniority on the group. UPDATED_ASC: least recently changed first.",
 )
 InvitationStatus = strawberry.enum(vocabulary.InvitationStatus)
+ViewerClass = strawberry.enum(
+    ViewerClasses, name="ViewerClass", description="A kind of caller a person's profile can be previewed as."
+)

@@ -11,6 +11,7 @@ from resolvers.invitations import InvitationRecord
 from schema.connections import Connection, Edge
 from schema.enums import InvitationStatus, RosterRole
 from schema.node import Node
+from schema.seen_as import context_of
 
 if TYPE_CHECKING:
     from schema.groups import WorkingGroup
@@ -94,7 +95,7 @@ def invitations_field(description: str, of: str):
         after: str | None = None,
     ) -> InvitationConnection | None:
         lister = resolve.of_group if of == "group" else resolve.of_person
-        page = await lister(info.context, root.record.id, statuses, first, after)
+        page = await lister(context_of(root, info), root.record.id, statuses, first, after)
         return InvitationConnection.of(page, Invitation.of, InvitationEdge) if page is not None else None
 
     return strawberry.field(resolver=invitations, description=description)

@@ -13,11 +13,12 @@ from resolvers import list_sizes
 from resolvers import people as resolve
 from resolvers.privacy import ContactField
 from schema.audit import history_field
+from schema.seen_as import context_of
 from schema.node import Node
 from schema.batched import batched, one_of
 from schema.connections import Connection
 from schema.countries import Country
-from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus
+from schema.enums import ContactDetail, ContactVisibility, Continent, IndividualMembershipStatus, ViewerClass
 from schema.invitations import invitations_field
 
 if TYPE_CHECKING:
@@ -38,15 +39,15 @@ _PRIVATE = ("Null unless the person's contact visibility lets you see it (see RE
 
 # Contact details are resolved, not stored on the type, so privacy is never skipped.
 async def _email(root: "Person", info: Info) -> str | None:
-    return await resolve.contact_detail(info.context, root.record, ContactField.EMAIL)
+    return await resolve.contact_detail(context_of(root, info), root.record, ContactField.EMAIL)
 
 
 async def _orcid(root: "Person", info: Info) -> str | None:
-    return await resolve.contact_detail(info.context, root.record, ContactField.ORCID)
+    return await resolve.contact_detail(context_of(root, info), root.record, ContactField.ORCID)
 
 
 async def _contact_visibility(root: "Person", info: Info) -> ContactVisibility | None:
-    return resolve.contact_visibility(info.context, root.record)
+    return resolve.contact_visibility(context_of(root, info), root.record)
 
 
 # Worked out from the record only when asked for, not for every person in an answer.
@@ -55,7 +56,7 @@ def _country(root: "Person") -> Country | None:
 
 
 def _individual_membership(root: "Person") -> "IndividualMembership | None":
-    return IndividualMembership.of(root.record)
+    return IndividualMembership.of(root.record, root.seen_by)
 
 
 async def _affiliations(info: Info, people: list["Person"]) -> list["Organisation | None"]:
@@ -92,7 +93,7 @@ class PendingEmail:
 async def _pending_email(root: "Person", info: Info) -> PendingEmail | None:
     from resolvers.email_verification import pending_email
 
-    found = pending_email(info.context, root.record)
+    found = pending_email(context_of(root, info), root.record)
     return PendingEmail(address=found.address, requested_at=found.requested_at,
                         expires_at=found.expires_at) if found else None
 
@@ -103,10 +104,11 @@ class IndividualMembershipChange:
     on: date
     person: strawberry.Private[records.Person]
     change: strawberry.Private[StatusChange]
+    seen_by: strawberry.Private[object] = None  # a preview's context (Person.visibleAs)
 
     @strawberry.field(description="The person themself and staff only; null for others")
     def reason(self, info: Info) -> str | None:
-        return resolve.membership_reason(info.context, self.person, self.change)
+        return resolve.membership_reason(context_of(self, info), self.person, self.change)
 
 
 @strawberry.type
@@ -116,14 +118,14 @@ class IndividualMembership:
     history: list[IndividualMembershipChange] = strawberry.field(description="Every status change, oldest first")
 
     @classmethod
-    def of(cls, person: records.Person) -> "IndividualMembership | None":
+    def of(cls, person: records.Person, seen_by: object = None) -> "IndividualMembership | None":
         membership = person.individual_membership
         if membership is None:
             return None
         return cls(
             status=membership.status,
             since=membership.since,
-            history=[IndividualMembershipChange(status=c.status, on=c.on, person=person, change=c)
+            history=[IndividualMembershipChange(status=c.status, on=c.on, person=person, change=c, seen_by=seen_by)
                      for c in membership.history],
         )
 
@@ -153,9 +155,11 @@ class Person(Node):
     version: int
     updated_at: datetime
     record: strawberry.Private[records.Person]
+    # Set on the answer of visibleAs: the preview's context, which the private fields ask.
+    seen_by: strawberry.Private[object] = None
 
     @classmethod
-    def of(cls, record: records.Person) -> "Person":
+    def of(cls, record: records.Person, seen_by: object = None) -> "Person":
         return cls(
             id=strawberry.ID(record.id),
             name=record.name,
@@ -164,6 +168,7 @@ class Person(Node):
             version=record.version,
             updated_at=record.updated_at or VERSIONS_BEGAN,
             record=record,
+            seen_by=seen_by,
         )
 
     @classmethod
@@ -177,7 +182,7 @@ class Person(Node):
         tags=["private"],
     )
     async def hidden_contact_details(self, info: Info) -> list[ContactDetail]:
-        return await resolve.hidden_contact_details(info.context, self.record)
+        return await resolve.hidden_contact_details(context_of(self, info), self.record)
 
     @strawberry.field
     @batched(_affiliations)
@@ -208,7 +213,7 @@ class Person(Node):
         from schema.groups import WorkingGroup
 
         wanted = list_sizes.PERSON_COMMUNICATIONS.take(first)  # refused before anything is read
-        found = await resolve.communications_of(info.context, self.record)
+        found = await resolve.communications_of(context_of(self, info), self.record)
         return [WorkingGroup.of(g) for g in found[wanted]]
 
     history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
@@ -216,6 +221,15 @@ class Person(Node):
     invitations = invitations_field("Recommendations and invitations of the person onto groups' rosters, newest "
                                     "first; the first `first` (at most 100). The person and staff; null for others.",
                                     of="person")
+
+    @strawberry.field(
+        description="The person as a caller of that kind sees them: a preview of their privacy choice "
+        "(the person themself and staff; null for others). Their own fields follow that caller's sight, never "
+        "wider than yours; records reached from it (affiliation, roles, groups) show as you see them."
+    )
+    def visible_as(self, info: Info, caller: ViewerClass) -> "Person | None":
+        seen_by = resolve.visible_as(context_of(self, info), self.record, caller)
+        return Person.of(self.record, seen_by) if seen_by is not None else None
 
     @strawberry.field(
         description="Tenures on groups, past and present; with activeOn, only those held that day. "

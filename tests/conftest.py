@@ -32,6 +32,7 @@ from memberdir.settings import Settings
 from resolvers.context import Context
 from resolvers.viewer import ANONYMOUS, Viewer
 from memberdir.execution import build_schema
+from tests.oidc_provider import oidc_provider  # noqa: F401 (a fixture: the test OpenID Connect provider)
 
 DATA = Path(__file__).parent / "data"
 

@@ -133,6 +133,7 @@ EXPECTED = {
     "individualMembership.history.reason": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "Person.history": {"anonymous": N, "member": N, "primary": N, "self": N, "staff": Y},
     "Person.invitations": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
+    "Person.visibleAs": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "membership.removalNoticeOn": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
     "membership.history.reason": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
     "Organisation.history": {"anonymous": N, "member": N, "primary": N, "self": N, "staff": Y},
@@ -158,7 +159,7 @@ for caller in CALLERS:
 QUERY = """{
   person(id: "per_tom") { email orcid contactVisibility pendingEmail { address } hiddenContactDetails communications { slug }
     individualMembership { status since history { status on reason } } history(first: 1) { totalCount }
-    invitations { totalCount }
+    invitations { totalCount } visibleAs(caller: ANONYMOUS) { id }
     id name givenName familyName country { code } version updatedAt affiliation { id } roles { id } groups { id } }
   organisation(id: "org_helix") { membership { removalNoticeOn history { status on reason } status joinedOn
       lastReviewedOn nextReviewDue } history(first: 1) { totalCount }
@@ -236,6 +237,7 @@ def _seen(data: dict) -> dict:
         "individualMembership.history.reason": shown(person["individualMembership"]["history"][-1]["reason"]),
         "Person.history": shown(person["history"]),
         "Person.invitations": shown(person["invitations"]),
+        "Person.visibleAs": shown(person["visibleAs"]),
         "membership.removalNoticeOn": shown(organisation["membership"]["removalNoticeOn"]),
         "membership.history.reason": shown(organisation["membership"]["history"][-1]["reason"]),
         "Organisation.history": shown(organisation["history"]),
@@ -508,7 +510,7 @@ def test_the_query_table_covers_every_field_of_person_and_organisation():
                "hiddenContactDetails": "Person:hiddenContactDetails", "communications": "Person:communications",
                "individualMembership.history.reason": "Person:individualMembership.history.reason",
                "Person.history": "Person:history", "Organisation.history": "Organisation:history",
-               "Person.invitations": "Person:invitations",
+               "Person.invitations": "Person:invitations", "Person.visibleAs": "Person:visibleAs",
                "membership.removalNoticeOn": "Organisation:membership.removalNoticeOn",
                "membership.history.reason": "Organisation:membership.history.reason"}
     covered = {private.get(key) or key.replace("person:", "Person:").replace("organisation:", "Organisation:")

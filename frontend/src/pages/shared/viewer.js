@@ -1,7 +1,7 @@
 // The viewer and the session, asked once per page load and shared by the
 // header and the page (the header is on every page, the dashboard included).
 import { useEffect, useState } from 'react';
-import VIEWER from './Viewer.graphql?raw';
+import VIEWER from './PagesViewer.graphql?raw';
 import { errorText, request } from './graphql.js';
 
 let viewerAnswer = null;
