@@ -28,8 +28,3 @@ export function lastSegment(pathname = window.location.pathname) {
   const parts = pathname.split('/').filter(Boolean);
   return decodeURIComponent(parts[parts.length - 1] ?? '');
 }
-
-/** Staff and admin may do what the API lets staff do; the pages ask nothing else of the role. */
-export function isStaff(viewer) {
-  return viewer?.role === 'staff' || viewer?.role === 'admin';
-}

@@ -2,6 +2,7 @@ import { AuditLogPanel } from './AuditLogPanel.jsx';
 import { OrganisationRecord } from './OrganisationRecord.jsx';
 import { PersonRecord } from './PersonRecord.jsx';
 import { Queues } from './Queues.jsx';
+import { isStaff, useViewer } from '../shared/viewer.js';
 import '../manage/manage.css';
 
 /**
@@ -11,8 +12,17 @@ import '../manage/manage.css';
  */
 export function StaffPage() {
   const parts = window.location.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const answer = useViewer();
   let body;
-  if (parts[1] === 'organisations' && parts[2]) body = <OrganisationRecord slug={parts[2]} />;
+  if (!answer) body = <p>Loading…</p>;
+  else if (!isStaff(answer.viewer)) {
+    body = (
+      <>
+        <h1>Staff</h1>
+        <p>These pages are for the alliance&apos;s staff. Sign in with a staff account to see the queues.</p>
+      </>
+    );
+  } else if (parts[1] === 'organisations' && parts[2]) body = <OrganisationRecord slug={parts[2]} />;
   else if (parts[1] === 'people' && parts[2]) body = <PersonRecord id={parts[2]} />;
   else {
     body = (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Failure } from '../Errors.jsx';
-import { isStaff, lastSegment, useLoaded } from '../useLoaded.js';
+import { isStaff } from '../../shared/viewer.js';
+import { lastSegment, useLoaded } from '../useLoaded.js';
 import { words } from '../vocabulary.js';
 import { InviteForm } from './InviteForm.jsx';
 import { Invitations } from './Invitations.jsx';

@@ -1,5 +1,6 @@
 import { Failure } from '../Errors.jsx';
-import { isStaff, lastSegment, useLoaded } from '../useLoaded.js';
+import { isStaff } from '../../shared/viewer.js';
+import { lastSegment, useLoaded } from '../useLoaded.js';
 import { COMMUNICATION_KINDS } from '../vocabulary.js';
 import { AddColleague } from './AddColleague.jsx';
 import { CommunicationsGrid } from './CommunicationsGrid.jsx';
