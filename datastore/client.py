@@ -22,7 +22,7 @@ class DirectoryClient(AsyncMongoClient):
 _COLLECTIONS = ("organisations", "people", "contacts", "groups", "roster", "changes", "calls", "api_keys", "meta",
                 "merged_records", "duplicate_keys", "duplicate_candidates",
                 "invitations", "notifications", "deliveries", "bounces", "verification_tokens", "webhook_endpoints",
-                "webhook_failures")
+                "webhook_failures", "sessions", "sign_ins")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,16 @@ class Database:
     def bounces(self) -> AsyncCollection:
         """Addresses whose mail the SMTP server refused for good (datastore.outbox)."""
         return self._collections["bounces"]
+
+    @property
+    def sessions(self) -> AsyncCollection:
+        """Browser sessions by the digest of their cookie (datastore.sessions)."""
+        return self._collections["sessions"]
+
+    @property
+    def sign_ins(self) -> AsyncCollection:
+        """Sign-ins under way: state, nonce and PKCE verifier, taken once (datastore.sessions)."""
+        return self._collections["sign_ins"]
 
     @property
     def verification_tokens(self) -> AsyncCollection:

@@ -95,6 +95,7 @@ DUMPED: dict[str, Dumped] = {d.collection: d for d in (
 # by restore as one to issue again.
 LEFT_OUT: dict[str, str] = {
     "sessions": "browser sessions: credentials; everyone signs in again",
+    "sign_ins": "sign-ins under way (minutes long): whoever was signing in starts again",
     "oidc_tokens": "tokens from the identity provider: credentials; everyone signs in again",
     "verification_tokens": "e-mail verification links: credentials; verifications are requested again",
     "deliveries": "claims on delivery attempts (leases): the next attempt claims anew after a restore",

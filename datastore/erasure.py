@@ -23,7 +23,7 @@ from bson.raw_bson import RawBSONDocument
 from bson.codec_options import CodecOptions
 from pymongo import WriteConcern
 
-from datastore import email_verification, generations, rosters
+from datastore import email_verification, generations, rosters, sessions
 from datastore.client import Database
 from datastore.erased_values import ERASED, Values, contains, found_in, scrubbed_text, tokens
 from datastore.records.changes import Actor
@@ -100,6 +100,8 @@ NOT_SCRUBBED: dict[str, str] = {
     "duplicate_candidates": "ids, scores and reasons that quote no value; an erased person's pairs are deleted",
     "deliveries": "claims on delivery attempts: ids, attempt numbers, times and process names only",
     "verification_tokens": "digests of e-mail verification tokens, ids and times; an erasure removes the person's",
+    "sessions": "digests of session cookies, ids, roles and times; an erasure ends the person's sessions",
+    "sign_ins": "sign-ins under way: random state, nonce and verifier, a local path, a time; no person yet",
     "webhook_failures": "ids, times and delivery errors the directory worded (HTTP statuses, refused connections)",
 }
 
@@ -237,6 +239,7 @@ async def complete(db: Database, person_id: str, values: Values, actor: Actor, d
     """What applying an erasure made on `day` by `actor` writes besides the placeholder
     record and its effects (the role contacts it removes); safe to run again (recovery does)."""
     await _revoke_keys(db, person_id)
+    await sessions.end_for_person(db, person_id)  # signed out at once (memberdir/sessions.py refuses them too)
     await _forget_merges_and_duplicates(db, person_id)
     await email_verification.forget_person(db, person_id)
     await _end_tenures(db, person_id, actor, day)

@@ -67,6 +67,12 @@ INDEXES = {
         IndexModel(_keys("change_id"), name="by_change"),
     ],
     "verification_tokens": [IndexModel(_keys("person_id"), name="by_person")],
+    "sessions": [
+        IndexModel(_keys("person_id"), name="by_person"),
+        IndexModel(_keys("key_id"), name="by_key"),
+        IndexModel(_keys("expires_at"), name="by_expiry"),
+    ],
+    "sign_ins": [IndexModel(_keys("expires_at"), name="by_expiry")],
     "webhook_failures": [IndexModel(_keys("endpoint_id", "at"), name="by_endpoint")],
     "deliveries": [
         IndexModel(_keys("notification_id"), name="by_notification"),

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from datastore import api_keys as stored_keys, people
+from datastore import api_keys as stored_keys, people, sessions
 from datastore.api_keys import ApiKey
 from datastore.client import Database
 from datastore.records.vocabulary import Role
@@ -68,4 +68,8 @@ async def verify(db: Database, presented: str) -> ApiKey:
 
 
 async def revoke(db: Database, key_id: str) -> bool:
-    return await stored_keys.revoke(db, key_id, datetime.now(UTC))
+    """Revokes the key and ends the browser sessions opened with it (memberdir/sessions.py also
+    refuses a session whose key is revoked, from the instant the revocation is written)."""
+    revoked = await stored_keys.revoke(db, key_id, datetime.now(UTC))
+    await sessions.end_for_key(db, key_id)
+    return revoked

@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /export/..., /healthz, /readyz, /metrics and the browser pages.
+"""The ASGI application: /graphql, /export/..., /healthz, /readyz, /metrics, the browser pages and their sign-in (/auth/...).
 
 Every request is observed (edge.observe: request id, log line, metrics). A
 request to /graphql passes, in order: the HTTP edge (memberdir.edge.stack:
@@ -48,6 +48,7 @@ from memberdir.edge.metrics import Metrics, metrics_endpoint
 from memberdir.edge.observe import Observe
 from memberdir.edge.pages import Pages
 from memberdir.edge.rate_limits import RateLimiter, RateLimitGate
+from memberdir.edge.sign_in import SignInRoutes
 from memberdir.edge.request_record import note_refusal
 from memberdir.invitation_expiry import expiring
 from memberdir.notifications.loop import delivering
@@ -322,6 +323,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *_metrics_routes(settings, metrics),
+            *SignInRoutes(settings, holder, authenticator).routes(lambda app: DatabaseGate(app, holder.available)),
             *graphql.pages.routes(),
         ],
         middleware=[Middleware(Observe, metrics=metrics), *stack.app_middleware(settings)],

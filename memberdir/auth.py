@@ -1,4 +1,10 @@
-"""Who is calling: an API key, an OpenID Connect token, or nobody.
+"""Who is calling: an API key, an OpenID Connect token, a session cookie, or nobody.
+
+One credential per request. Authorization and X-API-Key together are refused;
+a session cookie (memberdir.sessions) counts only when neither header is sent:
+the header wins, so a page's own session never changes what a script or
+GraphiQL sends with an explicit key, and a bad header is never rescued by a
+cookie.
 
 Credentials that do not check out get 401 with a short reason and a
 WWW-Authenticate header; they are never quietly treated as anonymous, so a
@@ -18,13 +24,19 @@ from datastore.records.vocabulary import Role
 from memberdir import api_keys, database_gate
 from memberdir.api_keys import KeyRejected
 from memberdir.edge.errors import refusal
+from memberdir.sessions import SessionEnded, Sessions, clear_cookie, cookie_of
 from memberdir.oidc import JwksCache, KeysUnavailable, TokenRejected, TokenVerifier
 from memberdir.settings import Settings
 from resolvers.viewer import ANONYMOUS, Viewer
 
 
 class Unauthenticated(Exception):
-    """A credential was sent and did not check out; the message is the reason."""
+    """A credential was sent and did not check out; the message is the reason.
+    `session_ended`: it was a session cookie, which the answer then clears."""
+
+    def __init__(self, reason: str, session_ended: bool = False):
+        super().__init__(reason)
+        self.session_ended = session_ended
 
 
 class Authenticator:
@@ -42,6 +54,7 @@ class Authenticator:
             if settings.oidc_enabled
             else None
         )
+        self.sessions = Sessions(settings)
 
     async def viewer_for(self, headers: Headers) -> Viewer:
         authorization, api_key = headers.get("authorization"), headers.get("x-api-key")
@@ -50,7 +63,7 @@ class Authenticator:
         if api_key is not None:
             return await self._key_viewer(api_key.strip())
         if authorization is None:
-            return ANONYMOUS
+            return await self._session_viewer(headers)
         scheme, _, credential = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
             raise Unauthenticated("use Authorization: Bearer <key or token>")
@@ -65,6 +78,15 @@ class Authenticator:
         except KeyRejected as rejected:
             raise Unauthenticated(str(rejected))
         return Viewer(role=key.role, person_id=key.person_id, credential=f"api-key:{key.id}")
+
+    async def _session_viewer(self, headers: Headers) -> Viewer:
+        value = cookie_of(self.settings, headers)
+        if value is None:
+            return ANONYMOUS
+        try:
+            return await self.sessions.viewer(self.database.get(), value)
+        except SessionEnded as ended:
+            raise Unauthenticated(str(ended), session_ended=True)
 
     async def _token_viewer(self, token: str) -> Viewer:
         if self.tokens is None:
@@ -113,6 +135,8 @@ class Authentication:
                 reason = str(failed)
                 challenge = f'Bearer error="invalid_token", error_description="{reason}"'
                 response = refusal(401, "UNAUTHENTICATED", reason, {"WWW-Authenticate": challenge})
+                if failed.session_ended:  # the browser forgets it: its next request is anonymous
+                    clear_cookie(self.authenticator.settings, response)
                 await response(scope, receive, send)
                 return
             except KeysUnavailable:

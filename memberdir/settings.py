@@ -2,6 +2,7 @@
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -123,9 +124,16 @@ class Settings(BaseSettings):
     oidc_default_role: Role = Role.MEMBER
     oidc_person_claim: str = "email"
     oidc_person_match: Literal["email", "id"] = "email"
-    # The dashboard's sign-in (authorisation code with PKCE, a public client).
+    # The pages' sign-in (memberdir/sign_in.py, docs/pages.md): the server is a confidential
+    # client of oidc_issuer (found by discovery) running the code flow with PKCE; all four
+    # set or none. Sessions live in the database, ended after idle and absolute limits.
     oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
     oidc_scopes: str = "openid email profile"
+    oidc_redirect_url: str | None = Field(default=None, validate_default=True,
+                                          description="this server's /auth/callback as the issuer knows it")
+    session_idle_minutes: float = Field(default=120.0, gt=0, le=7 * 24 * 60, description="a session unused this long ends")
+    session_absolute_hours: float = Field(default=24.0, gt=0, le=30 * 24, description="a session ends this long after sign-in")
 
     @property
     def engine_binary(self) -> Path:
@@ -138,6 +146,10 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
+
+    @property
+    def sign_in_enabled(self) -> bool:
+        return self.oidc_redirect_url is not None  # valid only with the issuer, client id and secret
 
     @property
     def outbox_dir(self) -> Path:
@@ -195,3 +207,34 @@ class Settings(BaseSettings):
         if role is Role.ANONYMOUS:
             raise ValueError("a signed-in person is at least a member")
         return role
+
+    @field_validator("oidc_redirect_url")
+    @classmethod
+    def _sign_in_complete(cls, url: str | None, info: ValidationInfo) -> str | None:
+        given = {"MEMBERDIR_OIDC_ISSUER": info.data.get("oidc_issuer"),
+                 "MEMBERDIR_OIDC_CLIENT_ID": info.data.get("oidc_client_id"),
+                 "MEMBERDIR_OIDC_CLIENT_SECRET": info.data.get("oidc_client_secret")}
+        if url is None:
+            if given["MEMBERDIR_OIDC_CLIENT_SECRET"] is not None:
+                raise ValueError("needed with MEMBERDIR_OIDC_CLIENT_SECRET: this server's /auth/callback address")
+            return None
+        missing = [name for name, value in given.items() if not value]
+        if missing:
+            raise ValueError(f"sign-in also needs {', '.join(missing)}")
+        parts = urlsplit(url)
+        production = info.data.get("environment") == "production"
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("must be an absolute http(s) URL ending in /auth/callback")
+        if parts.path != "/auth/callback":
+            raise ValueError("must end in /auth/callback (the route the issuer sends the browser back to)")
+        if production and parts.scheme != "https":
+            raise ValueError("must be https:// in production (the session cookie is Secure)")
+        return url
+
+    @field_validator("session_absolute_hours")
+    @classmethod
+    def _absolute_after_idle(cls, hours: float, info: ValidationInfo) -> float:
+        idle = info.data.get("session_idle_minutes")
+        if idle is not None and hours * 60 < idle:
+            raise ValueError("must be at least MEMBERDIR_SESSION_IDLE_MINUTES")
+        return hours

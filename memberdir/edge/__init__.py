@@ -12,6 +12,7 @@
 - request_ids, request_record, access_log, error_log, database_commands, metrics,
   observe: seeing what each request did (ids, one log line, Prometheus metrics);
 - rate_limits, graphql_accounting: each client's budget of cost points;
-- pages: the dashboard and GraphiQL, built from frontend/;
+- pages: the dashboard, GraphiQL and the pages (/, /me, /staff...), built from frontend/;
+- sign_in: /auth/login, /auth/callback, /auth/logout, /auth/session, /auth/key (sessions);
 - exports: /export/... spreadsheets (CSV, XLSX, NDJSON), streamed.
 """

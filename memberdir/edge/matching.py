@@ -24,6 +24,7 @@ from memberdir.edge.exports import charge_export
 from memberdir.edge.headers import PrivateAnswers
 from memberdir.edge.origin import SameOriginOrAllowed
 from memberdir.edge.rate_limits import too_many_requests
+from memberdir.sessions import cookie_name
 from memberdir.settings import Settings
 from resolvers.context import Context
 from resolvers.exports.formats import BYTE_ORDER_MARK, neutralised
@@ -148,4 +149,4 @@ async def _csv(first: tuple[Sequence[str], list] | None, rest: AsyncIterator) ->
 
 def guard(app: ASGIApp, settings: Settings) -> ASGIApp:
     """The edge /graphql has, but for its JSON-only body check: this body is CSV, read and limited here."""
-    return PrivateAnswers(SameOriginOrAllowed(app, settings.allowed_origins))
+    return PrivateAnswers(SameOriginOrAllowed(app, settings.allowed_origins, cookie=cookie_name(settings)))

@@ -17,6 +17,7 @@ from memberdir.edge.errors import starlette_refusal
 from memberdir.edge.headers import HeadAsGet, PrivateAnswers
 from memberdir.edge.limits import RequestLimits
 from memberdir.edge.origin import SameOriginOrAllowed
+from memberdir.sessions import cookie_name
 from memberdir.settings import Settings
 
 GZIP_MINIMUM_BYTES = 2048  # below this, compressing saves less than it costs
@@ -33,4 +34,5 @@ def app_middleware(settings: Settings) -> list[Middleware]:
 
 def guard_graphql(app: ASGIApp, settings: Settings) -> ASGIApp:
     limited = RequestLimits(app, settings.max_body_bytes)
-    return PrivateAnswers(HeadAsGet(SameOriginOrAllowed(limited, settings.allowed_origins)))
+    origin_checked = SameOriginOrAllowed(limited, settings.allowed_origins, cookie=cookie_name(settings))
+    return PrivateAnswers(HeadAsGet(origin_checked))

@@ -21,9 +21,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving_app(ferretdb: EmbeddedFerretDB, database: Database, **settings: str) -> Iterator[str]:
-    """uvicorn serving the app over `database`, with extra MEMBERDIR_* settings; yields its base URL."""
+def serving_app(ferretdb: EmbeddedFerretDB, database: Database, oidc=None, **settings: str) -> Iterator[str]:
+    """uvicorn serving the app over `database`, with extra MEMBERDIR_* settings; yields its base URL.
+
+    `oidc`: the test OpenID Connect provider (the `oidc_provider` fixture, tests/oidc_provider.py)
+    the app signs people in with: /auth/login then goes to its login page."""
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    if oidc is not None:
+        settings = {**oidc.app_settings(base), **settings}
     env = {**os.environ, "MONGODB_URI": ferretdb.uri, "MEMBERDIR_DATABASE": database.name}
     env |= {f"MEMBERDIR_{name.upper()}": value for name, value in settings.items()}
     process = subprocess.Popen(
@@ -31,7 +37,6 @@ def serving_app(ferretdb: EmbeddedFerretDB, database: Database, **settings: str)
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
