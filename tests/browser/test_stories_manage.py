@@ -14,13 +14,26 @@ import pytest
 from datastore.records.vocabulary import Role
 from memberdir import api_keys
 
+from app_server import serving_app
+
+
+@pytest.fixture(scope="session")
+def story_db(demo_db):
+    return demo_db
+
+
+@pytest.fixture(scope="session")
+def story_base(ferretdb, story_db, oidc_provider):
+    with serving_app(ferretdb, story_db, oidc=oidc_provider) as base:
+        yield base
+
 
 @pytest.fixture(scope="module")
 async def staff_key(story_db) -> str:
     return (await api_keys.issue(story_db, "manage stories", Role.STAFF)).secret_key
 
 
-def users(provider, *names: str, role: str = "MEMBER") -> dict[str, dict[str, str]]:
+def users(provider, *names: str, role: str = Role.MEMBER.value) -> dict[str, dict[str, str]]:
     """Fresh provider users (e-mails no other story uses), as the story module wants them."""
     made = {name: provider.add_user(role=role) for name in names}
     return {name: {"email": user.email, "password": user.password} for name, user in made.items()}
@@ -97,7 +110,7 @@ def test_story_5_staff_approve_review_and_notice_from_the_queue(
     browser, story_base, oidc_provider, staff_key, artifacts,
 ):
     seen = browser.story("staff-queue", base=story_base, staffKey=staff_key,
-                         users={**users(oidc_provider, "primary"), **users(oidc_provider, "staff", role="STAFF")})
+                         users={**users(oidc_provider, "primary"), **users(oidc_provider, "staff", role=Role.STAFF.value)})
     assert_clean(seen)
     assert seen["queueCounts"]["applications"] >= 1
     assert "missing: ADMINISTRATOR, SIGNER" in seen["refusal"]

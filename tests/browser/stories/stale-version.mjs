@@ -27,7 +27,7 @@ export default async function story({ job, helpers }) {
 
   // The second, still at the old version, edits the website by keyboard and saves.
   await helpers.typeInto(second, 'input[name="website"]', 'https://concurrent.example.org');
-  await helpers.activate(second, 'button[type="submit"]:has-text("Save profile")');
+  await helpers.activate(second, 'button[data-action="save-profile"]');
   await second.waitForSelector('.stale-version');
   out.stale = await second.$$eval('.stale-version [data-stale-field]', (rows) => rows.map((row) => ({
     field: row.dataset.staleField,

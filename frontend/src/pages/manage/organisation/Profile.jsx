@@ -122,7 +122,7 @@ export function Profile({ organisation, canEdit, onSaved }) {
         )}
         <Failure message={save.failure} />
         <div className="actions">
-          <button type="submit" disabled={save.busy || !Object.keys(edits).length}>Save profile</button>
+          <button type="submit" data-action="save-profile" disabled={save.busy || !Object.keys(edits).length}>Save profile</button>
           {saved && <p role="status">Profile saved.</p>}
         </div>
       </form>
