@@ -38,12 +38,14 @@ export default async function story({ job, helpers }) {
 
   await page.getByRole('button', { name: 'Renewed' }).click();
   await page.getByText('Renewed: done.').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="last-reviewed"]').textContent !== '—');
   out.lastReviewed = await page.getByTestId('last-reviewed').innerText();
 
   const notice = page.locator('form.action', { has: page.getByRole('heading', { name: 'Record a removal notice' }) });
   await notice.getByLabel('Reason (required)').fill('Dues unpaid for two years.');
   await notice.getByRole('button', { name: 'Record removal notice' }).click();
   await page.getByText('Record removal notice: done.').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="removal-notice"]').textContent !== '—');
   out.removalNotice = await page.getByTestId('removal-notice').innerText();
   await page.locator('[data-testid="outbox"] li[data-kind="REMOVAL_NOTICE"]').waitFor();
   out.outbox = await page.locator('[data-testid="outbox"] li').allInnerTexts();
