@@ -18,7 +18,6 @@ export default defineConfig({
       input: {
         graphiql: 'graphiql.html',
         dashboard: 'dashboard.html',
-        'signed-in': 'signed-in.html',
         pages: 'pages.html',
       },
       // GraphiQL's modules start with React Compiler's "use no memo"; bundling drops it harmlessly.

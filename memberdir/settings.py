@@ -215,8 +215,9 @@ class Settings(BaseSettings):
                  "MEMBERDIR_OIDC_CLIENT_ID": info.data.get("oidc_client_id"),
                  "MEMBERDIR_OIDC_CLIENT_SECRET": info.data.get("oidc_client_secret")}
         if url is None:
-            if given["MEMBERDIR_OIDC_CLIENT_SECRET"] is not None:
-                raise ValueError("needed with MEMBERDIR_OIDC_CLIENT_SECRET: this server's /auth/callback address")
+            if given["MEMBERDIR_OIDC_CLIENT_SECRET"] is not None or given["MEMBERDIR_OIDC_CLIENT_ID"]:
+                raise ValueError("needed with MEMBERDIR_OIDC_CLIENT_ID and _SECRET: this server's /auth/callback "
+                                 "address (the pages sign in through the server: docs/pages.md)")
             return None
         missing = [name for name, value in given.items() if not value]
         if missing:

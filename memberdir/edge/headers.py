@@ -1,7 +1,7 @@
 """Headers every GraphQL answer carries, and HEAD served as GET.
 
 A GraphQL answer depends on who asks (contact details are shown by the
-caller's key or token), so no shared cache may keep one: `Cache-Control:
+caller's key, token or session cookie), so no shared cache may keep one: `Cache-Control:
 private, no-store`, and `Vary` names the credential headers for any cache
 that keeps it all the same. Refusals get the same headers: a 401 or 403 is
 about one caller too.
@@ -11,7 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHE_CONTROL = "private, no-store"
-VARY_ON = ("Authorization", "X-API-Key")
+VARY_ON = ("Authorization", "X-API-Key", "Cookie")  # the session cookie is a credential too
 
 
 class PrivateAnswers:

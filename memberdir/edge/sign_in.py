@@ -73,10 +73,11 @@ class SignInRoutes:
         except IssuerUnavailable as error:
             log.warning("sign-in could not begin: %s", error)
             return refusal(503, "UNAVAILABLE", "The sign-in service cannot be reached right now; try again shortly")
-        expires = datetime.now(UTC) + timedelta(minutes=SIGN_IN_MINUTES)
-        await stored.begin_sign_in(self.database.get(), PendingSignIn(
+        now, db = datetime.now(UTC), self.database.get()
+        await stored.forget_expired(db, now)  # sign-ins never finished do not pile up
+        await stored.begin_sign_in(db, PendingSignIn(
             state=begun["state"], nonce=begun["nonce"], code_verifier=begun["code_verifier"], next=next_path,
-            expires_at=expires))
+            expires_at=now + timedelta(minutes=SIGN_IN_MINUTES)))
         return RedirectResponse(begun["url"], status_code=302, headers=NO_STORE)
 
     async def callback(self, request: Request) -> Response:

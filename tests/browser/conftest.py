@@ -10,16 +10,20 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app_server import serving_app
+from story_kit import StoryKit
 from datastore.client import Database
+from datastore.records.vocabulary import Role
+from memberdir import api_keys
 from memberdir.embedded.ferretdb import EmbeddedFerretDB
 from memberdir.settings import PROJECT_ROOT
+from tests.conftest import directory_copy
 
 DRIVER = Path(__file__).with_name("drive.mjs")
 PLAYWRIGHT = PROJECT_ROOT / "frontend" / "node_modules" / "playwright-core"
@@ -60,7 +64,7 @@ class Browser:
         assert done.returncode == 0, f"drive.mjs {scenario} failed:\n{done.stderr[-4000:]}"
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def story(self, name: str, base: str | None = None, **job: Any) -> dict:
+    def story(self, name: str, /, base: str | None = None, **job: Any) -> dict:
         """Runs stories/<name>.mjs (drive.mjs scenario `story:<name>`); what it returned, plus what went wrong in its pages."""
         return self.run(f"story:{name}", base=base, **job)
 
@@ -74,3 +78,24 @@ def artifacts() -> Path:
 def browser(chromium: str, page_server: str) -> Browser:
     assert PLAYWRIGHT.is_dir(), "playwright-core is not installed: run `make setup` (npm ci in frontend/)"
     return Browser(chromium, page_server)
+
+
+@pytest.fixture(scope="session")
+async def story_db(ferretdb: EmbeddedFerretDB) -> AsyncIterator[Database]:
+    """The stories' own database: the hand-made directory, to which each story adds its own records."""
+    async with directory_copy(ferretdb, "test_stories") as db:
+        yield db
+
+
+@pytest.fixture(scope="session")
+def story_server(ferretdb: EmbeddedFerretDB, story_db: Database, oidc_provider) -> Iterator[str]:
+    """ONE app for every story, signing in through the ONE test OpenID Connect provider."""
+    with serving_app(ferretdb, story_db, oidc=oidc_provider) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+async def stories(browser: Browser, story_server: str, story_db: Database, oidc_provider) -> StoryKit:
+    """Everything a story test needs: StoryKit (tests/browser/story_kit.py)."""
+    staff_key = (await api_keys.issue(story_db, "browser stories", Role.STAFF)).secret_key
+    return StoryKit(browser, story_server, oidc_provider, staff_key)

@@ -17,10 +17,7 @@ import pytest
 from datastore.client import Database
 from datastore.records.vocabulary import Role
 from memberdir import api_keys
-from memberdir.embedded.ferretdb import EmbeddedFerretDB
 
-from app_server import serving_app
-from identity_provider import running_issuer
 
 CONTINENT = "EUROPE"  # the filter the browser applies
 
@@ -184,22 +181,18 @@ def test_graphiql_runs_a_query_offline_and_forgets_typed_headers(browser, page_s
     assert (artifacts / "graphiql.png").stat().st_size > 10_000
 
 
-def test_sign_in_with_the_issuer_uses_its_token_and_stores_nothing(browser, ferretdb: EmbeddedFerretDB, demo_db):
-    with running_issuer(client_id="dashboard", audience="memberdir", claims={"sub": "browser-tester"}) as issuer:
-        settings = {
-            "oidc_issuer": issuer.url, "oidc_audience": "memberdir",
-            "oidc_jwks_url": f"{issuer.url}/jwks", "oidc_client_id": "dashboard",
-        }
-        with serving_app(ferretdb, demo_db, **settings) as base:
-            seen = browser.run("signIn", base=base)
+def test_sign_in_from_the_dashboard_header_keeps_only_an_http_only_session_cookie(stories):
+    """The dashboard signs in through the server (a backend-for-frontend): the
+    provider's login page, then back; its requests then carry the session cookie
+    and no token, and the page can read no credential."""
+    member = stories.member("Dana")
+    seen = stories.run("dashboard-sign-in", user=member.user())
     assert_offline_and_clean(seen)
-    assert issuer.refusals == []  # the token endpoint checked the PKCE verifier against the challenge
-    [asked] = issuer.authorisations
-    assert asked["code_challenge_method"] == "S256" and "openid" in asked["scope"].split()
-    assert asked["redirect_uri"] == f"{base}/dashboard/signed-in"
-    assert seen["popupUrl"].startswith(f"{base}/dashboard/signed-in?code=")
-    assert seen["anonymous"] and set(seen["anonymous"]) == {None}
-    [token] = issuer.issued
-    assert seen["signedIn"] and set(seen["signedIn"]) == {f"Bearer {token}"}
+    assert seen["providerPage"].startswith(stories.provider.url)
+    assert seen["landed"] == f"{stories.base}/dashboard"
+    assert seen["anonymous"] and all(r == {"authorization": None, "cookie": False} for r in seen["anonymous"])
+    assert seen["signedIn"] and all(r == {"authorization": None, "cookie": True} for r in seen["signedIn"])
+    assert member.name in seen["who"]
     assert seen["viewer"] == "signed in" and seen["countriesState"] == "ready"
-    assert token not in seen["stored"]
+    assert seen["sessionCookie"] == {"httpOnly": True, "sameSite": "Lax"}
+    assert seen["sessionValue"] not in seen["stored"]

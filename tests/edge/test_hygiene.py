@@ -34,7 +34,7 @@ async def test_graphql_answers_are_private_and_vary_on_credentials(http, request
     response = await http.request(args.pop("method"), "/graphql", **args)
     assert response.headers["cache-control"] == "private, no-store"
     vary = {v.strip().lower() for v in response.headers["vary"].split(",")}
-    assert {"authorization", "x-api-key"} <= vary
+    assert {"authorization", "x-api-key", "cookie"} <= vary
 
 
 async def test_head_is_answered_where_allow_lists_it(http):

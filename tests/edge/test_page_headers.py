@@ -13,7 +13,6 @@ from memberdir.app import create_app
 from memberdir.edge.pages import NOT_BUILT
 from memberdir.settings import Settings
 
-ISSUER = "https://login.alliance.example/realms/members"
 KEYWORDS = {"'self'", "'none'", "'unsafe-inline'", "data:"}
 
 
@@ -64,18 +63,24 @@ async def test_dashboard_page_and_its_assets(http):
     assert (await http.get("/static/assets/no-such-file.js")).status_code == 404
 
 
-async def test_sign_in_is_offered_only_with_an_issuer_and_a_client_id(http, directory):
-    assert (await http.get("/dashboard/config.json")).json() == {"oidc": None}
-    settings = Settings(
-        oidc_issuer=ISSUER, oidc_audience="memberdir", oidc_jwks_url=f"{ISSUER}/certs", oidc_client_id="dashboard",
-    )
-    async with client_for(settings, directory) as client:
-        config = (await client.get("/dashboard/config.json")).json()
-        page = await client.get("/dashboard")
-    assert config == {"oidc": {"issuer": ISSUER, "clientId": "dashboard", "scopes": "openid email profile"}}
-    # The dashboard may talk to the issuer (discovery, token), and to nothing else outside.
-    assert_page_headers(page, may_connect_to={"https://login.alliance.example"})
-    assert "https://login.alliance.example" in policy(page)["connect-src"]
+@pytest.mark.parametrize("path", ["/", "/me", "/apply", "/staff", "/staff/reviews/org_helix",
+                                  "/manage/organisations/helix", "/manage/groups/data-work-stream"])
+async def test_every_page_path_is_the_one_built_entry_with_the_page_headers(directory, tmp_path: Path, path: str):
+    (tmp_path / "pages.html").write_text("<!doctype html><title>pages</title>")
+    async with client_for(Settings(frontend_dir=tmp_path), directory) as client:
+        response = await client.get(path)
+        for elsewhere in ("/me/more", "/manage/organisations", "/manage/groups/x/y", "/nothing-here"):
+            assert (await client.get(elsewhere)).status_code == 404, elsewhere
+    assert response.status_code == 200 and response.text == "<!doctype html><title>pages</title>"
+    assert response.headers["cache-control"] == "no-cache"
+    assert_page_headers(response)
+    assert policy(response)["connect-src"] == ["'self'"]  # the pages sign in through the server, never the issuer
+
+
+async def test_the_dashboard_signs_in_no_more_in_the_browser(http):
+    assert (await http.get("/dashboard/config.json")).status_code == 404
+    assert (await http.get("/dashboard/signed-in")).status_code == 404
+    assert policy(await http.get("/dashboard"))["connect-src"] == ["'self'"]
 
 
 async def test_the_dashboard_is_served_in_production(directory):
@@ -83,7 +88,7 @@ async def test_the_dashboard_is_served_in_production(directory):
         assert (await client.get("/dashboard")).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/dashboard", "/graphql"])
+@pytest.mark.parametrize("path", ["/dashboard", "/graphql", "/", "/me", "/manage/groups/x"])
 async def test_pages_not_built_say_how_to_build_them(directory, tmp_path: Path, path: str):
     async with client_for(Settings(frontend_dir=tmp_path), directory) as client:
         response = await client.get(path, headers={"accept": "text/html"})

@@ -127,6 +127,7 @@ async def test_a_tampered_state_a_replayed_callback_and_a_wrong_verifier_are_ref
         tampered = await client.get(back.replace(f"state={state}", f"state={state}x"))
         assert tampered.status_code == 400 and COOKIE not in client.cookies
         assert (await client.get(back)).status_code == 302  # the real one, once
+        assert (await site.graphql(client)).json()["data"]["viewer"] == {"role": "staff", "person": None}
         replayed = await client.get(back)
         assert replayed.status_code == 400 and "already used" in replayed.json()["errors"][0]["message"]
     async with site.client() as client:
@@ -212,6 +213,8 @@ async def test_a_key_session_ends_when_the_key_is_revoked(site):
                                    headers={"Origin": site.base})
         assert opened.status_code == 200 and COOKIE in client.cookies
         assert (await site.graphql(client)).json()["data"]["viewer"]["person"] == {"id": "per_priya"}
+        exported = await client.get(f"{site.base}/export/people.ndjson")  # the exports take the cookie too
+        assert exported.status_code == 200 and '"per_priya"' in exported.text
         await api_keys.revoke(site.db, issued.record.id)
         assert await site.db.sessions.count_documents({"key_id": issued.record.id}) == 0
         assert (await site.graphql(client)).status_code == 401
@@ -251,3 +254,10 @@ async def test_in_production_the_cookie_is_secure_and_host_only_and_keys_open_no
         assert cookie.startswith("__Host-memberdir_session=") and "Secure" in cookie and "HttpOnly" in cookie
         assert "Path=/" in cookie and "Domain" not in cookie
         assert (await directory.post("/auth/key", json={"key": "x"}, headers={"Origin": base})).status_code == 404
+
+
+async def test_without_an_issuer_the_pages_offer_the_development_key_instead(directory):
+    app = create_app(Settings(), database=directory)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        assert (await client.get("/auth/session")).json() == {"signedIn": False, "signInAvailable": False}
+        assert (await client.get("/auth/login", params={"next": "/me"})).status_code == 404

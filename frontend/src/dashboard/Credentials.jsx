@@ -1,34 +1,22 @@
-import { useEffect, useState } from 'react';
-import { signIn } from './signIn.js';
+import { useState } from 'react';
+import { useSession } from '../pages/shared/viewer.js';
 
 /**
- * Who the dashboard asks as: anonymous, an API key pasted here, or a token
- * from signing in. Held in the page's memory only (React state): reloading
- * the page forgets it.
+ * Who the dashboard asks as: the signed-in person (the session cookie the
+ * header's "Sign in" set up goes with every request), anonymous, or an API
+ * key pasted here. A key is held in the page's memory only (React state):
+ * reloading the page forgets it; while it is in use it wins over the session.
  */
 export function Credentials({ credential, onChange }) {
   const [key, setKey] = useState('');
-  const [oidc, setOidc] = useState(null);
-  const [problem, setProblem] = useState(null);
-  useEffect(() => {
-    fetch('/dashboard/config.json').then((r) => r.json()).then((config) => setOidc(config.oidc), () => setOidc(null));
-  }, []);
-
-  async function startSignIn() {
-    setProblem(null);
-    try {
-      const { token } = await signIn(oidc);
-      onChange({ token, how: 'signed in' });
-    } catch (error) {
-      setProblem(error.message);
-    }
-  }
+  const session = useSession();
+  const how = credential ? credential.how : session?.signedIn ? 'signed in' : 'anonymous';
 
   return (
     <section className="credentials" aria-labelledby="credentials-title">
       <h2 id="credentials-title" className="visually-hidden">Credentials</h2>
-      <p className="viewer" aria-live="polite" data-viewer={credential ? credential.how : 'anonymous'}>
-        {credential ? `Asking ${credential.how}.` : 'Asking anonymously.'}
+      <p className="viewer" aria-live="polite" data-viewer={how}>
+        {how === 'anonymous' ? 'Asking anonymously.' : `Asking ${how}.`}
       </p>
       <form className="key-form" onSubmit={(event) => {
         event.preventDefault();
@@ -42,9 +30,7 @@ export function Credentials({ credential, onChange }) {
         </label>
         <button type="submit">Use key</button>
       </form>
-      {oidc && <button type="button" onClick={startSignIn}>Sign in</button>}
       {credential && <button type="button" onClick={() => onChange(null)}>Forget credential</button>}
-      {problem && <p role="alert" className="panel-error">{problem}</p>}
     </section>
   );
 }

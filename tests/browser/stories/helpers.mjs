@@ -125,10 +125,14 @@ export function makeHelpers({ browser, job, require }) {
       return out;
     },
 
-    /** Presses Tab until `selector` has the focus; false if it never does within `presses`. */
+    /**
+     * Presses Tab until an element `selector` matches (a Playwright selector:
+     * CSS, :text(...)) has the focus; false if none does within `presses`.
+     */
     async tabTo(page, selector, presses = 80) {
+      const targets = page.locator(selector);
       for (let i = 0; i < presses; i += 1) {
-        if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return true;
+        if (await targets.evaluateAll((elements) => elements.includes(document.activeElement))) return true;
         await page.keyboard.press('Tab');
       }
       return false;

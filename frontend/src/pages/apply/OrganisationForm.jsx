@@ -19,14 +19,21 @@ function slugOf(name) {
 export function OrganisationForm({ countries, onApplied }) {
   const [form, setForm] = useState({ name: '', slug: '', kind: '', country: '', website: '', city: '', rorId: '', sectors: [] });
   const [slugEdited, setSlugEdited] = useState(false);
-  const { save, busy, userErrors, problem } = useSave(APPLY);
+  const { save, busy, userErrors: apiErrors, problem } = useSave(APPLY);
+  // The kind is an enum the request cannot even carry empty; said here, at its field, as the API would.
+  const [kindMissing, setKindMissing] = useState(false);
+  const userErrors = kindMissing
+    ? [...apiErrors, { field: ['input', 'kind'], message: 'Choose the kind of organisation.', code: 'INVALID' }]
+    : apiErrors;
   const set = (name) => (value) => setForm((previous) => ({
     ...previous, [name]: value, ...(name === 'name' && !slugEdited ? { slug: slugOf(value) } : {}),
   }));
 
   async function submit(event) {
     event.preventDefault();
-    const input = { name: form.name, slug: form.slug, kind: form.kind || null, country: form.country,
+    setKindMissing(!form.kind);
+    if (!form.kind) return;
+    const input = { name: form.name, slug: form.slug, kind: form.kind, country: form.country,
       sectors: form.sectors, website: form.website || null, city: form.city || null, rorId: form.rorId || null };
     const result = await save({ input });
     if (result.ok) onApplied(result.payload.organisation);
