@@ -9,33 +9,14 @@ violation, nothing scrolls sideways.
 
 from typing import Any
 
-import pytest
-
 from datastore.records.vocabulary import Role
-from memberdir import api_keys
-
-from app_server import serving_app
+from story_kit import StoryKit
 
 
-@pytest.fixture(scope="session")
-def story_db(demo_db):
-    return demo_db
-
-
-@pytest.fixture(scope="session")
-def story_base(ferretdb, story_db, oidc_provider):
-    with serving_app(ferretdb, story_db, oidc=oidc_provider) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-async def staff_key(story_db) -> str:
-    return (await api_keys.issue(story_db, "manage stories", Role.STAFF)).secret_key
-
-
-def users(provider, *names: str, role: str = Role.MEMBER.value) -> dict[str, dict[str, str]]:
-    """Fresh provider users (e-mails no other story uses), as the story module wants them."""
-    made = {name: provider.add_user(role=role) for name in names}
+def users(stories: StoryKit, *names: str, role: str = Role.MEMBER.value) -> dict[str, dict[str, str]]:
+    """Fresh provider users (e-mails no other story uses), as the story module wants them. The role
+    claim carries the directory's own role names (staff, member): any other value counts as member."""
+    made = {name: stories.provider.add_user(role=role) for name in names}
     return {name: {"email": user.email, "password": user.password} for name, user in made.items()}
 
 
@@ -53,9 +34,9 @@ def assert_fits(checked: dict[str, Any], artifacts) -> None:
         assert (artifacts / shot).stat().st_size > 10_000, shot
 
 
-def test_story_2_primary_hands_over_and_can_no_longer_edit(browser, story_base, oidc_provider, staff_key, artifacts):
-    seen = browser.story("primary-handover", base=story_base, staffKey=staff_key,
-                         users=users(oidc_provider, "primary", "colleague"))
+def test_story_2_primary_hands_over_and_can_no_longer_edit(stories: StoryKit, artifacts):
+    seen = stories.run("primary-handover", staffKey=stories.staff_key,
+                       users=users(stories, "primary", "colleague"))
     assert_clean(seen)
     assert seen["primaryBefore"]["controls"] > 10
     assert seen["chosenByKeyboard"]
@@ -73,11 +54,9 @@ def test_story_2_primary_hands_over_and_can_no_longer_edit(browser, story_base, 
         assert_fits(seen[checked], artifacts)
 
 
-def test_story_3_communications_grid_recommendation_invitation_roster(
-    browser, story_base, oidc_provider, staff_key, artifacts,
-):
-    seen = browser.story("communications-invite", base=story_base, staffKey=staff_key,
-                         users=users(oidc_provider, "administrator", "colleague", "chair"))
+def test_story_3_communications_grid_recommendation_invitation_roster(stories: StoryKit, artifacts):
+    seen = stories.run("communications-invite", staffKey=stories.staff_key,
+                       users=users(stories, "administrator", "colleague", "chair"))
     assert_clean(seen)
     group, other = seen["groups"]
     assert sorted(seen["contacts"], key=lambda c: c["group"]) == sorted(
@@ -92,11 +71,9 @@ def test_story_3_communications_grid_recommendation_invitation_roster(
         assert_fits(seen[checked], artifacts)
 
 
-def test_story_4_second_session_sees_the_stale_version_and_reapplies(
-    browser, story_base, oidc_provider, staff_key, artifacts,
-):
-    seen = browser.story("stale-version", base=story_base, staffKey=staff_key,
-                         users=users(oidc_provider, "primary", "administrator"))
+def test_story_4_second_session_sees_the_stale_version_and_reapplies(stories: StoryKit, artifacts):
+    seen = stories.run("stale-version", staffKey=stories.staff_key,
+                       users=users(stories, "primary", "administrator"))
     assert_clean(seen)
     rows = {row["field"]: row for row in seen["stale"]}
     assert rows["city"] == {"field": "city", "now": "Lyon", "mine": "(not edited)"}  # the first session's change
@@ -106,11 +83,9 @@ def test_story_4_second_session_sees_the_stale_version_and_reapplies(
     assert_fits(seen["staleShots"], artifacts)
 
 
-def test_story_5_staff_approve_review_and_notice_from_the_queue(
-    browser, story_base, oidc_provider, staff_key, artifacts,
-):
-    seen = browser.story("staff-queue", base=story_base, staffKey=staff_key,
-                         users={**users(oidc_provider, "primary"), **users(oidc_provider, "staff", role=Role.STAFF.value)})
+def test_story_5_staff_approve_review_and_notice_from_the_queue(stories: StoryKit, artifacts):
+    seen = stories.run("staff-queue", staffKey=stories.staff_key,
+                       users={**users(stories, "primary"), **users(stories, "staff", role=Role.STAFF.value)})
     assert_clean(seen)
     assert seen["queueCounts"]["applications"] >= 1
     assert "missing: ADMINISTRATOR, SIGNER" in seen["refusal"]
