@@ -1,4 +1,6 @@
 // Words for the API's enum values, as people read them.
+import { humanise } from '../shared/words.js';
+
 export const SECTORS = {
   HEALTHCARE: 'Healthcare',
   RESEARCH: 'Research',
@@ -31,14 +33,8 @@ export const INVITABLE_ROLES = ['MEMBER', 'CONTRIBUTOR', 'OBSERVER'];
 // Groups whose updates an organisation assigns communications contacts for.
 export const COMMUNICATION_KINDS = ['WORKING_GROUP', 'WORK_STREAM'];
 
-export function words(value) {
-  if (!value) return '';
-  const lower = value.toLowerCase().replaceAll('_', ' ');
-  return lower[0].toUpperCase() + lower.slice(1);
-}
-
 export function options(table, keys = Object.keys(table)) {
-  return keys.map((value) => ({ value, label: table[value] ?? words(value) }));
+  return keys.map((value) => ({ value, label: table[value] ?? humanise(value) }));
 }
 
 /** Today in UTC as YYYY-MM-DD: the API's dates are UTC days. */

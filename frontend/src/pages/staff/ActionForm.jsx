@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { TextField, errorsFor } from '../shared/forms.jsx';
 import { Failure, Unplaced, valueOf } from '../manage/Errors.jsx';
-import { useMutation } from '../manage/useMutation.js';
+import { useSave } from '../shared/useSave.js';
 
 /**
  * One staff action on a record: a reason and one button per choice (approve or
@@ -10,12 +10,12 @@ import { useMutation } from '../manage/useMutation.js';
 export function ActionForm({ title, document, inputOf, choices, reasonRequired = false, onDone, hint }) {
   const [reason, setReason] = useState('');
   const [done, setDone] = useState(null);
-  const action = useMutation(document);
+  const action = useSave(document);
   async function send(choice) {
     setDone(null);
     const input = inputOf(choice.value);
     if (reason.trim() || reasonRequired) input.reason = reason;
-    if (await action.run({ input })) {
+    if ((await action.save({ input })).ok) {
       setDone(`${choice.label}: done.`);
       setReason('');
       onDone();
@@ -29,7 +29,7 @@ export function ActionForm({ title, document, inputOf, choices, reasonRequired =
       <TextField label={reasonRequired ? 'Reason (required)' : 'Reason (optional)'} name="reason" value={reason}
         onChange={(given) => setReason(valueOf(given))} errors={errorsFor(action.userErrors, 'reason')} />
       <Unplaced userErrors={action.userErrors} fields={['reason']} />
-      <Failure message={action.failure} />
+      <Failure message={action.problem} />
       <div className="actions">
         {choices.map((choice, index) => (
           <button key={choice.value} type={index === 0 ? 'submit' : 'button'} disabled={action.busy}

@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { SelectField, TextField } from '../shared/forms.jsx';
 import { request } from '../shared/graphql.js';
 import { Failure, valueOf } from '../manage/Errors.jsx';
-import { words } from '../manage/vocabulary.js';
+
 import { ChangeList } from './History.jsx';
+import { humanise } from '../shared/words.js';
 import AUDIT from './AuditLog.graphql?raw';
 
 const RECORD_TYPES = ['ORGANISATION', 'PERSON', 'ROLE_CONTACT', 'WORKING_GROUP', 'ROSTER_ENTRY', 'INVITATION'];
@@ -48,9 +49,9 @@ export function AuditLogPanel({ initialRecordId = '' }) {
       <form className="filters" onSubmit={(event) => { event.preventDefault(); load(null); }}>
         <TextField label="Record id" name="recordId" value={form.recordId} onChange={set('recordId')} />
         <SelectField label="Record type" name="recordType" value={form.recordType} onChange={set('recordType')}
-          options={[{ value: '', label: 'Any' }, ...RECORD_TYPES.map((v) => ({ value: v, label: words(v) }))]} />
+          options={[{ value: '', label: 'Any' }, ...RECORD_TYPES.map((v) => ({ value: v, label: humanise(v) }))]} />
         <SelectField label="Action" name="action" value={form.action} onChange={set('action')}
-          options={[{ value: '', label: 'Any' }, ...ACTIONS.map((v) => ({ value: v, label: words(v) }))]} />
+          options={[{ value: '', label: 'Any' }, ...ACTIONS.map((v) => ({ value: v, label: humanise(v) }))]} />
         <TextField label="Since (UTC day)" name="since" type="date" value={form.since} onChange={set('since')} />
         <div className="actions"><button type="submit">Show changes</button></div>
       </form>

@@ -1,4 +1,4 @@
-import { words } from '../manage/vocabulary.js';
+import { humanise } from '../shared/words.js';
 
 function value(change, side) {
   return change.redacted ? '(not shown)' : (change[side] ?? '—');
@@ -12,8 +12,8 @@ export function ChangeList({ changes, showRecord = false }) {
       {changes.map((change) => (
         <li key={change.id}>
           <p>
-            <strong>{words(change.action)}</strong>
-            {showRecord && <> of {words(change.recordType)} <code>{change.recordId}</code></>}
+            <strong>{humanise(change.action)}</strong>
+            {showRecord && <> of {humanise(change.recordType)} <code>{change.recordId}</code></>}
             {' '}on {change.at.replace('T', ' ').slice(0, 16)} UTC by{' '}
             {change.actorPerson?.name ?? 'a key'} ({change.actorRole})
             {change.reason ? ` — “${change.reason}”` : ''}

@@ -1,8 +1,9 @@
 import { Failure } from '../manage/Errors.jsx';
-import { useLoaded } from '../manage/useLoaded.js';
-import { CONTACT_ROLES, words } from '../manage/vocabulary.js';
+import { useQuery } from '../shared/useQuery.js';
+import { CONTACT_ROLES } from '../manage/vocabulary.js';
 import { ActionForm } from './ActionForm.jsx';
 import { ChangeList } from './History.jsx';
+import { humanise } from '../shared/words.js';
 import DECIDE from './DecideMembership.graphql?raw';
 import NOTICE from './RecordRemovalNotice.graphql?raw';
 import REMOVE from './RemoveMembership.graphql?raw';
@@ -11,7 +12,7 @@ import QUERY from './StaffOrganisation.graphql?raw';
 import OUTBOX from './StaffOrganisationOutbox.graphql?raw';
 
 function Outbox({ organisationId }) {
-  const { state, data, error } = useLoaded(OUTBOX, { record: organisationId });
+  const { state, data, error } = useQuery(OUTBOX, { record: organisationId });
   if (state === 'error') return <Failure message={error} />;
   const nodes = data?.notifications?.nodes ?? [];
   return (
@@ -21,8 +22,8 @@ function Outbox({ organisationId }) {
         <ul className="items" data-testid="outbox">
           {nodes.map((n) => (
             <li key={n.id} data-kind={n.kind}>
-              <strong>{words(n.kind)}</strong> to {n.recipient?.name ?? 'an endpoint'} by {n.channel.toLowerCase()}
-              {' '}· {words(n.state)} · {n.createdAt.slice(0, 10)}
+              <strong>{humanise(n.kind)}</strong> to {n.recipient?.name ?? 'an endpoint'} by {n.channel.toLowerCase()}
+              {' '}· {humanise(n.state)} · {n.createdAt.slice(0, 10)}
               <br /><span className="muted">{n.subject}{n.lastError ? ` (${n.lastError})` : ''}</span>
             </li>
           ))}
@@ -34,7 +35,7 @@ function Outbox({ organisationId }) {
 
 /** A queue item opened: the organisation's membership and the decisions staff take on it. */
 export function OrganisationRecord({ slug }) {
-  const { state, data, errors, error, reload } = useLoaded(QUERY, { slug });
+  const { state, data, error, reload } = useQuery(QUERY, { slug });
   if (state === 'loading' && !data) return <p>Loading…</p>;
   if (state === 'error') return <Failure message={error} />;
   const organisation = data?.organisation;
@@ -50,12 +51,12 @@ export function OrganisationRecord({ slug }) {
         {organisation.country.name} · <a href={`/manage/organisations/${encodeURIComponent(slug)}`}>
           Profile, role contacts and people</a>
       </p>
-      {errors.length > 0 && <Failure message={errors.map((e) => e.message).join(' ')} />}
+      <Failure message={error} />
       <div className="columns">
         <section aria-labelledby="state-heading" className="card">
           <h2 id="state-heading">Membership</h2>
           <dl className="facts">
-            <div><dt>Status</dt><dd data-testid="membership-status">{words(membership.status)}</dd></div>
+            <div><dt>Status</dt><dd data-testid="membership-status">{humanise(membership.status)}</dd></div>
             <div><dt>Joined</dt><dd>{membership.joinedOn ?? '—'}</dd></div>
             <div><dt>Last reviewed</dt><dd data-testid="last-reviewed">{membership.lastReviewedOn ?? '—'}</dd></div>
             <div><dt>Next review due</dt><dd>{membership.nextReviewDue ?? '—'}</dd></div>
@@ -87,7 +88,7 @@ export function OrganisationRecord({ slug }) {
             <ActionForm title="Remove the membership" document={REMOVE} reasonRequired onDone={reload}
               inputOf={() => ({ ...base })} choices={[{ value: 'REMOVE', label: 'Remove' }]} />
           )}
-          {!member && membership.status !== 'APPLICANT' && <p>No decision is open for a {words(membership.status).toLowerCase()} membership.</p>}
+          {!member && membership.status !== 'APPLICANT' && <p>No decision is open for a {humanise(membership.status).toLowerCase()} membership.</p>}
         </section>
       </div>
       <Outbox key={organisation.version} organisationId={organisation.id} />

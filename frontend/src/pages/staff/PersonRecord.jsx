@@ -1,14 +1,15 @@
 import { Failure } from '../manage/Errors.jsx';
-import { useLoaded } from '../manage/useLoaded.js';
-import { words } from '../manage/vocabulary.js';
+import { useQuery } from '../shared/useQuery.js';
+
 import { ActionForm } from './ActionForm.jsx';
 import { ChangeList } from './History.jsx';
+import { humanise } from '../shared/words.js';
 import DECIDE from './DecideIndividualMembership.graphql?raw';
 import QUERY from './StaffPerson.graphql?raw';
 
 /** A queue item opened: a person's individual membership and staff's decisions on it. */
 export function PersonRecord({ id }) {
-  const { state, data, errors, error, reload } = useLoaded(QUERY, { id });
+  const { state, data, error, reload } = useQuery(QUERY, { id });
   if (state === 'loading' && !data) return <p>Loading…</p>;
   if (state === 'error') return <Failure message={error} />;
   const person = data?.person;
@@ -26,14 +27,14 @@ export function PersonRecord({ id }) {
         {person.affiliation && <> · <a href={`/staff/organisations/${encodeURIComponent(person.affiliation.slug)}`}>
           {person.affiliation.name}</a></>}
       </p>
-      {errors.length > 0 && <Failure message={errors.map((e) => e.message).join(' ')} />}
+      <Failure message={error} />
       <div className="columns">
         <section aria-labelledby="individual-heading" className="card">
           <h2 id="individual-heading">Individual membership</h2>
-          <p data-testid="individual-status">{status ? `${words(status)} since ${membership.since}` : 'Never applied.'}</p>
+          <p data-testid="individual-status">{status ? `${humanise(status)} since ${membership.since}` : 'Never applied.'}</p>
           {membership && (
             <ol className="history">
-              {membership.history.map((c, i) => <li key={i}>{c.on}: {words(c.status)}{c.reason ? ` — ${c.reason}` : ''}</li>)}
+              {membership.history.map((c, i) => <li key={i}>{c.on}: {humanise(c.status)}{c.reason ? ` — ${c.reason}` : ''}</li>)}
             </ol>
           )}
         </section>

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { request } from '../shared/graphql.js';
 import { Failure } from '../manage/Errors.jsx';
-import { useLoaded } from '../manage/useLoaded.js';
-import { todayUtc, words } from '../manage/vocabulary.js';
+import { useQuery } from '../shared/useQuery.js';
+import { todayUtc } from '../manage/vocabulary.js';
+import { humanise } from '../shared/words.js';
 import QUEUES from './StaffQueues.graphql?raw';
 import RECORDS from './StaffQueueRecords.graphql?raw';
 
@@ -55,18 +56,18 @@ const organisationLink = (o) => `/staff/organisations/${encodeURIComponent(o.slu
 
 export function Queues() {
   const today = todayUtc();
-  const { state, data, errors, error } = useLoaded(QUEUES, { reviewDueBefore: todayUtc(1) });
+  const { state, data, error } = useQuery(QUEUES, { reviewDueBefore: todayUtc(1) });
   const candidates = useCandidates(data);
   if (state === 'loading' && !data) return <p>Loading the queues…</p>;
   if (state === 'error') return <Failure message={error} />;
-  if (!data) return <Failure message={errors.map((e) => e.message).join(' ')} />;
+  if (!data) return <Failure message={error} />;
   const people = candidates.nodes.filter((n) => n.individualMembership?.status === 'APPLICANT');
   const noticed = candidates.nodes.filter((n) => n.membership?.removalNoticeOn
     && ['ACTIVE', 'LAPSED'].includes(n.membership.status));
   const removable = noticed.filter((n) => addDays(n.membership.removalNoticeOn, NOTICE_DAYS) <= today);
   return (
     <>
-      {errors.length > 0 && <Failure message={errors.map((e) => e.message).join(' ')} />}
+      <Failure message={error} />
       <Failure message={candidates.error} />
       <div className="queues">
         <Queue id="applications" title="Organisations applying" items={data.applications.nodes}
@@ -85,7 +86,7 @@ export function Queues() {
         <Queue id="reviews" title="Reviews due" items={data.reviewsDue.nodes} count={data.reviewsDue.totalCount}>
           {(o) => (
             <li key={o.id}><a href={organisationLink(o)}>{o.name}</a>
-              <span className="muted"> · {words(o.membership.status)} · due {o.membership.nextReviewDue}</span></li>
+              <span className="muted"> · {humanise(o.membership.status)} · due {o.membership.nextReviewDue}</span></li>
           )}
         </Queue>
         <Queue id="notices" title="Removal notices given" items={noticed}>
@@ -106,7 +107,7 @@ export function Queues() {
         <Queue id="failed" title="Failed notifications" items={data.failed.nodes} count={data.failed.totalCount}>
           {(n) => (
             <li key={n.id}>
-              <p><strong>{words(n.kind)}</strong> by {n.channel.toLowerCase()} to {n.recipient?.name ?? 'an endpoint'}:
+              <p><strong>{humanise(n.kind)}</strong> by {n.channel.toLowerCase()} to {n.recipient?.name ?? 'an endpoint'}:
                 {' '}{n.subject}</p>
               <p className="muted">{n.attempts} attempts; last error: {n.lastError ?? '—'}</p>
               {n.record?.slug && <a href={organisationLink(n.record)}>Open {n.record.name}</a>}

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Failure } from '../Errors.jsx';
 import { isStaff } from '../../shared/viewer.js';
-import { lastSegment, useLoaded } from '../useLoaded.js';
-import { words } from '../vocabulary.js';
+import { useQuery } from '../../shared/useQuery.js';
+
 import { InviteForm } from './InviteForm.jsx';
 import { Invitations } from './Invitations.jsx';
 import { Roster } from './Roster.jsx';
+import { humanise } from '../../shared/words.js';
 import QUERY from './ManageGroup.graphql?raw';
 import '../manage.css';
 
@@ -15,8 +16,8 @@ import '../manage.css';
  * the roster.
  */
 export function GroupPage({ params = [] }) {
-  const slug = params[0] ?? lastSegment();
-  const { state, data, errors, error, reload } = useLoaded(QUERY, { slug });
+  const slug = params[0];
+  const { state, data, error, reload } = useQuery(QUERY, { slug });
   const [fromRecommendation, setFromRecommendation] = useState(null);
   if (state === 'loading' && !data) return <div className="manage"><p>Loading…</p></div>;
   if (state === 'error') return <div className="manage"><Failure message={error} /></div>;
@@ -35,11 +36,11 @@ export function GroupPage({ params = [] }) {
     <div className="manage" data-can-edit={canChair ? 'true' : 'false'}>
       <h1>{group.name}</h1>
       <p className="lede">
-        {words(group.kind)}{group.active ? '' : ' (inactive)'} · chaired by{' '}
+        {humanise(group.kind)}{group.active ? '' : ' (inactive)'} · chaired by{' '}
         {group.chairs.map((c) => c.name).join(', ') || 'nobody yet'}
         {canChair ? (staff ? ' · You act as staff.' : ' · You chair it.') : ''}
       </p>
-      {errors.length > 0 && <Failure message={errors.map((e) => e.message).join(' ')} />}
+      <Failure message={error} />
       <Roster group={group} canChair={canChair} staff={staff} onChanged={reload} />
       {canChair && (
         <>

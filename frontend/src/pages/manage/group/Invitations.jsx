@@ -1,12 +1,13 @@
 import { Failure, Unplaced } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
-import { ROSTER_ROLES, words } from '../vocabulary.js';
+import { useSave } from '../../shared/useSave.js';
+import { ROSTER_ROLES } from '../vocabulary.js';
+import { humanise } from '../../shared/words.js';
 import WITHDRAW from './WithdrawInvitation.graphql?raw';
 
 function Withdraw({ invitation, onDone }) {
-  const withdraw = useMutation(WITHDRAW);
+  const withdraw = useSave(WITHDRAW);
   async function send() {
-    if (await withdraw.run({ input: { invitation: invitation.id, expectedVersion: invitation.version } })) onDone();
+    if ((await withdraw.save({ input: { invitation: invitation.id, expectedVersion: invitation.version } })).ok) onDone();
   }
   return (
     <>
@@ -14,7 +15,7 @@ function Withdraw({ invitation, onDone }) {
         Withdraw<span className="visually-hidden"> the invitation of {invitation.person.name}</span>
       </button>
       <Unplaced userErrors={withdraw.userErrors} fields={[]} />
-      <Failure message={withdraw.failure} />
+      <Failure message={withdraw.problem} />
     </>
   );
 }
@@ -65,7 +66,7 @@ export function Invitations({ group, onInvite, onChanged }) {
                   <tr key={i.id} data-invitation={i.id}>
                     <td>{i.person.name}</td>
                     <td>{ROSTER_ROLES[i.role]}</td>
-                    <td>{words(i.status)}{i.answeredAt ? ` on ${i.answeredAt.slice(0, 10)}` : ''}</td>
+                    <td>{humanise(i.status)}{i.answeredAt ? ` on ${i.answeredAt.slice(0, 10)}` : ''}</td>
                     <td>{i.createdAt.slice(0, 10)}{i.invitedBy ? ` by ${i.invitedBy.name}` : ''}</td>
                     <td>{i.expiresOn ?? '—'}</td>
                     <td>{i.status === 'INVITED' && <Withdraw invitation={i} onDone={onChanged} />}</td>

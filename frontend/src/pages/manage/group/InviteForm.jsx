@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { SelectField, TextField, errorsFor } from '../../shared/forms.jsx';
 import { request } from '../../shared/graphql.js';
 import { Failure, Unplaced, valueOf } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
+import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, options, todayUtc } from '../vocabulary.js';
 import INVITE from './InviteToGroup.graphql?raw';
 import SEARCH from './SearchPeople.graphql?raw';
@@ -22,7 +22,7 @@ export function InviteForm({ group, staff, fromRecommendation, onInvited }) {
   const [form, setForm] = useState({ role: 'MEMBER', message: '', expiresOn: todayUtc(30) });
   const [recommendation, setRecommendation] = useState(null);
   const [done, setDone] = useState(null);
-  const invite = useMutation(INVITE);
+  const invite = useSave(INVITE);
   const heading = useRef(null);
 
   useEffect(() => {
@@ -52,8 +52,8 @@ export function InviteForm({ group, staff, fromRecommendation, onInvited }) {
     if (form.message.trim()) input.message = form.message;
     if (form.expiresOn) input.expiresOn = form.expiresOn;
     if (recommendation) input.recommendation = recommendation;
-    const payload = await invite.run({ input });
-    if (payload) {
+    const { ok, payload } = await invite.save({ input });
+    if (ok) {
       setDone(`${payload.invitation.person.name} was invited; the invitation expires on ${payload.invitation.expiresOn}.`);
       setPerson(null);
       setRecommendation(null);
@@ -101,7 +101,7 @@ export function InviteForm({ group, staff, fromRecommendation, onInvited }) {
         <TextField label="Expires on" name="expiresOn" type="date" value={form.expiresOn} onChange={set('expiresOn')}
           errors={errorsFor(invite.userErrors, 'expiresOn')} />
         <Unplaced userErrors={invite.userErrors} fields={FIELDS.filter((f) => f !== 'recommendation')} />
-        <Failure message={invite.failure} />
+        <Failure message={invite.problem} />
         <div className="actions">
           <button type="submit" disabled={invite.busy || !person}>Send invitation</button>
           {done && <p role="status">{done}</p>}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { TextField, errorsFor } from '../../shared/forms.jsx';
 import { Failure, Unplaced, valueOf } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
+import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, todayUtc } from '../vocabulary.js';
 import END from './EndRosterEntry.graphql?raw';
 
@@ -9,7 +9,7 @@ import END from './EndRosterEntry.graphql?raw';
 function EndTenure({ entry, onEnded }) {
   const [open, setOpen] = useState(false);
   const [until, setUntil] = useState(todayUtc());
-  const end = useMutation(END);
+  const end = useSave(END);
   if (!open) {
     return (
       <button type="button" className="secondary" onClick={() => setOpen(true)}>
@@ -19,7 +19,7 @@ function EndTenure({ entry, onEnded }) {
   }
   async function send(event) {
     event.preventDefault();
-    if (await end.run({ input: { entryId: entry.id, expectedVersion: entry.version, until } })) {
+    if ((await end.save({ input: { entryId: entry.id, expectedVersion: entry.version, until } })).ok) {
       setOpen(false);
       onEnded();
     }
@@ -29,7 +29,7 @@ function EndTenure({ entry, onEnded }) {
       <TextField label={`Last day ${entry.person.name} serves`} name="until" type="date" value={until}
         onChange={(given) => setUntil(valueOf(given))} errors={errorsFor(end.userErrors, 'until')} />
       <Unplaced userErrors={end.userErrors} fields={['until']} />
-      <Failure message={end.failure} />
+      <Failure message={end.problem} />
       <button type="submit" disabled={end.busy}>End tenure</button>
       <button type="button" className="secondary" onClick={() => setOpen(false)}>Go back</button>
     </form>

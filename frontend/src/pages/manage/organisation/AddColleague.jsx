@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { TextField, errorsFor } from '../../shared/forms.jsx';
 import { Failure, Unplaced, valueOf } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
+import { useSave } from '../../shared/useSave.js';
 import ADD from './AddColleague.graphql?raw';
 
 const EMPTY = { givenName: '', familyName: '', email: '' };
@@ -10,14 +10,14 @@ const EMPTY = { givenName: '', familyName: '', email: '' };
 export function AddColleague({ organisation, onAdded }) {
   const [form, setForm] = useState(EMPTY);
   const [added, setAdded] = useState(null);
-  const add = useMutation(ADD);
+  const add = useSave(ADD);
 
   async function submit(event) {
     event.preventDefault();
     const input = { givenName: form.givenName, familyName: form.familyName, affiliation: organisation.id };
     if (form.email.trim()) input.email = form.email.trim();
-    const payload = await add.run({ input });
-    if (payload) {
+    const { ok, payload } = await add.save({ input });
+    if (ok) {
       setAdded(payload.person.name);
       setForm(EMPTY);
       onAdded();
@@ -42,7 +42,7 @@ export function AddColleague({ organisation, onAdded }) {
         {field('familyName', 'Family name')}
         {field('email', 'E-mail (they confirm it from a link we send)', 'email')}
         <Unplaced userErrors={add.userErrors} fields={['givenName', 'familyName', 'email']} />
-        <Failure message={add.failure} />
+        <Failure message={add.problem} />
         <div className="actions">
           <button type="submit" disabled={add.busy}>Add colleague</button>
           {added && <p role="status">{added} was added to {organisation.name}.</p>}

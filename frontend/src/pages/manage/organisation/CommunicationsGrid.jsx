@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Failure, Unplaced } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
+import { useSave } from '../../shared/useSave.js';
 import ASSIGN from './AssignRoleContact.graphql?raw';
 import REMOVE from './RemoveRoleContact.graphql?raw';
 
@@ -10,8 +10,8 @@ import REMOVE from './RemoveRoleContact.graphql?raw';
  * change is one mutation at the organisation's version; the grid waits for it.
  */
 export function CommunicationsGrid({ organisation, people, groups, canEdit, onChanged }) {
-  const assign = useMutation(ASSIGN);
-  const remove = useMutation(REMOVE);
+  const assign = useSave(ASSIGN);
+  const remove = useSave(REMOVE);
   const [last, setLast] = useState(null);
   // The version the last change here answered, so a next click needs no reload first.
   const [answered, setAnswered] = useState(0);
@@ -37,12 +37,15 @@ export function CommunicationsGrid({ organisation, people, groups, canEdit, onCh
     const cell = `${group.id}|${person.id}`;
     const contact = held.get(cell);
     setPending((previous) => ({ ...previous, [cell]: on }));
-    const payload = on
-      ? await assign.run({ input: { ...base, role: 'COMMUNICATIONS', personId: person.id, workingGroupId: group.id } })
-      : await remove.run({ input: { ...base, contactId: contact.id } });
-    if (payload) setAnswered(payload.organisation.version);
-    else setPending((previous) => Object.fromEntries(Object.entries(previous).filter(([key]) => key !== cell)));
-    if (payload) setLast(`${person.name} ${on ? 'now receives' : 'no longer receives'} ${group.name} updates.`);
+    const { ok, payload } = on
+      ? await assign.save({ input: { ...base, role: 'COMMUNICATIONS', personId: person.id, workingGroupId: group.id } })
+      : await remove.save({ input: { ...base, contactId: contact.id } });
+    if (ok) {
+      setAnswered(payload.organisation.version);
+      setLast(`${person.name} ${on ? 'now receives' : 'no longer receives'} ${group.name} updates.`);
+    } else {
+      setPending((previous) => Object.fromEntries(Object.entries(previous).filter(([key]) => key !== cell)));
+    }
     onChanged();
   }
 
@@ -93,7 +96,7 @@ export function CommunicationsGrid({ organisation, people, groups, canEdit, onCh
         </div>
       )}
       <Unplaced userErrors={errors} fields={[]} />
-      <Failure message={assign.failure || remove.failure} />
+      <Failure message={assign.problem || remove.problem} />
       {last && <p role="status">{last}</p>}
     </section>
   );

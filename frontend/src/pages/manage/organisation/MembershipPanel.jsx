@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { TextField, errorsFor } from '../../shared/forms.jsx';
 import { Failure, Unplaced, valueOf } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
-import { words } from '../vocabulary.js';
+import { useSave } from '../../shared/useSave.js';
+import { humanise } from '../../shared/words.js';
+
 import CANCEL from './CancelMembership.graphql?raw';
 import WITHDRAW from './WithdrawApplication.graphql?raw';
 
@@ -13,12 +14,12 @@ import WITHDRAW from './WithdrawApplication.graphql?raw';
 function Irreversible({ organisation, document, inputOf, opener, consequence, confirm, onDone }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const mutation = useMutation(document);
+  const mutation = useSave(document);
   async function send(event) {
     event.preventDefault();
     const input = inputOf(organisation);
     if (reason.trim()) input.reason = reason;
-    if (await mutation.run({ input })) {
+    if ((await mutation.save({ input })).ok) {
       setOpen(false);
       onDone();
     }
@@ -30,7 +31,7 @@ function Irreversible({ organisation, document, inputOf, opener, consequence, co
       <TextField label="Reason (optional, kept in the membership history)" name="reason" value={reason}
         onChange={(given) => setReason(valueOf(given))} errors={errorsFor(mutation.userErrors, 'reason')} />
       <Unplaced userErrors={mutation.userErrors} fields={['reason']} />
-      <Failure message={mutation.failure} />
+      <Failure message={mutation.problem} />
       <button type="submit" className="danger" disabled={mutation.busy}>{confirm}</button>
       <button type="button" className="secondary" onClick={() => setOpen(false)}>Go back</button>
     </form>
@@ -45,7 +46,7 @@ export function MembershipPanel({ organisation, isPrimary, onChanged }) {
     <section aria-labelledby="membership-heading" className="card">
       <h2 id="membership-heading">{applicant ? 'Application' : 'Membership'}</h2>
       <dl className="facts">
-        <div><dt>Status</dt><dd data-testid="membership-status">{words(membership.status)}</dd></div>
+        <div><dt>Status</dt><dd data-testid="membership-status">{humanise(membership.status)}</dd></div>
         {applicant && <div><dt>Applied on</dt><dd>{membership.history[0]?.on ?? '—'}</dd></div>}
         {!applicant && <div><dt>Joined</dt><dd>{membership.joinedOn ?? '—'}</dd></div>}
         {!applicant && <div><dt>Last reviewed</dt><dd>{membership.lastReviewedOn ?? '—'}</dd></div>}
@@ -64,7 +65,7 @@ export function MembershipPanel({ organisation, isPrimary, onChanged }) {
       <ol className="history">
         {membership.history.map((change, index) => (
           <li key={index}>
-            {change.on}: {words(change.status)}{change.reason ? ` — ${change.reason}` : ''}
+            {change.on}: {humanise(change.status)}{change.reason ? ` — ${change.reason}` : ''}
           </li>
         ))}
       </ol>

@@ -1,6 +1,6 @@
 import { Failure } from '../Errors.jsx';
 import { isStaff } from '../../shared/viewer.js';
-import { lastSegment, useLoaded } from '../useLoaded.js';
+import { useQuery } from '../../shared/useQuery.js';
 import { COMMUNICATION_KINDS } from '../vocabulary.js';
 import { AddColleague } from './AddColleague.jsx';
 import { CommunicationsGrid } from './CommunicationsGrid.jsx';
@@ -18,8 +18,8 @@ import '../manage.css';
  * else reads. The API decides in the end: a refusal shows beside the field.
  */
 export function OrganisationPage({ params = [] }) {
-  const slug = params[0] ?? lastSegment();
-  const { state, data, errors, error, reload } = useLoaded(QUERY, { slug });
+  const slug = params[0];
+  const { state, data, error, reload } = useQuery(QUERY, { slug });
   if (state === 'loading' && !data) return <div className="manage"><p>Loading…</p></div>;
   if (state === 'error') return <div className="manage"><Failure message={error} /></div>;
   const organisation = data?.organisation;
@@ -28,7 +28,7 @@ export function OrganisationPage({ params = [] }) {
       <div className="manage">
         <h1>Organisation not found</h1>
         <p>No organisation has the address “{slug}”.</p>
-        <Failure message={errors.map((e) => e.message).join(' ')} />
+        <Failure message={error} />
       </div>
     );
   }
@@ -50,7 +50,7 @@ export function OrganisationPage({ params = [] }) {
       <p className="lede">
         {organisation.country?.name}{organisation.city ? ` · ${organisation.city}` : ''} · {relation}
       </p>
-      {errors.length > 0 && <Failure message={errors.map((e) => e.message).join(' ')} />}
+      <Failure message={error} />
       <div className="columns">
         <Profile key={organisation.id} organisation={organisation} canEdit={manages} onSaved={reload} />
         <MembershipPanel organisation={organisation} isPrimary={isPrimary} onChanged={reload} />

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { TextField, CheckboxField, errorsFor } from '../../shared/forms.jsx';
 import { StaleVersion } from '../../shared/StaleVersion.jsx';
 import { Failure, Unplaced, valueOf } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
+import { useSave } from '../../shared/useSave.js';
 import { SECTORS } from '../vocabulary.js';
 import UPDATE from './UpdateOrganisationProfile.graphql?raw';
 
@@ -29,7 +29,8 @@ export function Profile({ organisation, canEdit, onSaved }) {
   const [edits, setEdits] = useState({});
   const [base, setBase] = useState(null); // { version, profile } when editing began
   const [saved, setSaved] = useState(false);
-  const save = useMutation(UPDATE);
+  const [now, setNow] = useState(null); // on STALE_VERSION: the record as it is now
+  const save = useSave(UPDATE);
   const shown = { ...profileOf(organisation), ...edits };
 
   if (!canEdit) {
@@ -55,10 +56,11 @@ export function Profile({ organisation, canEdit, onSaved }) {
   }
 
   async function submit(version) {
-    const payload = await save.run({
+    const { ok, stale, payload } = await save.save({
       input: { id: organisation.id, expectedVersion: version, patch: patchOf(edits) },
     });
-    if (payload) {
+    setNow(stale ? payload?.organisation ?? null : null);
+    if (ok) {
       setEdits({});
       setBase(null);
       setSaved(true);
@@ -66,7 +68,7 @@ export function Profile({ organisation, canEdit, onSaved }) {
     }
   }
 
-  const current = save.stale && save.payload?.organisation ? profileOf(save.payload.organisation) : null;
+  const current = now ? profileOf(now) : null;
   const mine = Object.fromEntries(Object.keys(edits).map((name) => [name, edits[name]]));
   return (
     <section aria-labelledby="profile-heading" className="card">
@@ -112,15 +114,14 @@ export function Profile({ organisation, canEdit, onSaved }) {
             mine={mine}
             labels={LABELS}
             onReapply={() => {
-              const now = save.payload.organisation.version;
-              setBase({ version: now, profile: current });
-              submit(now);
+              setBase({ version: now.version, profile: current });
+              submit(now.version);
             }}
           />
         ) : (
           <Unplaced userErrors={save.userErrors} fields={FIELDS} />
         )}
-        <Failure message={save.failure} />
+        <Failure message={save.problem} />
         <div className="actions">
           <button type="submit" data-action="save-profile" disabled={save.busy || !Object.keys(edits).length}>Save profile</button>
           {saved && <p role="status">Profile saved.</p>}

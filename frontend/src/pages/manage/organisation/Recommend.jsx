@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { SelectField, TextField, errorsFor } from '../../shared/forms.jsx';
 import { Failure, Unplaced, valueOf } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
+import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, options } from '../vocabulary.js';
 import RECOMMEND from './RecommendColleague.graphql?raw';
 
@@ -11,15 +11,15 @@ const EMPTY = { person: '', group: '', role: 'MEMBER', message: '' };
 export function Recommend({ organisation, people, groups }) {
   const [form, setForm] = useState(EMPTY);
   const [done, setDone] = useState(null);
-  const recommend = useMutation(RECOMMEND);
+  const recommend = useSave(RECOMMEND);
   const set = (name) => (given) => { setDone(null); setForm((previous) => ({ ...previous, [name]: valueOf(given) })); };
 
   async function submit(event) {
     event.preventDefault();
     const input = { organisation: organisation.id, person: form.person, group: form.group, role: form.role };
     if (form.message.trim()) input.message = form.message;
-    const payload = await recommend.run({ input });
-    if (payload) {
+    const { ok, payload } = await recommend.save({ input });
+    if (ok) {
       const { invitation } = payload;
       setDone(`${invitation.person.name} was recommended to the chairs of ${invitation.group.name}.`);
       setForm(EMPTY);
@@ -41,7 +41,7 @@ export function Recommend({ organisation, people, groups }) {
         <TextField label="Message to the chairs (optional)" name="message" value={form.message}
           onChange={set('message')} errors={errorsFor(recommend.userErrors, 'message')} />
         <Unplaced userErrors={recommend.userErrors} fields={['person', 'group', 'role', 'message']} />
-        <Failure message={recommend.failure} />
+        <Failure message={recommend.problem} />
         <div className="actions">
           <button type="submit" disabled={recommend.busy || !form.person || !form.group}>Recommend</button>
           {done && <p role="status">{done}</p>}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { SelectField, errorsFor } from '../../shared/forms.jsx';
 import { Failure, Unplaced, valueOf } from '../Errors.jsx';
-import { useMutation } from '../useMutation.js';
+import { useSave } from '../../shared/useSave.js';
 import { CONTACT_ROLES } from '../vocabulary.js';
 import ASSIGN from './AssignRoleContact.graphql?raw';
 
@@ -20,16 +20,16 @@ const DUTIES = {
 function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
   const [chosen, setChosen] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const assign = useMutation(ASSIGN);
+  const assign = useSave(ASSIGN);
   const label = CONTACT_ROLES[role];
   const candidate = people.find((p) => p.id === chosen);
 
   async function send() {
-    const payload = await assign.run({
+    const { ok } = await assign.save({
       input: { organisationId: organisation.id, expectedVersion: organisation.version, role, personId: chosen },
     });
     setConfirming(false);
-    if (payload) {
+    if (ok) {
       setChosen('');
       onChanged();
     }
@@ -72,7 +72,7 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
             </button>
           )}
           <Unplaced userErrors={assign.userErrors} fields={['personId']} />
-          <Failure message={assign.failure} />
+          <Failure message={assign.problem} />
         </form>
       )}
     </li>
