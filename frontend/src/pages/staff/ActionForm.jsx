@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { TextField, errorsFor } from '../shared/forms.jsx';
-import { Failure, Unplaced, valueOf } from '../manage/Errors.jsx';
+import { TextField, errorsFor, FormErrors } from '../shared/forms.jsx';
+import { Failure } from '../manage/Errors.jsx';
 import { useSave } from '../shared/useSave.js';
 
 /**
@@ -27,8 +27,8 @@ export function ActionForm({ title, document, inputOf, choices, reasonRequired =
       <h3 id={id}>{title}</h3>
       {hint && <p className="muted">{hint}</p>}
       <TextField label={reasonRequired ? 'Reason (required)' : 'Reason (optional)'} name="reason" value={reason}
-        onChange={(given) => setReason(valueOf(given))} errors={errorsFor(action.userErrors, 'reason')} />
-      <Unplaced userErrors={action.userErrors} fields={['reason']} />
+        onChange={(given) => setReason(given)} errors={errorsFor(action.userErrors, 'reason')} />
+      <FormErrors userErrors={action.userErrors} shownAt={['reason']} />
       <Failure message={action.problem} />
       <div className="actions">
         {choices.map((choice, index) => (

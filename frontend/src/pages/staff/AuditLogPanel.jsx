@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { SelectField, TextField } from '../shared/forms.jsx';
 import { request } from '../shared/graphql.js';
-import { Failure, valueOf } from '../manage/Errors.jsx';
+import { Failure } from '../manage/Errors.jsx';
 
 import { ChangeList } from './History.jsx';
 import { humanise } from '../shared/words.js';
@@ -25,7 +25,7 @@ export function AuditLogPanel({ initialRecordId = '' }) {
   const [form, setForm] = useState({ recordId: initialRecordId, recordType: '', action: '', since: '' });
   const [result, setResult] = useState(null);
   const [failure, setFailure] = useState(null);
-  const set = (name) => (given) => setForm((previous) => ({ ...previous, [name]: valueOf(given) }));
+  const set = (name) => (given) => setForm((previous) => ({ ...previous, [name]: given }));
 
   async function load(after) {
     setFailure(null);

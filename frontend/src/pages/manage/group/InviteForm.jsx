@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { SelectField, TextField, errorsFor } from '../../shared/forms.jsx';
+import { SelectField, TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
 import { request } from '../../shared/graphql.js';
-import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, options, todayUtc } from '../vocabulary.js';
 import INVITE from './InviteToGroup.graphql?raw';
@@ -64,14 +64,14 @@ export function InviteForm({ group, staff, fromRecommendation, onInvited }) {
     }
   }
 
-  const set = (name) => (given) => setForm((previous) => ({ ...previous, [name]: valueOf(given) }));
+  const set = (name) => (given) => setForm((previous) => ({ ...previous, [name]: given }));
   const roles = staff ? Object.keys(ROSTER_ROLES) : INVITABLE_ROLES;
   return (
     <section aria-labelledby="invite-heading" className="card">
       <h2 id="invite-heading" tabIndex={-1} ref={heading}>Invite a person</h2>
       <form onSubmit={find} className="search-form" role="search" aria-label="Find a person">
         <TextField label="Find a person by name" name="search" type="search" value={search}
-          onChange={(given) => setSearch(valueOf(given))} />
+          onChange={(given) => setSearch(given)} />
         <button type="submit" disabled={!search.trim()}>Search</button>
       </form>
       <Failure message={searchFailure} />
@@ -100,7 +100,7 @@ export function InviteForm({ group, staff, fromRecommendation, onInvited }) {
           errors={errorsFor(invite.userErrors, 'message')} />
         <TextField label="Expires on" name="expiresOn" type="date" value={form.expiresOn} onChange={set('expiresOn')}
           errors={errorsFor(invite.userErrors, 'expiresOn')} />
-        <Unplaced userErrors={invite.userErrors} fields={FIELDS.filter((f) => f !== 'recommendation')} />
+        <FormErrors userErrors={invite.userErrors} shownAt={FIELDS.filter((f) => f !== 'recommendation')} />
         <Failure message={invite.problem} />
         <div className="actions">
           <button type="submit" disabled={invite.busy || !person}>Send invitation</button>

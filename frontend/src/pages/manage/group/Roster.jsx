@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { TextField, errorsFor } from '../../shared/forms.jsx';
-import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, todayUtc } from '../vocabulary.js';
 import END from './EndRosterEntry.graphql?raw';
@@ -27,8 +27,8 @@ function EndTenure({ entry, onEnded }) {
   return (
     <form className="inline-form" onSubmit={send}>
       <TextField label={`Last day ${entry.person.name} serves`} name="until" type="date" value={until}
-        onChange={(given) => setUntil(valueOf(given))} errors={errorsFor(end.userErrors, 'until')} />
-      <Unplaced userErrors={end.userErrors} fields={['until']} />
+        onChange={(given) => setUntil(given)} errors={errorsFor(end.userErrors, 'until')} />
+      <FormErrors userErrors={end.userErrors} shownAt={['until']} />
       <Failure message={end.problem} />
       <button type="submit" disabled={end.busy}>End tenure</button>
       <button type="button" className="secondary" onClick={() => setOpen(false)}>Go back</button>

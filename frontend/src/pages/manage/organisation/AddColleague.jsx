@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { TextField, errorsFor } from '../../shared/forms.jsx';
-import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import ADD from './AddColleague.graphql?raw';
 
@@ -30,7 +30,7 @@ export function AddColleague({ organisation, onAdded }) {
       name={name}
       type={type}
       value={form[name]}
-      onChange={(given) => { setAdded(null); setForm((previous) => ({ ...previous, [name]: valueOf(given) })); }}
+      onChange={(given) => { setAdded(null); setForm((previous) => ({ ...previous, [name]: given })); }}
       errors={errorsFor(add.userErrors, name)}
     />
   );
@@ -41,7 +41,7 @@ export function AddColleague({ organisation, onAdded }) {
         {field('givenName', 'Given name')}
         {field('familyName', 'Family name')}
         {field('email', 'E-mail (they confirm it from a link we send)', 'email')}
-        <Unplaced userErrors={add.userErrors} fields={['givenName', 'familyName', 'email']} />
+        <FormErrors userErrors={add.userErrors} shownAt={['givenName', 'familyName', 'email']} />
         <Failure message={add.problem} />
         <div className="actions">
           <button type="submit" disabled={add.busy}>Add colleague</button>

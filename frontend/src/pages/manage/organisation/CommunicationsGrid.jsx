@@ -1,5 +1,6 @@
+import { FormErrors } from '../../shared/forms.jsx';
 import { useEffect, useState } from 'react';
-import { Failure, Unplaced } from '../Errors.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import ASSIGN from './AssignRoleContact.graphql?raw';
 import REMOVE from './RemoveRoleContact.graphql?raw';
@@ -95,7 +96,7 @@ export function CommunicationsGrid({ organisation, people, groups, canEdit, onCh
           </table>
         </div>
       )}
-      <Unplaced userErrors={errors} fields={[]} />
+      <FormErrors userErrors={errors} shownAt={[]} />
       <Failure message={assign.problem || remove.problem} />
       {last && <p role="status">{last}</p>}
     </section>

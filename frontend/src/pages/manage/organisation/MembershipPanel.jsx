@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { TextField, errorsFor } from '../../shared/forms.jsx';
-import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { humanise } from '../../shared/words.js';
 
@@ -29,8 +29,8 @@ function Irreversible({ organisation, document, inputOf, opener, consequence, co
     <form className="confirm" onSubmit={send} aria-label={opener}>
       <p>{consequence}</p>
       <TextField label="Reason (optional, kept in the membership history)" name="reason" value={reason}
-        onChange={(given) => setReason(valueOf(given))} errors={errorsFor(mutation.userErrors, 'reason')} />
-      <Unplaced userErrors={mutation.userErrors} fields={['reason']} />
+        onChange={(given) => setReason(given)} errors={errorsFor(mutation.userErrors, 'reason')} />
+      <FormErrors userErrors={mutation.userErrors} shownAt={['reason']} />
       <Failure message={mutation.problem} />
       <button type="submit" className="danger" disabled={mutation.busy}>{confirm}</button>
       <button type="button" className="secondary" onClick={() => setOpen(false)}>Go back</button>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { TextField, CheckboxField, errorsFor } from '../../shared/forms.jsx';
+import { TextField, CheckboxField, errorsFor, FormErrors } from '../../shared/forms.jsx';
 import { StaleVersion } from '../../shared/StaleVersion.jsx';
-import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { SECTORS } from '../vocabulary.js';
 import UPDATE from './UpdateOrganisationProfile.graphql?raw';
@@ -85,7 +85,7 @@ export function Profile({ organisation, canEdit, onSaved }) {
             label={LABELS[name]}
             name={name}
             value={shown[name]}
-            onChange={(given) => change(name, valueOf(given))}
+            onChange={(given) => change(name, given)}
             errors={errorsFor(save.userErrors, name)}
           />
         ))}
@@ -98,7 +98,7 @@ export function Profile({ organisation, canEdit, onSaved }) {
               name={`sector-${value}`}
               checked={shown.sectors.includes(value)}
               onChange={(given) => {
-                const on = valueOf(given);
+                const on = given;
                 change('sectors', on ? [...shown.sectors, value] : shown.sectors.filter((s) => s !== value));
               }}
             />
@@ -119,7 +119,7 @@ export function Profile({ organisation, canEdit, onSaved }) {
             }}
           />
         ) : (
-          <Unplaced userErrors={save.userErrors} fields={FIELDS} />
+          <FormErrors userErrors={save.userErrors} shownAt={FIELDS} />
         )}
         <Failure message={save.problem} />
         <div className="actions">

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { SelectField, TextField, errorsFor } from '../../shared/forms.jsx';
-import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { SelectField, TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, options } from '../vocabulary.js';
 import RECOMMEND from './RecommendColleague.graphql?raw';
@@ -12,7 +12,7 @@ export function Recommend({ organisation, people, groups }) {
   const [form, setForm] = useState(EMPTY);
   const [done, setDone] = useState(null);
   const recommend = useSave(RECOMMEND);
-  const set = (name) => (given) => { setDone(null); setForm((previous) => ({ ...previous, [name]: valueOf(given) })); };
+  const set = (name) => (given) => { setDone(null); setForm((previous) => ({ ...previous, [name]: given })); };
 
   async function submit(event) {
     event.preventDefault();
@@ -40,7 +40,7 @@ export function Recommend({ organisation, people, groups }) {
           options={options(ROSTER_ROLES, INVITABLE_ROLES)} errors={errorsFor(recommend.userErrors, 'role')} />
         <TextField label="Message to the chairs (optional)" name="message" value={form.message}
           onChange={set('message')} errors={errorsFor(recommend.userErrors, 'message')} />
-        <Unplaced userErrors={recommend.userErrors} fields={['person', 'group', 'role', 'message']} />
+        <FormErrors userErrors={recommend.userErrors} shownAt={['person', 'group', 'role', 'message']} />
         <Failure message={recommend.problem} />
         <div className="actions">
           <button type="submit" disabled={recommend.busy || !form.person || !form.group}>Recommend</button>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { SelectField, errorsFor } from '../../shared/forms.jsx';
-import { Failure, Unplaced, valueOf } from '../Errors.jsx';
+import { SelectField, errorsFor, FormErrors } from '../../shared/forms.jsx';
+import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { CONTACT_ROLES } from '../vocabulary.js';
 import ASSIGN from './AssignRoleContact.graphql?raw';
@@ -52,7 +52,7 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
             label={role === 'PRIMARY' ? 'Hand the Primary role to' : `New ${label}`}
             name={`${role.toLowerCase()}-person`}
             value={chosen}
-            onChange={(given) => { setChosen(valueOf(given)); setConfirming(false); }}
+            onChange={(given) => { setChosen(given); setConfirming(false); }}
             options={[{ value: '', label: 'Choose a person…' },
               ...people.filter((p) => p.id !== holder?.person.id).map((p) => ({ value: p.id, label: p.name }))]}
             errors={errorsFor(assign.userErrors, 'personId')}
@@ -71,7 +71,7 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
               {role === 'PRIMARY' ? 'Hand over…' : `Make ${label}`}
             </button>
           )}
-          <Unplaced userErrors={assign.userErrors} fields={['personId']} />
+          <FormErrors userErrors={assign.userErrors} shownAt={['personId']} />
           <Failure message={assign.problem} />
         </form>
       )}
