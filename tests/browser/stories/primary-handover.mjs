@@ -34,6 +34,9 @@ export default async function story({ job, helpers }) {
   out.confirmation = await page.locator('.confirm p').innerText();
   await helpers.activate(page, '.confirm button:not(.secondary)');
   await page.waitForSelector('.manage[data-can-edit="false"]');
+  await helpers.ready(page);
+  out.headerAfter = await page.locator('.site-header').innerText();
+  out.organisationName = organisation.name;
   out.holderAfter = await page.locator('[data-testid="holder-PRIMARY"]').innerText();
   out.primaryAfter = { controls: await controls(page), profileInputs: await page.locator('#profile-heading ~ form input').count() };
   out.primaryAfterShots = await helpers.atBothWidths(page, 'manage-organisation-former-primary');

@@ -29,7 +29,10 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
       input: { organisationId: organisation.id, expectedVersion: organisation.version, role, personId: chosen },
     });
     setConfirming(false);
-    if (ok) {
+    if (ok && role === 'PRIMARY') {
+      // What the viewer manages changed: the whole page (its header too) is read again.
+      window.location.reload();
+    } else if (ok) {
       setChosen('');
       onChanged();
     }
