@@ -76,6 +76,8 @@ NOT_MOVED: dict[str, str] = {
     "calls": "answers kept for retries: answered as they were",
     "api_keys.person_id": "a key acts for the person it was issued to; a merged person's key keeps its role "
                           "but acts as nobody (the record is gone); the kept person has keys of their own",
+    "sessions.person_id": "a browser session acts for the person who signed in; a merged person's keeps its role but "
+                          "acts as nobody (the record is gone) until it ends; signing in again finds the kept person",
     "merged_records": "the redirects themselves (merged id -> kept id) and their undo data",
     "duplicate_keys": "blocking keys, recomputed for the kept record after the merge",
     "duplicate_candidates": "candidate pairs, recomputed for the kept record after the merge",

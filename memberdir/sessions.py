@@ -15,13 +15,13 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.responses import Response
 
 from datastore import api_keys as stored_keys, people, sessions
 from datastore.client import Database
 from datastore.records.vocabulary import Role
 from datastore.sessions import Session
-from memberdir.edge.origin import cookie_of_name
 from memberdir.settings import Settings
 from resolvers.viewer import Viewer
 
@@ -34,6 +34,11 @@ class SessionEnded(Exception):
 
 def cookie_name(settings: Settings) -> str:
     return PRODUCTION_COOKIE if settings.production else DEVELOPMENT_COOKIE
+
+
+def cookie_of_name(headers: Headers, name: str) -> str | None:
+    raw = headers.get("cookie")
+    return (cookie_parser(raw).get(name) or None) if raw else None
 
 
 def cookie_of(settings: Settings, headers: Headers) -> str | None:

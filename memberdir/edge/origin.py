@@ -15,11 +15,11 @@ the credential instead), must name its Origin, and a matching one.
 from collections.abc import Collection
 
 from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 
 from memberdir.edge.errors import refusal, shown
+from memberdir.sessions import cookie_of_name
 
 
 class SameOriginOrAllowed:
@@ -54,8 +54,3 @@ class SameOriginOrAllowed:
         if headers.get("sec-fetch-site") == "same-origin" or is_same_origin(origin, headers.get("host")):
             return True
         return normalize_origin(origin) in self.allowed_origins
-
-
-def cookie_of_name(headers: Headers, name: str) -> str | None:
-    raw = headers.get("cookie")
-    return (cookie_parser(raw).get(name) or None) if raw else None

@@ -104,6 +104,8 @@ class SignInRoutes:
         person_id = await self.authenticator._person_of(db, claims)
         if person_id and await people.is_erased(db, person_id):
             return refusal(403, "SIGN_IN_FAILED", "This person's record was erased")
+        if (previous := cookie_of(self.settings, request.headers)) is not None:
+            await self.sessions.end(db, previous)  # a new sign-in is a new session, never the old one kept
         subject = hashlib.sha256(f"{self.settings.oidc_issuer} {claims['sub']}".encode()).hexdigest()[:24]
         value = await self.sessions.start(db, role=self.authenticator._role_of(claims), person_id=person_id,
                                           credential=f"oidc-session:{subject}")
@@ -149,6 +151,8 @@ class SignInRoutes:
             key = await api_keys.verify(db, presented.strip())
         except KeyRejected as rejected:
             return refusal(401, "UNAUTHENTICATED", str(rejected))
+        if (previous := cookie_of(self.settings, request.headers)) is not None:
+            await self.sessions.end(db, previous)
         value = await self.sessions.start(db, role=key.role, person_id=key.person_id,
                                           credential=f"api-key:{key.id}", key_id=key.id)
         response = JSONResponse({"signedIn": True}, headers=NO_STORE)

@@ -4,6 +4,13 @@ one app shared by every story; each story makes its own data as staff.
 Screenshots at laptop and phone widths go to test-artifacts/browser/.
 """
 
+import secrets
+
+import httpx
+
+from datastore.records.vocabulary import Role
+from memberdir import api_keys
+from story_kit import CREATE_PERSON as STORY_PERSON
 from story_kit import StoryKit
 
 APPLY_INDIVIDUAL = """mutation StoryApplyIndividual($input: ApplyForIndividualMembershipInput!) {
@@ -16,6 +23,9 @@ ADD_TENURE = """mutation StoryAddTenure($input: AddRosterEntryInput!) {
   addRosterEntry(input: $input) { entry { id } userErrors { field message code } } }"""
 PERSON = """query StoryPerson($id: ID!) { person(id: $id) {
   contactVisibility communications { id } individualMembership { status history { status } } } }"""
+INVITE = """mutation StoryInvite($input: InviteToGroupInput!) {
+  inviteToGroup(input: $input) { invitation { id } userErrors { field message code } } }"""
+ROSTER = "query StoryRoster($slug: String!) { workingGroup(slug: $slug) { roster { nodes { person { id } } } } }"
 ORGANISATION = "query StoryOrganisation($id: ID!) { organisation(id: $id) { website version } }"
 
 
@@ -41,7 +51,11 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
     stories.ok(DECIDE_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
                                    "decision": "APPROVE"})
 
-    seen = stories.run("member-profile", user=member.user(), personId=member.id, groupId=group["id"])
+    inviting = stories.group()
+    stories.ok(INVITE, {"group": inviting["id"], "person": member.id, "message": "Join us, Mina."})
+
+    seen = stories.run("member-profile", user=member.user(), personId=member.id, groupId=group["id"],
+                       invitingGroupSlug=inviting["slug"])
 
     assert_clean(seen)
     assert seen["landed"] == f"{stories.base}/me"
@@ -65,6 +79,11 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
     assert stored["contactVisibility"] == "STAFF"
     assert stored["communications"] == []
     assert [c["status"] for c in stored["individualMembership"]["history"]] == ["APPLICANT", "ACTIVE", "CANCELLED"]
+    # The invitation, accepted in /me, puts them on the roster; the notifications are theirs.
+    assert "Join us, Mina." in seen["invitedMessage"]
+    roster = stories.api(ROSTER, {"slug": inviting["slug"]})["data"]["workingGroup"]["roster"]["nodes"]
+    assert [entry["person"]["id"] for entry in roster] == [member.id]
+    assert "INVITATION" in seen["notifications"]
     assert_accessible(seen, artifacts)
 
 
@@ -154,3 +173,23 @@ def test_me_shows_a_stale_version_with_what_changed_and_reapplies_the_edit(stori
     stored = stories.api("query StoryName($id: ID!) { person(id: $id) { givenName familyName } }", {"id": member.id})
     assert stored["data"]["person"] == {"givenName": "Leah", "familyName": "Changed-By-Staff"}
     assert (artifacts / seen["shots"][0]).stat().st_size > 5_000
+
+
+async def test_me_in_development_signs_in_with_a_key_and_shows_field_errors_and_the_pending_address(browser, page_server, demo_db):
+    """The app without an issuer (page_server): the header's development key field."""
+    staff = (await api_keys.issue(demo_db, "browser me dev key staff", Role.STAFF)).secret_key
+    tag = secrets.token_hex(3)
+    made = httpx.post(f"{page_server}/graphql", headers={"Authorization": f"Bearer {staff}"}, timeout=60, json={
+        "query": STORY_PERSON, "variables": {"input": {"givenName": "Ines", "familyName": f"Dev-{tag}",
+                                                       "email": f"ines.{tag}@example.org"}}}).json()
+    person = made["data"]["createPerson"]["person"]["id"]
+    key = (await api_keys.issue(demo_db, "browser me dev key", Role.MEMBER, person_id=person)).secret_key
+
+    seen = browser.story("me-dev-key", key=key, newEmail=f"ines.new.{tag}@example.org")
+
+    assert_clean(seen)
+    assert "Sign in" in seen["beforeText"]
+    assert f"Ines Dev-{tag}" in seen["who"]
+    assert seen["orcidErrors"] and seen["orcidDescribed"] and seen["kept"] == "1234"
+    assert seen["pending"] == f"ines.new.{tag}@example.org"
+    assert seen["emailField"] == f"ines.{tag}@example.org"  # unchanged until the link is followed

@@ -215,6 +215,9 @@ async def test_a_key_session_ends_when_the_key_is_revoked(site):
         assert (await site.graphql(client)).json()["data"]["viewer"]["person"] == {"id": "per_priya"}
         exported = await client.get(f"{site.base}/export/people.ndjson")  # the exports take the cookie too
         assert exported.status_code == 200 and '"per_priya"' in exported.text
+        first = stored.digest(client.cookies[COOKIE])
+        await client.post(f"{site.base}/auth/key", json={"key": issued.secret_key}, headers={"Origin": site.base})
+        assert await site.db.sessions.find_one({"_id": first}) is None  # signing in again ends the old session
         await api_keys.revoke(site.db, issued.record.id)
         assert await site.db.sessions.count_documents({"key_id": issued.record.id}) == 0
         assert (await site.graphql(client)).status_code == 401
@@ -261,3 +264,39 @@ async def test_without_an_issuer_the_pages_offer_the_development_key_instead(dir
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         assert (await client.get("/auth/session")).json() == {"signedIn": False, "signInAvailable": False}
         assert (await client.get("/auth/login", params={"next": "/me"})).status_code == 404
+
+
+SIGN_IN = {"oidc_issuer": "https://login.example.org", "oidc_client_id": "directory",
+           "oidc_client_secret": "s3cret", "oidc_redirect_url": "https://directory.example.org/auth/callback"}
+
+
+@pytest.mark.parametrize(("given", "complaint"), [
+    ({"oidc_client_secret": "s3cret"}, "MEMBERDIR_OIDC_REDIRECT_URL: needed with"),
+    ({"oidc_client_id": "directory"}, "MEMBERDIR_OIDC_REDIRECT_URL: needed with"),
+    ({**SIGN_IN, "oidc_client_secret": None}, "sign-in also needs MEMBERDIR_OIDC_CLIENT_SECRET"),
+    ({**SIGN_IN, "oidc_redirect_url": "https://directory.example.org/callback"}, "must end in /auth/callback"),
+    ({**SIGN_IN, "oidc_redirect_url": "http://directory.example.org/auth/callback", "environment": "production"},
+     "must be https:// in production"),
+    ({"session_idle_minutes": 600, "session_absolute_hours": 2}, "at least MEMBERDIR_SESSION_IDLE_MINUTES"),
+])
+def test_sign_in_settings_come_whole_or_not_at_all(given, complaint):
+    from pydantic import ValidationError
+
+    from memberdir.settings_errors import describe
+
+    with pytest.raises(ValidationError) as refused:
+        Settings(**given)
+    assert complaint in describe(refused.value) and "s3cret" not in describe(refused.value)
+    assert Settings(**SIGN_IN).sign_in_enabled and not Settings().sign_in_enabled
+
+
+async def test_a_tiny_idle_limit_in_the_settings_ends_a_session(directory):
+    """The limits are settings: with 60 ms of idleness allowed, a session unused for longer is over."""
+    app = create_app(Settings(session_idle_minutes=0.001, session_absolute_hours=1), database=directory)
+    issued = await api_keys.issue(directory, "idle test", Role.MEMBER)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        opened = await client.post("/auth/key", json={"key": issued.secret_key}, headers={"Origin": "http://test"})
+        assert opened.status_code == 200
+        await asyncio.sleep(0.2)
+        refused = await client.post("/graphql", json={"query": VIEWER}, headers={"Origin": "http://test"})
+    assert refused.status_code == 401 and "expired" in refused.json()["errors"][0]["message"]

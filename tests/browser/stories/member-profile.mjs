@@ -1,7 +1,8 @@
 // Story 1: a member signs in through the provider, makes their contact
 // details visible to staff only (by keyboard alone) and sees the preview
 // change; an anonymous request confirms it; they unsubscribe from a group and
-// cancel their individual membership from /me.
+// cancel their individual membership from /me; they accept an invitation
+// and see the notifications sent to them.
 const ANONYMOUS_VIEW = 'query StoryAnonymousView($id: ID!) { person(id: $id) { orcid hiddenContactDetails } }';
 
 function previews(page) {
@@ -49,11 +50,18 @@ export default async function story({ base, job, helpers }) {
   await page.waitForSelector('[data-individual-status="CANCELLED"]');
   const statusAfter = await page.getAttribute('[data-individual-status]', 'data-individual-status');
 
+  // An invitation to answer, and the notifications sent to the person.
+  const invitation = `[data-invitation][data-group="${job.invitingGroupSlug}"]`;
+  const invitedMessage = await page.textContent(invitation);
+  await helpers.answered(page, 'query MePage', () => page.click(`${invitation} button:text("Accept")`));
+  await page.waitForSelector(`[data-invitation][data-status="ACCEPTED"]`);
+  const notifications = await page.$$eval('[data-notification]', (items) => items.map((item) => item.dataset.notification));
+
   const both = await helpers.atBothWidths(page, 'story1-me');
   return {
     landed, header, before, after, savedStatus, anonymousBefore, anonymousAfter,
     keyboard: { reachedChoice, chosenByKeyboard, reachedSave },
-    subscribedBefore, subscribedAfter, statusBefore, confirmation, statusAfter,
+    subscribedBefore, subscribedAfter, statusBefore, confirmation, statusAfter, invitedMessage, notifications,
     shots: [...shots, ...both.shots], axe: both.axe, overflow: both.overflow,
   };
 }

@@ -72,7 +72,9 @@ export function ProfileSection({ person, countries, onSaved }) {
         <SelectField label="Country" name="country" value={form.country} onChange={set('country')} none="(not given)"
           options={countries.map((country) => ({ value: country.code, label: country.name }))}
           errors={errorsFor(userErrors, 'country')} />
-        <TextField label="Affiliation (recorded by staff)" name="affiliation" value={person.affiliation?.name ?? 'None'} readOnly />
+        <p className="read-only" data-affiliation={person.affiliation?.slug ?? ''}>
+          <strong>Affiliation</strong> (recorded by staff): {person.affiliation?.name ?? 'none'}
+        </p>
         {stale && (
           <StaleVersion current={saved} mine={edits} base={base} labels={LABELS}
             onReapply={() => { setBase(saved); submit(null, person.version); }} />
