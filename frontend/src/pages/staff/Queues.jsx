@@ -74,7 +74,8 @@ export function Queues() {
           count={data.applications.totalCount}>
           {(o) => (
             <li key={o.id}><a href={organisationLink(o)}>{o.name}</a>
-              <span className="muted"> · {o.country.name} · applied {o.membership.history[0]?.on}</span></li>
+              <span className="muted"> · {o.country.name}
+                {o.membership.history[0] ? ` · applied ${o.membership.history[0].on}` : ''}</span></li>
           )}
         </Queue>
         <Queue id="individuals" title="Individuals applying" items={people}>
