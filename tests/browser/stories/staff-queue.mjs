@@ -28,11 +28,14 @@ export default async function story({ job, helpers }) {
   out.refusal = await refusal.innerText();
   out.refusalShots = await helpers.atBothWidths(page, 'staff-organisation-refused');
 
-  // The contacts are named (as the Primary would); staff read the record again and approve.
+  // The contacts are named meanwhile (as the Primary would). Approving from the page as it was read is
+  // refused as stale, and the page reads the record again (the contacts show); the next try approves.
+  const signer = await data.person('Sam', 'Signer', { affiliation: organisation });
   await data.assign(organisation, 'ADMINISTRATOR', await data.person('Abe', 'Admin', { affiliation: organisation }));
-  await data.assign(organisation, 'SIGNER', await data.person('Sam', 'Signer', { affiliation: organisation }));
-  await page.reload();
-  await helpers.ready(page);
+  await data.assign(organisation, 'SIGNER', signer);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.locator('form.action .form-errors [data-code="STALE_VERSION"]').waitFor();
+  await page.getByText(signer.name).waitFor();
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.getByTestId('membership-status').getByText('Active').waitFor();
 

@@ -15,11 +15,14 @@ export function ActionForm({ title, document, inputOf, choices, reasonRequired =
     setDone(null);
     const input = inputOf(choice.value);
     if (reason.trim() || reasonRequired) input.reason = reason;
-    if ((await action.save({ input })).ok) {
+    const { ok, stale } = await action.save({ input });
+    if (ok) {
       setDone(`${choice.label}: done.`);
       setReason('');
-      onDone();
     }
+    // Done, or refused as stale: either way the record is read again (a stale refusal's
+    // message stays, with the reason typed, and the next try is at the current version).
+    if (ok || stale) onDone();
   }
   const id = title.toLowerCase().replace(/[^a-z]+/g, '-');
   return (

@@ -8,7 +8,8 @@ import WITHDRAW from './WithdrawInvitation.graphql?raw';
 function Withdraw({ invitation, onDone }) {
   const withdraw = useSave(WITHDRAW);
   async function send() {
-    if ((await withdraw.save({ input: { invitation: invitation.id, expectedVersion: invitation.version } })).ok) onDone();
+    const { ok, stale } = await withdraw.save({ input: { invitation: invitation.id, expectedVersion: invitation.version } });
+    if (ok || stale) onDone();
   }
   return (
     <>

@@ -19,10 +19,9 @@ function EndTenure({ entry, onEnded }) {
   }
   async function send(event) {
     event.preventDefault();
-    if ((await end.save({ input: { entryId: entry.id, expectedVersion: entry.version, until } })).ok) {
-      setOpen(false);
-      onEnded();
-    }
+    const { ok, stale } = await end.save({ input: { entryId: entry.id, expectedVersion: entry.version, until } });
+    if (ok) setOpen(false);
+    if (ok || stale) onEnded(); // a stale refusal: read the roster again, the form stays open
   }
   return (
     <form className="inline-form" onSubmit={send}>

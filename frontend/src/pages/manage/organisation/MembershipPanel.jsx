@@ -19,10 +19,9 @@ function Irreversible({ organisation, document, inputOf, opener, consequence, co
     event.preventDefault();
     const input = inputOf(organisation);
     if (reason.trim()) input.reason = reason;
-    if ((await mutation.save({ input })).ok) {
-      setOpen(false);
-      onDone();
-    }
+    const { ok, stale } = await mutation.save({ input });
+    if (ok) setOpen(false);
+    if (ok || stale) onDone(); // a stale refusal: read the record again, the form stays open
   }
   if (!open) return <button type="button" className="danger" onClick={() => setOpen(true)}>{opener}</button>;
   return (

@@ -25,7 +25,7 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
   const candidate = people.find((p) => p.id === chosen);
 
   async function send() {
-    const { ok } = await assign.save({
+    const { ok, stale } = await assign.save({
       input: { organisationId: organisation.id, expectedVersion: organisation.version, role, personId: chosen },
     });
     setConfirming(false);
@@ -35,6 +35,8 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
     } else if (ok) {
       setChosen('');
       onChanged();
+    } else if (stale) {
+      onChanged(); // read the organisation again; the choice and the message stay
     }
   }
 
