@@ -1,6 +1,7 @@
 """Issue 25's stories 1, 6 and 7 in a real browser, signed in through a real
 OpenID Connect provider's own login page (tests/oidc_provider.py), against
-one app shared by every story; each story makes its own data as staff.
+one app shared by every story; each story makes its own data as staff. Also
+/apply by keyboard, a stale version on /me, and the development key sign-in.
 Screenshots at laptop and phone widths go to test-artifacts/browser/.
 """
 
@@ -193,3 +194,10 @@ async def test_me_in_development_signs_in_with_a_key_and_shows_field_errors_and_
     assert seen["orcidErrors"] and seen["orcidDescribed"] and seen["kept"] == "1234"
     assert seen["pending"] == f"ines.new.{tag}@example.org"
     assert seen["emailField"] == f"ines.{tag}@example.org"  # unchanged until the link is followed
+    assert "accept the Constitution and the Member Agreement" in seen["unaccepted"]
+    recorded = httpx.post(f"{page_server}/graphql", headers={"Authorization": f"Bearer {staff}"}, timeout=60, json={
+        "query": "query StoryHistory($id: ID!) { person(id: $id) { individualMembership { status history { reason } } } }",
+        "variables": {"id": person}}).json()["data"]["person"]["individualMembership"]
+    assert recorded["status"] == "APPLICANT"
+    assert "Constitution (version" in recorded["history"][-1]["reason"] and "Member Agreement (version" in recorded["history"][-1]["reason"]
+    assert recorded["history"][-1]["reason"] in seen["history"]

@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from graphql import GraphQLEnumType
+from graphql import GraphQLEnumType, GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, get_named_type
 from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import queries
 
@@ -171,8 +171,21 @@ async def test_each_resolver_is_resumed_as_soon_as_what_it_waits_for_is_done():
     assert column == ["held", "waited"]
 
 
-# Root fields whose answers hold no interface or union: the plan covers all of them.
-READ_FIELDS = [name for name in REFERENCE._schema.query_type.fields if name not in ("node", "nodes", "_entities", "_service")]
+def _reaches_abstract(type_, seen: set[str]) -> bool:
+    """Whether an answer of this type can hold an interface or a union, at any depth."""
+    named = get_named_type(type_)
+    if isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
+        return True
+    if not isinstance(named, GraphQLObjectType) or named.name in seen:
+        return False
+    seen.add(named.name)
+    return any(_reaches_abstract(field.type, seen) for field in named.fields.values())
+
+
+# Root fields whose answers hold no interface or union, found by walking the schema (so a field
+# added later that leads to one is left out by construction): the plan covers all of them.
+READ_FIELDS = [name for name, field in REFERENCE._schema.query_type.fields.items()
+               if name != "_service" and not _reaches_abstract(field.type, set())]
 EXAMPLES = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
 
 

@@ -12,7 +12,6 @@ export default async function story({ base, job, helpers }) {
 
   const anonymous = await helpers.newPage();
   await check(anonymous, 'home-anonymous', '/');
-  await check(anonymous, 'dashboard', '/dashboard');
   await check(anonymous, 'me-anonymous', '/me');
 
   const member = await helpers.newPage();

@@ -27,5 +27,14 @@ export default async function story({ base, job, helpers }) {
   await page.waitForSelector('[data-pending-email]');
   const pending = await page.getAttribute('[data-pending-email]', 'data-pending-email');
   const emailField = await page.inputValue('input[name="email"]');
-  return { beforeText, who, orcidErrors, orcidDescribed, kept, pending, emailField, shots: [shot] };
+
+  // Individual membership: applying needs both documents accepted; the versions go on record.
+  await page.click('button:text("Apply for individual membership")');
+  const unaccepted = await page.textContent('form[aria-labelledby="apply-individual-title"] .form-errors');
+  await page.check('input[name="constitution"]');
+  await page.check('input[name="memberAgreement"]');
+  await helpers.answered(page, 'query MePage', () => page.click('button:text("Apply for individual membership")'));
+  await page.waitForSelector('[data-individual-status="APPLICANT"]');
+  const history = await page.textContent('[aria-label="Membership history"]');
+  return { beforeText, who, orcidErrors, orcidDescribed, kept, pending, emailField, unaccepted, history, shots: [shot] };
 }

@@ -19,6 +19,7 @@ export function MePage() {
     <div aria-busy={me.state === 'loading' && !me.data ? 'true' : 'false'}>
       <h1>My profile</h1>
       {me.state === 'error' && <p role="alert">The directory could not load your profile: {me.error}</p>}
+      {me.state === 'ready' && me.error && <p role="alert">Part of your profile could not be loaded: {me.error}</p>}
       {me.data && !person && (
         <p>
           {session?.signedIn ? 'You are signed in, but no person in the directory goes with this sign-in.' : 'Sign in to see and keep your profile.'}

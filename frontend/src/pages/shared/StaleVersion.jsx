@@ -1,6 +1,7 @@
 // STALE_VERSION: someone saved the record since this page read it. Shows,
 // field by field, what is saved now next to the person's own edit (which the
 // form keeps), and lets them reapply the edit on top of the current version.
+import { useId } from 'react';
 
 function shown(value) {
   if (value === null || value === undefined || value === '') return '(empty)';
@@ -16,6 +17,7 @@ function shown(value) {
  * labels (optional): field name -> label.
  */
 export function StaleVersion({ current, mine, base = null, labels = {}, onReapply }) {
+  const titleId = useId();
   if (!current) return null;
   const names = new Set(Object.keys(mine ?? {}));
   if (base) {
@@ -25,8 +27,8 @@ export function StaleVersion({ current, mine, base = null, labels = {}, onReappl
     }
   }
   return (
-    <section className="stale-version" role="alert" aria-labelledby="stale-title">
-      <h3 id="stale-title">Someone else saved this meanwhile</h3>
+    <section className="stale-version" role="alert" aria-labelledby={titleId}>
+      <h3 id={titleId}>Someone else saved this meanwhile</h3>
       <p>Your edit was not saved. Here is what is saved now next to your edit; reapply it to save it on top of the current version.</p>
       <table>
         <thead>
