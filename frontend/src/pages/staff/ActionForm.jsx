@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { TextField, errorsFor, FormErrors } from '../shared/forms.jsx';
-import { Failure } from '../manage/Errors.jsx';
 import { useSave } from '../shared/useSave.js';
 
 /**
@@ -31,8 +30,7 @@ export function ActionForm({ title, document, inputOf, choices, reasonRequired =
       {hint && <p className="muted">{hint}</p>}
       <TextField label={reasonRequired ? 'Reason (required)' : 'Reason (optional)'} name="reason" value={reason}
         onChange={(given) => setReason(given)} errors={errorsFor(action.userErrors, 'reason')} />
-      <FormErrors userErrors={action.userErrors} shownAt={['reason']} />
-      <Failure message={action.problem} />
+      <FormErrors userErrors={action.userErrors} shownAt={['reason']} problem={action.problem} />
       <div className="actions">
         {choices.map((choice, index) => (
           <button key={choice.value} type={index === 0 ? 'submit' : 'button'} disabled={action.busy}

@@ -1,5 +1,4 @@
 import { FormErrors } from '../../shared/forms.jsx';
-import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { ROSTER_ROLES } from '../vocabulary.js';
 import { humanise } from '../../shared/words.js';
@@ -16,8 +15,7 @@ function Withdraw({ invitation, onDone }) {
       <button type="button" className="secondary" onClick={send} disabled={withdraw.busy}>
         Withdraw<span className="visually-hidden"> the invitation of {invitation.person.name}</span>
       </button>
-      <FormErrors userErrors={withdraw.userErrors} shownAt={[]} />
-      <Failure message={withdraw.problem} />
+      <FormErrors userErrors={withdraw.userErrors} shownAt={[]} problem={withdraw.problem} />
     </>
   );
 }

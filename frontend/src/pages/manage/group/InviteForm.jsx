@@ -100,8 +100,7 @@ export function InviteForm({ group, staff, fromRecommendation, onInvited }) {
           errors={errorsFor(invite.userErrors, 'message')} />
         <TextField label="Expires on" name="expiresOn" type="date" value={form.expiresOn} onChange={set('expiresOn')}
           errors={errorsFor(invite.userErrors, 'expiresOn')} />
-        <FormErrors userErrors={invite.userErrors} shownAt={FIELDS.filter((f) => f !== 'recommendation')} />
-        <Failure message={invite.problem} />
+        <FormErrors userErrors={invite.userErrors} shownAt={FIELDS.filter((f) => f !== 'recommendation')} problem={invite.problem} />
         <div className="actions">
           <button type="submit" disabled={invite.busy || !person}>Send invitation</button>
           {done && <p role="status">{done}</p>}

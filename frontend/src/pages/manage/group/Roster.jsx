@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
-import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, todayUtc } from '../vocabulary.js';
 import END from './EndRosterEntry.graphql?raw';
@@ -27,8 +26,7 @@ function EndTenure({ entry, onEnded }) {
     <form className="inline-form" onSubmit={send}>
       <TextField label={`Last day ${entry.person.name} serves`} name="until" type="date" value={until}
         onChange={(given) => setUntil(given)} errors={errorsFor(end.userErrors, 'until')} />
-      <FormErrors userErrors={end.userErrors} shownAt={['until']} />
-      <Failure message={end.problem} />
+      <FormErrors userErrors={end.userErrors} shownAt={['until']} problem={end.problem} />
       <button type="submit" disabled={end.busy}>End tenure</button>
       <button type="button" className="secondary" onClick={() => setOpen(false)}>Go back</button>
     </form>

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
-import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import ADD from './AddColleague.graphql?raw';
 
@@ -41,8 +40,7 @@ export function AddColleague({ organisation, onAdded }) {
         {field('givenName', 'Given name')}
         {field('familyName', 'Family name')}
         {field('email', 'E-mail (they confirm it from a link we send)', 'email')}
-        <FormErrors userErrors={add.userErrors} shownAt={['givenName', 'familyName', 'email']} />
-        <Failure message={add.problem} />
+        <FormErrors userErrors={add.userErrors} shownAt={['givenName', 'familyName', 'email']} problem={add.problem} />
         <div className="actions">
           <button type="submit" disabled={add.busy}>Add colleague</button>
           {added && <p role="status">{added} was added to {organisation.name}.</p>}

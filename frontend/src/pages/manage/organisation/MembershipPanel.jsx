@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
-import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { humanise } from '../../shared/words.js';
 
@@ -29,8 +28,7 @@ function Irreversible({ organisation, document, inputOf, opener, consequence, co
       <p>{consequence}</p>
       <TextField label="Reason (optional, kept in the membership history)" name="reason" value={reason}
         onChange={(given) => setReason(given)} errors={errorsFor(mutation.userErrors, 'reason')} />
-      <FormErrors userErrors={mutation.userErrors} shownAt={['reason']} />
-      <Failure message={mutation.problem} />
+      <FormErrors userErrors={mutation.userErrors} shownAt={['reason']} problem={mutation.problem} />
       <button type="submit" className="danger" disabled={mutation.busy}>{confirm}</button>
       <button type="button" className="secondary" onClick={() => setOpen(false)}>Go back</button>
     </form>

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { SelectField, TextField, errorsFor, FormErrors } from '../../shared/forms.jsx';
-import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { INVITABLE_ROLES, ROSTER_ROLES, options } from '../vocabulary.js';
 import RECOMMEND from './RecommendColleague.graphql?raw';
@@ -40,8 +39,7 @@ export function Recommend({ organisation, people, groups }) {
           options={options(ROSTER_ROLES, INVITABLE_ROLES)} errors={errorsFor(recommend.userErrors, 'role')} />
         <TextField label="Message to the chairs (optional)" name="message" value={form.message}
           onChange={set('message')} errors={errorsFor(recommend.userErrors, 'message')} />
-        <FormErrors userErrors={recommend.userErrors} shownAt={['person', 'group', 'role', 'message']} />
-        <Failure message={recommend.problem} />
+        <FormErrors userErrors={recommend.userErrors} shownAt={['person', 'group', 'role', 'message']} problem={recommend.problem} />
         <div className="actions">
           <button type="submit" disabled={recommend.busy || !form.person || !form.group}>Recommend</button>
           {done && <p role="status">{done}</p>}

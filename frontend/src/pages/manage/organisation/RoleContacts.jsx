@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { SelectField, errorsFor, FormErrors } from '../../shared/forms.jsx';
-import { Failure } from '../Errors.jsx';
 import { useSave } from '../../shared/useSave.js';
 import { CONTACT_ROLES } from '../vocabulary.js';
 import ASSIGN from './AssignRoleContact.graphql?raw';
@@ -76,8 +75,7 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
               {role === 'PRIMARY' ? 'Hand over…' : `Make ${label}`}
             </button>
           )}
-          <FormErrors userErrors={assign.userErrors} shownAt={['personId']} />
-          <Failure message={assign.problem} />
+          <FormErrors userErrors={assign.userErrors} shownAt={['personId']} problem={assign.problem} />
         </form>
       )}
     </li>
