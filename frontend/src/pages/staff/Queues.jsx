@@ -38,10 +38,11 @@ function useCandidates(data) {
 }
 
 /** One queue: its count (all of them, where the API counts) and its first items, in a list that scrolls. */
-function Queue({ id, title, items, count = items.length, children, empty = 'Nothing waiting.' }) {
+function Queue({ id, title, items, count = items.length, children, hint = null, empty = 'Nothing waiting.' }) {
   return (
     <section aria-labelledby={id} className="card queue" data-queue={id}>
       <h2 id={id}>{title} <span className="count" data-count>{count}</span></h2>
+      {hint && <p className="muted">{hint}</p>}
       {items.length ? (
         <div className="queue-items" tabIndex={0} role="region" aria-label={title}>
           <ul className="items">{items.map(children)}</ul>
@@ -96,7 +97,8 @@ export function Queues() {
               <span className="muted"> · notice {o.membership.removalNoticeOn}</span></li>
           )}
         </Queue>
-        <Queue id="removable" title="Removals now allowed" items={removable}>
+        <Queue id="removable" title="Removals now allowed" items={removable}
+          hint={`${NOTICE_DAYS} days after the notice (the default period); removing earlier is refused with the date.`}>
           {(o) => (
             <li key={o.id}><a href={organisationLink(o)}>{o.name}</a>
               <span className="muted"> · notice {o.membership.removalNoticeOn}</span></li>
