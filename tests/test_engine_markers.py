@@ -18,6 +18,8 @@ PROJECT_ROOT = Path(__file__).parent.parent
 ENGINE_SPECIFIC = {
     "tests/browser/test_pages.py": "pages in Chromium; every number they show is a query the marked schema tests "
                                    "(tests/schema/test_stats.py, test_organisations.py) run on both engines",
+    "tests/browser/test_stories_member.py": "the pages for members in Chromium, signed in through a provider; every "
+                                            "change they make is a mutation tests/writes/ runs on both engines",
     "tests/cli/test_cli.py": "the command line as a user runs it (options, messages, exit codes); import, dump and "
                              "restore themselves are marked in tests/datastore/",
     "tests/datastore/test_folding.py": "search folding of typed text; search's reads are the `search` filters that "
