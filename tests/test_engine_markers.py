@@ -20,6 +20,8 @@ ENGINE_SPECIFIC = {
                                    "(tests/schema/test_stats.py, test_organisations.py) run on both engines",
     "tests/browser/test_stories_member.py": "the pages for members in Chromium, signed in through a provider; every "
                                             "change they make is a mutation tests/writes/ runs on both engines",
+    "tests/browser/test_stories_manage.py": "the manage and staff pages in Chromium, signed in through a provider; "
+                                            "every change they make is a mutation tests/writes/ runs on both engines",
     "tests/cli/test_cli.py": "the command line as a user runs it (options, messages, exit codes); import, dump and "
                              "restore themselves are marked in tests/datastore/",
     "tests/datastore/test_folding.py": "search folding of typed text; search's reads are the `search` filters that "

@@ -4,11 +4,17 @@
 import { HomePage } from './HomePage.jsx';
 import { MePage } from './me/MePage.jsx';
 import { ApplyPage } from './apply/ApplyPage.jsx';
+import { OrganisationPage } from './manage/organisation/OrganisationPage.jsx';
+import { GroupPage } from './manage/group/GroupPage.jsx';
+import { StaffPage } from './staff/StaffPage.jsx';
 
 export const routes = [
   { pattern: /^\/$/, page: HomePage },
   { pattern: /^\/me$/, page: MePage },
   { pattern: /^\/apply$/, page: ApplyPage },
+  { pattern: /^\/manage\/organisations\/([^/]+)$/, page: OrganisationPage },
+  { pattern: /^\/manage\/groups\/([^/]+)$/, page: GroupPage },
+  { pattern: /^\/staff(?:\/.*)?$/, page: StaffPage },
 ];
 
 /** The route for `pathname` and its decoded parameters, or null. */
