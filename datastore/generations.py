@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 from pymongo import UpdateOne, WriteConcern
 
+from datastore import reads as recorded
 from datastore.client import Database
 
 T = TypeVar("T")
@@ -132,12 +133,19 @@ class Generation:
             self._tokens = asyncio.ensure_future(current(self.db))
         return await asyncio.shield(self._tokens)
 
+    def start_from(self, tokens: Tokens) -> None:
+        """Tokens the caller has just read (before anything was computed): not read again."""
+        if self._tokens is None:
+            self._tokens = asyncio.get_running_loop().create_future()
+            self._tokens.set_result(tokens)
+
     def forget(self) -> None:
         """Read the tokens again before the next answer (the request wrote, or is answered)."""
         self._tokens = None
 
     async def answer(self, reads: Collection[str], key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         """`compute()`, which reads the collections `reads`, or what it gave while they stayed as now."""
+        recorded.note(*reads)  # also when the answer is kept: it stands for those reads
         tokens = await self.tokens()
         under = tuple(tokens.get(collection) for collection in sorted(reads))
         if None in under:

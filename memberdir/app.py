@@ -42,6 +42,8 @@ from memberdir.edge.exports import ExportEndpoint
 from memberdir.edge import verify_email
 from memberdir.edge.verify_email import VerifyEmailPage
 from memberdir.edge import matching as affiliation_matching
+from memberdir.edge.answer_cache import AnswerCache
+from memberdir.edge.answer_reuse import KeptAnswers, NotModifiedBeforeCharge
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
@@ -101,7 +103,9 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         limiter: RateLimiter,
         extensions: tuple = (),
         planned: bool = True,
+        answers: AnswerCache | None = None,
     ):
+        answers = answers or AnswerCache(settings.response_cache_bytes)
         limits = QueryLimits(
             max_depth=settings.max_depth,
             max_aliases=settings.max_aliases,
@@ -115,7 +119,9 @@ class DirectoryGraphQL(GraphQLOverHTTP):
                 *limit_extensions(limits, measured_cost),
                 reuse_documents(),  # after every extension that sets parse options or rules, or refuses first
                 lambda: MaskErrors(should_mask_error=_is_internal),
+                NotModifiedBeforeCharge,  # before the charge: a 304 known without running is free
                 lambda: OperationAccounting(limiter, settings.max_cost, _is_internal),
+                lambda: KeptAnswers(answers),  # after the charge (edge.answer_reuse)
                 # After MaskErrors, so it sees a database error before it is masked.
                 lambda: DatabaseErrors(writes=database.recheck),
                 *extensions,
@@ -304,7 +310,9 @@ def create_app(
         settings.metrics_max_operation_names,
         engine_up=settings_engine(settings).answering if embedded else None,
     )
-    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned)
+    answers = AnswerCache(settings.response_cache_bytes)
+    metrics.watch_answers(answers)
+    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned, answers)
     budgeted = RateLimitGate(graphql, limiter)
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
@@ -329,6 +337,7 @@ def create_app(
         exception_handlers=stack.EXCEPTION_HANDLERS,
     )
     app.state.metrics, app.state.rate_limiter = metrics, limiter  # for `serve` and the exports
+    app.state.answers = answers
     return app
 
 
