@@ -1,18 +1,25 @@
 """Conditional requests and the exact response cache (memberdir/edge/answer_reuse.py),
 through the whole app over a real engine whose client notes what each request reads."""
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 from httpx import ASGITransport, AsyncClient
 
+from datastore import reads
 from datastore.client import connect
 from datastore.indexes import ensure_indexes
 from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from memberdir.app import create_app
+from memberdir.edge.answer_cache import KEPT_OVER
 from memberdir.edge.database_commands import DATABASE_COMMANDS
 from memberdir.settings import Settings
+from resolvers.context import Context
+from resolvers.exports import EXPORTS, csv_chunks
+from resolvers.exports.tables import roster
+from resolvers.viewer import Viewer
 from tests.conftest import load_directory
 
 COUNTS = "query Counts { organisations(first: 3) { totalCount nodes { id name city } } }"
@@ -49,7 +56,6 @@ def _get(client: AsyncClient, query: str, key: str | None = None, etag: str | No
         headers["If-None-Match"] = etag
     params = {"query": query}
     if variables:
-        import json
         params["variables"] = json.dumps(variables)
     return client.get("/graphql", params=params, headers=headers)
 
@@ -144,3 +150,49 @@ async def test_metrics_count_hits_and_misses(served):
     text = (await client.get("/metrics")).text
     assert "memberdir_response_cache_hits_total 2.0" in text
     assert "memberdir_response_cache_misses_total 1.0" in text
+
+
+async def test_an_export_carries_an_etag_and_a_matching_one_is_a_free_304(served):
+    client, keys, app = served
+    path = "/export/roster/data-work-stream.csv"
+    first = await client.get(path, headers={"X-API-Key": keys["member"]})
+    assert first.status_code == 200 and first.headers["cache-control"] == "private, no-cache"
+    etag = first.headers["etag"]
+    limiter = app.state.rate_limiter
+    before = limiter.peek(limiter.client_of({"state": {"viewer": _viewer(app, keys)}})).remaining
+    again = await client.get(path, headers={"X-API-Key": keys["member"], "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert limiter.peek(limiter.client_of({"state": {"viewer": _viewer(app, keys)}})).remaining == before
+    # Another caller's tag is not theirs; a write makes a new one.
+    assert (await client.get(path, headers={"X-API-Key": keys["staff"], "If-None-Match": etag})).status_code == 200
+    await _update_city(client, keys["staff"], "Yaba")
+    changed = await client.get(path, headers={"X-API-Key": keys["member"], "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+
+
+def _viewer(app, keys):
+    key_id = keys["member"].split("_")[1]
+    return Viewer(role=Role.MEMBER, person_id="per_jean", credential=f"api-key:{key_id}")
+
+
+async def test_exports_read_only_the_collections_their_etag_stands_for(engine):
+    """An export's ETag is made from the directory's collections alone (edge.exports):
+    every export, streamed to its end, reads nothing else."""
+    db = connect(engine.uri, "test_answer_reuse_exports", listeners=[DATABASE_COMMANDS], traits=engine.traits)
+    await db.drop()
+    await ensure_indexes(db)
+    await load_directory(db)
+    try:
+        for viewer in (Viewer(), Viewer(role=Role.STAFF, credential="api-key:x")):
+            given = {"stats": {"by": ["COUNTRY"]}}
+            builds = [(kind, lambda ctx, k=kind: EXPORTS[k](ctx, given.get(k, {}))) for kind in EXPORTS if kind != "roster"]
+            builds.append(("roster", lambda ctx: roster(ctx, {}, "data-work-stream")))
+            for kind, build in builds:
+                with reads.recording() as read:
+                    ctx = Context.for_request(db, viewer=viewer)
+                    table = await build(ctx)
+                    async for _ in csv_chunks(table):
+                        pass
+                assert read.collections and read.collections - {"meta"} <= KEPT_OVER, (kind, read.collections)
+    finally:
+        await db.close()
