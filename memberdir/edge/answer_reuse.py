@@ -34,6 +34,7 @@ from strawberry.types.graphql import OperationType
 from datastore import generations, reads
 from memberdir.edge import etags
 from memberdir.edge.answer_cache import KEPT_OVER, AnswerCache, KeptAnswer, caller_of
+from memberdir.edge.database_commands import DATABASE_COMMANDS
 from resolvers.viewer import ANONYMOUS
 
 HIT, MISS = "HIT", "MISS"
@@ -65,7 +66,7 @@ class Reuse:
 
     async def current_tokens(self, db: Any) -> dict[str, str | None]:
         if self.tokens is None:
-            self.tokens = await generations.current(db)
+            self.tokens = await generations.shared_current(db)
         return self.tokens
 
 
@@ -137,9 +138,8 @@ class KeptAnswers(SchemaExtension):
         data = orjson.dumps(result.data)
         collections = read.collections - {"meta"}
         under = [(c, tokens.get(c)) for c in sorted(collections)]
-        # "meta" read: the command listener that notes reads is installed on this database.
         keepable = (
-            "meta" in read.collections and not read.time and collections <= KEPT_OVER
+            _sees_reads(self.execution_context.context.db) and not read.time and collections <= KEPT_OVER
             and all(token is not None for _, token in under)
         )
         if keepable:
@@ -164,6 +164,12 @@ class KeptAnswers(SchemaExtension):
         if reuse is None or reuse.cache is None or not self.cache.enabled:
             return {}
         return {"cache": reuse.cache}
+
+
+def _sees_reads(db: Any) -> bool:
+    """Whether the listener that notes each command's collection (datastore.reads) watches this
+    database's client, as `serve` connects it: without it an answer's reads are unknown."""
+    return DATABASE_COMMANDS in db.client.options.event_listeners
 
 
 def not_modified_instead(request: Request, response: Response) -> Response:

@@ -131,7 +131,7 @@ async def export_etag(ctx: Context, request: Request) -> ExportTag | None:
     """The export's generation ETag (edge.etags), from the tokens of the directory's
     collections, which are all an export reads (a test holds it to that), and the
     date its tables are computed for; None while a bulk write runs."""
-    tokens = await generations.current(ctx.db)
+    tokens = await generations.shared_current(ctx.db)
     under = [(collection, tokens.get(collection)) for collection in sorted(KEPT_OVER)]
     if any(token is None for _, token in under):
         return None
