@@ -150,11 +150,18 @@ def _start_directory(name: str, env: dict[str, str], workers: int, cache_bytes: 
     return served
 
 
+def _progress(server: str, name: str, found: dict) -> None:
+    shown = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in found.items() if k not in ("data", "etag")}
+    print(f"  {server} {name}: {shown}", flush=True)
+
+
 async def run_directory(served: Served, arguments: argparse.Namespace, results: dict) -> None:
     for name in arguments.queries:
         query, variables = QUERIES[name]
         results[(served.name, name)] = await measure(served, name, _post(served.path, query, variables), arguments)
+        _progress(served.name, name, results[(served.name, name)])
     results[(served.name, "poll")] = await poller(served, arguments)
+    _progress(served.name, "poll", results[(served.name, "poll")])
 
 
 def main(arguments: argparse.Namespace) -> int:
@@ -179,6 +186,7 @@ def main(arguments: argparse.Namespace) -> int:
                     query, variables = QUERIES[name]
                     results[("peer", name)] = asyncio.run(
                         measure(served, name, _post(served.path, query, variables), arguments))
+                    _progress("peer", name, results[("peer", name)])
             finally:
                 served.stop()
     report(results, arguments, load)
@@ -199,6 +207,8 @@ def report(results: dict, arguments: argparse.Namespace, load: tuple[float, floa
             found = results.get((server, name))
             value = found and found.get(key)
             bad = found and found.get("errors")
+            if found and found.get("data") is None and bad:  # every answer an error: not answered
+                value, bad = None, False
             values.append("—" if value is None else f"{value:.1f}" + ("!" if bad else ""))
         return "/".join(values)
 
