@@ -29,6 +29,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
+from datastore import reads
 from datastore.client import Database
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database, settings_engine
@@ -153,7 +154,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
         context.public_url = self.settings.public_url
         context.webhook_allow_loopback = bool(self.settings.webhook_allow_loopback)
-        context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
+        context.allowance = lambda: _noted(current_allowance(self.limiter, self.limiter.client_of(request.scope)))
         return context
 
     def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
@@ -196,6 +197,12 @@ class DirectoryGraphQL(GraphQLOverHTTP):
             for error in processed.get("errors") or ():
                 error["message"] = _SUGGESTION.sub("", error["message"])
         return processed
+
+
+def _noted(allowance: Any) -> Any:
+    """The caller's budget changes without any write: an answer showing it is never kept (edge.answer_cache)."""
+    reads.noted_moment_read()
+    return allowance
 
 
 def _being_cancelled() -> bool:

@@ -139,7 +139,7 @@ class KeptAnswers(SchemaExtension):
         collections = read.collections - {"meta"}
         under = [(c, tokens.get(c)) for c in sorted(collections)]
         keepable = (
-            _sees_reads(self.execution_context.context.db) and not read.time and collections <= KEPT_OVER
+            _sees_reads(self.execution_context.context.db) and not read.moment and collections <= KEPT_OVER
             and all(token is not None for _, token in under)
         )
         if keepable:

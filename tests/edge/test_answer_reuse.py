@@ -196,3 +196,12 @@ async def test_exports_read_only_the_collections_their_etag_stands_for(engine):
                 assert read.collections and read.collections - {"meta"} <= KEPT_OVER, (kind, read.collections)
     finally:
         await db.close()
+
+
+async def test_an_answer_showing_the_rate_budget_is_never_kept(served):
+    client, _, _ = served
+    query = "{ rateLimit { limit cost remaining } }"
+    first = (await client.post("/graphql", json={"query": query})).json()
+    second = (await client.post("/graphql", json={"query": query})).json()
+    assert (first["extensions"]["cache"], second["extensions"]["cache"]) == ("MISS", "MISS")
+    assert second["data"]["rateLimit"]["remaining"] < first["data"]["rateLimit"]["remaining"]
