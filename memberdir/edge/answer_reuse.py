@@ -78,8 +78,8 @@ def _reuse_of(extension: SchemaExtension) -> Reuse | None:
         return found
     reuse = None
     request = getattr(context.context, "request", None)
-    if request is not None and context.operation_type is OperationType.QUERY and context.query:
-        variables = orjson.dumps(context.variables or {}, option=orjson.OPT_SORT_KEYS).decode()
+    variables = _canonical(context.variables) if request is not None and context.query else None
+    if variables is not None and context.operation_type is OperationType.QUERY:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         single = not getattr(request.state, "graphql_batch", False)
         reuse = Reuse(
@@ -91,6 +91,15 @@ def _reuse_of(extension: SchemaExtension) -> Reuse | None:
             request.state.answer_reuse = reuse
     context.memberdir_reuse = reuse  # type: ignore[attr-defined]
     return reuse
+
+
+def _canonical(variables: dict[str, Any] | None) -> str | None:
+    """The variables as JSON with sorted keys; None for what has no JSON (a lone surrogate:
+    request_checks names it), which is then neither kept nor tagged."""
+    try:
+        return orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return None
 
 
 class NotModifiedBeforeCharge(SchemaExtension):
