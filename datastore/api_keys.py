@@ -17,6 +17,8 @@ class ApiKey:
     created_at: datetime
     person_id: str | None = None
     revoked_at: datetime | None = None
+    # May run any GraphQL document when the server runs only trusted ones (the router's key, integrations).
+    any_document: bool = False
 
     @property
     def revoked(self) -> bool:
@@ -33,6 +35,7 @@ def to_document(key: ApiKey) -> dict:
         "created_at": key.created_at,
         "person_id": key.person_id,
         "revoked_at": key.revoked_at,
+        "any_document": key.any_document,
     }
 
 
@@ -46,6 +49,7 @@ def from_document(document: dict) -> ApiKey:
         created_at=document["created_at"],
         person_id=document.get("person_id"),
         revoked_at=document.get("revoked_at"),
+        any_document=document.get("any_document", False),
     )
 
 

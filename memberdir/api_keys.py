@@ -40,13 +40,15 @@ def _digest(salt: str, secret: str) -> str:
     return hmac.new(bytes.fromhex(salt), secret.encode(), hashlib.sha256).hexdigest()
 
 
-async def issue(db: Database, name: str, role: Role, person_id: str | None = None) -> IssuedKey:
+async def issue(
+    db: Database, name: str, role: Role, person_id: str | None = None, any_document: bool = False
+) -> IssuedKey:
     if role is Role.ANONYMOUS:
         raise ValueError("a key is for a member, staff or admin client")
     key_id, secret, salt = secrets.token_hex(8), secrets.token_urlsafe(32), secrets.token_hex(16)
     record = ApiKey(
         id=key_id, name=name, role=role, salt=salt, hash=_digest(salt, secret),
-        created_at=datetime.now(UTC), person_id=person_id,
+        created_at=datetime.now(UTC), person_id=person_id, any_document=any_document,
     )
     await stored_keys.insert(db, record)
     return IssuedKey(record, f"{PREFIX}{key_id}_{secret}")

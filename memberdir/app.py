@@ -39,7 +39,10 @@ from memberdir.edge import stack
 from memberdir.edge.deadline import DeadlineExceeded, within_deadline
 from memberdir.edge.error_log import log_only_internal_errors
 from memberdir.edge.errors import Refused
+from memberdir.edge.documents import Documents
 from memberdir.edge.exports import ExportEndpoint
+from memberdir.edge.persisted_queries import PersistedQueries
+from memberdir.edge.trusted_documents import TrustedDocuments
 from memberdir.edge import verify_email
 from memberdir.edge.verify_email import VerifyEmailPage
 from memberdir.edge import matching as affiliation_matching
@@ -58,6 +61,8 @@ from memberdir.notifications.notices import noticing
 from memberdir.recovery import sweeping
 from memberdir.settings import Settings
 from memberdir.supervisor import EngineSupervisor
+from memberdir import tracing as tracing_setup
+from memberdir.tracing import Tracing
 from resolvers.context import Context
 from resolvers.mutations.committing import writes_ended
 from resolvers.viewer import ANONYMOUS
@@ -104,6 +109,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         limiter: RateLimiter,
         extensions: tuple = (),
         planned: bool = True,
+        tracing: Tracing | None = None,
         answers: AnswerCache | None = None,
     ):
         answers = answers or AnswerCache(settings.response_cache_bytes)
@@ -117,6 +123,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         )
         schema = build_schema(
             extensions=[
+                *((tracing.operations(),) if tracing else ()),  # first: its span holds the others' work
                 *limit_extensions(limits, measured_cost),
                 reuse_documents(),  # after every extension that sets parse options or rules, or refuses first
                 lambda: MaskErrors(should_mask_error=_is_internal),
@@ -140,6 +147,11 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         self.limiter = limiter
         log_only_internal_errors(_is_internal)
         self.pages = Pages(settings)
+        self.documents = Documents(
+            TrustedDocuments.load(),
+            PersistedQueries(settings.persisted_queries_max_entries, settings.persisted_queries_max_characters),
+            settings.trusted_documents_only,
+        )
 
     async def render_graphql_ide(self, request) -> Response:
         # Our own build of GraphiQL, not Strawberry's page that loads it from a CDN.
@@ -240,13 +252,19 @@ def create_app(
     database: Database | None = None,
     extensions: tuple = (),
     planned: bool = True,
+    tracing: Tracing | None = None,
 ) -> Starlette:
     """The app; with `database` given it uses that instead of opening its own.
+
+    `tracing`: OpenTelemetry spans (memberdir.tracing); by default on only when
+    OTEL_EXPORTER_OTLP_ENDPOINT is set. A caller's `database` has its own listeners.
 
     `extensions`: extra schema extensions, for tests that need a slow resolver.
     `planned=False`: graphql-core's executor alone (the reference), for tests.
     """
     settings = settings or Settings()
+    tracing = tracing or tracing_setup.from_environment()
+    traced_commands = tracing.database_listeners() if tracing else ()
     holder = DatabaseHolder()
     holder.set(database)
 
@@ -257,7 +275,8 @@ def create_app(
             return
         lease = timedelta(seconds=settings.write_lease_seconds)
         if settings.mongodb_uri is not None:
-            async with open_database(settings, seed_if_empty=True) as db, supervising(None):
+            async with open_database(settings, seed_if_empty=True, listeners=traced_commands) as db, \
+                    supervising(None):
                 holder.set(db)
                 async with serving_work(lease):
                     yield
@@ -265,7 +284,8 @@ def create_app(
             return
         # The embedded engine, watched: restarted if it dies or cannot write (README, "Database engines").
         with settings_engine(settings) as engine:
-            async with supervising(engine), open_database(settings, seed_if_empty=True, engine=engine) as db:
+            async with supervising(engine), \
+                    open_database(settings, seed_if_empty=True, engine=engine, listeners=traced_commands) as db:
                 holder.set(db)
                 async with serving_work(lease):
                     yield
@@ -319,7 +339,7 @@ def create_app(
     )
     answers = AnswerCache(settings.response_cache_bytes)
     metrics.watch_answers(answers)
-    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned, answers)
+    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned, tracing, answers)
     budgeted = RateLimitGate(graphql, limiter)
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
@@ -339,11 +359,16 @@ def create_app(
             *_metrics_routes(settings, metrics),
             *graphql.pages.routes(),
         ],
-        middleware=[Middleware(Observe, metrics=metrics), *stack.app_middleware(settings)],
+        middleware=[
+            *((Middleware(tracing.requests),) if tracing else ()),  # outermost: the request's span holds all
+            Middleware(Observe, metrics=metrics),
+            *stack.app_middleware(settings),
+        ],
         lifespan=lifespan,
         exception_handlers=stack.EXCEPTION_HANDLERS,
     )
     app.state.metrics, app.state.rate_limiter = metrics, limiter  # for `serve` and the exports
+    app.state.tracing = tracing
     app.state.answers = answers
     return app
 

@@ -64,7 +64,8 @@ class Authenticator:
             key = await api_keys.verify(self.database.get(), presented)
         except KeyRejected as rejected:
             raise Unauthenticated(str(rejected))
-        return Viewer(role=key.role, person_id=key.person_id, credential=f"api-key:{key.id}")
+        return Viewer(role=key.role, person_id=key.person_id, credential=f"api-key:{key.id}",
+                      any_document=key.any_document)
 
     async def _token_viewer(self, token: str) -> Viewer:
         if self.tokens is None:

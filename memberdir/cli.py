@@ -27,11 +27,12 @@ from datastore.dump import API_KEYS_OPTION, Dumps, UnknownCollections, dump as d
 from datastore.importer import ImportRejected, ImportStopped, describe_step, import_files
 from datastore.records.vocabulary import Role
 from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_header, restore as restore_dump
-from memberdir import api_keys
+from memberdir import api_keys, first_party_documents
 from memberdir import supergraph as composition
 from memberdir.app import create_app
 from memberdir.collector import tune_for_serving
 from memberdir.database import open_database, settings_engine
+from memberdir.edge import trusted_documents
 from memberdir.edge.access_log import configure_logging
 from memberdir.embedded.server import EmbeddedEngine, EngineError
 from memberdir.settings import Settings
@@ -383,6 +384,17 @@ def schema() -> None:
 
 
 @app.command()
+def documents() -> None:
+    """Print the trusted documents' manifest: every first-party operation by its SHA-256."""
+    try:
+        found = first_party_documents.manifest(build_schema()._schema)
+    except first_party_documents.NotADocument as error:
+        typer.echo(f"Not a trusted document: {error}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(trusted_documents.manifest_text(found), nl=False)
+
+
+@app.command()
 def supergraph(
     subgraphs: Annotated[
         list[str] | None,
@@ -424,6 +436,9 @@ def keys_create(
     name: Annotated[str, typer.Option(help="Who the key is for, e.g. 'EBI roster sync'.")],
     role: Annotated[str, typer.Option(help=f"One of {', '.join(KEY_ROLES)}.")],
     person: Annotated[str | None, typer.Option(help="Person id the key acts for (e.g. an organisation's Primary).")] = None,
+    any_document: Annotated[bool, typer.Option(
+        "--any-document", help="May run any GraphQL document when MEMBERDIR_TRUSTED_DOCUMENTS_ONLY is set "
+        "(the router's key, integrations).")] = False,
 ) -> None:
     """Create a key and print it once; only its salted hash is stored."""
     if role not in KEY_ROLES:
@@ -436,13 +451,14 @@ def keys_create(
     async def issue(db: Database) -> api_keys.IssuedKey | None:
         if person is not None and not await people.by_ids(db, [person]):
             return None
-        return await api_keys.issue(db, name.strip(), Role(role), person)
+        return await api_keys.issue(db, name.strip(), Role(role), person, any_document)
 
     issued = _on_database(issue)
     if issued is None:
         typer.echo(f"No person {person!r} in the directory", err=True)
         raise typer.Exit(code=1)
-    typer.echo(f"Created key {issued.record.id} ({issued.record.role.value}) for {issued.record.name!r}.")
+    anything = ", any document" if issued.record.any_document else ""
+    typer.echo(f"Created key {issued.record.id} ({issued.record.role.value}{anything}) for {issued.record.name!r}.")
     typer.echo("Shown once; store it now. Send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>':")
     typer.echo(issued.secret_key)
 
@@ -453,7 +469,8 @@ def keys_list() -> None:
     for key in _on_database(stored_keys.every):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         acts_for = f" person={key.person_id}" if key.person_id else ""
-        typer.echo(f"{key.id}  {key.role.value:<6}  {state:<18}  created {key.created_at:%Y-%m-%d}  {key.name}{acts_for}")
+        anything = " any-document" if key.any_document else ""
+        typer.echo(f"{key.id}  {key.role.value:<6}  {state:<18}  created {key.created_at:%Y-%m-%d}  {key.name}{acts_for}{anything}")
 
 
 @keys_app.command("revoke")

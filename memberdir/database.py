@@ -1,10 +1,12 @@
 """Opening the directory's database: MongoDB if configured, else the embedded engine."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from datastore import dataset, demo, duplicates, faults, generations, unique_keys, writes
+from pymongo.monitoring import CommandListener
+
 from datastore.client import Database, connect
 from datastore.engines import MongoDB
 from datastore.indexes import ensure_indexes
@@ -21,7 +23,8 @@ def settings_engine(settings: Settings) -> EmbeddedEngine:
 
 @asynccontextmanager
 async def open_database(
-    settings: Settings, *, seed_if_empty: bool = False, engine: EmbeddedEngine | None = None
+    settings: Settings, *, seed_if_empty: bool = False, engine: EmbeddedEngine | None = None,
+    listeners: Sequence[CommandListener] = (),
 ) -> AsyncIterator[Database]:
     """A connected database with its indexes, no change left half-done and current
     derived fields (names re-folded after an upgrade); the embedded one is seeded
@@ -29,6 +32,7 @@ async def open_database(
 
     With MONGODB_URI unset it starts (or joins) the embedded engine, or uses
     `engine` when the caller runs it (and so may watch and restart it).
+    `listeners`: more command listeners (tracing's, when it is on).
     """
     started = None
     faults.configure(settings.fault_points)  # tests only: named fault points in the write path
@@ -38,7 +42,7 @@ async def open_database(
             engine = started = settings_engine(settings)
             engine.start()
         uri = engine.uri
-    db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS],  # counted per request
+    db = connect(uri, settings.database, listeners=[DATABASE_COMMANDS, *listeners],  # counted per request
                  traits=engine.traits if engine else MongoDB())
     try:
         await ensure_indexes(db, unique_keys=False)

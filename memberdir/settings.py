@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     max_batch_operations: int = Field(default=10, ge=1, description="operations in one batched POST")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest request body")
     execution_deadline_seconds: float = Field(default=10.0, gt=0, description="a query running longer is cancelled")
+    # Trusted documents and automatically persisted queries (memberdir/edge/documents.py).
+    trusted_documents_only: bool = Field(
+        default=False, description="callers below staff run only the trusted documents (schema/trusted-documents.json)")
+    persisted_queries_max_entries: int = Field(
+        default=1_000, ge=0, le=1_000_000, description="automatically persisted queries kept per process")
+    persisted_queries_max_characters: int = Field(
+        default=4_000_000, ge=0, le=1_000_000_000, description="their characters in all, per process")
 
     # Writes: a change claimed but not applied for this long was cut off (a killed
     # process) and is completed by recovery; longer than any write takes.

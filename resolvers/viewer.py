@@ -11,6 +11,8 @@ class Viewer:
     person_id: str | None = None
     # How they proved it, for logs: "api-key:<id>", "oidc:<sub>", or None.
     credential: str | None = None
+    # An API key issued with --any-document: runs any document in trusted-documents-only mode.
+    any_document: bool = False
 
 
 ANONYMOUS = Viewer()

@@ -39,6 +39,10 @@ ENGINE_SPECIFIC = {
     "tests/edge/test_http_spec.py": "GraphQL over HTTP and its audit suite, edge behaviour",
     "tests/edge/test_hygiene.py": "compression, cache headers and HEAD, edge behaviour",
     "tests/edge/test_page_headers.py": "headers sent with the pages, edge behaviour",
+    "tests/edge/test_tracing.py": "spans around a request and its commands (PyMongo's command monitoring, alike on "
+                                  "every engine); the query they trace is one the marked schema tests run on both",
+    "tests/edge/test_trusted_documents.py": "which document a request runs (ids, APQ, trusted-documents-only mode), "
+                                            "edge behaviour; the documents' reads are plain queries",
     "tests/embedded/test_disk_full.py": "a full disk under SecantusDB's WiredTiger (its own engine on a tmpfs); "
                                         "FerretDB's SQLite fails otherwise and is not the served default",
     "tests/embedded/test_workers.py": "`serve --workers 2` over the default engine: process supervision, the same "

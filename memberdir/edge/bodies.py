@@ -14,7 +14,7 @@ from memberdir.edge.errors import Refused
 
 MAX_NESTING = 64  # GraphQL variables nest a few levels; nobody needs 64
 MAX_INTEGER_DIGITS = 40  # GraphQL's Int is 32-bit; 40 digits leaves room for IDs sent as numbers
-OPERATION_FIELDS = {"query": str, "operationName": str, "variables": dict, "extensions": dict}
+OPERATION_FIELDS = {"query": str, "documentId": str, "operationName": str, "variables": dict, "extensions": dict}
 _JSON_TYPES = {str: "a string", dict: "an object"}
 
 

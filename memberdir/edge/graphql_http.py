@@ -10,8 +10,10 @@ What it changes, and why (https://graphql.github.io/graphql-over-http/):
   most a short prefix of what the client sent;
 - bodies are decoded strictly (edge.bodies): a malformed one is a 400 naming
   the fault, never a 500 that drops the keep-alive connection;
-- a mutation over GET is 405 with `Allow: POST`; several operations and no
-  `operationName` is an error, not the first operation.
+- a mutation over GET is 405 with `Allow: POST`, sent as a document or by id;
+  several operations and no `operationName` is an error, not the first operation;
+- a document may be named by id instead of sent (edge.documents: trusted
+  documents, automatic persisted queries, trusted-documents-only mode).
 """
 
 from typing import Any
@@ -29,6 +31,7 @@ from strawberry.types.execution import PreExecutionError
 
 from memberdir.edge import bodies
 from memberdir.edge.answer_reuse import not_modified_instead
+from memberdir.edge.documents import DocumentRequest, Documents, PersistedQueryMiss
 from memberdir.edge.errors import Refused, refusal_of, shown
 from memberdir.edge.negotiation import GRAPHQL_RESPONSE, JSON, response_media_type
 
@@ -36,6 +39,8 @@ MAX_MESSAGE = 300
 
 
 class GraphQLOverHTTP(GraphQL):
+    documents: Documents | None = None  # documents sent by id (edge.documents); None: text only
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -57,6 +62,12 @@ class GraphQLOverHTTP(GraphQL):
         request.state.graphql_sub_response = sub_response
         return sub_response
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming its document by id or by hash (APQ) asks for an answer, not the page.
+        params = request.query_params
+        named = params.get("documentId") is not None or params.get("extensions") is not None
+        return not named and super().should_render_graphql_ide(request)
+
     def encode_json(self, data: object) -> bytes:
         # orjson: a tenth of json.dumps's CPU (49 µs to 3 for the counts by country), in UTF-8.
         return orjson.dumps(data)
@@ -66,7 +77,8 @@ class GraphQLOverHTTP(GraphQL):
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         if request.method != "POST":
-            return await super().parse_http_body(request)
+            found = await super().parse_http_body(request)
+            return DocumentRequest(**vars(found), document_id=request.query_params.get("documentId"))
         # edge.limits let only JSON through (its media type compared case-insensitively, which
         # Strawberry's reading does not do), so the body is read here.
         found = bodies.operations(self.decode_json(await request.get_body()))
@@ -82,8 +94,14 @@ class GraphQLOverHTTP(GraphQL):
         )
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        register = None
+        if self.documents is not None:
+            found = self.documents.for_request(request.scope, request_data)
+            if isinstance(found, PreExecutionError):
+                return found  # no document it may run: refused before anything ran
+            request_data, register = found.request, found.register
         try:
-            return await super().execute_single(
+            result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         except HTTPException as refused:
@@ -93,6 +111,9 @@ class GraphQLOverHTTP(GraphQL):
             if isinstance(cause, CannotGetOperationTypeError):
                 raise Refused(400, _which_operation(request_data.operation_name)) from cause
             raise
+        if register is not None and not isinstance(result, PreExecutionError):
+            register()  # an automatically persisted query is kept once it has run
+        return result
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
@@ -103,7 +124,7 @@ class GraphQLOverHTTP(GraphQL):
         sub_response = getattr(request.state, "graphql_sub_response", None)
         if sub_response is not None and sub_response.media_type == GRAPHQL_RESPONSE and isinstance(result, PreExecutionError):
             processed.pop("data", None)  # the request never ran: there is no data, not even null
-            if not getattr(request.state, "graphql_batch", False):
+            if not getattr(request.state, "graphql_batch", False) and not isinstance(result, PersistedQueryMiss):
                 sub_response.status_code = 400
         return processed
 
@@ -114,12 +135,13 @@ class GraphQLOverHTTP(GraphQL):
 
 
 def _request_data(operation: dict[str, Any]) -> GraphQLRequestData:
-    return GraphQLRequestData(
+    return DocumentRequest(
         query=operation.get("query"),
         variables=operation.get("variables"),
         operation_name=operation.get("operationName"),
         extensions=operation.get("extensions"),
         protocol="http",
+        document_id=operation.get("documentId"),
     )
 
 

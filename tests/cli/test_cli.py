@@ -189,6 +189,18 @@ def test_keys_create_list_revoke(environment):
     assert again.exit_code == 1 and "No active key" in again.output
 
 
+def test_keys_create_with_any_document(environment):
+    """The router's key runs any document when only trusted ones are allowed (README, "Trusted documents")."""
+    from pymongo import MongoClient
+
+    created = runner.invoke(app, ["keys", "create", "--name", "router", "--role", "member", "--any-document"], env=environment)
+    assert created.exit_code == 0 and "(member, any document)" in created.output, created.output
+    key_id = created.output.strip().splitlines()[-1].split("_")[1]
+    assert f"{key_id}" in (listed := runner.invoke(app, ["keys", "list"], env=environment).output) and "any-document" in listed
+    with MongoClient(environment["MONGODB_URI"]) as client:
+        assert client[environment["MEMBERDIR_DATABASE"]].api_keys.find_one({"_id": key_id})["any_document"] is True
+
+
 @pytest.mark.parametrize(
     ("arguments", "problem"),
     [

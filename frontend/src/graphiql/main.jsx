@@ -6,15 +6,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
+// The default query is a trusted document too (memberdir documents reads every .graphql file).
+import EXAMPLE from './Overview.graphql?raw';
 
 const fetcher = createGraphiQLFetcher({ url: '/graphql' });
-
-const EXAMPLE = `# Organisations by continent, then a page of them.
-query Overview {
-  membershipStats(by: CONTINENT) { key label count }
-  organisations(first: 5) { totalCount nodes { name country { name } sectors } }
-}
-`;
 
 // API keys typed into the headers pane stay in this tab's memory only:
 // shouldPersistHeaders={false} keeps them out of GraphiQL's storage.
