@@ -476,8 +476,6 @@ async def _settle(db: Database, change: Change, state: ChangeState) -> Change:
     marked = await _durable(db, "changes").update_one(
         {"_id": change.id, "state": ChangeState.CLAIMED.value}, {"$set": {"state": state.value}, "$unset": {"plan": ""}}
     )
-    # The audit log changed too; after the mark, so an answer read before it is not kept as current.
-    await generations.advance(db, ["changes"])
     if not marked.matched_count and (current := await changes.by_id(db, change.id)) is not None:
         return current
     return replace(change, state=state, plan=None)
