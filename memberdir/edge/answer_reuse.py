@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
+from pymongo.errors import PyMongoError
 from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
@@ -65,8 +66,14 @@ class Reuse:
         return (*self.key, self.caller)
 
     async def current_tokens(self, db: Any) -> dict[str, str | None]:
+        """The generation tokens, read once; {} when the read failed: nothing is then served,
+        kept or tagged from them, and the query runs and meets the database as any other
+        (database_gate words what it meets), so a failed token read never fails a request itself."""
         if self.tokens is None:
-            self.tokens = await generations.shared_current(db)
+            try:
+                self.tokens = await generations.shared_current(db)
+            except PyMongoError:
+                self.tokens = {}
         return self.tokens
 
 
@@ -132,7 +139,8 @@ class KeptAnswers(SchemaExtension):
                 context.result = GraphQLExecutionResult(data=orjson.Fragment(kept.data), errors=None)
             else:
                 reuse.cache = MISS
-                context.context.loaders.generation.start_from(tokens)  # no second read of the same tokens
+                if tokens:
+                    context.context.loaders.generation.start_from(tokens)  # no second read of the same tokens
             yield
         if kept is None:
             self._after_running(reuse, read, tokens)
