@@ -102,10 +102,12 @@ class Authenticator:
         return Viewer(role=self._role_of(claims), person_id=person_id, credential=f"oidc:{claims['sub']}")
 
     def _role_of(self, claims: dict[str, Any]) -> Role:
-        """The highest known role the claim names (a string or a list); else the default."""
+        """The highest known role the claim names (a string or a list); else the default.
+        Names are matched whatever their case ("STAFF" is staff): issuers spell roles as they like."""
         given = claims.get(self.settings.oidc_role_claim)
         values: Iterable[Any] = given if isinstance(given, list) else [given]
-        named = [Role(v) for v in values if isinstance(v, str) and v in Role._value2member_map_]
+        spelt = [v.strip().lower() for v in values if isinstance(v, str)]
+        named = [Role(v) for v in spelt if v in Role._value2member_map_]
         signed_in = [r for r in named if r is not Role.ANONYMOUS]
         return max(signed_in, key=lambda r: r.rank, default=self.settings.oidc_default_role)
 

@@ -125,6 +125,11 @@ def test_story_7_every_page_passes_axe_at_both_widths_and_works_by_keyboard(stor
     assert_clean(seen)
     pages = seen["checked"]
     assert {"/", "/me", "/apply", "/dashboard", "/staff"} <= {page["path"] for page in pages.values()}
+    # Signed in with the role claim "STAFF" (its case as the issuer spells it), /staff shows the queues.
+    assert staff_user.role == "STAFF"
+    assert seen["staffView"]["refused"] is False
+    assert {"applications", "individuals", "reviews", "notices", "removable", "needing-primary", "failed"} <= set(
+        seen["staffView"]["queues"])
     assert any(page["path"].startswith("/manage/organisations/") for page in pages.values())
     assert any(page["path"].startswith("/manage/groups/") for page in pages.values())
     for name, page in pages.items():

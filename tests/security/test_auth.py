@@ -112,6 +112,17 @@ async def test_the_role_claim_gives_the_highest_known_role(client):
     assert seen["per_tom"] == "tom@helix.example"
 
 
+@pytest.mark.parametrize("claim", ["STAFF", "Staff", ["MEMBER", "STAFF"]])
+async def test_role_names_are_matched_whatever_their_case(client, claim):
+    seen = await emails(client, bearer(token(memberdir_role=claim)))
+    assert seen["per_tom"] == "tom@helix.example"
+
+
+async def test_a_role_name_of_another_spelling_is_still_unknown(client):
+    seen = await emails(client, bearer(token(memberdir_role="staf f")))
+    assert seen["per_tom"] is None
+
+
 async def test_a_verified_email_makes_the_token_that_person(client):
     seen = await emails(client, bearer(token(email="tom@helix.example", email_verified=True)))
     assert seen["per_tom"] == "tom@helix.example"
