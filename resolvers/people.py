@@ -10,7 +10,7 @@ from datastore import people
 from datastore.people import PersonFilter
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
-from datastore.records.memberships import StatusChange
+from datastore.records.memberships import AgreementVersions, StatusChange
 from datastore.records.organisations import Organisation
 from datastore.records.people import Person, PersonOrder
 from datastore.records.rosters import RosterEntry
@@ -113,6 +113,12 @@ def contact_visibility(ctx: Context, person: Person) -> ContactVisibility | None
 def membership_reason(ctx: Context, person: Person, change: StatusChange) -> str | None:
     held = relations.to_person(ctx, person.id)
     return change.reason if privacy.sees_field(PERSON, "individualMembership.history.reason", held) else None
+
+
+def accepted_agreements(ctx: Context, person: Person, change: StatusChange) -> AgreementVersions | None:
+    held = relations.to_person(ctx, person.id)
+    seen = privacy.sees_field(PERSON, "individualMembership.history.acceptedAgreements", held)
+    return change.accepted_agreements if seen else None
 
 
 async def communications_of(ctx: Context, person: Person) -> list[Group]:

@@ -84,6 +84,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "individualMembership.history.status"): EVERYONE,
     (PERSON, "individualMembership.history.on"): EVERYONE,
     (PERSON, "individualMembership.history.reason"): SELF_AND_STAFF,
+    (PERSON, "individualMembership.history.acceptedAgreements"): SELF_AND_STAFF,
     (PERSON, "version"): EVERYONE,
     (PERSON, "updatedAt"): EVERYONE,
     (PERSON, "affiliation"): EVERYONE,

@@ -8,6 +8,7 @@ from strawberry import Info
 
 from datastore.records import people as records
 from datastore.records.changes import VERSIONS_BEGAN
+from datastore.records.memberships import AgreementVersions as AgreementVersionsRecord
 from datastore.records.memberships import StatusChange
 from resolvers import list_sizes
 from resolvers import people as resolve
@@ -98,6 +99,16 @@ async def _pending_email(root: "Person", info: Info) -> PendingEmail | None:
                         expires_at=found.expires_at) if found else None
 
 
+@strawberry.type(description="Versions of the Constitution and of the Member Agreement.")
+class AgreementVersions:
+    constitution: str
+    member_agreement: str
+
+    @classmethod
+    def of(cls, versions: AgreementVersionsRecord) -> "AgreementVersions":
+        return cls(constitution=versions.constitution, member_agreement=versions.member_agreement)
+
+
 @strawberry.type
 class IndividualMembershipChange:
     status: IndividualMembershipStatus
@@ -109,6 +120,12 @@ class IndividualMembershipChange:
     @strawberry.field(description="The person themself and staff only; null for others")
     def reason(self, info: Info) -> str | None:
         return resolve.membership_reason(context_of(self, info), self.person, self.change)
+
+    @strawberry.field(description="On an application (APPLICANT): the versions of the Constitution and the Member "
+                                  "Agreement the person accepted. The person themself and staff only; null for others")
+    def accepted_agreements(self, info: Info) -> AgreementVersions | None:
+        accepted = resolve.accepted_agreements(context_of(self, info), self.person, self.change)
+        return AgreementVersions.of(accepted) if accepted else None
 
 
 @strawberry.type

@@ -15,10 +15,20 @@ Status = MembershipStatus | IndividualMembershipStatus
 
 
 @dataclass(frozen=True, slots=True)
+class AgreementVersions:
+    """The versions of the Constitution and the Member Agreement an individual member accepts on applying."""
+
+    constitution: str
+    member_agreement: str
+
+
+@dataclass(frozen=True, slots=True)
 class StatusChange:
     status: Status
     on: date
     reason: str | None = None
+    # An individual's application (APPLICANT): the versions the applicant accepted.
+    accepted_agreements: AgreementVersions | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from story_kit import CREATE_PERSON as STORY_PERSON
 from story_kit import StoryKit
+from tests.conftest import ACCEPTED_AGREEMENTS
 
 APPLY_INDIVIDUAL = """mutation StoryApplyIndividual($input: ApplyForIndividualMembershipInput!) {
   applyForIndividualMembership(input: $input) { person { id } userErrors { field message code } } }"""
@@ -48,7 +49,8 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
     group = stories.group()
     stories.ok(SUBSCRIBE, {"personId": member.id, "expectedVersion": stories.version(member.id),
                            "workingGroupIds": [group["id"]]})
-    stories.ok(APPLY_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id)})
+    stories.ok(APPLY_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
+                                  "acceptedAgreements": ACCEPTED_AGREEMENTS})
     stories.ok(DECIDE_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
                                    "decision": "APPROVE"})
 
@@ -200,9 +202,13 @@ async def test_me_in_development_signs_in_with_a_key_and_shows_field_errors_and_
     assert seen["pending"] == f"ines.new.{tag}@example.org"
     assert seen["emailField"] == f"ines.{tag}@example.org"  # unchanged until the link is followed
     assert "accept the Constitution and the Member Agreement" in seen["unaccepted"]
+    # The versions in force are the server's (page_server's settings), read from the API, and recorded as accepted.
+    assert seen["labels"] == ["I accept the Constitution (version 2025-09).", "I accept the Member Agreement (version 2025-10)."]
     recorded = httpx.post(f"{page_server}/graphql", headers={"Authorization": f"Bearer {staff}"}, timeout=60, json={
-        "query": "query StoryHistory($id: ID!) { person(id: $id) { individualMembership { status history { reason } } } }",
+        "query": "query StoryHistory($id: ID!) { person(id: $id) { individualMembership { status history { "
+                 "reason acceptedAgreements { constitution memberAgreement } } } } }",
         "variables": {"id": person}}).json()["data"]["person"]["individualMembership"]
     assert recorded["status"] == "APPLICANT"
-    assert "Constitution (version" in recorded["history"][-1]["reason"] and "Member Agreement (version" in recorded["history"][-1]["reason"]
-    assert recorded["history"][-1]["reason"] in seen["history"]
+    assert recorded["history"][-1] == {"reason": None,
+                                       "acceptedAgreements": {"constitution": "2025-09", "memberAgreement": "2025-10"}}
+    assert "Accepted the Constitution (version 2025-09) and the Member Agreement (version 2025-10)." in seen["history"]

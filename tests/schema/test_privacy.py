@@ -17,7 +17,7 @@ from resolvers import privacy
 from resolvers.privacy import FIELDS, ORGANISATION, PERSON, ContactField, Relation, may_see
 from resolvers.viewer import ANONYMOUS, Viewer
 from memberdir.execution import build_schema
-from tests.conftest import Run, directory_copy
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -131,6 +131,8 @@ EXPECTED = {
     "communications": {"anonymous": NONE, "member": NONE, "primary": ASSIGNED, "self": ALL_GROUPS,
                        "staff": ALL_GROUPS},
     "individualMembership.history.reason": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
+    "individualMembership.history.acceptedAgreements": {"anonymous": N, "member": N, "primary": N, "self": Y,
+                                                        "staff": Y},
     "Person.history": {"anonymous": N, "member": N, "primary": N, "self": N, "staff": Y},
     "Person.invitations": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "Person.visibleAs": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
@@ -158,7 +160,8 @@ for caller in CALLERS:
 
 QUERY = """{
   person(id: "per_tom") { email orcid contactVisibility pendingEmail { address } hiddenContactDetails communications { slug }
-    individualMembership { status since history { status on reason } } history(first: 1) { totalCount }
+    individualMembership { status since history { status on reason acceptedAgreements { constitution } } }
+    history(first: 1) { totalCount }
     invitations { totalCount } visibleAs(caller: ANONYMOUS) { id }
     id name givenName familyName country { code } version updatedAt affiliation { id } roles { id } groups { id } }
   organisation(id: "org_helix") { membership { removalNoticeOn history { status on reason } status joinedOn
@@ -211,7 +214,7 @@ async def tom(engine) -> AsyncIterator[tuple[Run, Run]]:
         made = await _ok(planned, me, "person", id="per_tom", expectedVersion=made["person"]["version"],
                          patch={"email": "tom@new.example"})
         await _ok(planned, me, "apply", personId="per_tom", expectedVersion=made["person"]["version"],
-                  reason="I curate variants")
+                  acceptedAgreements=ACCEPTED_AGREEMENTS, reason="I curate variants")
         made = await _ok(planned, staff, "organisation", id="org_helix", expectedVersion=1,
                          patch={"website": "https://helix.example", "rorId": "https://ror.org/013meh722",
                                 "aliases": ["Helix Genomics"], "acronyms": ["HGL"]})
@@ -235,6 +238,8 @@ def _seen(data: dict) -> dict:
         "hiddenContactDetails": person["hiddenContactDetails"],
         "communications": [g["slug"] for g in person["communications"]],
         "individualMembership.history.reason": shown(person["individualMembership"]["history"][-1]["reason"]),
+        "individualMembership.history.acceptedAgreements": shown(
+            person["individualMembership"]["history"][-1]["acceptedAgreements"]),
         "Person.history": shown(person["history"]),
         "Person.invitations": shown(person["invitations"]),
         "Person.visibleAs": shown(person["visibleAs"]),
@@ -509,6 +514,8 @@ def test_the_query_table_covers_every_field_of_person_and_organisation():
                "pendingEmail": "Person:pendingEmail",
                "hiddenContactDetails": "Person:hiddenContactDetails", "communications": "Person:communications",
                "individualMembership.history.reason": "Person:individualMembership.history.reason",
+               "individualMembership.history.acceptedAgreements":
+                   "Person:individualMembership.history.acceptedAgreements",
                "Person.history": "Person:history", "Organisation.history": "Organisation:history",
                "Person.invitations": "Person:invitations", "Person.visibleAs": "Person:visibleAs",
                "membership.removalNoticeOn": "Organisation:membership.removalNoticeOn",

@@ -4,10 +4,11 @@ import pytest
 
 from datastore import changes, people
 from datastore.records.changes import Change
+from datastore.records.memberships import AgreementVersions
 from datastore.records.people import Person
 from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, directory_copy, fresh_database, load_directory
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy, fresh_database, load_directory
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;
@@ -306,6 +307,7 @@ CANCEL = ("mutation($input: CancelIndividualMembershipInput!) { cancelIndividual
 async def test_apply_approve_and_cancel_keep_the_history(run):
     version = (await _person(run, "per_zoe")).version
     applied = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version,
+                                                     "acceptedAgreements": ACCEPTED_AGREEMENTS,
                                                      "reason": "I work on rare disease data"})
     assert applied["applyForIndividualMembership"]["person"]["individualMembership"]["status"] == "APPLICANT"
     refused = await run.as_viewer(ZOE)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version + 1,
@@ -332,10 +334,56 @@ async def test_apply_approve_and_cancel_keep_the_history(run):
     ]
 
 
+AGREEMENTS = "acceptedAgreements { constitution memberAgreement }"
+ACCEPTED = f"person {{ version individualMembership {{ status history {{ status {AGREEMENTS} }} }} }} {ERRORS}"
+APPLY_ACCEPTING = ("mutation($input: ApplyForIndividualMembershipInput!) { applyForIndividualMembership(input: $input) { "
+                   + ACCEPTED + " } }")
+
+
+async def test_an_application_records_the_versions_of_the_texts_in_force_that_were_accepted(run):
+    run.agreement_versions = AgreementVersions("2025-01", "2024-11")
+    assert (await run('{ agreementVersions { constitution memberAgreement } }'))["agreementVersions"] == {
+        "constitution": "2025-01", "memberAgreement": "2024-11"}
+    version = (await _person(run, "per_zoe")).version
+    accepting = {"constitution": "2025-01", "memberAgreement": "2024-11"}
+    applied = (await run.as_viewer(ZOE)(APPLY_ACCEPTING, input={
+        "personId": "per_zoe", "expectedVersion": version, "acceptedAgreements": accepting}))["applyForIndividualMembership"]
+    assert applied["userErrors"] == []
+    assert applied["person"]["individualMembership"]["history"] == [{"status": "APPLICANT", "acceptedAgreements": accepting}]
+    stored = (await _person(run, "per_zoe")).individual_membership.history[-1]
+    assert stored.accepted_agreements == AgreementVersions("2025-01", "2024-11")
+    # Kept through later changes of the record (every write re-validates the whole record).
+    assert (await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version + 1,
+                                                    "patch": {"givenName": "Zoé"}}))["updatePerson"]["userErrors"] == []
+    assert (await _person(run, "per_zoe")).individual_membership.history[-1].accepted_agreements == stored.accepted_agreements
+    # The person and staff see them; others see the status only.
+    query = '{ person(id: "per_zoe") { individualMembership { history { status ' + AGREEMENTS + ' } } } }'
+    for viewer, seen in ((STAFF, accepting), (ZOE, accepting), (ANA, None), (ANONYMOUS, None)):
+        history = (await run.as_viewer(viewer)(query))["person"]["individualMembership"]["history"]
+        assert history == [{"status": "APPLICANT", "acceptedAgreements": seen}], viewer
+
+
+@pytest.mark.parametrize("accepting, field, in_force", [
+    ({"constitution": "2024-03", "memberAgreement": "2025-06"}, "constitution", "2025-06"),
+    ({"constitution": "2025-06", "memberAgreement": "2024-03"}, "memberAgreement", "2025-07"),
+])
+async def test_an_application_accepting_another_version_is_refused_naming_the_text(run, accepting, field, in_force):
+    run.agreement_versions = AgreementVersions(in_force if field == "constitution" else "2025-06",
+                                               in_force if field == "memberAgreement" else "2025-06")
+    before = await _person(run, "per_zoe")
+    data = await run.as_viewer(ZOE)(APPLY_ACCEPTING, input={"personId": "per_zoe", "expectedVersion": before.version,
+                                                            "acceptedAgreements": accepting})
+    [error] = data["applyForIndividualMembership"]["userErrors"]
+    assert (error["field"], error["code"]) == (["input", "acceptedAgreements", field], "INVALID")
+    assert repr(in_force) in error["message"]
+    assert await _person(run, "per_zoe") == before and await _log(run, "per_zoe") == []
+
+
 @pytest.mark.parametrize("decision, status", [("DECLINE", "DECLINED"), ("REMOVE", None)])
 async def test_staff_decline_applicants_and_remove_only_members(run, decision, status):
     version = (await _person(run, "per_zoe")).version
-    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version})
+    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version,
+                                           "acceptedAgreements": ACCEPTED_AGREEMENTS})
     data = await run.as_viewer(STAFF)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version + 1,
                                                      "decision": decision})
     payload = data["decideIndividualMembership"]
@@ -356,8 +404,10 @@ async def test_illegal_transitions_name_from_and_to_and_change_nothing(run):
         "An individual membership cannot go from none to ACTIVE.")
     cancel = await run.as_viewer(ZOE)(CANCEL, input={"personId": "per_zoe", "expectedVersion": version})
     assert cancel["cancelIndividualMembership"]["userErrors"][0]["code"] == "INVALID_TRANSITION"
-    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version})
-    twice = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version + 1})
+    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version,
+                                           "acceptedAgreements": ACCEPTED_AGREEMENTS})
+    twice = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version + 1,
+                                                   "acceptedAgreements": ACCEPTED_AGREEMENTS})
     assert "from APPLICANT to APPLICANT" in twice["applyForIndividualMembership"]["userErrors"][0]["message"]
     assert (await _person(run, "per_zoe")).version == version + 1
 
@@ -366,7 +416,8 @@ async def test_illegal_transitions_name_from_and_to_and_change_nothing(run):
 async def test_others_may_not_apply_or_cancel_for_a_person(run, viewer):
     version = (await _person(run, "per_zoe")).version
     for mutation, name in ((APPLY, "applyForIndividualMembership"), (CANCEL, "cancelIndividualMembership")):
-        data = await run.as_viewer(viewer)(mutation, input={"personId": "per_zoe", "expectedVersion": version})
+        given = {"acceptedAgreements": ACCEPTED_AGREEMENTS} if mutation is APPLY else {}
+        data = await run.as_viewer(viewer)(mutation, input={"personId": "per_zoe", "expectedVersion": version, **given})
         assert data[name]["userErrors"][0]["code"] == "FORBIDDEN"
     assert (await _person(run, "per_zoe")).version == version
 
