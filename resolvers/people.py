@@ -143,6 +143,15 @@ async def communications_of(ctx: Context, person: Person) -> list[Group]:
     return sorted(found, key=lambda g: (fold(g.name), g.id))
 
 
+async def subscriptions_of(ctx: Context, person: Person) -> list[Group] | None:
+    """The person's own subscriptions (setCommunications), by name, apart from their organisation's
+    assignments: the person and staff only (resolvers.privacy); None for anyone else."""
+    if not privacy.sees_field(PERSON, "subscriptions", relations.to_person(ctx, person.id)):
+        return None
+    found = [g for g in await ctx.loaders.group.load_many(list(person.communications)) if g]
+    return sorted(found, key=lambda g: (fold(g.name), g.id))
+
+
 def visible_as(ctx: Context, person: Person, kind: ViewerClass) -> Context | None:
     """The context to resolve the person's fields in for a preview as `kind` (same
     request, same loaders, the preview's viewer); None if the caller may not ask."""

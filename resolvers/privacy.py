@@ -90,6 +90,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "affiliation"): EVERYONE,
     (PERSON, "roles"): EVERYONE,
     (PERSON, "communications"): {_MGR: Part.ASSIGNMENTS, _SELF: True, _S: True},
+    (PERSON, "subscriptions"): SELF_AND_STAFF,  # the person's own choice, apart from any assignment
     (PERSON, "history"): STAFF_ONLY,
     (PERSON, "groups"): EVERYONE,
     (PERSON, "invitations"): SELF_AND_STAFF,

@@ -233,6 +233,21 @@ class Person(Node):
         found = await resolve.communications_of(context_of(self, info), self.record)
         return [WorkingGroup.of(g) for g in found[wanted]]
 
+    @strawberry.federation.field(
+        description="The person's own subscriptions (what setCommunications sets), without their organisation's "
+        "COMMUNICATIONS assignments (those are Person.roles); by name, the first `first` (at most 200). The person "
+        "and staff; null for others.",
+        tags=["private"],
+    )
+    async def subscriptions(
+        self, info: Info, first: int | None = list_sizes.PERSON_COMMUNICATIONS.default
+    ) -> list[WorkingGroupType] | None:
+        from schema.groups import WorkingGroup
+
+        wanted = list_sizes.PERSON_COMMUNICATIONS.take(first)  # refused before anything is read
+        found = await resolve.subscriptions_of(context_of(self, info), self.record)
+        return None if found is None else [WorkingGroup.of(g) for g in found[wanted]]
+
     history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
 
     invitations = invitations_field("Recommendations and invitations of the person onto groups' rosters, newest "

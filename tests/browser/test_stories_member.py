@@ -12,7 +12,7 @@ import httpx
 from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from story_kit import CREATE_PERSON as STORY_PERSON
-from story_kit import StoryKit
+from story_kit import ASSIGN, StoryKit
 from tests.conftest import ACCEPTED_AGREEMENTS
 
 APPLY_INDIVIDUAL = """mutation StoryApplyIndividual($input: ApplyForIndividualMembershipInput!) {
@@ -24,7 +24,8 @@ SUBSCRIBE = """mutation StorySubscribe($input: SetCommunicationsInput!) {
 ADD_TENURE = """mutation StoryAddTenure($input: AddRosterEntryInput!) {
   addRosterEntry(input: $input) { entry { id } userErrors { field message code } } }"""
 PERSON = """query StoryPerson($id: ID!) { person(id: $id) {
-  contactVisibility communications { id } individualMembership { status history { status } } } }"""
+  contactVisibility communications { id } subscriptions { id } roles { role workingGroup { id } }
+  individualMembership { status history { status } } } }"""
 INVITE = """mutation StoryInvite($input: InviteToGroupInput!) {
   inviteToGroup(input: $input) { invitation { id } userErrors { field message code } } }"""
 ROSTER = "query StoryRoster($slug: String!) { workingGroup(slug: $slug) { roster { nodes { person { id } } } } }"
@@ -47,8 +48,17 @@ def assert_accessible(seen: dict, artifacts) -> None:
 def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_me(stories: StoryKit, artifacts):
     member = stories.member("Mina", orcid="0000-0002-1825-0097", contactVisibility="PUBLIC")
     group = stories.group()
+    # Her organisation assigns her two groups; one of them she subscribed to herself as well.
+    assigned_too, assigned_only = stories.group(), stories.group()
+    employer = stories.organisation(stories.member("Osei"))
+    stories.affiliate(member, employer["id"])
+    version = employer["version"]
+    for assigned in (assigned_too, assigned_only):
+        version = stories.ok(ASSIGN, {"organisationId": employer["id"], "expectedVersion": version,
+                                      "role": "COMMUNICATIONS", "personId": member.id,
+                                      "workingGroupId": assigned["id"]})["organisation"]["version"]
     stories.ok(SUBSCRIBE, {"personId": member.id, "expectedVersion": stories.version(member.id),
-                           "workingGroupIds": [group["id"]]})
+                           "workingGroupIds": [group["id"], assigned_too["id"]]})
     stories.ok(APPLY_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
                                   "acceptedAgreements": ACCEPTED_AGREEMENTS})
     stories.ok(DECIDE_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
@@ -80,7 +90,11 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
     assert "Cancelled" in seen["confirmation"] and "apply again" in seen["confirmation"]
     stored = stories.api(PERSON, {"id": member.id})["data"]["person"]
     assert stored["contactVisibility"] == "STAFF"
-    assert stored["communications"] == []
+    # Saving her subscriptions dropped only the one she unticked: not the one also assigned, nor any assignment.
+    assert stored["subscriptions"] == [{"id": assigned_too["id"]}]
+    assert {c["id"] for c in stored["communications"]} == {assigned_too["id"], assigned_only["id"]}
+    assert sorted(r["workingGroup"]["id"] for r in stored["roles"] if r["role"] == "COMMUNICATIONS") == sorted(
+        [assigned_too["id"], assigned_only["id"]])
     assert [c["status"] for c in stored["individualMembership"]["history"]] == ["APPLICANT", "ACTIVE", "CANCELLED"]
     # The invitation, accepted in /me, puts them on the roster; the notifications are theirs.
     assert "Join us, Mina." in seen["invitedMessage"]

@@ -130,6 +130,9 @@ EXPECTED = {
                              "self": [], "staff": []},
     "communications": {"anonymous": NONE, "member": NONE, "primary": ASSIGNED, "self": ALL_GROUPS,
                        "staff": ALL_GROUPS},
+    # Own subscriptions alone: never the organisation's assignment (data-work-stream), never to its Primary.
+    "subscriptions": {"anonymous": N, "member": N, "primary": N, "self": ["clinical-work-stream"],
+                      "staff": ["clinical-work-stream"]},
     "individualMembership.history.reason": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "individualMembership.history.acceptedAgreements": {"anonymous": N, "member": N, "primary": N, "self": Y,
                                                         "staff": Y},
@@ -160,6 +163,7 @@ for caller in CALLERS:
 
 QUERY = """{
   person(id: "per_tom") { email orcid contactVisibility pendingEmail { address } hiddenContactDetails communications { slug }
+    subscriptions { slug }
     individualMembership { status since history { status on reason acceptedAgreements { constitution } } }
     history(first: 1) { totalCount }
     invitations { totalCount } visibleAs(caller: ANONYMOUS) { id }
@@ -237,6 +241,7 @@ def _seen(data: dict) -> dict:
         "pendingEmail": shown(person["pendingEmail"]),
         "hiddenContactDetails": person["hiddenContactDetails"],
         "communications": [g["slug"] for g in person["communications"]],
+        "subscriptions": None if person["subscriptions"] is None else [g["slug"] for g in person["subscriptions"]],
         "individualMembership.history.reason": shown(person["individualMembership"]["history"][-1]["reason"]),
         "individualMembership.history.acceptedAgreements": shown(
             person["individualMembership"]["history"][-1]["acceptedAgreements"]),
@@ -513,6 +518,7 @@ def test_the_query_table_covers_every_field_of_person_and_organisation():
     private = {"email": "Person:email", "orcid": "Person:orcid", "contactVisibility": "Person:contactVisibility",
                "pendingEmail": "Person:pendingEmail",
                "hiddenContactDetails": "Person:hiddenContactDetails", "communications": "Person:communications",
+               "subscriptions": "Person:subscriptions",
                "individualMembership.history.reason": "Person:individualMembership.history.reason",
                "individualMembership.history.acceptedAgreements":
                    "Person:individualMembership.history.acceptedAgreements",

@@ -486,3 +486,32 @@ async def test_a_retried_creation_with_the_same_client_mutation_id_creates_one_p
     assert again["createPerson"]["userErrors"] == []
     assert again["createPerson"]["person"]["id"] == first["createPerson"]["person"]["id"]
     assert await run.db.people.count_documents({}) == count + 1
+
+
+# Own subscriptions apart from the organisation's assignments (Person.subscriptions)
+
+TOM = Viewer(role=Role.MEMBER, person_id="per_tom", credential="oidc:tom")  # Helix assigned him the Data Work Stream
+SUBSCRIBE = ("mutation($input: SetCommunicationsInput!) { setCommunications(input: $input) { person { version "
+             "subscriptions { id } communications { id } roles { role workingGroup { id } } } " + ERRORS + " } }")
+
+
+async def test_saving_subscriptions_keeps_the_assignments_and_an_own_subscription_also_assigned(run):
+    version = (await _person(run, "per_tom")).version
+    both = (await run.as_viewer(TOM)(SUBSCRIBE, input={"personId": "per_tom", "expectedVersion": version,
+                                                      "workingGroupIds": ["grp_data", "grp_clinical"]}))["setCommunications"]
+    assert both["person"]["subscriptions"] == [{"id": "grp_clinical"}, {"id": "grp_data"}]
+    # What /me sends after unticking the Clinical Work Stream: its subscriptions as read, less that one.
+    mine = [g["id"] for g in both["person"]["subscriptions"] if g["id"] != "grp_clinical"]
+    saved = (await run.as_viewer(TOM)(SUBSCRIBE, input={"personId": "per_tom", "expectedVersion": version + 1,
+                                                       "workingGroupIds": mine}))["setCommunications"]
+    assert saved["userErrors"] == [] and saved["person"]["subscriptions"] == [{"id": "grp_data"}]
+    assert saved["person"]["communications"] == [{"id": "grp_data"}]
+    # Even an empty list removes no assignment: those are the organisation's role contacts.
+    emptied = (await run.as_viewer(TOM)(SUBSCRIBE, input={"personId": "per_tom", "expectedVersion": version + 2,
+                                                         "workingGroupIds": []}))["setCommunications"]
+    assert emptied["person"]["subscriptions"] == []
+    assert emptied["person"]["communications"] == [{"id": "grp_data"}]
+    assert {"role": "COMMUNICATIONS", "workingGroup": {"id": "grp_data"}} in emptied["person"]["roles"]
+    # Others see no subscriptions at all (null), Helix's Primary only the assignment in communications.
+    seen = await run.as_viewer(PRIYA)('{ person(id: "per_tom") { subscriptions { id } communications { id } } }')
+    assert seen["person"] == {"subscriptions": None, "communications": [{"id": "grp_data"}]}
