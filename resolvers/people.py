@@ -40,6 +40,8 @@ def person_filter(given: Any | None, argument: str = "filter") -> PersonFilter:
         continents=arguments.values(given.continents, f"{argument}.continents"),
         affiliation_id=arguments.identifier(affiliation, f"{argument}.affiliation") if affiliation else None,
         updated_since=given.updated_since,
+        individual_statuses=arguments.values(getattr(given, "individual_membership_statuses", None),
+                                             f"{argument}.individualMembershipStatuses"),
     )
 
 

@@ -115,6 +115,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (ORGANISATION, "membership.lastReviewedOn"): EVERYONE,
     (ORGANISATION, "membership.nextReviewDue"): EVERYONE,
     (ORGANISATION, "membership.removalNoticeOn"): MANAGERS_AND_STAFF,
+    (ORGANISATION, "membership.removableFrom"): MANAGERS_AND_STAFF,  # the notice's date, moved by the period
     (ORGANISATION, "membership.history"): EVERYONE,
     (ORGANISATION, "membership.history.status"): EVERYONE,
     (ORGANISATION, "membership.history.on"): EVERYONE,

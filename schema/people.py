@@ -290,3 +290,6 @@ class PersonFilter:
     updated_since: datetime | None = strawberry.field(
         default=None, description="Changed at or after this instant (a time without zone is UTC)"
     )
+    individual_membership_statuses: list[IndividualMembershipStatus] | None = strawberry.field(
+        default=None, description="Individual membership in one of these statuses (APPLICANT: applications to decide)"
+    )

@@ -49,6 +49,10 @@ ORGANISATION_TRANSITIONS: dict[MembershipStatus, frozenset[MembershipStatus]] = 
     MembershipStatus.CANCELLED: frozenset(),
 }
 
+# A removal notice is for ACTIVE or LAPSED members, and stands while the membership is one of them
+# (reinstated, ACTIVE again after a review, it is cleared).
+UNDER_NOTICE: frozenset[MembershipStatus] = frozenset({MembershipStatus.ACTIVE, MembershipStatus.LAPSED})
+
 # Individual membership: a person applies, is approved or declined, can cancel
 # at any time, and can be removed; someone who left may apply again.
 INDIVIDUAL_TRANSITIONS: dict[IndividualMembershipStatus, frozenset[IndividualMembershipStatus]] = {

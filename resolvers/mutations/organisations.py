@@ -1,11 +1,10 @@
 """Changing organisations: profile, creation, designations and the membership lifecycle."""
 
 from dataclasses import replace
-from datetime import timedelta
 
 from datastore import contacts, edits, organisations, people
 from datastore.records.contacts import RoleContact
-from datastore.records.memberships import ORGANISATION_TRANSITIONS, StatusChange, may_move
+from datastore.records.memberships import ORGANISATION_TRANSITIONS, UNDER_NOTICE, StatusChange, may_move
 from datastore.records.organisations import Organisation
 from datastore.records.vocabulary import ChangeAction, ContactRole, MembershipStatus
 from resolvers import owed_notifications
@@ -13,6 +12,7 @@ from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_settled, check_version, commit, merged
 from resolvers.mutations.outcome import UserErrorCode, not_found, refuse
+from resolvers.organisations import removable_from
 from resolvers.permissions import Action
 from resolvers.relations import current_contacts_of
 
@@ -143,7 +143,7 @@ async def review(ctx: Context, organisation_id: str, expected: int, renewed: boo
 async def removal_notice(ctx: Context, organisation_id: str, expected: int, reason: str,
                          cmid: str | None) -> Organisation:
     current, acting = await _lifecycle(ctx, organisation_id, expected, Action.RECORD_REMOVAL_NOTICE)
-    if current.status not in (MembershipStatus.ACTIVE, MembershipStatus.LAPSED):
+    if current.status not in UNDER_NOTICE:
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"A removal notice is for ACTIVE or LAPSED members, not {current.status.value}.")
     after = replace(current, removal_notice_on=ctx.today)
@@ -182,8 +182,8 @@ async def remove(ctx: Context, organisation_id: str, expected: int, reason: str,
     if notice is None:
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      "Record a removal notice to the Primary first (recordRemovalNotice).")
-    earliest = notice + timedelta(days=ctx.removal_notice_days)
-    if ctx.today < earliest:
+    earliest = removable_from(ctx, current)
+    if earliest is not None and ctx.today < earliest:
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"The notice period runs until {earliest.isoformat()}; remove on or after that day.")
     after = _moved(current, MembershipStatus.REMOVED, ctx, reason)

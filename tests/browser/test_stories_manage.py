@@ -95,5 +95,8 @@ def test_story_5_staff_approve_review_and_notice_from_the_queue(stories: StoryKi
     assert seen["lastReviewed"] == membership["lastReviewedOn"] is not None
     assert seen["removalNotice"] == membership["removalNoticeOn"] is not None
     assert any("Removal notice" in line and "Priya" in line for line in seen["outbox"]), seen["outbox"]
+    # The queues come from the API's filters: under notice, removable from the day the API says, not yet removable.
+    assert membership["removableFrom"] > membership["removalNoticeOn"]
+    assert f"removable from {membership['removableFrom']}" in seen["noticeItem"] and seen["inRemovable"] == 0
     for checked in ("queueShots", "refusalShots", "recordShots"):
         assert_fits(seen[checked], artifacts)

@@ -140,6 +140,7 @@ EXPECTED = {
     "Person.invitations": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "Person.visibleAs": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "membership.removalNoticeOn": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
+    "membership.removableFrom": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
     "membership.history.reason": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
     "Organisation.history": {"anonymous": N, "member": N, "primary": N, "self": N, "staff": Y},
 }
@@ -168,7 +169,7 @@ QUERY = """{
     history(first: 1) { totalCount }
     invitations { totalCount } visibleAs(caller: ANONYMOUS) { id }
     id name givenName familyName country { code } version updatedAt affiliation { id } roles { id } groups { id } }
-  organisation(id: "org_helix") { membership { removalNoticeOn history { status on reason } status joinedOn
+  organisation(id: "org_helix") { membership { removalNoticeOn removableFrom history { status on reason } status joinedOn
       lastReviewedOn nextReviewDue } history(first: 1) { totalCount }
     id slug name kind sectors designations country { code } continent city website rorId timeZone aliases acronyms version updatedAt
     contacts { id } people { totalCount } workingGroups { id } }
@@ -249,6 +250,7 @@ def _seen(data: dict) -> dict:
         "Person.invitations": shown(person["invitations"]),
         "Person.visibleAs": shown(person["visibleAs"]),
         "membership.removalNoticeOn": shown(organisation["membership"]["removalNoticeOn"]),
+        "membership.removableFrom": shown(organisation["membership"]["removableFrom"]),
         "membership.history.reason": shown(organisation["membership"]["history"][-1]["reason"]),
         "Organisation.history": shown(organisation["history"]),
         **{f"{record}:{path}": shown(_at(data[record], path) or None)
@@ -525,6 +527,7 @@ def test_the_query_table_covers_every_field_of_person_and_organisation():
                "Person.history": "Person:history", "Organisation.history": "Organisation:history",
                "Person.invitations": "Person:invitations", "Person.visibleAs": "Person:visibleAs",
                "membership.removalNoticeOn": "Organisation:membership.removalNoticeOn",
+               "membership.removableFrom": "Organisation:membership.removableFrom",
                "membership.history.reason": "Organisation:membership.history.reason"}
     covered = {private.get(key) or key.replace("person:", "Person:").replace("organisation:", "Organisation:")
                for key in EXPECTED}
