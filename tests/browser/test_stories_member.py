@@ -178,6 +178,10 @@ def test_apply_a_person_applies_by_keyboard_becomes_primary_and_names_an_adminis
     assert stored["country"]["code"] == "KE" and stored["sectors"] == ["RESEARCH"]
     contacts = {c["role"]: c["person"]["name"] for c in stored["contacts"]}
     assert contacts == {"PRIMARY": member.name, "ADMINISTRATOR": f"Otieno Colleague-{tag}"}
+    # Applying affiliated the applicant with the organisation: nothing was asked of staff.
+    affiliation = stories.api("query StoryAffiliation($id: ID!) { person(id: $id) { affiliation { slug } } }",
+                              {"id": member.id})["data"]["person"]["affiliation"]
+    assert affiliation == {"slug": seen["slug"]}
     assert_accessible(seen, artifacts)
 
 

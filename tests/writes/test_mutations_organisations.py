@@ -235,16 +235,12 @@ async def test_approval_needs_the_three_role_contacts_and_only_staff_decide(run)
     assert refused["decideMembership"]["userErrors"][0]["code"] == "FORBIDDEN"
     missing = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 1, "decision": "APPROVE"})
     assert missing["decideMembership"]["userErrors"][0]["code"] == "CONFLICT"
-    assert "ADMINISTRATOR, SIGNER" in missing["decideMembership"]["userErrors"][0]["message"]
-    # Zoë works for her new organisation: staff record it, then she can hold its other roles.
-    affiliate = """mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { userErrors { code } } }"""
-    zoe = (await run.as_viewer(STAFF)('{ person(id: "per_zoe") { version } }'))["person"]["version"]
-    moved = await run.as_viewer(STAFF)(affiliate, input={"id": "per_zoe", "expectedVersion": zoe,
-                                                         "patch": {"affiliation": org_id}})
-    assert moved["updatePerson"]["userErrors"] == []
+    # Applying affiliated Zoë with her organisation: she is its Primary from the start, and names the
+    # other two contacts herself, before approval, with nothing asked of staff.
+    assert missing["decideMembership"]["userErrors"][0]["message"].endswith("missing: ADMINISTRATOR, SIGNER.")
     for version, role in ((1, "ADMINISTRATOR"), (2, "SIGNER")):
-        assigned = await run.as_viewer(STAFF)(ASSIGN, input={"organisationId": org_id, "expectedVersion": version,
-                                                             "role": role, "personId": "per_zoe"})
+        assigned = await run.as_viewer(ZOE)(ASSIGN, input={"organisationId": org_id, "expectedVersion": version,
+                                                           "role": role, "personId": "per_zoe"})
         assert assigned["assignRoleContact"]["userErrors"] == []
     approved = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 3,
                                                          "decision": "APPROVE"})
@@ -253,6 +249,31 @@ async def test_approval_needs_the_three_role_contacts_and_only_staff_decide(run)
     again = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 4, "decision": "DECLINE"})
     error = again["decideMembership"]["userErrors"][0]
     assert error["code"] == "INVALID_TRANSITION" and "ACTIVE to DECLINED" in error["message"]
+
+
+async def test_applying_affiliates_the_applicant_in_the_same_change_with_its_own_audit_entry(run):
+    before = (await run.as_viewer(STAFF)('{ person(id: "per_zoe") { version affiliation { id } } }'))["person"]
+    assert before["affiliation"] is None
+    created = (await run.as_viewer(ZOE)(CREATE, input={"slug": "zoe-works", "name": "Zoë Works",
+                                                       "kind": "CORPORATION", "country": "CH"}))["createOrganisation"]
+    org_id = created["organisation"]["id"]
+    after = (await run.as_viewer(STAFF)('{ person(id: "per_zoe") { version affiliation { id } } }'))["person"]
+    assert after == {"version": before["version"] + 1, "affiliation": {"id": org_id}}
+    [entry] = [e for e in await changes.audit_page(run.db, changes.AuditFilter(record_id="per_zoe"), None, 5)
+               if e.version == after["version"]]
+    assert [(f.field, f.before, f.after) for f in entry.fields] == [("affiliation", None, org_id)]
+
+
+async def test_an_applicant_who_holds_roles_elsewhere_is_refused_and_nothing_is_made(run):
+    # Jean is Université de Montréal's Administrator.
+    data = await run.as_viewer(JEAN)(CREATE, input={"slug": "jean-genomics", "name": "Jean Genomics",
+                                                    "kind": "CORPORATION", "country": "CA"})
+    [error] = data["createOrganisation"]["userErrors"]
+    assert error["code"] == "CONFLICT" and "Université de Montréal" in error["message"]
+    assert "hand those roles over first" in error["message"]
+    assert await organisations.by_slug(run.db, "jean-genomics") is None
+    person = (await run.as_viewer(STAFF)('{ person(id: "per_jean") { affiliation { id } } }'))["person"]
+    assert person["affiliation"] == {"id": "org_montreal"}
 
 
 async def test_the_primary_or_staff_cancel_an_administrator_may_not(run):

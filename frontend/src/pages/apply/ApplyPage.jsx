@@ -22,9 +22,11 @@ export function ApplyPage() {
       {start.data && !person && <p>Sign in first: the person who applies becomes the organisation's Primary.</p>}
       {person && (
         <div className="sections">
-          {[...applications.keys()].map((slug) => <RoleContacts key={slug} slug={slug} me={person} />)}
+          {[...applications.keys()].map((slug) => <RoleContacts key={slug} slug={slug} />)}
           <section className="card" aria-label="New application">
-            <p>You apply as <strong>{person.name}</strong> and become the organisation's Primary contact.</p>
+            <p>You apply as <strong>{person.name}</strong>: you become the organisation's Primary contact and are
+              affiliated with it{person.affiliation ? ` (instead of ${person.affiliation.name})` : ''}. If you hold
+              roles for another organisation, hand them over first.</p>
             <OrganisationForm countries={start.data.countries} onApplied={(organisation) => { setApplied(organisation); start.reload(); }} />
           </section>
         </div>
