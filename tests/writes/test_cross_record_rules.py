@@ -279,9 +279,9 @@ async def test_the_applicant_withdraws_its_application(run):
     assert (stored.history[-1].status.value, stored.history[-1].reason) == ("CANCELLED", "no funding")
     [logged, *_] = await changes.audit_page(run.db, changes.AuditFilter(record_id=organisation["id"]), None, 10)
     assert (logged.action.value, logged.actor.role, logged.reason) == ("STATUS", "primary", "no funding")
-    # Withdrawn, it is no longer an application: nobody withdraws it again (the applicant's
-    # Primary acts for it only while it applies; resolvers.mutations.access).
-    for viewer, code in ((ZOE, "FORBIDDEN"), (STAFF, "INVALID_TRANSITION")):
+    # Withdrawn, it is no longer an application: nobody withdraws it again. Zoë, affiliated with it
+    # by applying, is still its Primary: refused for the transition, as staff are.
+    for viewer, code in ((ZOE, "INVALID_TRANSITION"), (STAFF, "INVALID_TRANSITION")):
         again = await run.as_viewer(viewer)(WITHDRAW, input={"organisation": organisation["id"],
                                                              "expectedVersion": payload["organisation"]["version"]})
         assert [e["code"] for e in _errors(again)] == [code]
