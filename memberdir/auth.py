@@ -99,7 +99,8 @@ class Authenticator:
         person_id = await self._person_of(self.database.get(), claims)
         if person_id and await people.is_erased(self.database.get(), person_id):
             raise Unauthenticated("this person's record was erased")
-        return Viewer(role=self._role_of(claims), person_id=person_id, credential=f"oidc:{claims['sub']}")
+        return Viewer(role=self._role_of(claims), person_id=person_id, credential=f"oidc:{claims['sub']}",
+                      label=signed_in_as(claims))
 
     def _role_of(self, claims: dict[str, Any]) -> Role:
         """The highest known role the claim names (a string or a list); else the default.
@@ -122,6 +123,14 @@ class Authenticator:
             return None
         person = await people.by_email(db, value)
         return person.id if person else None
+
+
+def signed_in_as(claims: dict[str, Any]) -> str | None:
+    """Who the issuer says signed in, to show them (Viewer.signedInAs): the e-mail, else the subject."""
+    for name in ("email", "sub"):
+        if isinstance(value := claims.get(name), str) and value and len(value) <= 320:
+            return value
+    return None
 
 
 class Authentication:

@@ -144,6 +144,8 @@ def test_story_7_every_page_passes_axe_at_both_widths_and_works_by_keyboard(stor
     # Signed in with the role claim "STAFF" (its case as the issuer spells it), /staff shows the queues.
     assert staff_user.role == "STAFF"
     assert seen["staffView"]["refused"] is False
+    # No person in the directory goes with this staff sign-in: the header says who the issuer said it is.
+    assert seen["staffView"]["who"] == f"Signed in as staff ({staff_user.email})"
     assert {"applications", "individuals", "reviews", "notices", "removable", "needing-primary", "failed"} <= set(
         seen["staffView"]["queues"])
     assert any(page["path"].startswith("/manage/organisations/") for page in pages.values())

@@ -221,3 +221,13 @@ async def test_credentials_that_cannot_be_checked_get_503_not_401(member_key):
         response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"x-api-key": member_key})
     await unreachable.close()
     assert response.status_code == 503 and error_codes(response) == ["DATABASE_UNAVAILABLE"]
+
+
+async def test_the_viewer_is_told_who_the_issuer_says_signed_in(client):
+    async def signed_in_as(headers: dict[str, str]):
+        response = await client.post("/graphql", json={"query": "{ viewer { signedInAs } }"}, headers=headers)
+        return response.json()["data"]["viewer"]["signedInAs"]
+
+    assert await signed_in_as(bearer(token(email="ana@staff.example", memberdir_role="staff"))) == "ana@staff.example"
+    assert await signed_in_as(bearer(token(sub="user-42"))) == "user-42"
+    assert await signed_in_as({}) is None

@@ -30,6 +30,7 @@ export default async function story({ base, job, helpers }) {
   const staffView = await staff.evaluate(() => ({
     queues: [...document.querySelectorAll('[data-queue]')].map((section) => section.dataset.queue),
     refused: document.body.innerText.includes('Sign in with a staff account'),
+    who: document.querySelector('.site-header .who')?.textContent ?? null,
   }));
 
   // Keyboard alone on /me: the skip link, then Sign out in the header.

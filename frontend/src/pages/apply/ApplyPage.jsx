@@ -5,6 +5,7 @@ import START from './ApplyStart.graphql?raw';
 import { useQuery } from '../shared/useQuery.js';
 import { OrganisationForm } from './OrganisationForm.jsx';
 import { RoleContacts } from './RoleContacts.jsx';
+import { refreshViewer } from '../shared/viewer.js';
 
 export function ApplyPage() {
   const start = useQuery(START);
@@ -27,7 +28,7 @@ export function ApplyPage() {
             <p>You apply as <strong>{person.name}</strong>: you become the organisation's Primary contact and are
               affiliated with it{person.affiliation ? ` (instead of ${person.affiliation.name})` : ''}. If you hold
               roles for another organisation, hand them over first.</p>
-            <OrganisationForm countries={start.data.countries} onApplied={(organisation) => { setApplied(organisation); start.reload(); }} />
+            <OrganisationForm countries={start.data.countries} onApplied={(organisation) => { setApplied(organisation); start.reload(); refreshViewer(); }} />
           </section>
         </div>
       )}
