@@ -106,7 +106,8 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
 
 def test_story_6_a_person_who_is_not_primary_sees_no_edit_controls_and_a_forged_mutation_is_refused(stories: StoryKit, artifacts):
     primary = stories.member("Priya")
-    organisation = stories.organisation(primary, website="https://before.example.org")
+    name = f"Read Only Genomics {stories.tag()}"
+    organisation = stories.organisation(primary, name=name, website="https://before.example.org")
     colleague = stories.member("Colm")
     stories.affiliate(colleague, organisation["id"])
     forged_website = "https://forged.example.org"
@@ -116,6 +117,7 @@ def test_story_6_a_person_who_is_not_primary_sees_no_edit_controls_and_a_forged_
 
     assert_clean(seen)
     assert seen["landed"] == f"{stories.base}/manage/organisations/{organisation['slug']}"
+    assert seen["heading"] == name  # the read-only page names the organisation
     assert seen["editControls"] == []
     assert not {"input[text]", "select[select-one]", "textarea[textarea]", "button[submit]"} & set(seen["keyboardStops"])
     # The page's own session, a forged request: the API refuses it as it would any caller's.
