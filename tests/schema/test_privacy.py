@@ -473,7 +473,9 @@ async def test_the_applicants_primary_must_be_affiliated_before_approval(scratch
     made = (await scratch.as_viewer(zoe)(create, input={"slug": "zoe-labs", "name": "Zoë Labs", "kind": "CORPORATION",
                                                          "country": "CH"}))["m"]
     org = made["organisation"]["id"]
-    # While it applies, Zoë acts as its Primary without an affiliation: the one exception.
+    # Applying affiliated Zoë with it: she is its Primary, as any affiliated Primary is.
+    zoe_now = await scratch.as_viewer(STAFF_KEY)('{ person(id: "per_zoe") { affiliation { id } } }')
+    assert zoe_now["person"]["affiliation"] == {"id": org}
     edited = (await scratch.as_viewer(zoe)(UPDATE_ORGANISATION, input={
         "id": org, "expectedVersion": 1, "patch": {"city": "Basel"}}))["m"]
     assert edited["userErrors"] == []
@@ -485,6 +487,8 @@ async def test_the_applicants_primary_must_be_affiliated_before_approval(scratch
             "organisationId": org, "expectedVersion": await _version(scratch, "organisation", org),
             "role": role, "personId": "per_sam"}))["m"]
         assert assigned["userErrors"] == []
+    # An application made before applying affiliated the applicant has a Primary without one: not approved.
+    await scratch.db.people.update_one({"_id": "per_zoe"}, {"$set": {"affiliation_id": None}})
     refused = (await scratch.as_viewer(STAFF_KEY)(decide, input={
         "organisationId": org, "expectedVersion": await _version(scratch, "organisation", org),
         "decision": "APPROVE"}))["m"]
