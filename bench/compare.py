@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.compare [--scale 1] [--clients 1 8 32] [--requests 20] [--workers 1]
                                       [--queries a b c d] [--rounds 1]
                                       [--engine secantusdb-rs|secantusdb|ferretdb] [--peer ../shared/peer-node]
+                                      [--cached]
 
 Starts, all on loopback: the embedded engine in a temporary folder seeded with
 the demo directory at `--scale`; `memberdir serve` over it (production
@@ -15,7 +16,9 @@ and prints p50, p99, requests per second and CPU per request (user + system
 time of every server process: all of the directory's workers, the peer's node;
 never the engine's) with the ratios directory / peer. With `--rounds N` the two
 servers take turns N times, so that a noisy minute falls on both, and each
-figure is the median of the rounds.
+figure is the median of the rounds. The directory runs with the response cache
+off, so every request runs its query; `--cached` then runs bench.cached (the
+same queries from the cache, beside the uncached and the peer's figures).
 """
 
 import argparse
@@ -243,7 +246,10 @@ def serving_environment(folder: str, engine_name: str) -> dict[str, str]:
            "NODE_ENV": "production",
            # The rate limiter still runs; its budget is raised so that b and c,
            # which cost tens of thousands of points, are not refused within a minute.
-           "MEMBERDIR_RATE_LIMIT_POINTS_PER_MINUTE": "1000000000"}
+           "MEMBERDIR_RATE_LIMIT_POINTS_PER_MINUTE": "1000000000",
+           # Every query run, as in earlier runs: a-d asked again would be answered from the
+           # response cache (bench.cached measures that beside these, `--cached`).
+           "MEMBERDIR_RESPONSE_CACHE_BYTES": "0"}
     env.pop("MONGODB_URI", None)
     return env
 
@@ -278,6 +284,13 @@ def main(arguments: argparse.Namespace) -> int:
             same = asyncio.run(compare(directory, peer, arguments))
         finally:
             stop((directory, peer))
+    if same and arguments.cached:
+        from bench import cached  # the cached figures beside the uncached and the peer's
+
+        cached.main(argparse.Namespace(
+            scale=arguments.scale, clients=max(arguments.clients), requests=max(arguments.requests, 100),
+            poll=max(arguments.requests, 100), workers=arguments.workers, queries=list(cached.QUERIES),
+            engine=arguments.engine, peer=arguments.peer))
     return 0 if same else 1
 
 
@@ -291,4 +304,6 @@ if __name__ == "__main__":
     add_whole_number(parser, "--rounds", 1, 20, default=1)
     parser.add_argument("--engine", choices=list(ENGINES), default=Settings().engine)
     parser.add_argument("--peer", type=Path, default=PROJECT_ROOT.parent / "shared" / "peer-node")
+    parser.add_argument("--cached", action="store_true",
+                        help="then bench.cached: a-d and the dashboard's queries uncached, cached and by the peer")
     sys.exit(main(parser.parse_args()))

@@ -11,6 +11,7 @@ from datastore import dataset, demo
 from datastore.client import Database, connect
 from datastore.indexes import ensure_indexes
 from memberdir.database import settings_engine
+from memberdir.edge.database_commands import DATABASE_COMMANDS
 from memberdir.settings import Settings
 
 
@@ -36,7 +37,8 @@ async def embedded_database(scale: int = 1, seeded: bool = True) -> AsyncIterato
     with tempfile.TemporaryDirectory(prefix="memberdir-bench-") as folder:
         with settings_engine(Settings(data_dir=Path(folder))) as server:
             counter = CommandCounter()
-            db = connect(server.uri, "bench", listeners=[counter], traits=server.traits)
+            # The app's own listener too, as `serve` connects: the response cache needs it (datastore.reads).
+            db = connect(server.uri, "bench", listeners=[counter, DATABASE_COMMANDS], traits=server.traits)
             try:
                 await ensure_indexes(db)
                 if seeded:

@@ -1,7 +1,7 @@
 """CPU per request of small queries through the whole ASGI app: the fixed per-request cost.
 
     .venv/bin/python -m bench.overhead [--requests 2000] [--gap-ms 0] [--profile d] [--top 40]
-                                       [--default-collector]
+                                       [--default-collector] [--cached]
 
 Calls the app as uvicorn would (an ASGI scope, a body, a send that keeps the
 answer), with production settings and production logging (JSON lines, here
@@ -130,12 +130,13 @@ async def cpu_ms_per_request(app, query: str, requests: int, gap: float) -> list
     return figures
 
 
-async def main(requests: int, profile: str | None, top: int, gap: float, default_collector: bool) -> None:
+async def main(requests: int, profile: str | None, top: int, gap: float, default_collector: bool, cached: bool) -> None:
     os.environ.setdefault("MEMBERDIR_ENVIRONMENT", "production")
     # The rate limiter still runs; its budget is raised so that a, which costs
     # thousands of points, is not refused within a minute.
     os.environ.setdefault("MEMBERDIR_RATE_LIMIT_POINTS_PER_MINUTE", "1000000000")
-    settings = Settings()
+    # Uncached unless asked: the fixed cost of running a query (the response cache: README).
+    settings = Settings() if cached else Settings(response_cache_bytes=0)
     with open(os.devnull, "w") as devnull:
         configure_logging(settings.production)
         logging.getLogger().handlers[0].setStream(devnull)
@@ -176,7 +177,9 @@ if __name__ == "__main__":
                         help="leave Python's cycle collector as it comes, not as `serve` tunes it")
     parser.add_argument("--gap-ms", type=float, default=0.0,
                         help="idle time between requests, as a client's round trips leave (its wake-ups cost CPU too)")
+    parser.add_argument("--cached", action="store_true",
+                        help="with the response cache on (README, \"Response cache\"): answers served again")
     arguments = parser.parse_args()
     logging.captureWarnings(True)
     asyncio.run(main(arguments.requests, arguments.profile, arguments.top, arguments.gap_ms / 1000,
-                     arguments.default_collector))
+                     arguments.default_collector, arguments.cached))

@@ -25,6 +25,7 @@ Why a kept answer is never older than the records:
 
 import asyncio
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ from typing import Any, TypeVar
 
 from pymongo import UpdateOne, WriteConcern
 
+from datastore import reads as recorded
 from datastore.client import Database
 
 T = TypeVar("T")
@@ -76,6 +78,59 @@ async def current(db: Database) -> Tokens:
         document["_id"].removeprefix(_PREFIX): None if document.get("unsettled") else document["token"]
         for document in await found.to_list()
     }
+
+
+class SharedReads:
+    """`current(db)`, one read at a time shared by every request that asked for it
+    before it was sent: a request waits for a read sent after it asked (never
+    one already under way, which may have been answered before a write the
+    request must see), so concurrent requests share one read instead of each
+    sending its own."""
+
+    def __init__(self) -> None:
+        self._waiting: asyncio.Future[Tokens] | None = None  # asked for, not yet sent
+        self._sent: asyncio.Future[Tokens] | None = None
+
+    async def read(self, db: Database) -> Tokens:
+        loop = asyncio.get_running_loop()
+        if self._sent is not None and self._sent.get_loop() is not loop:  # left by a loop since closed
+            self._sent = self._waiting = None
+        answer = self._waiting
+        if answer is None:
+            answer = self._waiting = loop.create_future()
+            if self._sent is None:
+                self._send(db)
+        return await asyncio.shield(answer)
+
+    def _send(self, db: Database) -> None:
+        answers, self._waiting = self._waiting, None
+        assert answers is not None
+        self._sent = asyncio.ensure_future(current(db))
+
+        def settle(sent: asyncio.Future[Tokens]) -> None:
+            self._sent = None
+            if sent.cancelled():
+                answers.cancel()
+            elif (error := sent.exception()) is not None:
+                answers.set_exception(error)
+            else:
+                answers.set_result(sent.result())
+            if self._waiting is not None:  # asked for while this one was under way
+                self._send(db)
+
+        self._sent.add_done_callback(settle)
+
+
+# By client, then database name: gone with the client.
+_SHARED: "weakref.WeakKeyDictionary[Any, dict[str, SharedReads]]" = weakref.WeakKeyDictionary()
+
+
+async def shared_current(db: Database) -> Tokens:
+    """current(db) as of after the call, shared with concurrent callers (SharedReads)."""
+    reads = _SHARED.setdefault(db.client, {}).get(db.name)
+    if reads is None:
+        reads = _SHARED[db.client][db.name] = SharedReads()
+    return await reads.read(db)
 
 
 # What Kept.get gives for an answer it does not hold (None may be an answer).
@@ -129,8 +184,14 @@ class Generation:
 
     async def tokens(self) -> Tokens:
         if self._tokens is None:
-            self._tokens = asyncio.ensure_future(current(self.db))
+            self._tokens = asyncio.ensure_future(shared_current(self.db))
         return await asyncio.shield(self._tokens)
+
+    def start_from(self, tokens: Tokens) -> None:
+        """Tokens the caller has just read (before anything was computed): not read again."""
+        if self._tokens is None:
+            self._tokens = asyncio.get_running_loop().create_future()
+            self._tokens.set_result(tokens)
 
     def forget(self) -> None:
         """Read the tokens again before the next answer (the request wrote, or is answered)."""
@@ -138,6 +199,7 @@ class Generation:
 
     async def answer(self, reads: Collection[str], key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         """`compute()`, which reads the collections `reads`, or what it gave while they stayed as now."""
+        recorded.note(*reads)  # also when the answer is kept: it stands for those reads
         tokens = await self.tokens()
         under = tuple(tokens.get(collection) for collection in sorted(reads))
         if None in under:

@@ -29,6 +29,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
+from datastore import reads
 from datastore.client import Database
 from datastore.records.memberships import AgreementVersions
 from memberdir.auth import Authentication, Authenticator
@@ -46,6 +47,8 @@ from memberdir.edge.trusted_documents import TrustedDocuments
 from memberdir.edge import verify_email
 from memberdir.edge.verify_email import VerifyEmailPage
 from memberdir.edge import matching as affiliation_matching
+from memberdir.edge.answer_cache import AnswerCache
+from memberdir.edge.answer_reuse import KeptAnswers, NotModifiedBeforeCharge
 from memberdir.edge.graphql_accounting import OperationAccounting, current_allowance, measured_cost
 from memberdir.edge.graphql_http import GraphQLOverHTTP
 from memberdir.edge.metrics import Metrics, metrics_endpoint
@@ -109,7 +112,9 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         extensions: tuple = (),
         planned: bool = True,
         tracing: Tracing | None = None,
+        answers: AnswerCache | None = None,
     ):
+        answers = answers or AnswerCache(settings.response_cache_bytes)
         limits = QueryLimits(
             max_depth=settings.max_depth,
             max_aliases=settings.max_aliases,
@@ -124,7 +129,9 @@ class DirectoryGraphQL(GraphQLOverHTTP):
                 *limit_extensions(limits, measured_cost),
                 reuse_documents(),  # after every extension that sets parse options or rules, or refuses first
                 lambda: MaskErrors(should_mask_error=_is_internal),
+                NotModifiedBeforeCharge,  # before the charge: a 304 known without running is free
                 lambda: OperationAccounting(limiter, settings.max_cost, _is_internal),
+                lambda: KeptAnswers(answers),  # after the charge (edge.answer_reuse)
                 # After MaskErrors, so it sees a database error before it is masked.
                 lambda: DatabaseErrors(writes=database.recheck),
                 *extensions,
@@ -163,7 +170,7 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)
         context.public_url = self.settings.public_url
         context.webhook_allow_loopback = bool(self.settings.webhook_allow_loopback)
-        context.allowance = lambda: current_allowance(self.limiter, self.limiter.client_of(request.scope))
+        context.allowance = lambda: _noted(current_allowance(self.limiter, self.limiter.client_of(request.scope)))
         return context
 
     def _validate_batch_request(self, request_data: list, protocol: Any) -> None:
@@ -206,6 +213,12 @@ class DirectoryGraphQL(GraphQLOverHTTP):
             for error in processed.get("errors") or ():
                 error["message"] = _SUGGESTION.sub("", error["message"])
         return processed
+
+
+def _noted(allowance: Any) -> Any:
+    """The caller's budget changes without any write: an answer showing it is never kept (edge.answer_cache)."""
+    reads.noted_moment_read()
+    return allowance
 
 
 def _being_cancelled() -> bool:
@@ -328,7 +341,9 @@ def create_app(
         settings.metrics_max_operation_names,
         engine_up=settings_engine(settings).answering if embedded else None,
     )
-    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned, tracing)
+    answers = AnswerCache(settings.response_cache_bytes)
+    metrics.watch_answers(answers)
+    graphql = DirectoryGraphQL(settings, holder, limiter, extensions, planned, tracing, answers)
     budgeted = RateLimitGate(graphql, limiter)
     authenticator = Authenticator(settings, holder)
     guarded = stack.guard_graphql(Authentication(budgeted, authenticator), settings)
@@ -359,6 +374,7 @@ def create_app(
     )
     app.state.metrics, app.state.rate_limiter = metrics, limiter  # for `serve` and the exports
     app.state.tracing = tracing
+    app.state.answers = answers
     return app
 
 

@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     operational_notices_check_seconds: float = Field(default=3600.0, gt=0, le=86400)
     # Rate limit: cost points (a query costs its cost, at least 1) per client per minute.
     rate_limit_points_per_minute: int = Field(default=1_000_000, ge=1)
+    # The exact response cache (memberdir/edge/answer_cache.py): bytes of answers each
+    # process keeps, the least recently used dropped first; 0 turns it off.
+    response_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0, le=1 << 40)
     # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
     trusted_proxies: list[IPvAnyNetwork] = []
 

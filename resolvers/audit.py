@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from datastore import reads
 from datastore import changes
 from datastore.changes import AuditFilter
 from datastore.keyset import SortKey
@@ -82,7 +83,7 @@ async def feed(ctx: Context, record_types: list | None, first: int | None, after
     request = PageRequest.of("changes", first, after, default=100, cap=MAX_FEED_PAGE, key_types=(str, str, int))
     # A change is claimed a moment after its time is taken; staying a little behind
     # the clock means one claimed with an earlier time than those shown is never skipped.
-    horizon = datetime.now(UTC) - timedelta(seconds=ctx.feed_settle_seconds)
+    horizon = reads.now() - timedelta(seconds=ctx.feed_settle_seconds)
     oldest_in_flight = await changes.oldest_in_flight(ctx.db)
     if oldest_in_flight is not None:
         horizon = min(horizon, oldest_in_flight)

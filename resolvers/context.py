@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from datastore import reads
 from datastore.client import Database
 from datastore.records.memberships import AgreementVersions
 from resolvers.allowance import Allowance
@@ -16,8 +17,8 @@ from resolvers.viewer import ANONYMOUS, Viewer
 class Context:
     db: Database
     loaders: Loaders
-    # One 'today' per request, so every 'active' in an answer agrees.
-    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    # One 'today' per request, so every 'active' in an answer agrees (read through `today`).
+    _today: date = field(default_factory=lambda: datetime.now(UTC).date())
     request: Any = None
     response: Any = None
     viewer: Viewer = ANONYMOUS
@@ -43,6 +44,11 @@ class Context:
     public_url: str = "http://127.0.0.1:8000"
     # Webhook endpoints may use http:// and loopback or private addresses (settings.webhook_allow_loopback).
     webhook_allow_loopback: bool = True
+
+    @property
+    def today(self) -> date:
+        reads.noted_date_read()  # an answer that read it is right until midnight UTC (datastore.reads)
+        return self._today
 
     @classmethod
     def for_request(

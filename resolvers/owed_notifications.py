@@ -6,8 +6,9 @@ change (datastore.writes). Template values hold only what the recipient may
 see: here public facts of the organisation and dates the notice is about.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from datastore import reads
 from datastore import contacts, people
 from datastore.records.organisations import Organisation
 from datastore.records.outbox import Owed
@@ -37,7 +38,7 @@ async def removal_notice(ctx: Context, organisation: Organisation) -> tuple[Owed
                     "noticeDays": ctx.removal_notice_days,
                     # When it was recorded, in the organisation's own time zone (issue 24, part 7).
                     "timeZone": organisation.time_zone,
-                    "recordedAt": time_zones.local_time(datetime.now(UTC), organisation.time_zone)},
+                    "recordedAt": time_zones.local_time(reads.now(), organisation.time_zone)},
         )
         for person_id in await _holders(ctx, organisation, ContactRole.PRIMARY)
     )

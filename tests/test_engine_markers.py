@@ -34,6 +34,9 @@ ENGINE_SPECIFIC = {
     "tests/datastore/test_page_windows.py": "SecantusDB's page windows against one unbounded read (its strategy, "
                                             "datastore/engines/secantusdb.py, whatever the engine); FerretDB is "
                                             "never read by page windows",
+    "tests/edge/test_answer_reuse.py": "ETags, 304s and the response cache, edge behaviour; the generation tokens "
+                                       "they stand on are read and written by tests/datastore/test_generations.py "
+                                       "on both engines",
     "tests/edge/test_bodies.py": "HTTP request bodies and keep-alive on uvicorn; the queries behind them are plain",
     "tests/edge/test_cors.py": "CORS and the origin check, HTTP edge behaviour",
     "tests/edge/test_exports.py": "export formats, headers and refusals; the exports' reads are the organisation, "
@@ -51,6 +54,9 @@ ENGINE_SPECIFIC = {
                                         "FerretDB's SQLite fails otherwise and is not the served default",
     "tests/embedded/test_workers.py": "`serve --workers 2` over the default engine: process supervision, the same "
                                       "on any engine (tests/embedded/test_embedded.py covers each engine's start)",
+    "tests/properties/test_answer_cache.py": "the response cache against `serve --workers 2` on the default engine: "
+                                             "edge behaviour; the tokens it relies on are tested on both engines "
+                                             "(tests/datastore/test_generations.py)",
     "tests/execution/test_cost_bound.py": "the cost rule bounds the answer's size; counted on the demo data, not "
                                           "dependent on the engine",
     "tests/execution/test_document_cache.py": "validation kept per query text, in process; the reads are plain",

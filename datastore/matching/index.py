@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from datastore import reads
 from datastore.client import Database
 from datastore.matching.words import loose, normal, squashed
 
@@ -104,6 +105,7 @@ class Held:
         self._lock = asyncio.Lock()
 
     async def index(self, db: Database, token: str | None) -> MatchIndex:
+        reads.note("organisations")  # what it stands for, also when held (datastore.reads)
         if token is None:  # a bulk write running: nothing may be kept
             return await load(db)
         if self._token == token and self._index is not None:

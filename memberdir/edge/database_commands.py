@@ -8,6 +8,7 @@ seeding, the CLI) belong to no request and are not counted.
 
 from pymongo import monitoring
 
+from datastore import reads
 from memberdir.edge.request_record import current_request
 
 # Connection upkeep, not work done for the request.
@@ -28,6 +29,8 @@ class DatabaseCommandMonitor(monitoring.CommandListener):
     goes with it."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in _NOT_COUNTED:
+            reads.note(_collection_of(event))  # what an answer depends on (datastore.reads)
         record = current_request()
         if record is not None and event.command_name not in _NOT_COUNTED:
             record.pending_commands[(event.connection_id, event.request_id)] = _collection_of(event)

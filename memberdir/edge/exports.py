@@ -5,12 +5,15 @@ Routed behind the same Authentication as /graphql, so the viewer (and the
 privacy of every e-mail cell) is the same as GraphQL's for that credential.
 Problems with the request are answered before the first byte: 400 naming the
 parameter, 404 for a group that does not exist, 503 when the database fails.
+Each export carries a generation ETag (edge.etags); If-None-Match naming the
+current one is a 304, decided before anything is read or charged.
 """
 
 import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from datastore import generations
 from memberdir import database_gate
+from memberdir.edge import etags
+from memberdir.edge.answer_cache import KEPT_OVER, caller_of
+from memberdir.edge.answer_reuse import PRIVATE, PUBLIC, VARY
 from memberdir.edge.rate_limits import Decision, too_many_requests
 from resolvers.context import Context
 from resolvers.errors import BadArgument
@@ -78,13 +85,16 @@ class ExportEndpoint:
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         ctx = Context.for_request(self.database.get(), request, viewer=viewer)
         try:
+            tag = await export_etag(ctx, request)
+            if tag is not None and etags.matches(request.headers.get("if-none-match"), tag.etag):
+                return Response(status_code=304, headers=tag.headers())  # decided without exporting: free
             table = await (roster(ctx, given, slug) if slug is not None else EXPORTS[kind](ctx, given))
             charged = charge_export(request, table.size)
             if charged is not None and not charged.allowed:
                 return too_many_requests(charged)
             headers = {
                 "Content-Disposition": f'attachment; filename="{_filename(table, format)}"',
-                "Cache-Control": "no-store",
+                **(tag.headers() if tag is not None else {"Cache-Control": "no-store"}),
                 "X-Export-Cost": str(max(1, table.size)),
                 **(charged.headers() if charged is not None else {}),
             }
@@ -106,6 +116,29 @@ class ExportEndpoint:
             return _error(503, database_gate.CODE, database_gate.MESSAGE)
         rows = csv_chunks(table) if format is Format.CSV else ndjson_chunks(table)
         return StreamingResponse(rows, media_type=format.media_type, headers=headers)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTag:
+    etag: str
+    anonymous: bool
+
+    def headers(self) -> dict[str, str]:
+        return {"ETag": self.etag, "Cache-Control": PUBLIC if self.anonymous else PRIVATE, "Vary": ", ".join(VARY)}
+
+
+async def export_etag(ctx: Context, request: Request) -> ExportTag | None:
+    """The export's generation ETag (edge.etags), from the tokens of the directory's
+    collections, which are all an export reads (a test holds it to that), and the
+    date its tables are computed for; None while a bulk write runs."""
+    tokens = await generations.shared_current(ctx.db)
+    under = [(collection, tokens.get(collection)) for collection in sorted(KEPT_OVER)]
+    if any(token is None for _, token in under):
+        return None
+    asked = ("export", request.url.path, tuple(sorted(request.query_params.multi_items())))
+    caller = caller_of(ctx.viewer)
+    etag = etags.generation_etag(asked, caller, under, ctx._today)  # type: ignore[arg-type]
+    return ExportTag(etag, caller == "anonymous")
 
 
 def _filename(table: Table, format: Format) -> str:

@@ -113,7 +113,9 @@ class OperationAccounting(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         request = getattr(self.execution_context.context, "request", None)
-        if request is not None:
+        # An operation answered before it runs (a 304 from the generations alone,
+        # edge.answer_reuse) costs no points.
+        if request is not None and self.execution_context.result is None:
             points = max(_operation_cost.get() or 0, 1)  # even a tiny query costs a point
             decision = self.limiter.charge(self.limiter.client_of(request.scope), points)
             _operation_charge.set(decision)

@@ -30,6 +30,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from memberdir.edge import bodies
+from memberdir.edge.answer_reuse import not_modified_instead
 from memberdir.edge.documents import DocumentRequest, Documents, PersistedQueryMiss
 from memberdir.edge.errors import Refused, refusal_of, shown
 from memberdir.edge.negotiation import GRAPHQL_RESPONSE, JSON, response_media_type
@@ -45,7 +46,8 @@ class GraphQLOverHTTP(GraphQL):
             await super().__call__(scope, receive, send)
             return
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            request = Request(scope=scope, receive=receive)
+            response = not_modified_instead(request, await self.run(request))
         except HTTPException as refused:
             response = refusal_of(refused)
         await response(scope, receive, send)

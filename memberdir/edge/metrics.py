@@ -14,12 +14,13 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from memberdir.edge.answer_cache import AnswerCache
 from memberdir.edge.request_record import RequestRecord
 from memberdir.execution.planned import execution
 
@@ -116,6 +117,9 @@ class Metrics:
             )
             up.set_function(lambda: 1.0 if engine_up() else 0.0)
 
+    def watch_answers(self, cache: AnswerCache) -> None:
+        self.registry.register(AnswerCacheCounts(cache))
+
     def observe(self, record: RequestRecord) -> None:
         route = record.path if record.path in _ROUTES else OTHER
         self.responses.labels(route, str(record.status)).inc()
@@ -163,6 +167,22 @@ class ExecutionOutcomes(Collector):
         for outcome, labels in self.LABELS.items():
             family.add_metric(labels, execution.outcomes[outcome])
         yield family
+
+
+class AnswerCacheCounts(Collector):
+    """The response cache's hits, misses and evictions (memberdir/edge/answer_cache.py), and its size."""
+
+    def __init__(self, cache: AnswerCache):
+        self.cache = cache
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        for name, value, text in (
+            ("hits", self.cache.hits, "GraphQL answers served from the response cache"),
+            ("misses", self.cache.misses, "GraphQL queries the response cache did not hold (run)"),
+            ("evictions", self.cache.evictions, "answers dropped from the response cache to stay within its size"),
+        ):
+            yield CounterMetricFamily(f"memberdir_response_cache_{name}", text, value=value)
+        yield GaugeMetricFamily("memberdir_response_cache_bytes", "bytes the response cache holds", value=self.cache.size_bytes)
 
 
 def _operation_of(record: RequestRecord) -> str:

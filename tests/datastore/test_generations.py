@@ -1,6 +1,7 @@
 """Counts and statistics kept per generation (datastore.generations): read once,
 never older than the records, on every engine."""
 
+import asyncio
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -200,3 +201,23 @@ def test_kept_answers_are_bounded_in_rows_least_recently_used_first():
     kept.put("t2", "too big", [0] * 11)
     assert kept.get("t2", "too big") is generations.ABSENT
     assert kept.get("t1", "a") == [1] * 4  # nothing dropped for an answer never kept
+
+
+async def test_concurrent_readers_share_a_read_sent_after_they_asked(db, recorder):
+    """generations.shared_current: callers that ask together share one read, and
+    a caller never gets a read sent before it asked (it may predate a write)."""
+    await generations.current(db)  # the client connected
+    recorder.reset()
+    together = await asyncio.gather(*(generations.shared_current(db) for _ in range(6)))
+    # The first caller's read, and one shared by the five that asked once it was under way.
+    assert recorder.commands.count("find meta") == 2
+    assert all(tokens == together[0] for tokens in together)
+
+    recorder.reset()
+    early = asyncio.ensure_future(generations.shared_current(db))
+    await asyncio.sleep(0)  # its read is sent
+    await generations.advance(db, ["organisations"])  # a write acknowledged after that read was sent
+    late = await generations.shared_current(db)
+    await early
+    assert recorder.commands.count("find meta") == 2  # the late caller did not take the early read's answer
+    assert late["organisations"] == (await generations.current(db))["organisations"]

@@ -23,7 +23,7 @@ async def test_large_answers_are_compressed_when_the_client_accepts_gzip(http):
     "request_args",
     [
         {"method": "POST", "json": {"query": NORMAL_QUERY}},
-        {"method": "GET", "params": {"query": NORMAL_QUERY}},
+        {"method": "GET", "params": {"query": NORMAL_QUERY}, "headers": {"x-api-key": "mdk_unknown"}},  # a 401
         {"method": "POST", "json": {"query": "{"}},  # a GraphQL error
         {"method": "POST", "json": {"query": NORMAL_QUERY}, "headers": {"x-api-key": "mdk_unknown"}},  # a 401
         {"method": "POST", "content": b"null", "headers": {"content-type": "application/json"}},  # a 400
@@ -37,6 +37,16 @@ async def test_graphql_answers_are_private_and_vary_on_credentials(http, request
     assert {"authorization", "x-api-key", "cookie"} <= vary
 
 
+async def test_anonymous_get_answers_may_be_kept_by_shared_caches_and_revalidated(http):
+    """Conditional requests (memberdir/edge/answer_reuse.py): an anonymous GET answer
+    is public but revalidated every time, and varies on whatever would make it another's."""
+    response = await http.get("/graphql", params={"query": NORMAL_QUERY})
+    assert response.headers["cache-control"] == "public, max-age=0, must-revalidate"
+    assert response.headers["etag"]
+    vary = {v.strip().lower() for v in response.headers["vary"].split(",")}
+    assert {"accept", "authorization", "cookie", "x-api-key"} <= vary
+
+
 async def test_head_is_answered_where_allow_lists_it(http):
     refused = await http.request("PUT", "/graphql")
     allowed = {m.strip() for m in refused.headers["allow"].split(",")}
@@ -46,7 +56,8 @@ async def test_head_is_answered_where_allow_lists_it(http):
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
     assert head.headers["content-length"] == get.headers["content-length"]
-    assert head.headers["cache-control"] == "private, no-store"
+    assert head.headers["cache-control"] == get.headers["cache-control"]
+    assert head.headers["etag"] == get.headers["etag"]
     for path in ("/healthz", "/readyz"):
         assert (await http.head(path)).status_code == 200
     await assert_still_serves(http)

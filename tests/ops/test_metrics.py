@@ -22,7 +22,8 @@ def value(found: dict, name: str, **labels: str) -> float:
 
 
 async def test_metrics_parse_and_count_requests(ferretdb, directory):
-    async with observed_app(ferretdb, directory) as (client, _):
+    # Each request runs its query: the response cache off (its own counters: tests/edge/test_answer_reuse.py).
+    async with observed_app(ferretdb, directory, Settings(response_cache_bytes=0)) as (client, _):
         for _ in range(3):
             await client.post("/graphql", json={"query": "query Alpha { organisations(first: 3) { nodes { name } } }"})
         await client.post("/graphql", json={"query": 'query Beta { organisations(first: "x") { totalCount } }'})
@@ -118,7 +119,7 @@ async def test_which_executor_answered_is_counted(ferretdb, directory):
         # A planned run that meets an error leaves the answer to graphql-core.
         ("graphql_core", "planned_run_failed"): ('{ organisations(after: "nonsense") { nodes { name } } }', 3),
     }
-    async with observed_app(ferretdb, directory) as (client, _):
+    async with observed_app(ferretdb, directory, Settings(response_cache_bytes=0)) as (client, _):  # each one runs
         before = samples((await client.get("/metrics")).text)
         for query, times in sent.values():
             for _ in range(times):
