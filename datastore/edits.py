@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,7 +26,7 @@ from datastore.records import arrival
 from datastore.records.changes import FieldChange
 from datastore.records.vocabulary import ChangeAction, RecordType
 from datastore.text import fold
-from datastore.writes import Effect, Write
+from datastore.writes import Claim, Effect, Write
 
 # Contact details: their values in the audit log are shown only to those who may see them.
 PRIVATE_FIELDS = frozenset({"email", "orcid", "pendingEmail"})
@@ -162,6 +163,15 @@ def write_of(
         effects=effects,
         reason=reason,
     )
+
+
+def claimed_effect(section: str, before: Any, after: Any, now: datetime) -> tuple[Effect, Claim]:
+    """Another versioned record a change writes too (an applicant's affiliation with the organisation
+    they apply for): its document at its next version, fenced on `before` as read, and the claim on
+    that version, whose fields become the record's own audit entry (datastore.writes, Claim)."""
+    version = before.version + 1
+    document = document_of(section, replace(after, version=version, updated_at=now))
+    return Effect(section, after.id, document), Claim(section, after.id, version, field_changes(section, before, after))
 
 
 def contact_effect(contact: Any, *, remove: bool = False) -> Effect:

@@ -100,7 +100,8 @@ NOT_SCRUBBED: dict[str, str] = {
     "duplicate_candidates": "ids, scores and reasons that quote no value; an erased person's pairs are deleted",
     "deliveries": "claims on delivery attempts: ids, attempt numbers, times and process names only",
     "verification_tokens": "digests of e-mail verification tokens, ids and times; an erasure removes the person's",
-    "sessions": "digests of session cookies, ids, roles and times; an erasure ends the person's sessions",
+    "sessions": "digests of session cookies, ids, roles, times and who signed in (the issuer's e-mail or subject); "
+                "an erasure ends the person's sessions",
     "sign_ins": "sign-ins under way: random state, nonce and verifier, a local path, a time; no person yet",
     "webhook_failures": "ids, times and delivery errors the directory worded (HTTP statuses, refused connections)",
 }

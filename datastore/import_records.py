@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from datastore.records import countries, time_zones
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
-from datastore.records.memberships import IndividualMembership, StatusChange
+from datastore.records.memberships import AgreementVersions, IndividualMembership, StatusChange
 from datastore.records.organisations import Organisation
 from datastore.records.people import Person
 from datastore.records.rosters import RosterEntry
@@ -90,8 +90,31 @@ class OrganisationStatusChange(_StatusChangeRecord):
     status: MembershipStatus
 
 
+class AgreementVersionsRecord(_Record):
+    constitution: Text
+    memberAgreement: Text
+
+    @classmethod
+    def from_record(cls, a: AgreementVersions | None) -> "AgreementVersionsRecord | None":
+        return cls.model_construct(constitution=a.constitution, memberAgreement=a.member_agreement) if a else None
+
+    def to_record(self) -> AgreementVersions:
+        return AgreementVersions(self.constitution, self.memberAgreement)
+
+
 class IndividualStatusChange(_StatusChangeRecord):
     status: IndividualMembershipStatus
+    # An application: the versions of the Constitution and the Member Agreement accepted.
+    acceptedAgreements: AgreementVersionsRecord | None = None
+
+    @classmethod
+    def from_record(cls, c: StatusChange) -> Self:
+        return cls.model_construct(status=c.status, on=c.on, reason=c.reason,
+                                   acceptedAgreements=AgreementVersionsRecord.from_record(c.accepted_agreements))
+
+    def to_record(self) -> StatusChange:
+        accepted = self.acceptedAgreements.to_record() if self.acceptedAgreements else None
+        return StatusChange(self.status, self.on, self.reason, accepted)
 
 
 def arriving(info: ValidationInfo, *names: str) -> bool:
@@ -124,7 +147,7 @@ class IndividualMembershipRecord(_Record):
 
     def to_membership(self) -> IndividualMembership:
         return IndividualMembership(
-            self.status, self.since, tuple(StatusChange(c.status, c.on, c.reason) for c in self.history)
+            self.status, self.since, tuple(c.to_record() for c in self.history)
         )
 
 
@@ -207,8 +230,7 @@ class PersonRecord(_Record):
             country=p.country_code, affiliation=p.affiliation_id, contactVisibility=p.contact_visibility,
             individualMembership=IndividualMembershipRecord.model_construct(
                 status=membership.status, since=membership.since,
-                history=[IndividualStatusChange.model_construct(status=c.status, on=c.on, reason=c.reason)
-                         for c in membership.history],
+                history=[IndividualStatusChange.from_record(c) for c in membership.history],
             ) if membership else None,
             communications=list(p.communications),
         )

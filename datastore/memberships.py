@@ -4,17 +4,33 @@
 from collections.abc import Sequence
 
 from datastore.records import dates
-from datastore.records.memberships import IndividualMembership, StatusChange
+from datastore.records.memberships import AgreementVersions, IndividualMembership, StatusChange
 from datastore.records.vocabulary import IndividualMembershipStatus
 
 
+def _change_to_document(change: StatusChange) -> dict:
+    document = {"status": change.status.value, "on": dates.to_text(change.on), "reason": change.reason}
+    if change.accepted_agreements is not None:  # an individual's application only
+        accepted = change.accepted_agreements
+        document["accepted_agreements"] = {"constitution": accepted.constitution,
+                                           "member_agreement": accepted.member_agreement}
+    return document
+
+
 def history_to_documents(history: Sequence[StatusChange]) -> list[dict]:
-    return [{"status": c.status.value, "on": dates.to_text(c.on), "reason": c.reason} for c in history]
+    return [_change_to_document(c) for c in history]
+
+
+def _agreements_from_document(document: dict | None) -> AgreementVersions | None:
+    if not document:
+        return None
+    return AgreementVersions(document["constitution"], document["member_agreement"])
 
 
 def history_from_documents(documents: Sequence[dict] | None, kind: type) -> tuple[StatusChange, ...]:
     return tuple(
-        StatusChange(kind[d["status"]], dates.from_text(d["on"]), d.get("reason"))  # type: ignore[arg-type]
+        StatusChange(kind[d["status"]], dates.from_text(d["on"]), d.get("reason"),  # type: ignore[arg-type]
+                     _agreements_from_document(d.get("accepted_agreements")))
         for d in documents or ()
     )
 

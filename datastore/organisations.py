@@ -11,7 +11,7 @@ from datastore.documents import STREAM_BATCH, WHOLE_RESULT, count_matching, find
 from datastore.engines import aggregate, read_page
 from datastore.keyset import SortKey, both
 from datastore.records import dates
-from datastore.records.memberships import StatusChange
+from datastore.records.memberships import UNDER_NOTICE, StatusChange
 from datastore.records.organisations import Organisation, OrganisationOrder, StatDimension
 from datastore.records.vocabulary import Continent, Designation, MembershipStatus, OrganisationKind, Sector
 from datastore.text import reads_by_gram, search_condition, searchable_name
@@ -36,6 +36,10 @@ class OrganisationFilter:
     joined_before: date | None = None
     review_due_before: date | None = None
     updated_since: datetime | None = None
+    # True: only those under a removal notice (UNDER_NOTICE with a notice on file); False: only the others.
+    under_removal_notice: bool | None = None
+    # Under a removal notice given on or before this day.
+    removal_noticed_by: date | None = None
 
     @property
     def index(self) -> str | None:
@@ -82,6 +86,17 @@ class OrganisationFilter:
             query["review_due_key"] = {"$lt": dates.to_text(self.review_due_before)}
         if self.updated_since:
             query["updated_key"] = {"$gte": dates.instant_key(self.updated_since, round_up=True)}
+        return self._notice_conditions(query)
+
+    def _notice_conditions(self, query: dict) -> dict:
+        noticed = [s.value for s in UNDER_NOTICE]
+        if self.under_removal_notice or self.removal_noticed_by:
+            wanted = [s.value for s in self.statuses if s in UNDER_NOTICE] if self.statuses else noticed
+            query["status"] = {"$in": wanted}
+            query["removal_notice_on"] = (
+                {"$lte": dates.to_text(self.removal_noticed_by)} if self.removal_noticed_by else {"$ne": None})
+        if self.under_removal_notice is False:
+            query["$or"] = [{"removal_notice_on": None}, {"status": {"$nin": noticed}}]
         return query
 
 

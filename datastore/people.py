@@ -37,6 +37,7 @@ class PersonFilter:
     continents: tuple[Continent, ...] = ()
     affiliation_id: str | None = None
     updated_since: datetime | None = None
+    individual_statuses: tuple[IndividualMembershipStatus, ...] = ()
 
     def to_query(self) -> dict:
         query: dict = search_condition(self.search) if self.search else {}  # first: see search_condition
@@ -48,6 +49,8 @@ class PersonFilter:
             query["affiliation_id"] = self.affiliation_id
         if self.updated_since:
             query["updated_key"] = {"$gte": dates.instant_key(self.updated_since, round_up=True)}
+        if self.individual_statuses:
+            query["individual_membership.status"] = {"$in": [s.value for s in self.individual_statuses]}
         return query
 
 

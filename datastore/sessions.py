@@ -29,6 +29,8 @@ class Session:
     seen_at: datetime
     expires_at: datetime  # the absolute limit
     key_id: str | None = None  # a development session opened with an API key
+    # Who signed in, as the issuer named them (their e-mail, else the subject): shown back to them only.
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ async def create(db: Database, session: Session) -> None:
     await db.sessions.insert_one({
         "_id": session.id, "role": session.role.value, "person_id": session.person_id,
         "credential": session.credential, "created_at": session.created_at, "seen_at": session.seen_at,
-        "expires_at": session.expires_at, "key_id": session.key_id,
+        "expires_at": session.expires_at, "key_id": session.key_id, "label": session.label,
     })
 
 
@@ -54,7 +56,7 @@ async def by_id(db: Database, session_id: str) -> Session | None:
         return None
     return Session(id=found["_id"], role=Role(found["role"]), person_id=found.get("person_id"),
                    credential=found["credential"], created_at=found["created_at"], seen_at=found["seen_at"],
-                   expires_at=found["expires_at"], key_id=found.get("key_id"))
+                   expires_at=found["expires_at"], key_id=found.get("key_id"), label=found.get("label"))
 
 
 async def seen(db: Database, session_id: str, when: datetime) -> None:

@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 
 from datastore import reads
 from datastore.client import Database
+from datastore.records.memberships import AgreementVersions
 from memberdir.auth import Authentication, Authenticator
 from memberdir.database import open_database, settings_engine
 from memberdir.embedded.server import EmbeddedEngine
@@ -162,6 +163,8 @@ class DirectoryGraphQL(GraphQLOverHTTP):
         viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
         context = Context.for_request(self.database.get(), request, response, viewer=viewer)
         context.removal_notice_days = self.settings.removal_notice_days
+        context.agreement_versions = AgreementVersions(self.settings.constitution_version,
+                                                       self.settings.member_agreement_version)
         context.invitation_days = self.settings.invitation_days
         context.invitations_per_day = self.settings.invitations_per_day
         context.write_lease = timedelta(seconds=self.settings.write_lease_seconds)

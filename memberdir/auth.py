@@ -99,13 +99,16 @@ class Authenticator:
         person_id = await self._person_of(self.database.get(), claims)
         if person_id and await people.is_erased(self.database.get(), person_id):
             raise Unauthenticated("this person's record was erased")
-        return Viewer(role=self._role_of(claims), person_id=person_id, credential=f"oidc:{claims['sub']}")
+        return Viewer(role=self._role_of(claims), person_id=person_id, credential=f"oidc:{claims['sub']}",
+                      label=signed_in_as(claims))
 
     def _role_of(self, claims: dict[str, Any]) -> Role:
-        """The highest known role the claim names (a string or a list); else the default."""
+        """The highest known role the claim names (a string or a list); else the default.
+        Names are matched whatever their case ("STAFF" is staff): issuers spell roles as they like."""
         given = claims.get(self.settings.oidc_role_claim)
         values: Iterable[Any] = given if isinstance(given, list) else [given]
-        named = [Role(v) for v in values if isinstance(v, str) and v in Role._value2member_map_]
+        spelt = [v.strip().lower() for v in values if isinstance(v, str)]
+        named = [Role(v) for v in spelt if v in Role._value2member_map_]
         signed_in = [r for r in named if r is not Role.ANONYMOUS]
         return max(signed_in, key=lambda r: r.rank, default=self.settings.oidc_default_role)
 
@@ -120,6 +123,14 @@ class Authenticator:
             return None
         person = await people.by_email(db, value)
         return person.id if person else None
+
+
+def signed_in_as(claims: dict[str, Any]) -> str | None:
+    """Who the issuer says signed in, to show them (Viewer.signedInAs): the e-mail, else the subject."""
+    for name in ("email", "sub"):
+        if isinstance(value := claims.get(name), str) and value and len(value) <= 320:
+            return value
+    return None
 
 
 class Authentication:

@@ -64,13 +64,13 @@ class Sessions:
         self.touch_every = min(self.idle / 10, timedelta(minutes=1))
 
     async def start(self, db: Database, *, role: Role, person_id: str | None, credential: str,
-                    key_id: str | None = None) -> str:
+                    key_id: str | None = None, label: str | None = None) -> str:
         """A new session; returns the cookie value (never stored)."""
         value, now = secrets.token_urlsafe(32), datetime.now(UTC)
         await sessions.forget_expired(db, now)
         await sessions.create(db, Session(id=sessions.digest(value), role=role, person_id=person_id,
                                           credential=credential, created_at=now, seen_at=now,
-                                          expires_at=now + self.absolute, key_id=key_id))
+                                          expires_at=now + self.absolute, key_id=key_id, label=label))
         return value
 
     async def viewer(self, db: Database, value: str) -> Viewer:
@@ -90,7 +90,8 @@ class Sessions:
                 raise SessionEnded("the API key of this session was revoked")
         if now - session.seen_at >= self.touch_every:
             await sessions.seen(db, session.id, now)
-        return Viewer(role=session.role, person_id=session.person_id, credential=session.credential)
+        return Viewer(role=session.role, person_id=session.person_id, credential=session.credential,
+                      label=session.label)
 
     async def end(self, db: Database, value: str) -> None:
         await sessions.end(db, sessions.digest(value))

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     health_probe_seconds: float = Field(default=5.0, gt=0, le=3600)
     health_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     removal_notice_days: int = Field(default=30, ge=0, le=365, description="notice before a membership is removed")
+    # The texts an applicant for individual membership accepts: only the versions in force here are
+    # accepted (Query.agreementVersions says which). Change them when the alliance publishes a new text.
+    constitution_version: str = Field(default="2024-03", min_length=1, max_length=64,
+                                      description="the version of the Constitution in force")
+    member_agreement_version: str = Field(default="2024-03", min_length=1, max_length=64,
+                                          description="the version of the Member Agreement in force")
     # Invitations onto rosters: days to answer by default; recommendations and invitations
     # one sender may make per UTC day (no member mails arbitrary text in bulk); how often
     # serve marks unanswered ones EXPIRED (memberdir/invitation_expiry.py).

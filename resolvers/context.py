@@ -7,6 +7,7 @@ from typing import Any
 
 from datastore import reads
 from datastore.client import Database
+from datastore.records.memberships import AgreementVersions
 from resolvers.allowance import Allowance
 from resolvers.loaders import Loaders
 from resolvers.viewer import ANONYMOUS, Viewer
@@ -23,6 +24,9 @@ class Context:
     viewer: Viewer = ANONYMOUS
     # Days between a removal notice to the Primary and the earliest removal.
     removal_notice_days: int = 30
+    # The Constitution and Member Agreement in force: what an individual applicant accepts
+    # (settings.constitution_version, member_agreement_version).
+    agreement_versions: AgreementVersions = AgreementVersions("2024-03", "2024-03")
     # An invitation's default time to answer, and how many recommendations and
     # invitations one sender may make per (UTC) day (settings.invitation_*).
     invitation_days: int = 30

@@ -37,7 +37,7 @@ ORGANISATION_GROUPS = ListSize(default=50, maximum=200)  # Organisation.workingG
 ORGANISATION_CONTACTS = ListSize(default=20, maximum=100)
 PERSON_ROLES = ListSize(default=20, maximum=100)
 PERSON_TENURES = ListSize(default=20, maximum=200)  # Person.groups
-PERSON_COMMUNICATIONS = ListSize(default=50, maximum=200)  # Person.communications
+PERSON_COMMUNICATIONS = ListSize(default=50, maximum=200)  # Person.communications and Person.subscriptions
 VIEWER_MANAGES = ListSize(default=50, maximum=200)  # Viewer.manages
 VIEWER_CHAIRS = ListSize(default=50, maximum=200)  # Viewer.chairs
 NEEDS_PRIMARY = ListSize(default=100, maximum=500)  # Query.organisationsNeedingPrimary

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -11,6 +11,7 @@ from datastore.organisations import OrganisationFilter
 from datastore.records import countries
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
+from datastore.records.memberships import UNDER_NOTICE
 from datastore.records.organisations import Organisation, OrganisationOrder, StatDimension
 from datastore.records.people import Person
 from datastore.records.vocabulary import ContactRole, label
@@ -43,8 +44,33 @@ async def organisation(ctx: Context, id: str | None, slug: str | None) -> Organi
     return await organisations.by_slug(ctx.db, arguments.slug(slug or ""))
 
 
-def organisation_filter(given: Any | None, argument: str = "filter") -> OrganisationFilter:
-    """The datastore filter for a GraphQL OrganisationFilter input, checked."""
+def _notice_filter(given: Any, argument: str, ctx: Context | None) -> dict:
+    """The removal-notice conditions: only for those who see every organisation's notices (staff), since a
+    filter on a value tells as much as the value; `removableBy` in days of notice (the notice period)."""
+    under, removable_by = getattr(given, "under_removal_notice", None), getattr(given, "removable_by", None)
+    if under is None and removable_by is None:
+        return {}
+    name = f"{argument}.{'underRemovalNotice' if under is not None else 'removableBy'}"
+    if ctx is None or not privacy.sees_field(ORGANISATION, "membership.removalNoticeOn", privacy.relations(ctx.viewer.role)):
+        raise BadArgument(name, "staff only: removal notices are not shown to you")
+    if under is False and removable_by is not None:
+        raise BadArgument(f"{argument}.removableBy", "asks for organisations under a removal notice; "
+                                                     "underRemovalNotice is false")
+    noticed_by = removable_by - timedelta(days=ctx.removal_notice_days) if removable_by else None
+    return {"under_removal_notice": under, "removal_noticed_by": noticed_by}
+
+
+def removable_from(ctx: Context, organisation: Organisation) -> date | None:
+    """The first day a membership under a removal notice may be removed: the notice and the notice period
+    (settings.removal_notice_days). None without a notice that stands."""
+    if organisation.removal_notice_on is None or organisation.status not in UNDER_NOTICE:
+        return None
+    return organisation.removal_notice_on + timedelta(days=ctx.removal_notice_days)
+
+
+def organisation_filter(given: Any | None, argument: str = "filter", ctx: Context | None = None) -> OrganisationFilter:
+    """The datastore filter for a GraphQL OrganisationFilter input, checked. Without `ctx` (exports,
+    statistics), the removal-notice conditions are refused."""
     if given is None:
         return OrganisationFilter()
     if given.joined_after and given.joined_before and given.joined_after >= given.joined_before:
@@ -61,6 +87,7 @@ def organisation_filter(given: Any | None, argument: str = "filter") -> Organisa
         joined_before=given.joined_before,
         review_due_before=given.review_due_before,
         updated_since=given.updated_since,
+        **_notice_filter(given, argument, ctx),
     )
 
 
@@ -68,7 +95,7 @@ async def organisations_page(
     ctx: Context, given: Any | None, order: OrganisationOrder, first: int | None, after: str | None,
     count_too: bool = False,
 ) -> Page[Organisation]:
-    where = organisation_filter(given)
+    where = organisation_filter(given, ctx=ctx)
     request = PageRequest.of(
         f"organisations:{order.name}", first, after, default=DEFAULT_PAGE, cap=MAX_PAGE, key_types=(str, str)
     )
@@ -132,6 +159,13 @@ async def removal_notice_on(ctx: Context, organisation: Organisation) -> date | 
         return None
     held = await relations.to_organisation(ctx, organisation.id)
     return organisation.removal_notice_on if privacy.sees_field(ORGANISATION, "membership.removalNoticeOn", held) else None
+
+
+async def removable_from_seen(ctx: Context, organisation: Organisation) -> date | None:
+    """removable_from, for those who see the notice (membership.removalNoticeOn's rule)."""
+    if await removal_notice_on(ctx, organisation) is None:
+        return None
+    return removable_from(ctx, organisation)
 
 
 async def contacts_of(

@@ -10,7 +10,7 @@ from datastore import people
 from datastore.people import PersonFilter
 from datastore.records.contacts import RoleContact
 from datastore.records.groups import Group
-from datastore.records.memberships import StatusChange
+from datastore.records.memberships import AgreementVersions, StatusChange
 from datastore.records.organisations import Organisation
 from datastore.records.people import Person, PersonOrder
 from datastore.records.rosters import RosterEntry
@@ -40,6 +40,8 @@ def person_filter(given: Any | None, argument: str = "filter") -> PersonFilter:
         continents=arguments.values(given.continents, f"{argument}.continents"),
         affiliation_id=arguments.identifier(affiliation, f"{argument}.affiliation") if affiliation else None,
         updated_since=given.updated_since,
+        individual_statuses=arguments.values(getattr(given, "individual_membership_statuses", None),
+                                             f"{argument}.individualMembershipStatuses"),
     )
 
 
@@ -115,6 +117,12 @@ def membership_reason(ctx: Context, person: Person, change: StatusChange) -> str
     return change.reason if privacy.sees_field(PERSON, "individualMembership.history.reason", held) else None
 
 
+def accepted_agreements(ctx: Context, person: Person, change: StatusChange) -> AgreementVersions | None:
+    held = relations.to_person(ctx, person.id)
+    seen = privacy.sees_field(PERSON, "individualMembership.history.acceptedAgreements", held)
+    return change.accepted_agreements if seen else None
+
+
 async def communications_of(ctx: Context, person: Person) -> list[Group]:
     """Groups whose updates the person receives: their own subscriptions and the
     COMMUNICATIONS assignments their organisation made for them, by name; as much
@@ -134,6 +142,15 @@ async def communications_of(ctx: Context, person: Person) -> list[Group]:
     ]
     wanted = [*(person.communications if whole else ()), *(c.group_id for c in assignments)]
     found = [g for g in await ctx.loaders.group.load_many(list(dict.fromkeys(wanted))) if g]
+    return sorted(found, key=lambda g: (fold(g.name), g.id))
+
+
+async def subscriptions_of(ctx: Context, person: Person) -> list[Group] | None:
+    """The person's own subscriptions (setCommunications), by name, apart from their organisation's
+    assignments: the person and staff only (resolvers.privacy); None for anyone else."""
+    if not privacy.sees_field(PERSON, "subscriptions", relations.to_person(ctx, person.id)):
+        return None
+    found = [g for g in await ctx.loaders.group.load_many(list(person.communications)) if g]
     return sorted(found, key=lambda g: (fold(g.name), g.id))
 
 

@@ -84,11 +84,13 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (PERSON, "individualMembership.history.status"): EVERYONE,
     (PERSON, "individualMembership.history.on"): EVERYONE,
     (PERSON, "individualMembership.history.reason"): SELF_AND_STAFF,
+    (PERSON, "individualMembership.history.acceptedAgreements"): SELF_AND_STAFF,
     (PERSON, "version"): EVERYONE,
     (PERSON, "updatedAt"): EVERYONE,
     (PERSON, "affiliation"): EVERYONE,
     (PERSON, "roles"): EVERYONE,
     (PERSON, "communications"): {_MGR: Part.ASSIGNMENTS, _SELF: True, _S: True},
+    (PERSON, "subscriptions"): SELF_AND_STAFF,  # the person's own choice, apart from any assignment
     (PERSON, "history"): STAFF_ONLY,
     (PERSON, "groups"): EVERYONE,
     (PERSON, "invitations"): SELF_AND_STAFF,
@@ -113,6 +115,7 @@ FIELDS: dict[tuple[str, str], Mapping[Relation, Sight]] = {
     (ORGANISATION, "membership.lastReviewedOn"): EVERYONE,
     (ORGANISATION, "membership.nextReviewDue"): EVERYONE,
     (ORGANISATION, "membership.removalNoticeOn"): MANAGERS_AND_STAFF,
+    (ORGANISATION, "membership.removableFrom"): MANAGERS_AND_STAFF,  # the notice's date, moved by the period
     (ORGANISATION, "membership.history"): EVERYONE,
     (ORGANISATION, "membership.history.status"): EVERYONE,
     (ORGANISATION, "membership.history.on"): EVERYONE,

@@ -13,6 +13,8 @@ class Viewer:
     credential: str | None = None
     # An API key issued with --any-document: runs any document in trusted-documents-only mode.
     any_document: bool = False
+    # Who signed in, as the issuer named them (a sign-in or a token): for their own header only.
+    label: str | None = None
 
 
 ANONYMOUS = Viewer()

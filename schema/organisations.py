@@ -54,6 +54,12 @@ class Membership:
     async def removal_notice_on(self, info: Info) -> date | None:
         return await resolve.removal_notice_on(info.context, self.record)
 
+    @strawberry.field(description="Under a removal notice (ACTIVE or LAPSED): the first day removeMembership is "
+                      "allowed, the notice plus the notice period (MEMBERDIR_REMOVAL_NOTICE_DAYS). Seen as "
+                      "removalNoticeOn is; null without a notice")
+    async def removable_from(self, info: Info) -> date | None:
+        return await resolve.removable_from_seen(info.context, self.record)
+
     @classmethod
     def of(cls, record: records.Organisation) -> "Membership":
         return cls(
@@ -189,6 +195,14 @@ class OrganisationFilter:
     )
     updated_since: datetime | None = strawberry.field(
         default=None, description="Changed at or after this instant (a time without zone is UTC)"
+    )
+    under_removal_notice: bool | None = strawberry.field(
+        default=None, description="true: only those under a removal notice (ACTIVE or LAPSED with a notice on "
+        "file); false: only the others. Staff only (Query.organisations; refused elsewhere)"
+    )
+    removable_by: date | None = strawberry.field(
+        default=None, description="Under a removal notice and removable on or before this day (Membership."
+        "removableFrom; removals now allowed: give today). Staff only (Query.organisations; refused elsewhere)"
     )
 
 

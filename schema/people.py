@@ -8,6 +8,7 @@ from strawberry import Info
 
 from datastore.records import people as records
 from datastore.records.changes import VERSIONS_BEGAN
+from datastore.records.memberships import AgreementVersions as AgreementVersionsRecord
 from datastore.records.memberships import StatusChange
 from resolvers import list_sizes
 from resolvers import people as resolve
@@ -98,6 +99,16 @@ async def _pending_email(root: "Person", info: Info) -> PendingEmail | None:
                         expires_at=found.expires_at) if found else None
 
 
+@strawberry.type(description="Versions of the Constitution and of the Member Agreement.")
+class AgreementVersions:
+    constitution: str
+    member_agreement: str
+
+    @classmethod
+    def of(cls, versions: AgreementVersionsRecord) -> "AgreementVersions":
+        return cls(constitution=versions.constitution, member_agreement=versions.member_agreement)
+
+
 @strawberry.type
 class IndividualMembershipChange:
     status: IndividualMembershipStatus
@@ -109,6 +120,12 @@ class IndividualMembershipChange:
     @strawberry.field(description="The person themself and staff only; null for others")
     def reason(self, info: Info) -> str | None:
         return resolve.membership_reason(context_of(self, info), self.person, self.change)
+
+    @strawberry.field(description="On an application (APPLICANT): the versions of the Constitution and the Member "
+                                  "Agreement the person accepted. The person themself and staff only; null for others")
+    def accepted_agreements(self, info: Info) -> AgreementVersions | None:
+        accepted = resolve.accepted_agreements(context_of(self, info), self.person, self.change)
+        return AgreementVersions.of(accepted) if accepted else None
 
 
 @strawberry.type
@@ -216,6 +233,21 @@ class Person(Node):
         found = await resolve.communications_of(context_of(self, info), self.record)
         return [WorkingGroup.of(g) for g in found[wanted]]
 
+    @strawberry.federation.field(
+        description="The person's own subscriptions (what setCommunications sets), without their organisation's "
+        "COMMUNICATIONS assignments (those are Person.roles); by name, the first `first` (at most 200). The person "
+        "and staff; null for others.",
+        tags=["private"],
+    )
+    async def subscriptions(
+        self, info: Info, first: int | None = list_sizes.PERSON_COMMUNICATIONS.default
+    ) -> list[WorkingGroupType] | None:
+        from schema.groups import WorkingGroup
+
+        wanted = list_sizes.PERSON_COMMUNICATIONS.take(first)  # refused before anything is read
+        found = await resolve.subscriptions_of(context_of(self, info), self.record)
+        return None if found is None else [WorkingGroup.of(g) for g in found[wanted]]
+
     history = history_field("Changes to the person, newest first (staff and admin; null for others).", kind="Person")
 
     invitations = invitations_field("Recommendations and invitations of the person onto groups' rosters, newest "
@@ -257,4 +289,7 @@ class PersonFilter:
     affiliation: strawberry.ID | None = None
     updated_since: datetime | None = strawberry.field(
         default=None, description="Changed at or after this instant (a time without zone is UTC)"
+    )
+    individual_membership_statuses: list[IndividualMembershipStatus] | None = strawberry.field(
+        default=None, description="Individual membership in one of these statuses (APPLICANT: applications to decide)"
     )

@@ -20,7 +20,7 @@ from schema.enums import Continent, OrganisationOrder, PersonOrder, StatDimensio
 from schema.groups import WorkingGroup, WorkingGroupFilter
 from schema.matching import AffiliationMatch
 from schema.organisations import Organisation, OrganisationConnection, OrganisationFilter, StatBucket
-from schema.people import Person, PersonConnection, PersonFilter
+from schema.people import AgreementVersions, Person, PersonConnection, PersonFilter
 from schema.rate_limit import RateLimit
 from schema.trends import TrendPoint
 from schema.webhooks import WebhookEndpoint
@@ -144,6 +144,11 @@ class Query(DuplicateQueries):
     ) -> list[TrendPoint]:
         points = await trends.individual_membership_trend(info.context, interval, from_, to)
         return [TrendPoint.of(p) for p in points]
+
+    @strawberry.field(description="The versions of the Constitution and the Member Agreement in force: what an "
+                                  "applicant for individual membership accepts (applyForIndividualMembership).")
+    def agreement_versions(self, info: Info) -> AgreementVersions:
+        return AgreementVersions.of(info.context.agreement_versions)
 
     @strawberry.field(description="Who is asking.")
     def viewer(self, info: Info) -> Viewer:

@@ -20,6 +20,11 @@ class Viewer:
     role: str
     record: strawberry.Private[resolve.Viewer]
 
+    @strawberry.field(description="Who signed in, as the OpenID Connect issuer named them (their e-mail, else their "
+                      "subject), for the caller's own header; null for API keys and anonymous callers.")
+    def signed_in_as(self) -> str | None:
+        return self.record.label
+
     @strawberry.field
     async def person(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.people")] | None:
         from schema.people import Person

@@ -135,6 +135,11 @@ def schema():
     return build_schema()
 
 
+# The texts in force by default (settings.constitution_version, member_agreement_version):
+# what applyForIndividualMembership's acceptedAgreements names in tests.
+ACCEPTED_AGREEMENTS = {"constitution": "2024-03", "memberAgreement": "2024-03"}
+
+
 class Run:
     """Executes GraphQL against one database, failing loudly on unexpected errors.
 
@@ -145,13 +150,17 @@ class Run:
         self.schema, self.db, self.viewer = schema, db, viewer
         self.removal_notice_days = 30
         self.feed_settle_seconds = 0.2
+        self.agreement_versions = Context.agreement_versions  # the settings' defaults
 
     def as_viewer(self, viewer: Viewer) -> "Run":
-        return Run(self.schema, self.db, viewer)
+        made = Run(self.schema, self.db, viewer)
+        made.agreement_versions = self.agreement_versions
+        return made
 
     def _context(self) -> Context:
         context = Context.for_request(self.db, viewer=self.viewer)
         context.removal_notice_days = self.removal_notice_days
+        context.agreement_versions = self.agreement_versions
         context.feed_settle_seconds = self.feed_settle_seconds
         return context
 

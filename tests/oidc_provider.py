@@ -6,7 +6,7 @@ test can ask for the session fixture `oidc_provider`:
     provider = oidc_provider
     provider.url                      # the issuer, http://127.0.0.1:<port> (discovery at /.well-known/openid-configuration)
     provider.client_id, provider.client_secret   # the directory's confidential client
-    user = provider.add_user("ana@example.org", role="STAFF")   # role: MEMBER, STAFF or ADMIN (the memberdir_role claim)
+    user = provider.add_user("ana@example.org", role="STAFF")   # role: MEMBER, STAFF or ADMIN, sent as given in memberdir_role
     user.email, user.password         # what to type on the provider's login page
     provider.allow_redirect("http://127.0.0.1:8123/auth/callback")
     provider.app_settings("http://127.0.0.1:8123")   # MEMBERDIR_* settings for an app at that base URL
@@ -64,8 +64,8 @@ class OidcProvider:
     def add_user(self, email: str | None = None, role: str = "MEMBER", password: str | None = None,
                  name: str | None = None) -> TestUser:
         user = TestUser(email or f"user-{secrets.token_hex(4)}@example.org", password or secrets.token_urlsafe(12), role)
-        # The directory's role claim speaks its roles' values: member, staff, admin.
-        self._config["users"].append({"email": user.email, "password": user.password, "role": role.lower(),
+        # The role claim carries the role as given ("STAFF"): the directory matches role names whatever their case.
+        self._config["users"].append({"email": user.email, "password": user.password, "role": role,
                                       "name": name or user.email})
         self._write()
         return user

@@ -69,6 +69,8 @@ class Items:
 
 
 _HISTORY = Items(HISTORY, {"reason": Chars(TEXT)})
+_INDIVIDUAL_HISTORY = Items(HISTORY, {"reason": Chars(TEXT),
+                                      "acceptedAgreements": {"constitution": Chars(ID), "memberAgreement": Chars(ID)}})
 
 # What each section's fields may hold as they arrive; a field not named has no size limit
 # of its own (dates, enums, booleans, patterned values such as ORCIDs).
@@ -82,7 +84,7 @@ LIMITS: dict[str, dict[str, Any]] = {
     "people": {
         "id": Chars(ID), "givenName": Chars(NAME), "familyName": Chars(NAME), "email": Chars(EMAIL),
         "orcid": Chars(ID), "country": Chars(ID), "affiliation": Chars(ID), "communications": Items(ITEMS),
-        "individualMembership": {"history": _HISTORY},
+        "individualMembership": {"history": _INDIVIDUAL_HISTORY},
     },
     "groups": {
         "id": Chars(ID), "slug": Chars(SLUG), "name": Chars(NAME), "description": Chars(TEXT), "parent": Chars(ID),

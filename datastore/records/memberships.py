@@ -15,10 +15,20 @@ Status = MembershipStatus | IndividualMembershipStatus
 
 
 @dataclass(frozen=True, slots=True)
+class AgreementVersions:
+    """The versions of the Constitution and the Member Agreement an individual member accepts on applying."""
+
+    constitution: str
+    member_agreement: str
+
+
+@dataclass(frozen=True, slots=True)
 class StatusChange:
     status: Status
     on: date
     reason: str | None = None
+    # An individual's application (APPLICANT): the versions the applicant accepted.
+    accepted_agreements: AgreementVersions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,10 @@ ORGANISATION_TRANSITIONS: dict[MembershipStatus, frozenset[MembershipStatus]] = 
     MembershipStatus.REMOVED: frozenset(),
     MembershipStatus.CANCELLED: frozenset(),
 }
+
+# A removal notice is for ACTIVE or LAPSED members, and stands while the membership is one of them
+# (reinstated, ACTIVE again after a review, it is cleared).
+UNDER_NOTICE: frozenset[MembershipStatus] = frozenset({MembershipStatus.ACTIVE, MembershipStatus.LAPSED})
 
 # Individual membership: a person applies, is approved or declined, can cancel
 # at any time, and can be removed; someone who left may apply again.

@@ -31,7 +31,7 @@ from datastore import people, sessions as stored
 from datastore.sessions import PendingSignIn
 from memberdir import api_keys, database_gate
 from memberdir.api_keys import KeyRejected
-from memberdir.auth import Authenticator
+from memberdir.auth import Authenticator, signed_in_as
 from memberdir.edge.errors import refusal
 from memberdir.edge.origin import SameOriginOrAllowed
 from memberdir.sessions import SessionEnded, Sessions, clear_cookie, cookie_name, cookie_of, set_cookie
@@ -108,7 +108,7 @@ class SignInRoutes:
             await self.sessions.end(db, previous)  # a new sign-in is a new session, never the old one kept
         subject = hashlib.sha256(f"{self.settings.oidc_issuer} {claims['sub']}".encode()).hexdigest()[:24]
         value = await self.sessions.start(db, role=self.authenticator._role_of(claims), person_id=person_id,
-                                          credential=f"oidc-session:{subject}")
+                                          credential=f"oidc-session:{subject}", label=signed_in_as(claims))
         response = RedirectResponse(pending.next, status_code=302, headers=NO_STORE)
         set_cookie(self.settings, response, value)
         return response

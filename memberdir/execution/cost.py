@@ -56,6 +56,7 @@ FIRST_MAXIMA: dict[str, int] = {
     "Person.roles": list_sizes.PERSON_ROLES.maximum,
     "Person.groups": list_sizes.PERSON_TENURES.maximum,
     "Person.communications": list_sizes.PERSON_COMMUNICATIONS.maximum,
+    "Person.subscriptions": list_sizes.PERSON_COMMUNICATIONS.maximum,
     "Viewer.manages": list_sizes.VIEWER_MANAGES.maximum,
     "Viewer.chairs": list_sizes.VIEWER_CHAIRS.maximum,
     "Query.organisationsNeedingPrimary": list_sizes.NEEDS_PRIMARY.maximum,

@@ -1,11 +1,11 @@
 """Changing organisations: profile, creation, designations and the membership lifecycle."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime
 
 from datastore import contacts, edits, organisations, people
 from datastore.records.contacts import RoleContact
-from datastore.records.memberships import ORGANISATION_TRANSITIONS, StatusChange, may_move
+from datastore.records.memberships import ORGANISATION_TRANSITIONS, UNDER_NOTICE, StatusChange, may_move
 from datastore.records.organisations import Organisation
 from datastore.records.vocabulary import ChangeAction, ContactRole, MembershipStatus
 from resolvers import owed_notifications
@@ -13,10 +13,12 @@ from resolvers.context import Context
 from resolvers.mutations import access
 from resolvers.mutations.committing import check_settled, check_version, commit, merged
 from resolvers.mutations.outcome import UserErrorCode, not_found, refuse
+from resolvers.organisations import removable_from
 from resolvers.permissions import Action
 from resolvers.relations import current_contacts_of
 
 SECTION = "organisations"
+PEOPLE_SECTION = "people"
 # Fields only staff change, whoever else may change the profile.
 MATCHING_NAMES = ("aliases", "acronyms")
 # Approving an applicant or reinstating a lapsed member needs all three held.
@@ -76,13 +78,39 @@ async def create(ctx: Context, given: dict, reason: str | None, cmid: str | None
     after = merged(SECTION, None, fields)
     # An application in the name of an organisation already in the directory is refused.
     await _name_is_free(ctx, after)
-    effects = ()
+    effects, claims = (), ()
     if acting.value == "applicant" and ctx.viewer.person_id:
         effects = (edits.contact_effect(RoleContact(after.id, ctx.viewer.person_id, ContactRole.PRIMARY)),)
-    write = edits.write_of(SECTION, None, after, ChangeAction.CREATE, reason=reason, effects=effects)
+        joins = await _applicant_joins(ctx, ctx.viewer.person_id, after)
+        if joins is not None:
+            effects, claims = (*effects, joins[0]), (joins[1],)
+    write = replace(edits.write_of(SECTION, None, after, ChangeAction.CREATE, reason=reason, effects=effects),
+                    claims=claims)
     await commit(ctx, write, expected=None, acting=acting, client_mutation_id=cmid,
                  reload=lambda: load(ctx, after.id))
     return await load(ctx, after.id)
+
+
+async def _applicant_joins(ctx: Context, person_id: str, organisation: Organisation):
+    """An applicant becomes the new organisation's Primary and, in the same change, is affiliated with it
+    (a role contact counts only while affiliated): the Primary is there from the start, and the three
+    contacts can be named before approval with nothing asked of staff. Someone affiliated elsewhere
+    moves, unless they hold roles there: those are handed over first (CONFLICT), as when leaving."""
+    found = await people.by_ids(ctx.db, [person_id])
+    if not found:
+        return None
+    person = found[0]
+    if person.affiliation_id is not None:
+        held = [c for c in await contacts.by_people(ctx.db, [person.id]) if c.organisation_id == person.affiliation_id]
+        if held:
+            current = await organisations.by_ids(ctx.db, [person.affiliation_id])
+            name = current[0].name if current else person.affiliation_id
+            roles = ", ".join(sorted({c.role.value for c in held}))
+            raise refuse(UserErrorCode.CONFLICT,
+                         f"You hold roles for {name} ({roles}): applying makes you the new organisation's Primary and "
+                         "affiliates you with it, so hand those roles over first (or ask staff).")
+    moved = replace(person, affiliation_id=organisation.id)
+    return edits.claimed_effect(PEOPLE_SECTION, person, moved, datetime.now(UTC))
 
 
 def _moved(current: Organisation, to: MembershipStatus, ctx: Context, reason: str | None) -> Organisation:
@@ -143,7 +171,7 @@ async def review(ctx: Context, organisation_id: str, expected: int, renewed: boo
 async def removal_notice(ctx: Context, organisation_id: str, expected: int, reason: str,
                          cmid: str | None) -> Organisation:
     current, acting = await _lifecycle(ctx, organisation_id, expected, Action.RECORD_REMOVAL_NOTICE)
-    if current.status not in (MembershipStatus.ACTIVE, MembershipStatus.LAPSED):
+    if current.status not in UNDER_NOTICE:
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"A removal notice is for ACTIVE or LAPSED members, not {current.status.value}.")
     after = replace(current, removal_notice_on=ctx.today)
@@ -182,8 +210,8 @@ async def remove(ctx: Context, organisation_id: str, expected: int, reason: str,
     if notice is None:
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      "Record a removal notice to the Primary first (recordRemovalNotice).")
-    earliest = notice + timedelta(days=ctx.removal_notice_days)
-    if ctx.today < earliest:
+    earliest = removable_from(ctx, current)
+    if earliest is not None and ctx.today < earliest:
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"The notice period runs until {earliest.isoformat()}; remove on or after that day.")
     after = _moved(current, MembershipStatus.REMOVED, ctx, reason)

@@ -5,7 +5,9 @@ import secrets
 from dataclasses import replace
 
 from datastore import contacts, edits, groups, organisations, people
-from datastore.records.memberships import INDIVIDUAL_TRANSITIONS, IndividualMembership, StatusChange, may_move
+from datastore.records.memberships import (
+    INDIVIDUAL_TRANSITIONS, AgreementVersions, IndividualMembership, StatusChange, may_move,
+)
 from datastore.records.people import Person
 from datastore.records.vocabulary import ChangeAction, IndividualMembershipStatus
 from resolvers import permissions
@@ -155,13 +157,14 @@ async def set_communications(ctx: Context, person_id: str, expected: int, group_
     return await _save(ctx, current, after, ChangeAction.UPDATE, acting, None, cmid)
 
 
-def _moved(ctx: Context, current: Person, to: IndividualMembershipStatus, reason: str | None) -> Person:
+def _moved(ctx: Context, current: Person, to: IndividualMembershipStatus, reason: str | None,
+           accepted: AgreementVersions | None = None) -> Person:
     membership = current.individual_membership
     held = membership.status if membership else None
     if not may_move(INDIVIDUAL_TRANSITIONS, held, to):
         raise refuse(UserErrorCode.INVALID_TRANSITION,
                      f"An individual membership cannot go from {held.value if held else 'none'} to {to.value}.")
-    history = (*(membership.history if membership else ()), StatusChange(to, ctx.today, reason))
+    history = (*(membership.history if membership else ()), StatusChange(to, ctx.today, reason, accepted))
     return replace(current, individual_membership=IndividualMembership(to, ctx.today, history))
 
 
@@ -172,9 +175,28 @@ async def _change_status(ctx: Context, person_id: str, expected: int, action: Ac
     return await _save(ctx, current, after, ChangeAction.STATUS, acting, reason, cmid)
 
 
-async def apply(ctx: Context, person_id: str, expected: int, reason: str | None, cmid: str | None) -> Person:
-    return await _change_status(ctx, person_id, expected, Action.APPLY_INDIVIDUAL,
-                                IndividualMembershipStatus.APPLICANT, reason, cmid)
+_AGREEMENTS = (("constitution", "constitution", "the Constitution"),
+               ("member_agreement", "memberAgreement", "the Member Agreement"))
+
+
+def _in_force(ctx: Context, accepted: AgreementVersions) -> None:
+    """An applicant accepts the texts in force (settings), each checked and named on its own."""
+    for attribute, name, title in _AGREEMENTS:
+        given, current = getattr(accepted, attribute), getattr(ctx.agreement_versions, attribute)
+        if given != current:
+            raise refuse(UserErrorCode.INVALID,
+                         f"The version of {title} in force is {current!r}, not {given!r}: read it and accept it "
+                         "(Query.agreementVersions).", "acceptedAgreements", name)
+
+
+async def apply(ctx: Context, person_id: str, expected: int, accepted: AgreementVersions, reason: str | None,
+                cmid: str | None) -> Person:
+    """The person applies, accepting the Constitution and the Member Agreement in force: the versions
+    are kept with the application in the membership history."""
+    current, acting = await _own(ctx, person_id, expected, Action.APPLY_INDIVIDUAL)
+    _in_force(ctx, accepted)
+    after = _moved(ctx, current, IndividualMembershipStatus.APPLICANT, reason, accepted)
+    return await _save(ctx, current, after, ChangeAction.STATUS, acting, reason, cmid)
 
 
 async def cancel(ctx: Context, person_id: str, expected: int, reason: str | None, cmid: str | None) -> Person:

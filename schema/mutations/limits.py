@@ -35,6 +35,8 @@ CHARACTERS = {
     "orcid": arrival.ID,
     "country": arrival.ID,
     "time_zone": arrival.ID,
+    "constitution": arrival.ID,
+    "member_agreement": arrival.ID,
 }
 
 

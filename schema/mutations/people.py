@@ -5,6 +5,7 @@ from enum import Enum
 import strawberry
 from strawberry import Info
 
+from datastore.records.memberships import AgreementVersions
 from datastore.records.vocabulary import IndividualMembershipStatus
 from resolvers.mutations import email_verification, erasure
 from resolvers.mutations import people as edits
@@ -76,9 +77,19 @@ class SetCommunicationsInput:
     client_mutation_id: str | None = None
 
 
-@mutation_input
+@strawberry.input(description="The versions of the Constitution and of the Member Agreement accepted.")
+class AgreementVersionsInput:
+    constitution: str
+    member_agreement: str
+
+
+@mutation_input(description="The person themself, or staff for them. acceptedAgreements: the versions of the Constitution and the "
+                            "Member Agreement the person accepts, which must be those in force "
+                            "(Query.agreementVersions), else INVALID naming the one that is not; recorded with "
+                            "the application in individualMembership.history.")
 class ApplyForIndividualMembershipInput(ChangeInput):
     person_id: strawberry.ID
+    accepted_agreements: AgreementVersionsInput
 
 
 @mutation_input(description="The person (at any time) or staff.")
@@ -136,7 +147,9 @@ class PersonMutations:
     @strawberry.mutation
     async def apply_for_individual_membership(self, info: Info,
                                               input: ApplyForIndividualMembershipInput) -> PersonPayload:
-        work = edits.apply(info.context, str(input.person_id), input.expected_version, input.reason,
+        accepted = AgreementVersions(input.accepted_agreements.constitution,
+                                     input.accepted_agreements.member_agreement)
+        work = edits.apply(info.context, str(input.person_id), input.expected_version, accepted, input.reason,
                            input.client_mutation_id)
         return await PersonPayload.of(info, work, input.client_mutation_id)
 

@@ -44,8 +44,9 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def page_server(ferretdb: EmbeddedFerretDB, demo_db: Database) -> Iterator[str]:
-    """The app over the demo database."""
-    with serving_app(ferretdb, demo_db) as base:
+    """The app over the demo database, with texts in force other than the defaults (so a page
+    that names them must have asked the API)."""
+    with serving_app(ferretdb, demo_db, constitution_version="2025-09", member_agreement_version="2025-10") as base:
         yield base
 
 

@@ -42,7 +42,9 @@ def test_story_2_primary_hands_over_and_can_no_longer_edit(stories: StoryKit, ar
     assert seen["chosenByKeyboard"]
     assert seen["colleague"] in seen["confirmation"]
     assert seen["holderAfter"] == seen["colleague"]
-    assert seen["organisationName"] not in seen["headerAfter"]  # the header no longer offers it either
+    # The header offered it, and no longer does: its viewer asked again, without reloading the page.
+    assert seen["organisationName"] in seen["headerBefore"] and seen["organisationName"] not in seen["headerAfter"]
+    assert seen["sameDocument"] is True
     # Read-only for the former Primary: no control left on the page, and the API refuses a forged edit.
     assert seen["primaryAfter"] == {"controls": 0, "profileInputs": 0}
     [refusal] = seen["forged"]["body"]["data"]["updateOrganisation"]["userErrors"]
@@ -95,5 +97,8 @@ def test_story_5_staff_approve_review_and_notice_from_the_queue(stories: StoryKi
     assert seen["lastReviewed"] == membership["lastReviewedOn"] is not None
     assert seen["removalNotice"] == membership["removalNoticeOn"] is not None
     assert any("Removal notice" in line and "Priya" in line for line in seen["outbox"]), seen["outbox"]
+    # The queues come from the API's filters: under notice, removable from the day the API says, not yet removable.
+    assert membership["removableFrom"] > membership["removalNoticeOn"]
+    assert f"removable from {membership['removableFrom']}" in seen["noticeItem"] and seen["inRemovable"] == 0
     for checked in ("queueShots", "refusalShots", "recordShots"):
         assert_fits(seen[checked], artifacts)

@@ -12,7 +12,8 @@ import httpx
 from datastore.records.vocabulary import Role
 from memberdir import api_keys
 from story_kit import CREATE_PERSON as STORY_PERSON
-from story_kit import StoryKit
+from story_kit import ASSIGN, StoryKit
+from tests.conftest import ACCEPTED_AGREEMENTS
 
 APPLY_INDIVIDUAL = """mutation StoryApplyIndividual($input: ApplyForIndividualMembershipInput!) {
   applyForIndividualMembership(input: $input) { person { id } userErrors { field message code } } }"""
@@ -23,7 +24,8 @@ SUBSCRIBE = """mutation StorySubscribe($input: SetCommunicationsInput!) {
 ADD_TENURE = """mutation StoryAddTenure($input: AddRosterEntryInput!) {
   addRosterEntry(input: $input) { entry { id } userErrors { field message code } } }"""
 PERSON = """query StoryPerson($id: ID!) { person(id: $id) {
-  contactVisibility communications { id } individualMembership { status history { status } } } }"""
+  contactVisibility communications { id } subscriptions { id } roles { role workingGroup { id } }
+  individualMembership { status history { status } } } }"""
 INVITE = """mutation StoryInvite($input: InviteToGroupInput!) {
   inviteToGroup(input: $input) { invitation { id } userErrors { field message code } } }"""
 ROSTER = "query StoryRoster($slug: String!) { workingGroup(slug: $slug) { roster { nodes { person { id } } } } }"
@@ -46,9 +48,19 @@ def assert_accessible(seen: dict, artifacts) -> None:
 def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_me(stories: StoryKit, artifacts):
     member = stories.member("Mina", orcid="0000-0002-1825-0097", contactVisibility="PUBLIC")
     group = stories.group()
+    # Her organisation assigns her two groups; one of them she subscribed to herself as well.
+    assigned_too, assigned_only = stories.group(), stories.group()
+    employer = stories.organisation(stories.member("Osei"))
+    stories.affiliate(member, employer["id"])
+    version = employer["version"]
+    for assigned in (assigned_too, assigned_only):
+        version = stories.ok(ASSIGN, {"organisationId": employer["id"], "expectedVersion": version,
+                                      "role": "COMMUNICATIONS", "personId": member.id,
+                                      "workingGroupId": assigned["id"]})["organisation"]["version"]
     stories.ok(SUBSCRIBE, {"personId": member.id, "expectedVersion": stories.version(member.id),
-                           "workingGroupIds": [group["id"]]})
-    stories.ok(APPLY_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id)})
+                           "workingGroupIds": [group["id"], assigned_too["id"]]})
+    stories.ok(APPLY_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
+                                  "acceptedAgreements": ACCEPTED_AGREEMENTS})
     stories.ok(DECIDE_INDIVIDUAL, {"personId": member.id, "expectedVersion": stories.version(member.id),
                                    "decision": "APPROVE"})
 
@@ -78,7 +90,11 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
     assert "Cancelled" in seen["confirmation"] and "apply again" in seen["confirmation"]
     stored = stories.api(PERSON, {"id": member.id})["data"]["person"]
     assert stored["contactVisibility"] == "STAFF"
-    assert stored["communications"] == []
+    # Saving her subscriptions dropped only the one she unticked: not the one also assigned, nor any assignment.
+    assert stored["subscriptions"] == [{"id": assigned_too["id"]}]
+    assert {c["id"] for c in stored["communications"]} == {assigned_too["id"], assigned_only["id"]}
+    assert sorted(r["workingGroup"]["id"] for r in stored["roles"] if r["role"] == "COMMUNICATIONS") == sorted(
+        [assigned_too["id"], assigned_only["id"]])
     assert [c["status"] for c in stored["individualMembership"]["history"]] == ["APPLICANT", "ACTIVE", "CANCELLED"]
     # The invitation, accepted in /me, puts them on the roster; the notifications are theirs.
     assert "Join us, Mina." in seen["invitedMessage"]
@@ -90,7 +106,8 @@ def test_story_1_a_member_keeps_their_privacy_communications_and_membership_on_m
 
 def test_story_6_a_person_who_is_not_primary_sees_no_edit_controls_and_a_forged_mutation_is_refused(stories: StoryKit, artifacts):
     primary = stories.member("Priya")
-    organisation = stories.organisation(primary, website="https://before.example.org")
+    name = f"Read Only Genomics {stories.tag()}"
+    organisation = stories.organisation(primary, name=name, website="https://before.example.org")
     colleague = stories.member("Colm")
     stories.affiliate(colleague, organisation["id"])
     forged_website = "https://forged.example.org"
@@ -100,6 +117,7 @@ def test_story_6_a_person_who_is_not_primary_sees_no_edit_controls_and_a_forged_
 
     assert_clean(seen)
     assert seen["landed"] == f"{stories.base}/manage/organisations/{organisation['slug']}"
+    assert seen["heading"] == name  # the read-only page names the organisation
     assert seen["editControls"] == []
     assert not {"input[text]", "select[select-one]", "textarea[textarea]", "button[submit]"} & set(seen["keyboardStops"])
     # The page's own session, a forged request: the API refuses it as it would any caller's.
@@ -125,6 +143,13 @@ def test_story_7_every_page_passes_axe_at_both_widths_and_works_by_keyboard(stor
     assert_clean(seen)
     pages = seen["checked"]
     assert {"/", "/me", "/apply", "/dashboard", "/staff"} <= {page["path"] for page in pages.values()}
+    # Signed in with the role claim "STAFF" (its case as the issuer spells it), /staff shows the queues.
+    assert staff_user.role == "STAFF"
+    assert seen["staffView"]["refused"] is False
+    # No person in the directory goes with this staff sign-in: the header says who the issuer said it is.
+    assert seen["staffView"]["who"] == f"Signed in as staff ({staff_user.email})"
+    assert {"applications", "individuals", "reviews", "notices", "removable", "needing-primary", "failed"} <= set(
+        seen["staffView"]["queues"])
     assert any(page["path"].startswith("/manage/organisations/") for page in pages.values())
     assert any(page["path"].startswith("/manage/groups/") for page in pages.values())
     for name, page in pages.items():
@@ -157,6 +182,10 @@ def test_apply_a_person_applies_by_keyboard_becomes_primary_and_names_an_adminis
     assert stored["country"]["code"] == "KE" and stored["sectors"] == ["RESEARCH"]
     contacts = {c["role"]: c["person"]["name"] for c in stored["contacts"]}
     assert contacts == {"PRIMARY": member.name, "ADMINISTRATOR": f"Otieno Colleague-{tag}"}
+    # Applying affiliated the applicant with the organisation: nothing was asked of staff.
+    affiliation = stories.api("query StoryAffiliation($id: ID!) { person(id: $id) { affiliation { slug } } }",
+                              {"id": member.id})["data"]["person"]["affiliation"]
+    assert affiliation == {"slug": seen["slug"]}
     assert_accessible(seen, artifacts)
 
 
@@ -195,9 +224,13 @@ async def test_me_in_development_signs_in_with_a_key_and_shows_field_errors_and_
     assert seen["pending"] == f"ines.new.{tag}@example.org"
     assert seen["emailField"] == f"ines.{tag}@example.org"  # unchanged until the link is followed
     assert "accept the Constitution and the Member Agreement" in seen["unaccepted"]
+    # The versions in force are the server's (page_server's settings), read from the API, and recorded as accepted.
+    assert seen["labels"] == ["I accept the Constitution (version 2025-09).", "I accept the Member Agreement (version 2025-10)."]
     recorded = httpx.post(f"{page_server}/graphql", headers={"Authorization": f"Bearer {staff}"}, timeout=60, json={
-        "query": "query StoryHistory($id: ID!) { person(id: $id) { individualMembership { status history { reason } } } }",
+        "query": "query StoryHistory($id: ID!) { person(id: $id) { individualMembership { status history { "
+                 "reason acceptedAgreements { constitution memberAgreement } } } } }",
         "variables": {"id": person}}).json()["data"]["person"]["individualMembership"]
     assert recorded["status"] == "APPLICANT"
-    assert "Constitution (version" in recorded["history"][-1]["reason"] and "Member Agreement (version" in recorded["history"][-1]["reason"]
-    assert recorded["history"][-1]["reason"] in seen["history"]
+    assert recorded["history"][-1] == {"reason": None,
+                                       "acceptedAgreements": {"constitution": "2025-09", "memberAgreement": "2025-10"}}
+    assert "Accepted the Constitution (version 2025-09) and the Member Agreement (version 2025-10)." in seen["history"]

@@ -21,7 +21,7 @@ from datastore.restore import RestoreFailed, RestoreRefused, check_header, read_
 from memberdir import api_keys
 from memberdir.cli import app
 from resolvers.viewer import Viewer
-from tests.conftest import Run, directory_copy, fresh_database
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy, fresh_database
 from tests.dump_helpers import answers, restored_copy
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
@@ -75,9 +75,11 @@ async def a_few_changes(run: Run) -> None:
     # A removal notice.
     await _mutate(run, "RecordRemovalNotice", "Organisation", "org_lagos", reason="criteria no longer met")
     # An individual membership: applied by the person, approved by staff.
-    await _mutate(run, "ApplyForIndividualMembership", "Person", "per_zoe", ZOE, reason="rare disease data")
+    await _mutate(run, "ApplyForIndividualMembership", "Person", "per_zoe", ZOE, reason="rare disease data",
+                  acceptedAgreements=ACCEPTED_AGREEMENTS)
     await _mutate(run, "DecideIndividualMembership", "Person", "per_zoe", decision="APPROVE", reason="welcome")
-    await _mutate(run, "ApplyForIndividualMembership", "Person", "per_sam", reason="variant curation")
+    await _mutate(run, "ApplyForIndividualMembership", "Person", "per_sam", reason="variant curation",
+                  acceptedAgreements=ACCEPTED_AGREEMENTS)
     # Personal subscriptions.
     await _mutate(run, "SetCommunications", "Person", "per_ana", ANA, workingGroupIds=["grp_forum", "grp_steering"])
     # An ordinary edit and a roster entry.

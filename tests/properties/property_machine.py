@@ -43,7 +43,7 @@ from memberdir.app import create_app
 from memberdir.embedded.server import EmbeddedEngine
 from memberdir.settings import Settings
 from tests.properties import property_checks as checks
-from tests.conftest import fresh_database, load_directory
+from tests.conftest import ACCEPTED_AGREEMENTS, fresh_database, load_directory
 
 # The people who get a key of their own, and what they are in the hand-made directory.
 PERSON_CALLERS = (
@@ -268,9 +268,12 @@ class DirectoryMachine(RuleBasedStateMachine):
           action=st.sampled_from(["applyForIndividualMembership", "cancelIndividualMembership"]))
     def individual_membership(self, data, who, reason, cid, action):
         person = self.pick(data, "people", who)
+        # An application accepts the texts in force, or (refused) an older Constitution.
+        accepted = {"acceptedAgreements": data.draw(st.sampled_from(
+            [ACCEPTED_AGREEMENTS, {**ACCEPTED_AGREEMENTS, "constitution": "2019-01"}]))} if action.startswith("apply") else {}
         self.send(self.caller(who), action, "{ person { id } userErrors { code } }", {
             "personId": person, "expectedVersion": self.version("people", person, 0), "reason": reason,
-            "clientMutationId": cid,
+            "clientMutationId": cid, **accepted,
         })
 
     @rule(data=st.data(), who=callers_, decision=st.sampled_from(["APPROVE", "DECLINE", "REMOVE"]))

@@ -17,7 +17,7 @@ from resolvers import privacy
 from resolvers.privacy import FIELDS, ORGANISATION, PERSON, ContactField, Relation, may_see
 from resolvers.viewer import ANONYMOUS, Viewer
 from memberdir.execution import build_schema
-from tests.conftest import Run, directory_copy
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -130,11 +130,17 @@ EXPECTED = {
                              "self": [], "staff": []},
     "communications": {"anonymous": NONE, "member": NONE, "primary": ASSIGNED, "self": ALL_GROUPS,
                        "staff": ALL_GROUPS},
+    # Own subscriptions alone: never the organisation's assignment (data-work-stream), never to its Primary.
+    "subscriptions": {"anonymous": N, "member": N, "primary": N, "self": ["clinical-work-stream"],
+                      "staff": ["clinical-work-stream"]},
     "individualMembership.history.reason": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
+    "individualMembership.history.acceptedAgreements": {"anonymous": N, "member": N, "primary": N, "self": Y,
+                                                        "staff": Y},
     "Person.history": {"anonymous": N, "member": N, "primary": N, "self": N, "staff": Y},
     "Person.invitations": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "Person.visibleAs": {"anonymous": N, "member": N, "primary": N, "self": Y, "staff": Y},
     "membership.removalNoticeOn": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
+    "membership.removableFrom": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
     "membership.history.reason": {"anonymous": N, "member": N, "primary": Y, "self": N, "staff": Y},
     "Organisation.history": {"anonymous": N, "member": N, "primary": N, "self": N, "staff": Y},
 }
@@ -158,10 +164,12 @@ for caller in CALLERS:
 
 QUERY = """{
   person(id: "per_tom") { email orcid contactVisibility pendingEmail { address } hiddenContactDetails communications { slug }
-    individualMembership { status since history { status on reason } } history(first: 1) { totalCount }
+    subscriptions { slug }
+    individualMembership { status since history { status on reason acceptedAgreements { constitution } } }
+    history(first: 1) { totalCount }
     invitations { totalCount } visibleAs(caller: ANONYMOUS) { id }
     id name givenName familyName country { code } version updatedAt affiliation { id } roles { id } groups { id } }
-  organisation(id: "org_helix") { membership { removalNoticeOn history { status on reason } status joinedOn
+  organisation(id: "org_helix") { membership { removalNoticeOn removableFrom history { status on reason } status joinedOn
       lastReviewedOn nextReviewDue } history(first: 1) { totalCount }
     id slug name kind sectors designations country { code } continent city website rorId timeZone aliases acronyms version updatedAt
     contacts { id } people { totalCount } workingGroups { id } }
@@ -211,7 +219,7 @@ async def tom(engine) -> AsyncIterator[tuple[Run, Run]]:
         made = await _ok(planned, me, "person", id="per_tom", expectedVersion=made["person"]["version"],
                          patch={"email": "tom@new.example"})
         await _ok(planned, me, "apply", personId="per_tom", expectedVersion=made["person"]["version"],
-                  reason="I curate variants")
+                  acceptedAgreements=ACCEPTED_AGREEMENTS, reason="I curate variants")
         made = await _ok(planned, staff, "organisation", id="org_helix", expectedVersion=1,
                          patch={"website": "https://helix.example", "rorId": "https://ror.org/013meh722",
                                 "aliases": ["Helix Genomics"], "acronyms": ["HGL"]})
@@ -234,11 +242,15 @@ def _seen(data: dict) -> dict:
         "pendingEmail": shown(person["pendingEmail"]),
         "hiddenContactDetails": person["hiddenContactDetails"],
         "communications": [g["slug"] for g in person["communications"]],
+        "subscriptions": None if person["subscriptions"] is None else [g["slug"] for g in person["subscriptions"]],
         "individualMembership.history.reason": shown(person["individualMembership"]["history"][-1]["reason"]),
+        "individualMembership.history.acceptedAgreements": shown(
+            person["individualMembership"]["history"][-1]["acceptedAgreements"]),
         "Person.history": shown(person["history"]),
         "Person.invitations": shown(person["invitations"]),
         "Person.visibleAs": shown(person["visibleAs"]),
         "membership.removalNoticeOn": shown(organisation["membership"]["removalNoticeOn"]),
+        "membership.removableFrom": shown(organisation["membership"]["removableFrom"]),
         "membership.history.reason": shown(organisation["membership"]["history"][-1]["reason"]),
         "Organisation.history": shown(organisation["history"]),
         **{f"{record}:{path}": shown(_at(data[record], path) or None)
@@ -461,7 +473,9 @@ async def test_the_applicants_primary_must_be_affiliated_before_approval(scratch
     made = (await scratch.as_viewer(zoe)(create, input={"slug": "zoe-labs", "name": "Zoë Labs", "kind": "CORPORATION",
                                                          "country": "CH"}))["m"]
     org = made["organisation"]["id"]
-    # While it applies, Zoë acts as its Primary without an affiliation: the one exception.
+    # Applying affiliated Zoë with it: she is its Primary, as any affiliated Primary is.
+    zoe_now = await scratch.as_viewer(STAFF_KEY)('{ person(id: "per_zoe") { affiliation { id } } }')
+    assert zoe_now["person"]["affiliation"] == {"id": org}
     edited = (await scratch.as_viewer(zoe)(UPDATE_ORGANISATION, input={
         "id": org, "expectedVersion": 1, "patch": {"city": "Basel"}}))["m"]
     assert edited["userErrors"] == []
@@ -473,6 +487,8 @@ async def test_the_applicants_primary_must_be_affiliated_before_approval(scratch
             "organisationId": org, "expectedVersion": await _version(scratch, "organisation", org),
             "role": role, "personId": "per_sam"}))["m"]
         assert assigned["userErrors"] == []
+    # An application made before applying affiliated the applicant has a Primary without one: not approved.
+    await scratch.db.people.update_one({"_id": "per_zoe"}, {"$set": {"affiliation_id": None}})
     refused = (await scratch.as_viewer(STAFF_KEY)(decide, input={
         "organisationId": org, "expectedVersion": await _version(scratch, "organisation", org),
         "decision": "APPROVE"}))["m"]
@@ -508,10 +524,14 @@ def test_the_query_table_covers_every_field_of_person_and_organisation():
     private = {"email": "Person:email", "orcid": "Person:orcid", "contactVisibility": "Person:contactVisibility",
                "pendingEmail": "Person:pendingEmail",
                "hiddenContactDetails": "Person:hiddenContactDetails", "communications": "Person:communications",
+               "subscriptions": "Person:subscriptions",
                "individualMembership.history.reason": "Person:individualMembership.history.reason",
+               "individualMembership.history.acceptedAgreements":
+                   "Person:individualMembership.history.acceptedAgreements",
                "Person.history": "Person:history", "Organisation.history": "Organisation:history",
                "Person.invitations": "Person:invitations", "Person.visibleAs": "Person:visibleAs",
                "membership.removalNoticeOn": "Organisation:membership.removalNoticeOn",
+               "membership.removableFrom": "Organisation:membership.removableFrom",
                "membership.history.reason": "Organisation:membership.history.reason"}
     covered = {private.get(key) or key.replace("person:", "Person:").replace("organisation:", "Organisation:")
                for key in EXPECTED}

@@ -112,6 +112,17 @@ async def test_the_role_claim_gives_the_highest_known_role(client):
     assert seen["per_tom"] == "tom@helix.example"
 
 
+@pytest.mark.parametrize("claim", ["STAFF", "Staff", ["MEMBER", "STAFF"]])
+async def test_role_names_are_matched_whatever_their_case(client, claim):
+    seen = await emails(client, bearer(token(memberdir_role=claim)))
+    assert seen["per_tom"] == "tom@helix.example"
+
+
+async def test_a_role_name_of_another_spelling_is_still_unknown(client):
+    seen = await emails(client, bearer(token(memberdir_role="staf f")))
+    assert seen["per_tom"] is None
+
+
 async def test_a_verified_email_makes_the_token_that_person(client):
     seen = await emails(client, bearer(token(email="tom@helix.example", email_verified=True)))
     assert seen["per_tom"] == "tom@helix.example"
@@ -210,3 +221,13 @@ async def test_credentials_that_cannot_be_checked_get_503_not_401(member_key):
         response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"x-api-key": member_key})
     await unreachable.close()
     assert response.status_code == 503 and error_codes(response) == ["DATABASE_UNAVAILABLE"]
+
+
+async def test_the_viewer_is_told_who_the_issuer_says_signed_in(client):
+    async def signed_in_as(headers: dict[str, str]):
+        response = await client.post("/graphql", json={"query": "{ viewer { signedInAs } }"}, headers=headers)
+        return response.json()["data"]["viewer"]["signedInAs"]
+
+    assert await signed_in_as(bearer(token(email="ana@staff.example", memberdir_role="staff"))) == "ana@staff.example"
+    assert await signed_in_as(bearer(token(sub="user-42"))) == "user-42"
+    assert await signed_in_as({}) is None

@@ -16,7 +16,7 @@ from datastore.records.changes import Actor, Change, ChangeState
 from datastore.records.rosters import RosterEntry
 from datastore.records.vocabulary import ChangeAction, RecordType, Role, RosterRole
 from resolvers.viewer import Viewer
-from tests.conftest import Run, directory_copy
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -221,7 +221,7 @@ async def _individual(run: Run, viewer: Viewer, mutation: str, **extra) -> dict:
 
 
 async def test_a_removed_member_joins_no_roster(run):
-    assert _errors(await _individual(run, ZOE, APPLY)) == []
+    assert _errors(await _individual(run, ZOE, APPLY, acceptedAgreements=ACCEPTED_AGREEMENTS)) == []
     assert _errors(await _individual(run, STAFF, DECIDE, decision="APPROVE")) == []
     assert _errors(await _individual(run, STAFF, DECIDE, decision="REMOVE")) == []
     before = await run.db.roster.count_documents({})
@@ -233,7 +233,7 @@ async def test_a_removed_member_joins_no_roster(run):
 
 
 async def test_a_removal_in_flight_counts_as_made(run):
-    assert _errors(await _individual(run, ZOE, APPLY)) == []
+    assert _errors(await _individual(run, ZOE, APPLY, acceptedAgreements=ACCEPTED_AGREEMENTS)) == []
     person = (await people.by_ids(run.db, ["per_zoe"]))[0]
     document = {**people.to_document(person), "individual_membership": {"status": "REMOVED", "since": None,
                                                                           "history": []}}
@@ -244,7 +244,7 @@ async def test_a_removal_in_flight_counts_as_made(run):
 
 
 async def test_recovery_adds_no_tenure_for_a_member_removed_since_its_claim(run):
-    assert _errors(await _individual(run, ZOE, APPLY)) == []
+    assert _errors(await _individual(run, ZOE, APPLY, acceptedAgreements=ACCEPTED_AGREEMENTS)) == []
     assert _errors(await _individual(run, STAFF, DECIDE, decision="APPROVE")) == []
     group = (await groups.by_ids(run.db, ["grp_clinical"]))[0]
     entry = replace(RosterEntry("grp_clinical", "per_zoe", RosterRole.MEMBER, TODAY), version=1)
@@ -279,9 +279,9 @@ async def test_the_applicant_withdraws_its_application(run):
     assert (stored.history[-1].status.value, stored.history[-1].reason) == ("CANCELLED", "no funding")
     [logged, *_] = await changes.audit_page(run.db, changes.AuditFilter(record_id=organisation["id"]), None, 10)
     assert (logged.action.value, logged.actor.role, logged.reason) == ("STATUS", "primary", "no funding")
-    # Withdrawn, it is no longer an application: nobody withdraws it again (the applicant's
-    # Primary acts for it only while it applies; resolvers.mutations.access).
-    for viewer, code in ((ZOE, "FORBIDDEN"), (STAFF, "INVALID_TRANSITION")):
+    # Withdrawn, it is no longer an application: nobody withdraws it again. Zoë, affiliated with it
+    # by applying, is still its Primary: refused for the transition, as staff are.
+    for viewer, code in ((ZOE, "INVALID_TRANSITION"), (STAFF, "INVALID_TRANSITION")):
         again = await run.as_viewer(viewer)(WITHDRAW, input={"organisation": organisation["id"],
                                                              "expectedVersion": payload["organisation"]["version"]})
         assert [e["code"] for e in _errors(again)] == [code]

@@ -20,7 +20,7 @@ from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings
 from resolvers.viewer import Viewer
-from tests.conftest import Run, directory_copy
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy
 from tests.erasure_helpers import erased_values_found, erasure_problems, primary_problems
 from tests.security.test_auth import jwks_url  # noqa: F401  (the issuer's keys, served on loopback)
 
@@ -125,7 +125,7 @@ async def _set_up(run: Run, someone: Someone) -> tuple[str, str]:
     await _ok(run, SET_COMMUNICATIONS, personId=person_id, expectedVersion=await _version(db, "people", person_id),
               workingGroupIds=["grp_data", "grp_variants"])
     await _ok(run, APPLY, personId=person_id, expectedVersion=await _version(db, "people", person_id),
-              reason=f"ORCID {someone.orcid}")
+              acceptedAgreements=ACCEPTED_AGREEMENTS, reason=f"ORCID {someone.orcid}")
     # Other records' changes that name the person, in reasons, a clientMutationId and free text...
     await _ok(run, UPDATE_ORGANISATION, id="org_helix", expectedVersion=await _version(db, "organisations", "org_helix"),
               patch={"city": "Hinxton"}, reason=f"asked by {someone.full_name.upper()} <{someone.email}>",
@@ -133,7 +133,7 @@ async def _set_up(run: Run, someone: Someone) -> tuple[str, str]:
     await _ok(run, UPDATE_GROUP, id="grp_variants", expectedVersion=await _version(db, "groups", "grp_variants"),
               patch={"description": f"Variant curation, convened by {someone.full_name}; ask {someone.given}."})
     await _ok(run, APPLY, personId="per_zoe", expectedVersion=await _version(db, "people", "per_zoe"),
-              reason=f"recommended by {someone.given}")
+              acceptedAgreements=ACCEPTED_AGREEMENTS, reason=f"recommended by {someone.given}")
     # ...and records that hold the names only as parts of longer words, which stay.
     await _ok(run, UPDATE_ORGANISATION, id="org_lagos", expectedVersion=await _version(db, "organisations", "org_lagos"),
               patch={"name": f"{someone.given}ara Genomics"}, reason=f"the {someone.family}ian rename")

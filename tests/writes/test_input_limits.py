@@ -12,7 +12,7 @@ from datastore.records import arrival
 from datastore.records.people import Person
 from datastore.records.vocabulary import IndividualMembershipStatus, Role
 from resolvers.viewer import Viewer
-from tests.conftest import Run, directory_copy
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -57,6 +57,7 @@ async def test_a_long_application_reason_never_locks_the_person(run):
     """The issue's first example: a 600-character reason, then every edit failed."""
     person = await _person(run, "per_zoe")
     applied = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": person.version,
+                                                     "acceptedAgreements": ACCEPTED_AGREEMENTS,
                                                      "reason": "r" * 600})
     assert applied["applyForIndividualMembership"]["userErrors"] == []
     assert (await _rename(run, ZOE, "per_zoe", "Zoé"))["userErrors"] == []
@@ -73,7 +74,8 @@ async def test_a_history_of_any_length_or_reason_size_stays_editable(run):
     await run.db.people.update_one({"_id": "per_zoe"}, {"$set": {"individual_membership": {
         "status": "CANCELLED", "since": "2024-01-01", "history": history}}})
     person = await _person(run, "per_zoe")
-    again = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": person.version})
+    again = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": person.version,
+                                                   "acceptedAgreements": ACCEPTED_AGREEMENTS})
     assert again["applyForIndividualMembership"]["userErrors"] == []
     assert (await _rename(run, ZOE, "per_zoe", "Zoé"))["userErrors"] == []
     assert (await _rename(run, STAFF, "per_zoe", "Zoë"))["userErrors"] == []
@@ -94,7 +96,8 @@ async def test_many_apply_and_cancel_cycles_stay_editable(run):
     for _ in range(3):
         for mutation in (APPLY, CANCEL):
             person = await _person(run, "per_zoe")
-            data = await run.as_viewer(ZOE)(mutation, input={"personId": "per_zoe",
+            given = {"acceptedAgreements": ACCEPTED_AGREEMENTS} if mutation is APPLY else {}
+            data = await run.as_viewer(ZOE)(mutation, input={"personId": "per_zoe", **given,
                                                              "expectedVersion": person.version, "reason": "again"})
             assert next(iter(data.values()))["userErrors"] == []
     assert (await _rename(run, STAFF, "per_zoe", "Zoë"))["userErrors"] == []

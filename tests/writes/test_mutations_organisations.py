@@ -5,7 +5,7 @@ import pytest
 from datastore import changes, organisations
 from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, directory_copy
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
@@ -235,16 +235,12 @@ async def test_approval_needs_the_three_role_contacts_and_only_staff_decide(run)
     assert refused["decideMembership"]["userErrors"][0]["code"] == "FORBIDDEN"
     missing = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 1, "decision": "APPROVE"})
     assert missing["decideMembership"]["userErrors"][0]["code"] == "CONFLICT"
-    assert "ADMINISTRATOR, SIGNER" in missing["decideMembership"]["userErrors"][0]["message"]
-    # Zoë works for her new organisation: staff record it, then she can hold its other roles.
-    affiliate = """mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { userErrors { code } } }"""
-    zoe = (await run.as_viewer(STAFF)('{ person(id: "per_zoe") { version } }'))["person"]["version"]
-    moved = await run.as_viewer(STAFF)(affiliate, input={"id": "per_zoe", "expectedVersion": zoe,
-                                                         "patch": {"affiliation": org_id}})
-    assert moved["updatePerson"]["userErrors"] == []
+    # Applying affiliated Zoë with her organisation: she is its Primary from the start, and names the
+    # other two contacts herself, before approval, with nothing asked of staff.
+    assert missing["decideMembership"]["userErrors"][0]["message"].endswith("missing: ADMINISTRATOR, SIGNER.")
     for version, role in ((1, "ADMINISTRATOR"), (2, "SIGNER")):
-        assigned = await run.as_viewer(STAFF)(ASSIGN, input={"organisationId": org_id, "expectedVersion": version,
-                                                             "role": role, "personId": "per_zoe"})
+        assigned = await run.as_viewer(ZOE)(ASSIGN, input={"organisationId": org_id, "expectedVersion": version,
+                                                           "role": role, "personId": "per_zoe"})
         assert assigned["assignRoleContact"]["userErrors"] == []
     approved = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 3,
                                                          "decision": "APPROVE"})
@@ -253,6 +249,31 @@ async def test_approval_needs_the_three_role_contacts_and_only_staff_decide(run)
     again = await run.as_viewer(STAFF)(DECIDE, input={"organisationId": org_id, "expectedVersion": 4, "decision": "DECLINE"})
     error = again["decideMembership"]["userErrors"][0]
     assert error["code"] == "INVALID_TRANSITION" and "ACTIVE to DECLINED" in error["message"]
+
+
+async def test_applying_affiliates_the_applicant_in_the_same_change_with_its_own_audit_entry(run):
+    before = (await run.as_viewer(STAFF)('{ person(id: "per_zoe") { version affiliation { id } } }'))["person"]
+    assert before["affiliation"] is None
+    created = (await run.as_viewer(ZOE)(CREATE, input={"slug": "zoe-works", "name": "Zoë Works",
+                                                       "kind": "CORPORATION", "country": "CH"}))["createOrganisation"]
+    org_id = created["organisation"]["id"]
+    after = (await run.as_viewer(STAFF)('{ person(id: "per_zoe") { version affiliation { id } } }'))["person"]
+    assert after == {"version": before["version"] + 1, "affiliation": {"id": org_id}}
+    [entry] = [e for e in await changes.audit_page(run.db, changes.AuditFilter(record_id="per_zoe"), None, 5)
+               if e.version == after["version"]]
+    assert [(f.field, f.before, f.after) for f in entry.fields] == [("affiliation", None, org_id)]
+
+
+async def test_an_applicant_who_holds_roles_elsewhere_is_refused_and_nothing_is_made(run):
+    # Jean is Université de Montréal's Administrator.
+    data = await run.as_viewer(JEAN)(CREATE, input={"slug": "jean-genomics", "name": "Jean Genomics",
+                                                    "kind": "CORPORATION", "country": "CA"})
+    [error] = data["createOrganisation"]["userErrors"]
+    assert error["code"] == "CONFLICT" and "Université de Montréal" in error["message"]
+    assert "hand those roles over first" in error["message"]
+    assert await organisations.by_slug(run.db, "jean-genomics") is None
+    person = (await run.as_viewer(STAFF)('{ person(id: "per_jean") { affiliation { id } } }'))["person"]
+    assert person["affiliation"] == {"id": "org_montreal"}
 
 
 async def test_the_primary_or_staff_cancel_an_administrator_may_not(run):
@@ -289,3 +310,73 @@ async def test_an_active_member_never_loses_its_primary_but_other_contacts_can_g
     payload = removed["removeRoleContact"]
     assert payload["userErrors"] == [] and payload["organisation"]["version"] == version + 1
     assert held["SIGNER"].id not in [c["id"] for c in payload["organisation"]["contacts"]]
+
+
+# The staff queues: removal notices and removals now allowed (OrganisationFilter), Membership.removableFrom
+
+NOTICED = """query($filter: OrganisationFilter) { organisations(filter: $filter, first: 100) {
+  totalCount nodes { id membership { removalNoticeOn removableFrom } } } }"""
+
+
+async def _noticed(run: Run, viewer: Viewer, **filter) -> list[str]:
+    found = (await run.as_viewer(viewer)(NOTICED, filter=filter))["organisations"]
+    assert found["totalCount"] == len(found["nodes"])
+    return sorted(o["id"] for o in found["nodes"])
+
+
+async def test_staff_find_organisations_under_a_removal_notice_and_those_removable_now(run):
+    from datetime import date, timedelta
+
+    today = date.today()
+    for organisation in ("org_lagos", "org_tokyo"):  # ACTIVE and LAPSED
+        noticed = await run.as_viewer(STAFF)(LIFECYCLE, notice={
+            "organisationId": organisation, "expectedVersion": await _version(run, organisation), "reason": "criteria"})
+        assert noticed["recordRemovalNotice"]["userErrors"] == []
+    # A notice stops standing when a review reinstates the member: org_helix lapses, is noticed, is renewed.
+    await run.as_viewer(STAFF)(REVIEW, input={"organisationId": "org_helix",
+                                              "expectedVersion": await _version(run, "org_helix"), "outcome": "LAPSED"})
+    await run.as_viewer(STAFF)(LIFECYCLE, notice={"organisationId": "org_helix",
+                                                  "expectedVersion": await _version(run, "org_helix"), "reason": "x"})
+    await run.as_viewer(STAFF)(REVIEW, input={"organisationId": "org_helix",
+                                              "expectedVersion": await _version(run, "org_helix"), "outcome": "RENEWED"})
+    everyone = await _noticed(run, STAFF)
+    under = await _noticed(run, STAFF, underRemovalNotice=True)
+    assert under == ["org_lagos", "org_tokyo"]
+    assert await _noticed(run, STAFF, underRemovalNotice=False) == sorted(set(everyone) - set(under))
+    assert await _noticed(run, STAFF, underRemovalNotice=True, statuses=["LAPSED"]) == ["org_tokyo"]
+    # Removable from the notice plus the period: not today, on the period's last day.
+    first_day = (today + timedelta(days=run.removal_notice_days)).isoformat()
+    assert await _noticed(run, STAFF, removableBy=today.isoformat()) == []
+    assert await _noticed(run, STAFF, removableBy=first_day) == ["org_lagos", "org_tokyo"]
+    shown = (await run.as_viewer(STAFF)('{ organisation(id: "org_lagos") { membership { removableFrom } } }'))
+    assert shown["organisation"]["membership"]["removableFrom"] == first_day
+    too_soon = await run.as_viewer(STAFF)(REMOVE, input={"organisationId": "org_lagos", "reason": "criteria",
+                                                         "expectedVersion": await _version(run, "org_lagos")})
+    assert first_day in too_soon["removeMembership"]["userErrors"][0]["message"]
+
+
+@pytest.mark.parametrize("filter", [{"underRemovalNotice": True}, {"underRemovalNotice": False},
+                                    {"removableBy": "2030-01-01"}])
+@pytest.mark.parametrize("viewer", [ANONYMOUS, ANA], ids=["anonymous", "member"])
+async def test_only_staff_filter_by_removal_notices_which_others_may_not_see(run, viewer, filter):
+    errors = await run.as_viewer(viewer).errors(NOTICED, filter=filter)
+    assert f"'filter.{next(iter(filter))}'" in errors[0].message and "staff only" in errors[0].message
+
+
+PEOPLE = """query($filter: PersonFilter) { people(filter: $filter, first: 100) {
+  totalCount nodes { id individualMembership { status } } } }"""
+
+
+async def test_people_filter_by_individual_membership_status(run):
+    version = (await run.as_viewer(STAFF)('{ person(id: "per_zoe") { version } }'))["person"]["version"]
+    applied = await run.as_viewer(ZOE)(
+        """mutation($input: ApplyForIndividualMembershipInput!) { applyForIndividualMembership(input: $input) {
+           userErrors { code } } }""",
+        input={"personId": "per_zoe", "expectedVersion": version, "acceptedAgreements": ACCEPTED_AGREEMENTS})
+    assert applied["applyForIndividualMembership"]["userErrors"] == []
+    everyone = (await run(PEOPLE))["people"]["nodes"]
+    for statuses in (["APPLICANT"], ["ACTIVE", "CANCELLED"]):
+        found = (await run(PEOPLE, filter={"individualMembershipStatuses": statuses}))["people"]
+        expected = {p["id"] for p in everyone if (p["individualMembership"] or {}).get("status") in statuses}
+        assert {p["id"] for p in found["nodes"]} == expected and found["totalCount"] == len(expected)
+    assert "per_zoe" in {p["id"] for p in (await run(PEOPLE, filter={"individualMembershipStatuses": ["APPLICANT"]}))["people"]["nodes"]}

@@ -4,10 +4,11 @@ import pytest
 
 from datastore import changes, people
 from datastore.records.changes import Change
+from datastore.records.memberships import AgreementVersions
 from datastore.records.people import Person
 from datastore.records.vocabulary import Role
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.conftest import Run, directory_copy, fresh_database, load_directory
+from tests.conftest import ACCEPTED_AGREEMENTS, Run, directory_copy, fresh_database, load_directory
 
 STAFF = Viewer(role=Role.STAFF, credential="api-key:key_staff")
 # In tests/data/directory.json: Ana is Primary of org_montreal, Jean its Administrator;
@@ -306,6 +307,7 @@ CANCEL = ("mutation($input: CancelIndividualMembershipInput!) { cancelIndividual
 async def test_apply_approve_and_cancel_keep_the_history(run):
     version = (await _person(run, "per_zoe")).version
     applied = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version,
+                                                     "acceptedAgreements": ACCEPTED_AGREEMENTS,
                                                      "reason": "I work on rare disease data"})
     assert applied["applyForIndividualMembership"]["person"]["individualMembership"]["status"] == "APPLICANT"
     refused = await run.as_viewer(ZOE)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version + 1,
@@ -332,10 +334,56 @@ async def test_apply_approve_and_cancel_keep_the_history(run):
     ]
 
 
+AGREEMENTS = "acceptedAgreements { constitution memberAgreement }"
+ACCEPTED = f"person {{ version individualMembership {{ status history {{ status {AGREEMENTS} }} }} }} {ERRORS}"
+APPLY_ACCEPTING = ("mutation($input: ApplyForIndividualMembershipInput!) { applyForIndividualMembership(input: $input) { "
+                   + ACCEPTED + " } }")
+
+
+async def test_an_application_records_the_versions_of_the_texts_in_force_that_were_accepted(run):
+    run.agreement_versions = AgreementVersions("2025-01", "2024-11")
+    assert (await run('{ agreementVersions { constitution memberAgreement } }'))["agreementVersions"] == {
+        "constitution": "2025-01", "memberAgreement": "2024-11"}
+    version = (await _person(run, "per_zoe")).version
+    accepting = {"constitution": "2025-01", "memberAgreement": "2024-11"}
+    applied = (await run.as_viewer(ZOE)(APPLY_ACCEPTING, input={
+        "personId": "per_zoe", "expectedVersion": version, "acceptedAgreements": accepting}))["applyForIndividualMembership"]
+    assert applied["userErrors"] == []
+    assert applied["person"]["individualMembership"]["history"] == [{"status": "APPLICANT", "acceptedAgreements": accepting}]
+    stored = (await _person(run, "per_zoe")).individual_membership.history[-1]
+    assert stored.accepted_agreements == AgreementVersions("2025-01", "2024-11")
+    # Kept through later changes of the record (every write re-validates the whole record).
+    assert (await run.as_viewer(ZOE)(UPDATE, input={"id": "per_zoe", "expectedVersion": version + 1,
+                                                    "patch": {"givenName": "Zoé"}}))["updatePerson"]["userErrors"] == []
+    assert (await _person(run, "per_zoe")).individual_membership.history[-1].accepted_agreements == stored.accepted_agreements
+    # The person and staff see them; others see the status only.
+    query = '{ person(id: "per_zoe") { individualMembership { history { status ' + AGREEMENTS + ' } } } }'
+    for viewer, seen in ((STAFF, accepting), (ZOE, accepting), (ANA, None), (ANONYMOUS, None)):
+        history = (await run.as_viewer(viewer)(query))["person"]["individualMembership"]["history"]
+        assert history == [{"status": "APPLICANT", "acceptedAgreements": seen}], viewer
+
+
+@pytest.mark.parametrize("accepting, field, in_force", [
+    ({"constitution": "2024-03", "memberAgreement": "2025-06"}, "constitution", "2025-06"),
+    ({"constitution": "2025-06", "memberAgreement": "2024-03"}, "memberAgreement", "2025-07"),
+])
+async def test_an_application_accepting_another_version_is_refused_naming_the_text(run, accepting, field, in_force):
+    run.agreement_versions = AgreementVersions(in_force if field == "constitution" else "2025-06",
+                                               in_force if field == "memberAgreement" else "2025-06")
+    before = await _person(run, "per_zoe")
+    data = await run.as_viewer(ZOE)(APPLY_ACCEPTING, input={"personId": "per_zoe", "expectedVersion": before.version,
+                                                            "acceptedAgreements": accepting})
+    [error] = data["applyForIndividualMembership"]["userErrors"]
+    assert (error["field"], error["code"]) == (["input", "acceptedAgreements", field], "INVALID")
+    assert repr(in_force) in error["message"]
+    assert await _person(run, "per_zoe") == before and await _log(run, "per_zoe") == []
+
+
 @pytest.mark.parametrize("decision, status", [("DECLINE", "DECLINED"), ("REMOVE", None)])
 async def test_staff_decline_applicants_and_remove_only_members(run, decision, status):
     version = (await _person(run, "per_zoe")).version
-    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version})
+    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version,
+                                           "acceptedAgreements": ACCEPTED_AGREEMENTS})
     data = await run.as_viewer(STAFF)(DECIDE, input={"personId": "per_zoe", "expectedVersion": version + 1,
                                                      "decision": decision})
     payload = data["decideIndividualMembership"]
@@ -356,8 +404,10 @@ async def test_illegal_transitions_name_from_and_to_and_change_nothing(run):
         "An individual membership cannot go from none to ACTIVE.")
     cancel = await run.as_viewer(ZOE)(CANCEL, input={"personId": "per_zoe", "expectedVersion": version})
     assert cancel["cancelIndividualMembership"]["userErrors"][0]["code"] == "INVALID_TRANSITION"
-    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version})
-    twice = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version + 1})
+    await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version,
+                                           "acceptedAgreements": ACCEPTED_AGREEMENTS})
+    twice = await run.as_viewer(ZOE)(APPLY, input={"personId": "per_zoe", "expectedVersion": version + 1,
+                                                   "acceptedAgreements": ACCEPTED_AGREEMENTS})
     assert "from APPLICANT to APPLICANT" in twice["applyForIndividualMembership"]["userErrors"][0]["message"]
     assert (await _person(run, "per_zoe")).version == version + 1
 
@@ -366,7 +416,8 @@ async def test_illegal_transitions_name_from_and_to_and_change_nothing(run):
 async def test_others_may_not_apply_or_cancel_for_a_person(run, viewer):
     version = (await _person(run, "per_zoe")).version
     for mutation, name in ((APPLY, "applyForIndividualMembership"), (CANCEL, "cancelIndividualMembership")):
-        data = await run.as_viewer(viewer)(mutation, input={"personId": "per_zoe", "expectedVersion": version})
+        given = {"acceptedAgreements": ACCEPTED_AGREEMENTS} if mutation is APPLY else {}
+        data = await run.as_viewer(viewer)(mutation, input={"personId": "per_zoe", "expectedVersion": version, **given})
         assert data[name]["userErrors"][0]["code"] == "FORBIDDEN"
     assert (await _person(run, "per_zoe")).version == version
 
@@ -435,3 +486,32 @@ async def test_a_retried_creation_with_the_same_client_mutation_id_creates_one_p
     assert again["createPerson"]["userErrors"] == []
     assert again["createPerson"]["person"]["id"] == first["createPerson"]["person"]["id"]
     assert await run.db.people.count_documents({}) == count + 1
+
+
+# Own subscriptions apart from the organisation's assignments (Person.subscriptions)
+
+TOM = Viewer(role=Role.MEMBER, person_id="per_tom", credential="oidc:tom")  # Helix assigned him the Data Work Stream
+SUBSCRIBE = ("mutation($input: SetCommunicationsInput!) { setCommunications(input: $input) { person { version "
+             "subscriptions { id } communications { id } roles { role workingGroup { id } } } " + ERRORS + " } }")
+
+
+async def test_saving_subscriptions_keeps_the_assignments_and_an_own_subscription_also_assigned(run):
+    version = (await _person(run, "per_tom")).version
+    both = (await run.as_viewer(TOM)(SUBSCRIBE, input={"personId": "per_tom", "expectedVersion": version,
+                                                      "workingGroupIds": ["grp_data", "grp_clinical"]}))["setCommunications"]
+    assert both["person"]["subscriptions"] == [{"id": "grp_clinical"}, {"id": "grp_data"}]
+    # What /me sends after unticking the Clinical Work Stream: its subscriptions as read, less that one.
+    mine = [g["id"] for g in both["person"]["subscriptions"] if g["id"] != "grp_clinical"]
+    saved = (await run.as_viewer(TOM)(SUBSCRIBE, input={"personId": "per_tom", "expectedVersion": version + 1,
+                                                       "workingGroupIds": mine}))["setCommunications"]
+    assert saved["userErrors"] == [] and saved["person"]["subscriptions"] == [{"id": "grp_data"}]
+    assert saved["person"]["communications"] == [{"id": "grp_data"}]
+    # Even an empty list removes no assignment: those are the organisation's role contacts.
+    emptied = (await run.as_viewer(TOM)(SUBSCRIBE, input={"personId": "per_tom", "expectedVersion": version + 2,
+                                                         "workingGroupIds": []}))["setCommunications"]
+    assert emptied["person"]["subscriptions"] == []
+    assert emptied["person"]["communications"] == [{"id": "grp_data"}]
+    assert {"role": "COMMUNICATIONS", "workingGroup": {"id": "grp_data"}} in emptied["person"]["roles"]
+    # Others see no subscriptions at all (null), Helix's Primary only the assignment in communications.
+    seen = await run.as_viewer(PRIYA)('{ person(id: "per_tom") { subscriptions { id } communications { id } } }')
+    assert seen["person"] == {"subscriptions": None, "communications": [{"id": "grp_data"}]}

@@ -26,6 +26,12 @@ export default async function story({ base, job, helpers }) {
   const staff = await helpers.newPage();
   await helpers.signIn(staff, job.staff, '/staff');
   await check(staff, 'staff', '/staff');
+  // The provider sends the role claim "STAFF": the page must show the queues, not the refusal.
+  const staffView = await staff.evaluate(() => ({
+    queues: [...document.querySelectorAll('[data-queue]')].map((section) => section.dataset.queue),
+    refused: document.body.innerText.includes('Sign in with a staff account'),
+    who: document.querySelector('.site-header .who')?.textContent ?? null,
+  }));
 
   // Keyboard alone on /me: the skip link, then Sign out in the header.
   await member.goto(`${base}/me`);
@@ -40,5 +46,5 @@ export default async function story({ base, job, helpers }) {
   const afterSignOut = await member.evaluate(() => document.querySelector('.site-header').dataset.signedIn);
   const session = await member.evaluate(() => fetch('/auth/session').then((r) => r.json()));
 
-  return { checked, keyboard: { skipLinkFirst, skippedToMain, reachedSignOut, afterSignOut, session } };
+  return { checked, staffView, keyboard: { skipLinkFirst, skippedToMain, reachedSignOut, afterSignOut, session } };
 }

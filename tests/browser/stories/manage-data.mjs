@@ -14,7 +14,7 @@ const ADD_ROSTER = `mutation StoryAddRosterEntry($input: AddRosterEntryInput!) {
   addRosterEntry(input: $input) { entry { id } userErrors { field message code } } }`;
 const ORGANISATION = `query StoryOrganisation($slug: String!) {
   organisation(slug: $slug) { id version name city website
-    membership { status lastReviewedOn removalNoticeOn }
+    membership { status lastReviewedOn removalNoticeOn removableFrom }
     contacts(first: 100) { role person { id } workingGroup { id } } } }`;
 
 export function tag() {

@@ -31,10 +31,11 @@ export default async function story({ base, job, helpers }) {
   // Individual membership: applying needs both documents accepted; the versions go on record.
   await page.click('button:text("Apply for individual membership")');
   const unaccepted = await page.textContent('form[aria-labelledby="apply-individual-title"] .form-errors');
+  const labels = await page.$$eval('form[aria-labelledby="apply-individual-title"] label', (all) => all.map((l) => l.textContent));
   await page.check('input[name="constitution"]');
   await page.check('input[name="memberAgreement"]');
   await helpers.answered(page, 'query MePage', () => page.click('button:text("Apply for individual membership")'));
   await page.waitForSelector('[data-individual-status="APPLICANT"]');
   const history = await page.textContent('[aria-label="Membership history"]');
-  return { beforeText, who, orcidErrors, orcidDescribed, kept, pending, emailField, unaccepted, history, shots: [shot] };
+  return { beforeText, who, orcidErrors, orcidDescribed, kept, pending, emailField, unaccepted, labels, history, shots: [shot] };
 }

@@ -36,5 +36,6 @@ export default async function story({ job, helpers }) {
     input: { id: job.organisationId, expectedVersion: job.version, patch: { website: job.forgedWebsite } },
   });
   const both = await helpers.atBothWidths(page, 'story6-not-primary');
-  return { landed, main, editControls, keyboardStops: stops, forged, shots: both.shots, axe: both.axe, overflow: both.overflow };
+  const heading = await page.locator('main h1').innerText();
+  return { landed, heading, main, editControls, keyboardStops: stops, forged, shots: both.shots, axe: both.axe, overflow: both.overflow };
 }

@@ -24,6 +24,9 @@ export default async function story({ job, helpers }) {
   await page.waitForSelector('.manage[data-can-edit="true"]');
   out.primaryBefore = { ...(await helpers.atBothWidths(page, 'manage-organisation-primary')), controls: await controls(page) };
 
+  out.headerBefore = await page.locator('.site-header').innerText();
+  await page.evaluate(() => { window.sameDocument = true; }); // gone if the page reloads
+
   // The hand-over, by keyboard alone: choose the colleague, Hand over…, confirm.
   const select = '[data-role="PRIMARY"] select';
   if (!(await helpers.tabTo(page, select))) throw new Error('Tab never reached the hand-over select');
@@ -35,7 +38,9 @@ export default async function story({ job, helpers }) {
   await helpers.activate(page, '.confirm button:not(.secondary)');
   await page.waitForSelector('.manage[data-can-edit="false"]');
   await helpers.ready(page);
+  await page.waitForFunction((name) => !document.querySelector('.site-header').innerText.includes(name), organisation.name);
   out.headerAfter = await page.locator('.site-header').innerText();
+  out.sameDocument = await page.evaluate(() => window.sameDocument === true);
   out.organisationName = organisation.name;
   out.holderAfter = await page.locator('[data-testid="holder-PRIMARY"]').innerText();
   out.primaryAfter = { controls: await controls(page), profileInputs: await page.locator('#profile-heading ~ form input').count() };

@@ -53,6 +53,14 @@ export default async function story({ job, helpers }) {
   await page.locator('[data-testid="outbox"] li[data-kind="REMOVAL_NOTICE"]').waitFor();
   out.outbox = await page.locator('[data-testid="outbox"] li').allInnerTexts();
   out.recordShots = await helpers.atBothWidths(page, 'staff-organisation');
+
+  // Back on the queues: under notice (with the day removal is allowed), not yet removable.
+  await page.goto(`${helpers.base}/staff`);
+  await helpers.ready(page);
+  const mine = `a[href="/staff/organisations/${organisation.slug}"]`;
+  await page.locator(`[data-queue="notices"] ${mine}`).waitFor();
+  out.noticeItem = await page.locator('[data-queue="notices"] li', { has: page.locator(mine) }).innerText();
+  out.inRemovable = await page.locator(`[data-queue="removable"] ${mine}`).count();
   out.after = await data.read(organisation.slug);
   return out;
 }

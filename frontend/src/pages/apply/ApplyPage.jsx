@@ -5,6 +5,7 @@ import START from './ApplyStart.graphql?raw';
 import { useQuery } from '../shared/useQuery.js';
 import { OrganisationForm } from './OrganisationForm.jsx';
 import { RoleContacts } from './RoleContacts.jsx';
+import { refreshViewer } from '../shared/viewer.js';
 
 export function ApplyPage() {
   const start = useQuery(START);
@@ -22,10 +23,12 @@ export function ApplyPage() {
       {start.data && !person && <p>Sign in first: the person who applies becomes the organisation's Primary.</p>}
       {person && (
         <div className="sections">
-          {[...applications.keys()].map((slug) => <RoleContacts key={slug} slug={slug} me={person} />)}
+          {[...applications.keys()].map((slug) => <RoleContacts key={slug} slug={slug} />)}
           <section className="card" aria-label="New application">
-            <p>You apply as <strong>{person.name}</strong> and become the organisation's Primary contact.</p>
-            <OrganisationForm countries={start.data.countries} onApplied={(organisation) => { setApplied(organisation); start.reload(); }} />
+            <p>You apply as <strong>{person.name}</strong>: you become the organisation's Primary contact and are
+              affiliated with it{person.affiliation ? ` (instead of ${person.affiliation.name})` : ''}. If you hold
+              roles for another organisation, hand them over first.</p>
+            <OrganisationForm countries={start.data.countries} onApplied={(organisation) => { setApplied(organisation); start.reload(); refreshViewer(); }} />
           </section>
         </div>
       )}

@@ -1,7 +1,7 @@
 // Before staff can approve an application it needs its three role contacts:
-// the Primary (the applicant), an Administrator and a Signer, each affiliated
-// with the organisation. Colleagues are added here (their address waits for
-// the link sent to it) and named to a role.
+// the Primary (the applicant, affiliated with it by applying), an Administrator
+// and a Signer, each affiliated with the organisation. Colleagues are added here
+// (their address waits for the link sent to it) and named to a role.
 import { useState } from 'react';
 import ORGANISATION from './ApplyingOrganisation.graphql?raw';
 import ADD from './AddColleague.graphql?raw';
@@ -63,19 +63,19 @@ function AddColleague({ organisation, onSaved }) {
   );
 }
 
-export function RoleContacts({ slug, me }) {
+export function RoleContacts({ slug }) {
   const answer = useQuery(ORGANISATION, { slug });
   const organisation = answer.data?.organisation;
   if (answer.state === 'error') return <p role="alert">Could not load the application: {answer.error}</p>;
   if (!organisation) return answer.state === 'loading' ? <p aria-busy="true">Loading the application…</p> : <p>No application {slug}.</p>;
   const holders = Object.fromEntries(ROLES.map((role) => [role, (organisation.contacts ?? []).filter((c) => c.role === role)]));
-  if (!holders.PRIMARY.length && me) holders.PRIMARY = [{ id: 'me', person: me }];
   const people = organisation.people?.nodes ?? [];
   return (
     <section className="card" aria-labelledby={`contacts-${organisation.id}`} data-application={organisation.slug}>
       <h2 id={`contacts-${organisation.id}`}>Role contacts of {organisation.name}</h2>
       <p>Status: <strong>{humanise(organisation.membership.status)}</strong>. Staff approve an application once it names
-        a Primary, an Administrator and a Signer, each affiliated with the organisation.</p>
+        a Primary, an Administrator and a Signer, each affiliated with the organisation. You are its Primary, affiliated
+        with it since you applied: name the other two here, nothing is asked of staff before their decision.</p>
       <table>
         <caption className="visually-hidden">Role contacts</caption>
         <thead><tr><th scope="col">Role</th><th scope="col">Named</th></tr></thead>

@@ -1,6 +1,8 @@
 // The groups whose updates the person receives: a checkbox for each active
-// working group (their own subscriptions), and those their organisation
-// assigned them to, marked as such (the organisation changes those, not the person).
+// working group (their own subscriptions, Person.subscriptions), and those their
+// organisation assigned them to, marked as such (the organisation changes those,
+// not the person). Saving sends the own subscriptions only, those also assigned
+// included: it never touches an assignment, and never drops an own subscription.
 import { useEffect, useRef, useState } from 'react';
 import SET from './SetMyCommunications.graphql?raw';
 import { CheckboxField, FormErrors, Status } from '../shared/forms.jsx';
@@ -15,13 +17,13 @@ function assignedBy(person) {
   return map;
 }
 
-function ownOf(person, assigned) {
-  return new Set((person.communications ?? []).map((g) => g.id).filter((id) => !assigned.has(id)));
+function ownOf(person) {
+  return new Set((person.subscriptions ?? []).map((g) => g.id));
 }
 
 export function CommunicationsSection({ person, workingGroups, onSaved }) {
   const assigned = assignedBy(person);
-  const [chosen, setChosen] = useState(() => ownOf(person, assigned));
+  const [chosen, setChosen] = useState(() => ownOf(person));
   const [stale, setStale] = useState(false);
   const resync = useRef(false);
   const { save, busy, userErrors, problem, done } = useSave(SET);
@@ -29,7 +31,7 @@ export function CommunicationsSection({ person, workingGroups, onSaved }) {
   useEffect(() => {
     if (resync.current) {
       resync.current = false;
-      setChosen(ownOf(person, assignedBy(person)));
+      setChosen(ownOf(person));
     }
   }, [person]);
 
@@ -72,7 +74,7 @@ export function CommunicationsSection({ person, workingGroups, onSaved }) {
           ))}
         </fieldset>
         {stale && (
-          <StaleVersion current={{ subscriptions: names(ownOf(person, assigned)) }} mine={{ subscriptions: names(chosen) }}
+          <StaleVersion current={{ subscriptions: names(ownOf(person)) }} mine={{ subscriptions: names(chosen) }}
             labels={{ subscriptions: 'Your subscriptions' }} onReapply={() => submit(null, person.version)} />
         )}
         <FormErrors userErrors={stale ? [] : userErrors} shownAt={[]} problem={problem} />

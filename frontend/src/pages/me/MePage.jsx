@@ -31,7 +31,7 @@ export function MePage() {
           <ProfileSection person={person} countries={me.data.countries} onSaved={me.reload} />
           <PrivacySection person={person} onSaved={me.reload} />
           <CommunicationsSection person={person} workingGroups={me.data.workingGroups} onSaved={me.reload} />
-          <MembershipSection person={person} onSaved={me.reload} />
+          <MembershipSection person={person} agreementVersions={me.data.agreementVersions} onSaved={me.reload} />
           <InvitationsSection person={person} onSaved={me.reload} />
           <NotificationsSection notifications={me.data.viewer.notifications} />
         </div>

@@ -49,6 +49,12 @@ function DevelopmentKey({ setProblem }) {
   );
 }
 
+/** Someone signed in with no person in the directory: their role, and who the issuer said they are. */
+function signedInWithout(viewer) {
+  if (!viewer || viewer.role === 'anonymous') return null;
+  return viewer.signedInAs ? `${viewer.role} (${viewer.signedInAs})` : `a ${viewer.role} key`;
+}
+
 export function Header({ title = 'Member Directory' }) {
   const viewerAnswer = useViewer();
   const session = useSession();
@@ -56,7 +62,7 @@ export function Header({ title = 'Member Directory' }) {
   const viewer = viewerAnswer?.viewer;
   const signedIn = !!session?.signedIn;
   const person = viewer?.person;
-  const who = person ? person.name : viewer && viewer.role !== 'anonymous' ? `a ${viewer.role} key` : null;
+  const who = person ? person.name : signedInWithout(viewer);
 
   return (
     <header className="site-header" data-signed-in={signedIn ? 'true' : 'false'}>

@@ -1,41 +1,8 @@
-import { useEffect, useState } from 'react';
-import { request } from '../shared/graphql.js';
 import { Failure } from '../manage/Errors.jsx';
 import { useQuery } from '../shared/useQuery.js';
 import { todayUtc } from '../manage/vocabulary.js';
 import { humanise } from '../shared/words.js';
 import QUEUES from './StaffQueues.graphql?raw';
-import RECORDS from './StaffQueueRecords.graphql?raw';
-
-// The API's default MEMBERDIR_REMOVAL_NOTICE_DAYS; the API itself refuses a removal before its own
-// period ends (with the date), so this only orders the queue. See the report: Membership lacks the date.
-const NOTICE_DAYS = 30;
-
-function addDays(day, days) {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** The people and organisations the audit log named, as they are now (at most 100 of each). */
-function useCandidates(data) {
-  const [records, setRecords] = useState({ state: 'loading', nodes: [], error: null });
-  const ids = data
-    ? [...new Set([...data.individualStatusChanges.nodes, ...data.removalNotices.nodes].map((n) => n.recordId))]
-      .slice(0, 100)
-    : null;
-  const key = JSON.stringify(ids);
-  useEffect(() => {
-    if (!ids) return undefined;
-    let current = true;
-    request(RECORDS, { ids: JSON.parse(key) }).then(
-      ({ data: found, errors }) => current && setRecords({
-        state: 'ready', nodes: (found?.nodes ?? []).filter(Boolean), error: errors?.map((e) => e.message).join(' '),
-      }),
-      (error) => current && setRecords({ state: 'error', nodes: [], error: error.message }),
-    );
-    return () => { current = false; };
-  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
-  return records;
-}
 
 /** One queue: its count (all of them, where the API counts) and its first items, in a list that scrolls. */
 function Queue({ id, title, items, count = items.length, children, hint = null, empty = 'Nothing waiting.' }) {
@@ -56,20 +23,13 @@ function Queue({ id, title, items, count = items.length, children, hint = null, 
 const organisationLink = (o) => `/staff/organisations/${encodeURIComponent(o.slug)}`;
 
 export function Queues() {
-  const today = todayUtc();
-  const { state, data, error } = useQuery(QUEUES, { reviewDueBefore: todayUtc(1) });
-  const candidates = useCandidates(data);
+  const { state, data, error } = useQuery(QUEUES, { reviewDueBefore: todayUtc(1), today: todayUtc() });
   if (state === 'loading' && !data) return <p>Loading the queues…</p>;
   if (state === 'error') return <Failure message={error} />;
   if (!data) return <Failure message={error} />;
-  const people = candidates.nodes.filter((n) => n.individualMembership?.status === 'APPLICANT');
-  const noticed = candidates.nodes.filter((n) => n.membership?.removalNoticeOn
-    && ['ACTIVE', 'LAPSED'].includes(n.membership.status));
-  const removable = noticed.filter((n) => addDays(n.membership.removalNoticeOn, NOTICE_DAYS) <= today);
   return (
     <>
       <Failure message={error} />
-      <Failure message={candidates.error} />
       <div className="queues">
         <Queue id="applications" title="Organisations applying" items={data.applications.nodes}
           count={data.applications.totalCount}>
@@ -79,7 +39,8 @@ export function Queues() {
                 {o.membership.history[0] ? ` · applied ${o.membership.history[0].on}` : ''}</span></li>
           )}
         </Queue>
-        <Queue id="individuals" title="Individuals applying" items={people}>
+        <Queue id="individuals" title="Individuals applying" items={data.individuals.nodes}
+          count={data.individuals.totalCount}>
           {(p) => (
             <li key={p.id}><a href={`/staff/people/${encodeURIComponent(p.id)}`}>{p.name}</a>
               <span className="muted"> · applied {p.individualMembership.since}</span></li>
@@ -91,17 +52,17 @@ export function Queues() {
               <span className="muted"> · {humanise(o.membership.status)} · due {o.membership.nextReviewDue}</span></li>
           )}
         </Queue>
-        <Queue id="notices" title="Removal notices given" items={noticed}>
+        <Queue id="notices" title="Removal notices given" items={data.notices.nodes} count={data.notices.totalCount}>
           {(o) => (
             <li key={o.id}><a href={organisationLink(o)}>{o.name}</a>
-              <span className="muted"> · notice {o.membership.removalNoticeOn}</span></li>
+              <span className="muted"> · notice {o.membership.removalNoticeOn} · removable from {o.membership.removableFrom}</span></li>
           )}
         </Queue>
-        <Queue id="removable" title="Removals now allowed" items={removable}
-          hint={`${NOTICE_DAYS} days after the notice (the default period); removing earlier is refused with the date.`}>
+        <Queue id="removable" title="Removals now allowed" items={data.removable.nodes} count={data.removable.totalCount}
+          hint="The notice period has run: these may be removed today.">
           {(o) => (
             <li key={o.id}><a href={organisationLink(o)}>{o.name}</a>
-              <span className="muted"> · notice {o.membership.removalNoticeOn}</span></li>
+              <span className="muted"> · notice {o.membership.removalNoticeOn} · removable from {o.membership.removableFrom}</span></li>
           )}
         </Queue>
         <Queue id="needing-primary" title="Organisations needing a Primary" items={data.needingPrimary}>

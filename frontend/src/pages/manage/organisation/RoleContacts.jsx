@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { SelectField, errorsFor, FormErrors } from '../../shared/forms.jsx';
 import { useSave } from '../../shared/useSave.js';
+import { refreshViewer } from '../../shared/viewer.js';
 import { CONTACT_ROLES } from '../vocabulary.js';
 import ASSIGN from './AssignRoleContact.graphql?raw';
 
@@ -28,10 +29,10 @@ function RoleRow({ role, holder, organisation, people, canAssign, onChanged }) {
       input: { organisationId: organisation.id, expectedVersion: organisation.version, role, personId: chosen },
     });
     setConfirming(false);
-    if (ok && role === 'PRIMARY') {
-      // What the viewer manages changed: the whole page (its header too) is read again.
-      window.location.reload();
-    } else if (ok) {
+    if (ok) {
+      // A Primary or an Administrator changed: what the viewer manages may have too, so the
+      // header's viewer is asked again (and the page's controls follow it), then the organisation.
+      if (role === 'PRIMARY' || role === 'ADMINISTRATOR') await refreshViewer();
       setChosen('');
       onChanged();
     } else if (stale) {
