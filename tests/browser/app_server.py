@@ -1,23 +1,16 @@
 """The app under uvicorn in its own process, on 127.0.0.1 and a free port."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 
 from datastore.client import Database
 from memberdir.embedded.ferretdb import EmbeddedFerretDB
+from tests.served import free_port, until_stopped
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -26,7 +19,7 @@ def serving_app(ferretdb: EmbeddedFerretDB, database: Database, oidc=None, **set
 
     `oidc`: the test OpenID Connect provider (the `oidc_provider` fixture, tests/oidc_provider.py)
     the app signs people in with: /auth/login then goes to its login page."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     if oidc is not None:
         settings = {**oidc.app_settings(base), **settings}
@@ -37,21 +30,5 @@ def serving_app(ferretdb: EmbeddedFerretDB, database: Database, oidc=None, **set
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else "uvicorn exited"
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the app did not become ready within 60 s"
-            time.sleep(0.2)
+    with until_stopped(process, base, 60, "the app under uvicorn"):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()

@@ -4,7 +4,6 @@ then the engine is restarted and everything answers again by itself."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,17 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.served import free_port
 from tests.waiting import poll
 
 pytestmark = pytest.mark.database  # run on every engine (make test)
 
 QUERY = {"query": "{ organisations(first: 1) { totalCount } }"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _engine_child(parent: int) -> int:
@@ -48,7 +42,7 @@ def _get(url: str) -> httpx.Response | None:
 
 
 def test_serve_restarts_a_killed_engine_and_answers_clearly_meanwhile(tmp_path):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MEMBERDIR_DATA_DIR": str(tmp_path / "var")}
     env.pop("MONGODB_URI", None)
@@ -88,7 +82,7 @@ async def test_a_query_that_meets_a_dead_database_gets_the_same_clear_error():
     from memberdir.app import create_app
     from memberdir.settings import Settings
 
-    nobody = connect(f"mongodb://127.0.0.1:{_free_port()}/?directConnection=true", "gone", timeout_ms=300)
+    nobody = connect(f"mongodb://127.0.0.1:{free_port()}/?directConnection=true", "gone", timeout_ms=300)
     app = create_app(Settings(environment="production"), database=nobody)
     async with AsyncClient(transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as client:
         response = await client.post("/graphql", json=QUERY)

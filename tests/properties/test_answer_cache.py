@@ -16,7 +16,6 @@ CACHE_PROPERTY_STEPS and CACHE_PROPERTY_SEED change the run; a failure names its
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -33,7 +32,7 @@ from memberdir import api_keys
 from memberdir.app import create_app
 from memberdir.settings import Settings
 from tests.conftest import load_directory
-from tests.waiting import poll
+from tests.served import free_port, until_stopped
 
 STEPS = int(os.environ.get("CACHE_PROPERTY_STEPS", "120"))
 SEED = int(os.environ.get("CACHE_PROPERTY_SEED", "20261207"))
@@ -59,16 +58,10 @@ UPDATE_PERSON = """mutation($input: UpdatePersonInput!) { updatePerson(input: $i
     person { id contactVisibility version } userErrors { code message } } }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _serving(uri: str, database: str) -> Iterator[str]:
     """`memberdir serve --workers 2` over `database`, cache on; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MONGODB_URI": uri, "MEMBERDIR_DATABASE": database,
            "MEMBERDIR_RATE_LIMIT_POINTS_PER_MINUTE": "10000000"}
     env.pop("MEMBERDIR_RESPONSE_CACHE_BYTES", None)
@@ -78,22 +71,8 @@ def _serving(uri: str, database: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
 
-    def ready() -> bool:
-        assert process.poll() is None, process.stdout.read() if process.stdout else "serve exited"
-        try:
-            return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        poll(ready, 120, "readiness of memberdir serve --workers 2", every=0.2)
+    with until_stopped(process, base, 120, "memberdir serve --workers 2"):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @dataclass
