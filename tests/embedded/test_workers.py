@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.embedded.test_supervision import _free_port, _get
+from tests.embedded.test_supervision import _get
+from tests.served import free_port
 from tests.waiting import poll
 
 
@@ -27,7 +28,7 @@ def _children(parent: int) -> dict[int, str]:
 
 
 def test_two_workers_share_the_port_and_one_engine(tmp_path):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MEMBERDIR_DATA_DIR": str(tmp_path / "var")}
     env.pop("MONGODB_URI", None)
