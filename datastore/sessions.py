@@ -15,6 +15,7 @@ from datetime import datetime
 from datastore.client import Database
 from datastore.records.vocabulary import Role
 
+
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
