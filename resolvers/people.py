@@ -123,6 +123,10 @@ def accepted_agreements(ctx: Context, person: Person, change: StatusChange) -> A
     return change.accepted_agreements if seen else None
 
 
+def _by_name(groups: list[Group]) -> list[Group]:
+    return sorted(groups, key=lambda g: (fold(g.name), g.id))
+
+
 async def communications_of(ctx: Context, person: Person) -> list[Group]:
     """Groups whose updates the person receives: their own subscriptions and the
     COMMUNICATIONS assignments their organisation made for them, by name; as much
@@ -142,7 +146,7 @@ async def communications_of(ctx: Context, person: Person) -> list[Group]:
     ]
     wanted = [*(person.communications if whole else ()), *(c.group_id for c in assignments)]
     found = [g for g in await ctx.loaders.group.load_many(list(dict.fromkeys(wanted))) if g]
-    return sorted(found, key=lambda g: (fold(g.name), g.id))
+    return _by_name(found)
 
 
 async def subscriptions_of(ctx: Context, person: Person) -> list[Group] | None:
@@ -151,7 +155,7 @@ async def subscriptions_of(ctx: Context, person: Person) -> list[Group] | None:
     if not privacy.sees_field(PERSON, "subscriptions", relations.to_person(ctx, person.id)):
         return None
     found = [g for g in await ctx.loaders.group.load_many(list(person.communications)) if g]
-    return sorted(found, key=lambda g: (fold(g.name), g.id))
+    return _by_name(found)
 
 
 def visible_as(ctx: Context, person: Person, kind: ViewerClass) -> Context | None:

@@ -21,23 +21,28 @@ function FieldErrors({ id, errors }) {
   );
 }
 
-function described(...ids) {
-  const present = ids.filter(Boolean);
-  return present.length ? present.join(' ') : undefined;
-}
-
-export function TextField({ label, name, value, onChange, errors, hint, type = 'text', readOnly = false, required = false, autoComplete, ...rest }) {
+/**
+ * What every field needs to tie its input to its hint and errors: the input's id, the
+ * ids of the hint and the error list (when shown), and the input's aria attributes.
+ */
+function useFieldIds(hint, errors) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : null;
   const errorId = errors?.length ? `${id}-errors` : null;
+  const described = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  const aria = { 'aria-invalid': errorId ? 'true' : undefined, 'aria-describedby': described };
+  return { id, hintId, errorId, aria };
+}
+
+export function TextField({ label, name, value, onChange, errors, hint, type = 'text', readOnly = false, required = false, autoComplete, ...rest }) {
+  const { id, hintId, errorId, aria } = useFieldIds(hint, errors);
   return (
     <div className={`field${errors?.length ? ' has-errors' : ''}`} data-field={name}>
       <label htmlFor={id}>{label}</label>
       {hint && <p className="hint" id={hintId}>{hint}</p>}
       <input
         id={id} name={name} type={type} value={value ?? ''} readOnly={readOnly} required={required}
-        autoComplete={autoComplete} aria-invalid={errors?.length ? 'true' : undefined}
-        aria-describedby={described(hintId, errorId)}
+        autoComplete={autoComplete} {...aria}
         onChange={(event) => onChange?.(event.target.value)} {...rest}
       />
       <FieldErrors id={errorId} errors={errors} />
@@ -47,16 +52,13 @@ export function TextField({ label, name, value, onChange, errors, hint, type = '
 
 /** options: strings, or { value, label } objects. */
 export function SelectField({ label, name, value, onChange, options, errors, hint, none = null, ...rest }) {
-  const id = useId();
-  const hintId = hint ? `${id}-hint` : null;
-  const errorId = errors?.length ? `${id}-errors` : null;
+  const { id, hintId, errorId, aria } = useFieldIds(hint, errors);
   return (
     <div className={`field${errors?.length ? ' has-errors' : ''}`} data-field={name}>
       <label htmlFor={id}>{label}</label>
       {hint && <p className="hint" id={hintId}>{hint}</p>}
       <select
-        id={id} name={name} value={value ?? ''} aria-invalid={errors?.length ? 'true' : undefined}
-        aria-describedby={described(hintId, errorId)} onChange={(event) => onChange?.(event.target.value)} {...rest}
+        id={id} name={name} value={value ?? ''} {...aria} onChange={(event) => onChange?.(event.target.value)} {...rest}
       >
         {none !== null && <option value="">{none}</option>}
         {options.map((option) => {
@@ -70,15 +72,12 @@ export function SelectField({ label, name, value, onChange, options, errors, hin
 }
 
 export function CheckboxField({ label, name, checked, onChange, errors, hint, value, ...rest }) {
-  const id = useId();
-  const hintId = hint ? `${id}-hint` : null;
-  const errorId = errors?.length ? `${id}-errors` : null;
+  const { id, hintId, errorId, aria } = useFieldIds(hint, errors);
   return (
     <div className={`field checkbox${errors?.length ? ' has-errors' : ''}`} data-field={name}>
       <input
         id={id} type="checkbox" name={name} value={value} checked={!!checked}
-        aria-invalid={errors?.length ? 'true' : undefined} aria-describedby={described(hintId, errorId)}
-        onChange={(event) => onChange?.(event.target.checked)} {...rest}
+        {...aria} onChange={(event) => onChange?.(event.target.checked)} {...rest}
       />
       <label htmlFor={id}>{label}</label>
       {hint && <p className="hint" id={hintId}>{hint}</p>}
